@@ -1,0 +1,75 @@
+# Resource Map: `make run` serves the site with sample data, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help install run serve migrate sample-data test test-fast test-postgres lint format \
+        check-migrations messages lock bench clean
+
+help:
+	@echo "make run    - install, migrate, load sample data and serve at http://$(HOST):$(PORT)/"
+	@echo "make test   - run the whole test suite (SQLite; DATABASE_URL=postgres://... for PostgreSQL)"
+	@echo "make lint   - ruff check and format check"
+	@echo "make bench  - search benchmark (prints a table; not part of the tests)"
+
+# The virtualenv is rebuilt whenever the lock file changes.
+$(VENV)/.installed: requirements-dev.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+sample-data: migrate
+	$(PY) manage.py load_reference_data
+	$(PY) manage.py load_sample_data
+
+run: sample-data
+	@echo ""
+	@echo "  Resource Map is running at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	@echo ""
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+serve: install
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(PY) -m pytest -n 2 --dist loadfile -p no:cacheprovider
+
+test-fast: install
+	$(PY) -m pytest -n 2 --dist loadfile -p no:cacheprovider -m "not browser"
+
+test-postgres: install
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/resource_map_ci $(MAKE) test
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check-migrations: install
+	$(PY) manage.py makemigrations --check --dry-run
+
+messages: install
+	cd directory && ../$(PY) ../manage.py makemessages -l es --no-obsolete
+	$(PY) manage.py compilemessages
+
+# Re-pin every dependency (needs uv: pip install uv).
+lock:
+	uv pip compile pyproject.toml --generate-hashes --python-version 3.11 -o requirements.lock
+	uv pip compile pyproject.toml --group dev --group build --generate-hashes \
+		--python-version 3.11 -o requirements-dev.lock
+
+bench: install
+	$(PY) bench/search.py
+
+clean:
+	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache .ruff_cache

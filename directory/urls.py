@@ -1,0 +1,14 @@
+"""Top-level URLs: public pages (language-prefixed), admin and API."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+]
+
+urlpatterns += i18n_patterns(
+    path("", include("directory.pages_urls")),
+    prefix_default_language=False,
+)

@@ -1,0 +1,323 @@
+"""The one search: providers near a point, nearest first, with the filters people need.
+
+Pages and the API both call `search()` (or `nearby()` / `covering()` / `listing()`).
+It takes plain values, never a request, and never calls the network. The distance is
+haversine on a sphere computed in SQL after an indexed bounding-box prefilter; on the
+scale of ZIP centroids the sphere's 0.4 % error does not matter (see docs/search.md).
+"""
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Exists, FloatField, Func, OuterRef, Q, QuerySet, Value
+from django.utils import timezone
+
+from providers.hours import open_now_q
+from providers.models import (
+    Cost,
+    Location,
+    LocationKind,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    Term,
+)
+
+EARTH_RADIUS_MI = 3958.7613
+KM_PER_MI = 1.609344
+# The exact spherical box is padded a little so float rounding never cuts a match.
+BOX_PAD = 1.005
+
+
+class InvalidSearch(ValueError):
+    """A search input out of range; `field` names the input, `message` says why."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Any-of within one filter, all-of across filters. Slugs and codes as stored."""
+
+    services: tuple[str, ...] = ()
+    victimizations: tuple[str, ...] = ()
+    populations: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    accessibility: tuple[str, ...] = ()
+    costs: tuple[str, ...] = ()
+    open_now: bool = False
+    text: str = ""
+
+
+@dataclass
+class Results:
+    """Physical locations within the radius (a QuerySet to paginate) and remote services."""
+
+    nearby: QuerySet
+    remote: list = field(default_factory=list)
+    lat: float | None = None
+    lng: float | None = None
+    radius_mi: float | None = None
+
+
+def km_to_mi(km: float) -> float:
+    return km / KM_PER_MI
+
+
+def haversine_mi(*, lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle distance in miles (the same formula as the SQL)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dlat, dlng = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dlat / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlng / 2) ** 2
+    return 2 * EARTH_RADIUS_MI * math.asin(min(1.0, math.sqrt(a)))
+
+
+def bounding_box(
+    *, lat: float, lng: float, radius_mi: float
+) -> tuple[float, float, list[tuple[float, float]]]:
+    """The spherical box around a circle: (lat_min, lat_max, [(lng_min, lng_max), ...]).
+
+    Longitude comes as one range, or two when the box crosses the antimeridian, or the
+    whole circle of longitudes when the circle reaches a pole.
+    """
+    angular = radius_mi * BOX_PAD / EARTH_RADIUS_MI
+    dlat = math.degrees(angular)
+    lat_min, lat_max = lat - dlat, lat + dlat
+    if lat_max >= 90 or lat_min <= -90:
+        return max(lat_min, -90.0), min(lat_max, 90.0), [(-180.0, 180.0)]
+    ratio = math.sin(angular) / math.cos(math.radians(lat))
+    if ratio >= 1:
+        return lat_min, lat_max, [(-180.0, 180.0)]
+    dlng = math.degrees(math.asin(ratio))
+    lng_min, lng_max = lng - dlng, lng + dlng
+    if lng_min < -180:
+        return lat_min, lat_max, [(lng_min + 360, 180.0), (-180.0, lng_max)]
+    if lng_max > 180:
+        return lat_min, lat_max, [(lng_min, 180.0), (-180.0, lng_max - 360)]
+    return lat_min, lat_max, [(lng_min, lng_max)]
+
+
+class HaversineMi(Func):
+    """Miles from (lat, lng) to the row's coordinates, as one SQL expression with parameters."""
+
+    output_field = FloatField()
+
+    def __init__(self, lat_field: str, lng_field: str, *, lat: float, lng: float) -> None:
+        from django.db.models import F
+
+        super().__init__(F(lat_field), F(lng_field))
+        self.lat, self.lng = lat, lng
+
+    def as_sql(self, compiler, connection, **extra_context):
+        lat_sql, lat_params = compiler.compile(self.source_expressions[0])
+        lng_sql, lng_params = compiler.compile(self.source_expressions[1])
+        # Coordinates travel as parameters: never pasted into SQL ("--73.9" is a comment).
+        sql = (
+            f"(2 * %s * ASIN(SQRT(POWER(SIN(RADIANS({lat_sql} - %s) / 2), 2)"
+            f" + COS(RADIANS({lat_sql})) * %s * POWER(SIN(RADIANS({lng_sql} - %s) / 2), 2))))"
+        )
+        params = [
+            EARTH_RADIUS_MI,
+            *lat_params,
+            self.lat,
+            *lat_params,
+            math.cos(math.radians(self.lat)),
+            *lng_params,
+            self.lng,
+        ]
+        return sql, params
+
+
+def check_point(*, lat: float, lng: float) -> None:
+    if not (isinstance(lat, int | float) and math.isfinite(lat) and -90 <= lat <= 90):
+        raise InvalidSearch("lat", "Latitude must be a number from -90 to 90.")
+    if not (isinstance(lng, int | float) and math.isfinite(lng) and -180 <= lng <= 180):
+        raise InvalidSearch("lng", "Longitude must be a number from -180 to 180.")
+
+
+def check_radius(radius_mi: float) -> float:
+    limit = settings.SEARCH_MAX_RADIUS_MI
+    if not (isinstance(radius_mi, int | float) and math.isfinite(radius_mi)):
+        raise InvalidSearch("radius", "The radius must be a number.")
+    if not 0 < radius_mi <= limit:
+        raise InvalidSearch("radius", f"The radius must be more than 0 and at most {limit} miles.")
+    return float(radius_mi)
+
+
+def _term_exists(kind: str, slugs: tuple[str, ...]) -> Exists:
+    through = Service.terms.through
+    return Exists(
+        through.objects.filter(
+            service_id=OuterRef("service_id"), term__kind=kind, term__slug__in=slugs
+        )
+    )
+
+
+def apply_filters(qs: QuerySet, filters: Filters, *, now: datetime | None = None) -> QuerySet:
+    """Narrow ServiceAtLocation rows by everything but the place."""
+    if filters.services:
+        qs = qs.filter(_term_exists(Term.Kind.SERVICE_TYPE, filters.services))
+    if filters.victimizations:
+        qs = qs.filter(_term_exists(Term.Kind.VICTIMIZATION, filters.victimizations))
+    if filters.populations:
+        qs = qs.filter(_term_exists(Term.Kind.POPULATION, filters.populations))
+    if filters.languages:
+        through = Service.languages.through
+        qs = qs.filter(
+            Exists(
+                through.objects.filter(
+                    service_id=OuterRef("service_id"), language_id__in=filters.languages
+                )
+            )
+        )
+    if filters.accessibility:
+        through = Location.accessibility.through
+        qs = qs.filter(
+            Exists(
+                through.objects.filter(
+                    location_id=OuterRef("location_id"), term__slug__in=filters.accessibility
+                )
+            )
+        )
+    if filters.costs:
+        unknown = set(filters.costs) - set(Cost.values)
+        if unknown:
+            raise InvalidSearch("cost", f"Unknown cost: {', '.join(sorted(unknown))}.")
+        qs = qs.filter(service__cost__in=filters.costs)
+    for word in filters.text.split()[:8]:
+        qs = qs.filter(
+            Q(service__name__icontains=word)
+            | Q(service__description__icontains=word)
+            | Q(service__organization__name__icontains=word)
+            | Q(location__name__icontains=word)
+        )
+    if filters.open_now:
+        zones = Location.objects.values_list("timezone", flat=True).distinct()
+        qs = qs.filter(open_now_q(timezones=list(zones), now=now or timezone.now()))
+    return qs
+
+
+def _base() -> QuerySet:
+    return ServiceAtLocation.objects.listed().select_related(
+        "service", "service__organization", "location"
+    )
+
+
+def nearby(
+    *,
+    lat: float,
+    lng: float,
+    radius_mi: float | None = None,
+    filters: Filters = Filters(),
+    now: datetime | None = None,
+) -> QuerySet:
+    """Physical locations within `radius_mi` of (lat, lng), nearest first, ties by id.
+
+    Rows carry `exact_distance_mi` (internal) and `distance_mi` / `distance_km`
+    (public: rounded up to a whole mile for confidential addresses).
+    """
+    check_point(lat=lat, lng=lng)
+    radius_mi = check_radius(settings.SEARCH_DEFAULT_RADIUS_MI if radius_mi is None else radius_mi)
+    lat_min, lat_max, lng_ranges = bounding_box(lat=lat, lng=lng, radius_mi=radius_mi)
+    box = Q()
+    for lng_min, lng_max in lng_ranges:
+        box |= Q(location__longitude__gte=lng_min, location__longitude__lte=lng_max)
+    qs = _base().filter(
+        box,
+        location__kind=LocationKind.PHYSICAL,
+        location__latitude__gte=lat_min,
+        location__latitude__lte=lat_max,
+    )
+    qs = apply_filters(qs, filters, now=now)
+    return (
+        qs.annotate(
+            exact_distance_mi=HaversineMi(
+                "location__latitude", "location__longitude", lat=lat, lng=lng
+            )
+        )
+        .filter(exact_distance_mi__lte=Value(radius_mi))
+        .order_by("exact_distance_mi", "id")
+    )
+
+
+def covers(service: Service, *, lat: float, lng: float, state: str) -> bool:
+    """Whether a remote service's area includes the point (in `state`, when known)."""
+    if service.service_area == ServiceArea.NATIONWIDE:
+        return True
+    if service.service_area == ServiceArea.STATES:
+        return bool(state) and state.upper() in service.service_area_states
+    if service.service_area == ServiceArea.RADIUS and service.service_area_radius_mi:
+        if service.service_area_lat is None or service.service_area_lng is None:
+            return False
+        distance = haversine_mi(
+            lat1=lat, lng1=lng, lat2=service.service_area_lat, lng2=service.service_area_lng
+        )
+        return distance <= service.service_area_radius_mi
+    return False
+
+
+_AREA_ORDER = {ServiceArea.RADIUS: 0, ServiceArea.STATES: 1, ServiceArea.NATIONWIDE: 2}
+
+
+def covering(
+    *,
+    lat: float,
+    lng: float,
+    state: str = "",
+    filters: Filters = Filters(),
+    now: datetime | None = None,
+    limit: int = 50,
+) -> list[ServiceAtLocation]:
+    """Remote services (phone, text, online) whose service area covers the point.
+
+    Most local first (a radius, then a state list, then nationwide), then by name.
+    """
+    check_point(lat=lat, lng=lng)
+    qs = apply_filters(_base().filter(location__kind=LocationKind.REMOTE), filters, now=now)
+    qs = qs.exclude(service__service_area=ServiceArea.LOCAL)
+    found = [sal for sal in qs if covers(sal.service, lat=lat, lng=lng, state=state)]
+    found.sort(
+        key=lambda sal: (
+            _AREA_ORDER.get(sal.service.service_area, 3),
+            sal.service.organization.name.lower(),
+            sal.service.name.lower(),
+            str(sal.id),
+        )
+    )
+    return found[:limit]
+
+
+def listing(*, filters: Filters = Filters(), now: datetime | None = None) -> QuerySet:
+    """Without a place: every listed service-at-location matching the filters, by name."""
+    qs = apply_filters(_base(), filters, now=now)
+    return qs.order_by("service__organization__name", "service__name", "id")
+
+
+def search(
+    *,
+    lat: float | None = None,
+    lng: float | None = None,
+    radius_mi: float | None = None,
+    state: str = "",
+    filters: Filters = Filters(),
+    now: datetime | None = None,
+) -> Results:
+    """Near a point: nearby physical locations plus remote services covering it.
+
+    Without a point: the plain filtered listing, and no remote section.
+    """
+    if lat is None or lng is None:
+        return Results(nearby=listing(filters=filters, now=now))
+    radius_mi = check_radius(settings.SEARCH_DEFAULT_RADIUS_MI if radius_mi is None else radius_mi)
+    return Results(
+        nearby=nearby(lat=lat, lng=lng, radius_mi=radius_mi, filters=filters, now=now),
+        remote=covering(lat=lat, lng=lng, state=state, filters=filters, now=now),
+        lat=lat,
+        lng=lng,
+        radius_mi=radius_mi,
+    )

@@ -1,0 +1,141 @@
+"""The one search: radius, order, filters, remote services and redaction."""
+
+from datetime import UTC, datetime, time
+
+import pytest
+
+from providers import search
+from providers.models import LocationKind, ServiceArea
+from providers.search import Filters, InvalidSearch
+
+# Midtown Manhattan (ZIP 10001), Newark NJ (~9 mi), Philadelphia (~80 mi).
+NYC = {"lat": 40.7484, "lng": -73.9967}
+
+
+def test_search_returns_nearest_first_with_distance(make_provider):
+    make_provider(name="Far", lat=40.7357, lng=-74.1724)  # Newark
+    make_provider(name="Near", lat=40.7505, lng=-73.9934)
+    results = list(search.nearby(**NYC, radius_mi=25))
+    assert [r.service.organization.name for r in results] == ["Near", "Far"]
+    assert results[0].distance_mi < 1
+    assert 8 < results[1].distance_mi < 10
+    assert results[1].distance_km == pytest.approx(results[1].distance_mi * 1.609344, abs=0.2)
+
+
+def test_search_excludes_providers_outside_radius(make_provider):
+    make_provider(name="Philadelphia", lat=39.9526, lng=-75.1652)
+    assert list(search.nearby(**NYC, radius_mi=25)) == []
+    assert len(search.nearby(**NYC, radius_mi=100)) == 1
+
+
+def test_search_hides_unpublished_listings(make_provider):
+    make_provider(name="Draft org", status="draft")
+    make_provider(name="Retired service", service_status="retired")
+    make_provider(name="Live")
+    names = [r.service.organization.name for r in search.nearby(**NYC)]
+    assert names == ["Live"]
+
+
+def test_search_filters_by_service_type_any_of(make_provider):
+    make_provider(name="Legal", services=("legal-assistance",))
+    make_provider(name="Shelter", services=("food-shelter-housing",))
+    make_provider(name="Counsel", services=("counseling-support-groups",))
+    found = search.nearby(
+        **NYC, filters=Filters(services=("legal-assistance", "food-shelter-housing"))
+    )
+    assert sorted(r.service.organization.name for r in found) == ["Legal", "Shelter"]
+
+
+def test_search_combines_filters_with_and(make_provider):
+    make_provider(name="Both", services=("legal-assistance",), languages=("es",))
+    make_provider(name="Legal only", services=("legal-assistance",), languages=("en",))
+    found = search.nearby(**NYC, filters=Filters(services=("legal-assistance",), languages=("es",)))
+    assert [r.service.organization.name for r in found] == ["Both"]
+
+
+def test_search_filters_by_victimization_population_cost_and_text(make_provider):
+    make_provider(
+        name="Labor Rights Project",
+        victimizations=("labor-trafficking",),
+        populations=("immigrants",),
+        cost="sliding_scale",
+    )
+    make_provider(name="Other", victimizations=("domestic-violence",), populations=("women",))
+    assert len(search.nearby(**NYC, filters=Filters(victimizations=("labor-trafficking",)))) == 1
+    assert len(search.nearby(**NYC, filters=Filters(populations=("women",)))) == 1
+    assert len(search.nearby(**NYC, filters=Filters(costs=("sliding_scale",)))) == 1
+    assert len(search.nearby(**NYC, filters=Filters(text="labor rights"))) == 1
+    with pytest.raises(InvalidSearch):
+        list(search.nearby(**NYC, filters=Filters(costs=("cheap",))))
+
+
+def test_open_now_respects_local_time_and_overnight_hours(make_provider):
+    make_provider(name="Day", hours=((2, time(9), time(17)),))  # Tuesday 9-17
+    make_provider(name="Night", hours=((1, time(20), time(2)),))  # Monday 20:00-02:00
+    make_provider(name="Always", open_24_7=True)
+    tuesday_noon = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)  # 12:00 in New York
+    tuesday_1am = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)  # 01:00 in New York
+    noon = search.nearby(**NYC, filters=Filters(open_now=True), now=tuesday_noon)
+    night = search.nearby(**NYC, filters=Filters(open_now=True), now=tuesday_1am)
+    assert sorted(r.service.organization.name for r in noon) == ["Always", "Day"]
+    assert sorted(r.service.organization.name for r in night) == ["Always", "Night"]
+
+
+def test_remote_services_covering_the_point_come_back_apart(make_provider):
+    make_provider(name="Near")
+    make_provider(
+        name="National line", kind=LocationKind.REMOTE, service_area=ServiceArea.NATIONWIDE
+    )
+    make_provider(
+        name="NY line",
+        kind=LocationKind.REMOTE,
+        service_area=ServiceArea.STATES,
+        service_area_states=["NY"],
+    )
+    make_provider(
+        name="CA line",
+        kind=LocationKind.REMOTE,
+        service_area=ServiceArea.STATES,
+        service_area_states=["CA"],
+    )
+    results = search.search(**NYC, state="NY")
+    assert [r.service.organization.name for r in results.nearby] == ["Near"]
+    assert [r.service.organization.name for r in results.remote] == ["NY line", "National line"]
+
+
+def test_confidential_distance_is_rounded_up_to_whole_miles(make_provider):
+    make_provider(name="Shelter", lat=40.7505, lng=-73.9934, confidential=True)
+    (row,) = search.nearby(**NYC)
+    assert row.distance_mi == 1.0
+    assert row.location.public_point is None
+    assert row.location.public_street == ""
+
+
+def test_search_rejects_out_of_range_inputs(db):
+    with pytest.raises(InvalidSearch) as error:
+        search.nearby(lat=91, lng=0)
+    assert error.value.field == "lat"
+    with pytest.raises(InvalidSearch) as error:
+        search.nearby(lat=0, lng=0, radius_mi=-1)
+    assert error.value.field == "radius"
+    with pytest.raises(InvalidSearch):
+        search.nearby(lat=0, lng=0, radius_mi=100000)
+
+
+def test_search_works_across_the_antimeridian(make_provider):
+    make_provider(name="West of 180", lat=51.8, lng=179.9, timezone="America/Adak")
+    make_provider(name="East of 180", lat=51.8, lng=-179.9, timezone="America/Adak")
+    found = search.nearby(lat=51.8, lng=179.95, radius_mi=25)
+    assert sorted(r.service.organization.name for r in found) == ["East of 180", "West of 180"]
+
+
+def test_search_near_the_pole_finds_all_longitudes(make_provider):
+    make_provider(name="A", lat=89.9, lng=0)
+    make_provider(name="B", lat=89.9, lng=180)
+    assert len(search.nearby(lat=89.95, lng=90, radius_mi=25)) == 2
+
+
+def test_listing_without_a_place_is_by_name(make_provider):
+    make_provider(name="Beta")
+    make_provider(name="Alpha")
+    assert [r.service.organization.name for r in search.search().nearby] == ["Alpha", "Beta"]
