@@ -58,4 +58,3 @@ def open_now_q(*, timezones: Iterable[str], now: datetime, prefix: str = "locati
         )
         condition |= Q(**{f"{prefix}timezone": tz_name}) & Q(Exists(periods))
     return condition
-

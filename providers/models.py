@@ -127,7 +127,9 @@ class OrganizationQuerySet(models.QuerySet):
 
     def stale(self, *, today: date | None = None):
         cutoff = (today or timezone.localdate()) - timedelta(days=settings.STALE_AFTER_DAYS)
-        return self.filter(models.Q(last_verified_on__isnull=True) | models.Q(last_verified_on__lt=cutoff))
+        return self.filter(
+            models.Q(last_verified_on__isnull=True) | models.Q(last_verified_on__lt=cutoff)
+        )
 
 
 class Organization(Sourced):

@@ -89,7 +89,9 @@ def create_provider(
         timezone=timezone,
         open_24_7=open_24_7,
     )
-    location.accessibility.add(*Term.objects.accessibility_features().filter(slug__in=accessibility))
+    location.accessibility.add(
+        *Term.objects.accessibility_features().filter(slug__in=accessibility)
+    )
     for weekday, opens_at, closes_at in hours:
         OpeningHours.objects.create(
             location=location, weekday=weekday, opens_at=opens_at, closes_at=closes_at
