@@ -61,7 +61,7 @@ def organizations_for(user) -> QuerySet[Organization]:
 def can_edit_organization(user, organization: Organization) -> bool:
     if is_editor(user):
         return True
-    if not is_provider_staff(user) or organization is None or organization.pk is None:
+    if not is_provider_staff(user) or organization is None or organization._state.adding:
         return False
     return organization.staff_memberships.filter(user=user).exists()
 

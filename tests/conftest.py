@@ -147,3 +147,64 @@ def browser(chromium_path):
         )
         yield instance
         instance.close()
+
+
+def create_user(
+    *, role: str | None = None, organizations=(), username: str | None = None, **fields
+):
+    """A staff user in one of the role groups ("Site admins", "Editors", "Provider staff"),
+    a member of `organizations` (provider staff)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from providers.models import StaffMembership
+
+    User = get_user_model()
+    username = username or f"{(role or 'user').lower().replace(' ', '-')}-{User.objects.count()}"
+    fields.setdefault("is_staff", role is not None)
+    user = User.objects.create_user(username=username, password="a long passphrase 4 tests", **fields)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    for organization in organizations:
+        StaffMembership.objects.create(user=user, organization=organization)
+    return user
+
+
+@pytest.fixture
+def make_user(db):
+    """Factory: `make_user(role="Editors")`, `make_user(role="Provider staff", organizations=[org])`."""
+    return create_user
+
+
+def admin_form_data(response) -> dict:
+    """The POST data an admin change page would send back unchanged (form and inlines)."""
+    from django import forms
+
+    data: dict = {}
+
+    def add(form) -> None:
+        for bound in form:
+            value = bound.value()
+            if isinstance(bound.field, forms.BooleanField):
+                if value:
+                    data[bound.html_name] = "on"
+            elif isinstance(value, (list, tuple)) and not isinstance(bound.field, forms.JSONField):
+                data[bound.html_name] = [str(bound.field.prepare_value(v)) for v in value]
+            elif value is not None:
+                data[bound.html_name] = bound.field.prepare_value(value)
+
+    add(response.context["adminform"].form)
+    for inline in response.context.get("inline_admin_formsets", []):
+        formset = inline.formset
+        for bound in formset.management_form:
+            data[bound.html_name] = bound.value()
+        data[f"{formset.prefix}-TOTAL_FORMS"] = len(formset.initial_forms)
+        for form in formset.initial_forms:
+            add(form)
+    return data
+
+
+@pytest.fixture
+def admin_data():
+    """`admin_data(response)`: the unchanged POST data of an admin change page."""
+    return admin_form_data

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from providers import placing
@@ -12,6 +13,16 @@ REVIEW_NEEDED = _(
     "An editor must review this before it is published. Save it as a draft; an editor "
     "will publish it."
 )
+
+
+def formfield(db_field, **kwargs):
+    """Model form fields, with https assumed for a web address typed without a scheme."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
+URL_FIELD_OVERRIDES = {models.URLField: {"assume_scheme": "https"}}
 
 
 def with_user(form_class, user):
@@ -29,15 +40,14 @@ class PublishGuard:
 
     def clean_status(self):
         new_status = self.cleaned_data["status"]
-        old_status = None
-        if self.instance.pk is not None:
-            # From the database: a history revert form carries the old version's status.
-            old_status = (
-                type(self.instance)
-                .objects.filter(pk=self.instance.pk)
-                .values_list("status", flat=True)
-                .first()
-            )
+        # From the database (None for a new record): a history revert form's instance
+        # carries the old version's status, not the current one.
+        old_status = (
+            type(self.instance)
+            .objects.filter(pk=self.instance.pk)
+            .values_list("status", flat=True)
+            .first()
+        )
         if publishes(old_status, new_status) and not can_publish(
             self.user, self.organization_for_status()
         ):
@@ -45,7 +55,7 @@ class PublishGuard:
         return new_status
 
     def start_as_draft(self) -> None:
-        if self.instance.pk is None and not can_publish(self.user, self.organization_for_status()):
+        if self.instance._state.adding and not can_publish(self.user, self.organization_for_status()):
             self.initial["status"] = Status.DRAFT
             self.fields["status"].initial = Status.DRAFT
 
@@ -53,6 +63,7 @@ class PublishGuard:
 class OrganizationForm(PublishGuard, forms.ModelForm):
     class Meta:
         model = Organization
+        formfield_callback = formfield
         fields = [
             "name",
             "alternate_name",
@@ -64,7 +75,7 @@ class OrganizationForm(PublishGuard, forms.ModelForm):
         ]
 
     def organization_for_status(self):
-        return self.instance if self.instance.pk else None
+        return None if self.instance._state.adding else self.instance
 
 
 def _terms_field(kind: str, label) -> forms.ModelMultipleChoiceField:
@@ -90,6 +101,7 @@ class ServiceForm(PublishGuard, forms.ModelForm):
 
     class Meta:
         model = Service
+        formfield_callback = formfield
         fields = [
             "organization",
             "name",
@@ -120,7 +132,7 @@ class ServiceForm(PublishGuard, forms.ModelForm):
         for name in self.TERM_FIELDS:
             if name not in (self._meta.fields or ()):
                 del self.fields[name]
-        if self.instance.pk is not None:
+        if not self.instance._state.adding:
             chosen = list(self.instance.terms.all())
             for name, kind in self.TERM_FIELDS.items():
                 self.initial[name] = [term.pk for term in chosen if term.kind == kind]

@@ -26,6 +26,7 @@ class LocationPhoneInline(admin.TabularInline):
 class ServicesHereInline(SameOrganizationInline):
     model = ServiceAtLocation
     fk_name = "location"
+    prefix = "services_here"
     choice_field = "service"
     fields = ["service", "description"]
     extra = 0

@@ -8,7 +8,7 @@ their changelists and its change page answers "not found".
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from providers.admin.forms import with_user
+from providers.admin.forms import URL_FIELD_OVERRIDES, with_user
 from providers.models import Location, Organization, Service
 from providers.permissions import can_edit_organization, is_editor, organizations_for
 
@@ -17,6 +17,7 @@ class ScopedAdmin(SimpleHistoryAdmin):
     """A model admin whose rows belong to an organization through `organization_path`."""
 
     organization_path = "organization"
+    formfield_overrides = URL_FIELD_OVERRIDES
 
     def organization_of(self, obj) -> Organization:
         return obj.organization
@@ -60,6 +61,8 @@ class ScopedAdmin(SimpleHistoryAdmin):
 class UserFormInline:
     """Inline mixin: the inline's forms know the user (for the publishing rule)."""
 
+    formfield_overrides = URL_FIELD_OVERRIDES
+
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         formset.form = with_user(formset.form, request.user)
@@ -70,9 +73,12 @@ class SameOrganizationInline(admin.TabularInline):
     """Inline with a service or location choice limited to the parent's organization."""
 
     choice_field = ""
+    prefix = ""  # ServiceAtLocation's keys have no reverse name to derive one from
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
+        prefix = self.prefix
+        formset.get_default_prefix = classmethod(lambda cls: prefix)
         field = formset.form.base_fields[self.choice_field]
         organization_id = getattr(obj, "organization_id", None)
         field.queryset = field.queryset.model.objects.filter(organization_id=organization_id)

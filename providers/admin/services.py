@@ -17,6 +17,7 @@ class ServicePhoneInline(admin.TabularInline):
 class LocationsInline(SameOrganizationInline):
     model = ServiceAtLocation
     fk_name = "service"
+    prefix = "locations_here"
     choice_field = "location"
     fields = ["location", "description"]
     extra = 0
