@@ -341,6 +341,7 @@ def _parse_coordinates(query: str, text: str) -> Place | None:
         lng=lng_f,
         label=f"{lat_f:.4f}, {lng_f:.4f}",
         kind="coordinates",
+        state=state_for(lat=lat_f, lng=lng_f),
         timezone=timezone_for(lat=lat_f, lng=lng_f),
         approximate=False,
     )
@@ -563,6 +564,14 @@ def timezone_for(*, lat: float, lng: float) -> str:
     gaz = _gazetteer()
     code = _nearest_zip(gaz, lat=float(lat), lng=float(lng))
     return gaz.zips[code][7] if code else ""
+
+
+def state_for(*, lat: float, lng: float) -> str:
+    """The state of the nearest ZIP centroid, or "" when none is near: which statewide
+    services cover a point someone shared."""
+    gaz = _gazetteer()
+    code = _nearest_zip(gaz, lat=float(lat), lng=float(lng))
+    return gaz.zips[code][3] if code else ""
 
 
 class _NoNetworkAdapter(BaseSyncAdapter):

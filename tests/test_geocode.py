@@ -578,3 +578,11 @@ def test_rebuilding_the_gazetteer_gives_the_committed_bytes(tmp_path):
     build_gazetteer.main(["--output", str(output)])
 
     assert output.read_bytes() == geocoder.GAZETTEER_PATH.read_bytes()
+
+
+def test_typed_coordinates_know_their_state_for_statewide_services():
+    from providers.geocode import geocode, state_for
+
+    assert geocode("40.7484, -73.9967").state == "NY"
+    assert state_for(lat=34.05, lng=-118.24) == "CA"
+    assert state_for(lat=0.0, lng=0.0) == ""
