@@ -3,17 +3,15 @@
 One seam, so both paths place addresses the same way (and tests can stand in for it).
 """
 
+from providers.geocode import Place, geocode_address, timezone_for
 
-def place_address(*, street: str, city: str, state: str, postcode: str):
+
+def place_address(*, street: str, city: str, state: str, postcode: str) -> Place | None:
     """The geocoder's Place for an address, or None when it cannot be placed offline."""
-    from providers.geocode import geocode_address
-
     if not any((street, city, postcode)):
         return None
     return geocode_address(street=street, city=city, state=state, postcode=postcode)
 
 
 def timezone_at(*, lat: float, lng: float) -> str:
-    from providers.geocode import timezone_for
-
     return timezone_for(lat=lat, lng=lng)

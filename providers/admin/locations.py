@@ -2,7 +2,6 @@
 
 from django.contrib import admin
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from providers.admin.forms import LocationForm
@@ -35,21 +34,18 @@ class ServicesHereInline(SameOrganizationInline):
 
 
 def map_preview_html(location: Location) -> str:
-    """A small offline map (our SVG renderer, no tile host) or a note why there is none."""
+    """A small offline map (our own SVG renderer: no tile host is contacted)."""
+    # The admin is an interface like the public pages, so it may use directory's renderer.
+    from directory.maps import Pin, render_map
+
     if location.latitude is None or location.longitude is None:
         return str(_("No coordinates yet: save the address to place it."))
-    try:
-        from directory.maps import Pin, render_map  # the admin is an interface, like pages
-    except ImportError:
-        return format_html(
-            "{} {:.5f}, {:.5f}", _("Map preview not available; position:"),
-            location.latitude, location.longitude,
-        )
     svg = render_map(
         pins=[Pin(lat=location.latitude, lng=location.longitude, number=1, title=str(location))],
         label=str(_("Position of %(name)s") % {"name": location}),
     )
-    return mark_safe(svg)  # rendered by our own code from numbers and escaped text
+    note = _("Approximate (ZIP or city centre).") if location.coordinates_approximate else ""
+    return format_html('<div style="max-width: 320px">{}</div><p>{}</p>', svg, note)
 
 
 @admin.register(Location)
