@@ -39,12 +39,11 @@ def over_rate_limit(request: HttpRequest) -> bool:
 
 
 def _limited(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "directory/suggest_limited.html",
-        status=HTTPStatus.TOO_MANY_REQUESTS,
-        headers={"Retry-After": str(RATE_WINDOW_S)},
+    response = render(
+        request, "directory/suggest_limited.html", status=HTTPStatus.TOO_MANY_REQUESTS
     )
+    response["Retry-After"] = str(RATE_WINDOW_S)
+    return response
 
 
 def _thanks(request: HttpRequest, row: ServiceAtLocation | None = None) -> HttpResponse:
