@@ -106,9 +106,7 @@ class CorrectionForm(SuggestionForm):
 
     def changes(self) -> dict:
         return {
-            name: self.cleaned_data[name]
-            for name in self.SUGGESTED
-            if name in self.changed_data
+            name: self.cleaned_data[name] for name in self.SUGGESTED if name in self.changed_data
         }
 
     def clean(self):

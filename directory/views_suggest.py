@@ -53,9 +53,7 @@ def _thanks(request: HttpRequest, row: ServiceAtLocation | None = None) -> HttpR
 @never_cache
 def suggest_correction(request: HttpRequest, pk) -> HttpResponse:
     row = get_object_or_404(
-        ServiceAtLocation.objects.listed().select_related(
-            "service__organization", "location"
-        ),
+        ServiceAtLocation.objects.listed().select_related("service__organization", "location"),
         pk=pk,
     )
     initial = current_values(row, public=True)

@@ -162,7 +162,9 @@ def create_user(
     User = get_user_model()
     username = username or f"{(role or 'user').lower().replace(' ', '-')}-{User.objects.count()}"
     fields.setdefault("is_staff", role is not None)
-    user = User.objects.create_user(username=username, password="a long passphrase 4 tests", **fields)
+    user = User.objects.create_user(
+        username=username, password="a long passphrase 4 tests", **fields
+    )
     if role:
         user.groups.add(Group.objects.get(name=role))
     for organization in organizations:
@@ -172,7 +174,8 @@ def create_user(
 
 @pytest.fixture
 def make_user(db):
-    """Factory: `make_user(role="Editors")`, `make_user(role="Provider staff", organizations=[org])`."""
+    """Factory: `make_user(role="Editors")`, or provider staff of some organizations:
+    `make_user(role="Provider staff", organizations=[org])`."""
     return create_user
 
 

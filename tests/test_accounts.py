@@ -141,7 +141,11 @@ def test_with_a_device_login_needs_the_code(client, make_user, settings):
     assert without.status_code == HTTPStatus.OK
     assert client.get(reverse("admin:index")).status_code == HTTPStatus.FOUND
     response = login(
-        client, "enrolled", PASSWORD, otp_device=device.persistent_id, otp_token=current_token(device)
+        client,
+        "enrolled",
+        PASSWORD,
+        otp_device=device.persistent_id,
+        otp_token=current_token(device),
     )
     assert response.status_code == HTTPStatus.FOUND
     assert client.get(reverse("admin:index")).status_code == HTTPStatus.OK

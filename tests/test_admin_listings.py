@@ -49,9 +49,7 @@ def test_provider_page_shows_services_locations_and_phones_inline(editor_client,
     assert 'type="checkbox" name="services-0-service_types"' in body
 
 
-def test_service_type_checkboxes_save_and_keep_other_tags(
-    editor_client, make_provider, admin_data
-):
+def test_service_type_checkboxes_save_and_keep_other_tags(editor_client, make_provider, admin_data):
     row = make_provider(services=("victim-advocacy",), populations=("lgbtq",))
     service = row.service
     population = service.terms.get(kind=Term.Kind.POPULATION)
@@ -136,9 +134,7 @@ def test_typed_or_kept_coordinates_win_over_the_geocoder(editor_client, make_pro
     assert (location.latitude, location.longitude) == (30.26, -97.72)
 
 
-def test_an_address_that_cannot_be_placed_is_a_form_error(
-    editor_client, make_provider, admin_data
-):
+def test_an_address_that_cannot_be_placed_is_a_form_error(editor_client, make_provider, admin_data):
     location = make_provider().location
     data = location_data(
         editor_client,
@@ -321,4 +317,3 @@ def test_stale_report_csv_days_and_published_only(verified_set):
 
 def test_stale_report_with_nothing_stale(db):
     assert "No listings unverified" in run_report()
-

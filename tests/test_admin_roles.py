@@ -45,7 +45,9 @@ def test_migration_creates_the_three_role_groups():
     assert "change_suggestion" in codes
     assert "delete_organization" not in codes
     assert not any(code.endswith("_user") or code.endswith("_group") for code in codes)
-    staff = set(Group.objects.get(name=PROVIDER_STAFF).permissions.values_list("codename", flat=True))
+    staff = set(
+        Group.objects.get(name=PROVIDER_STAFF).permissions.values_list("codename", flat=True)
+    )
     assert "add_organization" not in staff
     assert "change_suggestion" not in staff
 
@@ -161,9 +163,7 @@ def test_staff_cannot_open_another_organization(staff_client, two_orgs):
         # The admin treats what is outside your queryset as missing: back to the index.
         assert response.status_code == HTTPStatus.FOUND, obj
         assert response.url == reverse("admin:index")
-        history = reverse(
-            f"admin:providers_{obj._meta.model_name}_history", args=[obj.pk]
-        )
+        history = reverse(f"admin:providers_{obj._meta.model_name}_history", args=[obj.pk])
         assert staff_client.get(history).status_code in {
             HTTPStatus.FOUND,
             HTTPStatus.FORBIDDEN,

@@ -60,7 +60,7 @@ def test_correction_form_needs_no_login_and_is_prefilled(client, row):
     assert form["services"].value() == ["victim-advocacy"]
     body = response.content.decode()
     assert 'name="contact_name"' in body and 'tabindex="-1"' in body
-    assert "<div hidden aria-hidden=\"true\">" in body
+    assert '<div hidden aria-hidden="true">' in body
     # Nothing about the person: no name, email or contact fields.
     assert set(form.fields) == {
         "name", "phone", "website", "address_1", "city", "state", "postcode",
@@ -81,9 +81,7 @@ def test_correction_stores_only_the_changed_fields(client, row):
     assert suggestion.message == "Number changed"
     assert suggestion.organization == row.service.organization
     # The sender's address is nowhere in what is stored.
-    stored = str(
-        Suggestion.objects.values().get()
-    )
+    stored = str(Suggestion.objects.values().get())
     assert "203.0.113.9" not in stored
 
 
@@ -110,9 +108,7 @@ def test_bad_zip_gets_a_clear_message(client, row):
 def test_unlisted_or_unknown_listing_is_404(client, make_provider):
     draft = make_provider(status=Status.DRAFT)
     assert client.get(suggest_url(draft)).status_code == HTTPStatus.NOT_FOUND
-    unknown = reverse(
-        "directory:suggest-correction", args=["00000000-0000-0000-0000-000000000000"]
-    )
+    unknown = reverse("directory:suggest-correction", args=["00000000-0000-0000-0000-000000000000"])
     assert client.get(unknown).status_code == HTTPStatus.NOT_FOUND
 
 
@@ -196,7 +192,9 @@ def send_correction(client, row, **changes):
 
 
 def test_review_page_shows_current_beside_proposed(client, row, editor):
-    suggestion = send_correction(client, row, phone="212-555-0199", website="https://harbor.example")
+    suggestion = send_correction(
+        client, row, phone="212-555-0199", website="https://harbor.example"
+    )
     client.force_login(editor)
     response = client.get(review_url(suggestion))
     assert response.status_code == HTTPStatus.OK

@@ -55,7 +55,9 @@ class PublishGuard:
         return new_status
 
     def start_as_draft(self) -> None:
-        if self.instance._state.adding and not can_publish(self.user, self.organization_for_status()):
+        if self.instance._state.adding and not can_publish(
+            self.user, self.organization_for_status()
+        ):
             self.initial["status"] = Status.DRAFT
             self.fields["status"].initial = Status.DRAFT
 

@@ -135,8 +135,7 @@ class OrganizationAdmin(ScopedAdmin):
         count = len(queryset)
         self.message_user(
             request,
-            ngettext("%d listing marked verified.", "%d listings marked verified.", count)
-            % count,
+            ngettext("%d listing marked verified.", "%d listings marked verified.", count) % count,
             messages.SUCCESS,
         )
 

@@ -28,8 +28,12 @@ class SuggestionAdmin(admin.ModelAdmin):
         return False  # suggestions come from the public site only
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related(
-            "organization", "service_at_location__service", "service_at_location__location"
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                "organization", "service_at_location__service", "service_at_location__location"
+            )
         )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

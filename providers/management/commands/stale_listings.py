@@ -41,7 +41,9 @@ class Command(BaseCommand):
             {
                 "name": org.name,
                 "status": org.status,
-                "last_verified_on": org.last_verified_on.isoformat() if org.last_verified_on else "",
+                "last_verified_on": org.last_verified_on.isoformat()
+                if org.last_verified_on
+                else "",
                 "days_since": (
                     str((today - org.last_verified_on).days) if org.last_verified_on else "never"
                 ),
