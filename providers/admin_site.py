@@ -72,7 +72,8 @@ class DirectorySite(admin.AdminSite):
         return super().login(request, extra_context)
 
     def index(self, request, extra_context=None):
-        return super().index(request, {**attention(request), **(extra_context or {})})
+        context = {**attention(request), "offer_2fa": not user_has_device(request.user)}
+        return super().index(request, {**context, **(extra_context or {})})
 
     def get_urls(self):
         # Not wrapped in admin_view: an unverified user must reach it to enrol.

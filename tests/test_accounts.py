@@ -92,6 +92,13 @@ def test_without_2fa_setting_a_password_login_reaches_the_admin(client, make_use
     assert client.get(reverse("admin:index")).status_code == HTTPStatus.OK
 
 
+def test_admin_index_offers_enrolment_when_optional(client, make_user, settings):
+    settings.ADMIN_REQUIRE_2FA = False
+    client.force_login(make_user(role=EDITORS))
+    body = client.get(reverse("admin:index")).content.decode()
+    assert reverse("admin:2fa-enrol") in body
+
+
 def test_with_2fa_an_unverified_staff_user_cannot_reach_the_admin(client, make_user, settings):
     settings.ADMIN_REQUIRE_2FA = True
     client.force_login(make_user(role=EDITORS, username="unverified"))

@@ -174,6 +174,22 @@ def test_suggest_pages_are_translatable(client, row):
     assert response.context["LANGUAGE_CODE"] == "es"
 
 
+def test_provider_page_includes_stale_notice_and_suggest_links(rf, row):
+    from datetime import timedelta
+
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+
+    organization = row.service.organization
+    notice = "directory/includes/stale_notice.html"
+    assert "please call before you go" in render_to_string(notice, {"organization": organization})
+    organization.mark_verified(user=None, on=timezone.localdate() - timedelta(days=3))
+    assert "stale-notice" not in render_to_string(notice, {"organization": organization})
+    links = render_to_string("directory/includes/suggest_links.html", {"row": row})
+    assert suggest_url(row) in links
+    assert reverse("directory:suggest-provider") in links
+
+
 # --- moderation queue -----------------------------------------------------------------------
 
 
