@@ -317,3 +317,21 @@ def test_stale_report_csv_days_and_published_only(verified_set):
 
 def test_stale_report_with_nothing_stale(db):
     assert "No listings unverified" in run_report()
+
+
+def test_changelist_queries_do_not_grow_with_listings(
+    editor_client, make_provider, django_assert_max_num_queries
+):
+    for number in range(15):
+        make_provider(name=f"Provider {number}")
+    with django_assert_max_num_queries(12):
+        response = editor_client.get(reverse("admin:providers_organization_changelist"))
+    assert len(response.context["cl"].result_list) == 15
+
+
+def test_provider_page_queries_are_bounded(
+    editor_client, make_provider, django_assert_max_num_queries
+):
+    organization = make_provider().service.organization
+    with django_assert_max_num_queries(30):
+        assert editor_client.get(change_url(organization)).status_code == HTTPStatus.OK

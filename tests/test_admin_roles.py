@@ -342,3 +342,25 @@ def test_anonymous_is_sent_to_login(client, two_orgs):
     response = client.get(change_url(ours))
     assert response.status_code == HTTPStatus.FOUND
     assert reverse("admin:login") in response.url
+
+
+def test_services_here_offers_only_the_organizations_own_services(
+    staff_client, two_orgs, admin_data
+):
+    ours, theirs = two_orgs
+    location = ours.locations.get()
+    response = staff_client.get(change_url(location))
+    inline = next(
+        i for i in response.context["inline_admin_formsets"] if i.formset.prefix == "services_here"
+    )
+    choices = set(inline.formset.forms[0].fields["service"].queryset)
+    assert choices == set(ours.services.all())
+    data = admin_data(response)
+    data |= {
+        "services_here-TOTAL_FORMS": "2",
+        "services_here-1-service": str(theirs.services.get().pk),
+        "services_here-1-location": str(location.pk),
+    }
+    response = staff_client.post(change_url(location), data)
+    assert response.status_code == HTTPStatus.OK  # the form again, with the error
+    assert not theirs.services.get().locations.filter(pk=location.pk).exists()
