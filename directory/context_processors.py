@@ -45,6 +45,9 @@ def site(request: HttpRequest) -> dict:
     return {
         "quick_exit_url": settings.QUICK_EXIT_URL,
         "site_name": settings.SITE_NAME,
+        # Off by default; when set, result maps load the vendored Leaflet and these tiles.
+        "map_tile_url": settings.MAP_TILE_URL,
+        "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
         # Callables: the template calls them only on pages that show them (not the admin).
         "hotlines": national_hotlines,
         "language_links": lambda: language_links(request),

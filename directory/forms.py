@@ -77,8 +77,12 @@ class SearchForm(forms.Form):
     free = forms.BooleanField(label=_("Free services only"), required=False)
     open = forms.BooleanField(label=_("Open now"), required=False)
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, **kwargs) -> None:
+        if data is not None and not data.get("radius"):
+            # The distance searched is the one the form shows as chosen.
+            data = data.copy()
+            data["radius"] = str(self.default_radius())
+        super().__init__(data, **kwargs)
         self.fields["radius"].initial = self.default_radius()
         # Labels are made here, per request, so they follow the page's language.
         self.fields["radius"].choices = [(mi, radius_label(mi)) for mi in RADIUS_CHOICES_MI]

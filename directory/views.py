@@ -93,7 +93,7 @@ def run_search(request: HttpRequest, form: SearchForm) -> dict:
         "remote_count": len(results.remote),
         "has_filters": filters != search.Filters(),
         "wider_radii": form.radius_choices_wider(data["radius"]),
-        "map_svg": results_map(cards, center=(place.lat, place.lng)) if cards else None,
+        "results_map": results_map(cards, center=(place.lat, place.lng)) if cards else None,
     }
 
 

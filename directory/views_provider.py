@@ -50,6 +50,6 @@ def provider_detail(request: HttpRequest, pk) -> HttpResponse:
         "others": list(others),
         "stale": organization.is_stale(),
         "service_area_states": states,
-        "map_svg": provider_map(card),
+        "place_map": provider_map(card),
     }
     return render(request, "directory/provider_detail.html", context)
