@@ -66,6 +66,11 @@
     var near = form.querySelector("input[name=near]");
     locate.hidden = false;
     near.addEventListener("input", function () { lat.value = ""; lng.value = ""; });
+    // Empty coordinates stay out of the address bar.
+    form.addEventListener("submit", function () {
+      lat.disabled = !lat.value;
+      lng.disabled = !lng.value;
+    });
     locate.addEventListener("click", function () {
       status.textContent = locate.getAttribute("data-msg-finding");
       navigator.geolocation.getCurrentPosition(function (position) {
