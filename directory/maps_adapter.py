@@ -1,4 +1,4 @@
-"""Turn result cards into the offline SVG map (directory/maps.py): confidential places get no pin."""
+"""Result cards to the offline SVG map (directory/maps.py): confidential places get no pin."""
 
 from dataclasses import dataclass
 

@@ -67,9 +67,7 @@ def test_provider_pages_send_safety_headers_and_no_cookie(client, provider_pages
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", PUBLIC_PAGES)
-def test_every_page_has_quick_exit_danger_line_hotlines_and_language_switch(
-    client, settings, url
-):
+def test_every_page_has_quick_exit_danger_line_hotlines_and_language_switch(client, settings, url):
     settings.QUICK_EXIT_URL = "https://neutral.example/"
     html = text_of(client.get(url))
     assert re.search(r'<a class="quick-exit" href="https://neutral.example/"', html)
@@ -423,3 +421,25 @@ def test_needs_checkboxes_are_plain_language_with_labels(client):
         assert f'value="{term.slug}"' in html
         assert term.name in html
     assert '<label for="id_need_1">Legal Assistance</label>' in html
+
+
+@pytest.mark.django_db
+def test_not_found_page_keeps_quick_exit_and_the_danger_line(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    html = text_of(response)
+    assert 'class="quick-exit"' in html and "If you are in immediate danger" in html
+    assert response.cookies == {}
+
+
+@pytest.mark.django_db
+def test_tile_host_is_allowed_only_when_an_admin_configures_it(client, settings, make_provider):
+    make_provider(name="Mapped")
+    assert "tiles" not in client.get("/?near=10001")["Content-Security-Policy"]
+    assert "leaflet" not in text_of(client.get("/?near=10001"))
+    settings.MAP_TILE_URL = "https://{s}.tiles.example.org/{z}/{x}/{y}.png"
+    response = client.get("/?near=10001")
+    assert "img-src 'self' data: https://*.tiles.example.org" in response["Content-Security-Policy"]
+    html = text_of(response)
+    assert 'data-tile-url="https://{s}.tiles.example.org/{z}/{x}/{y}.png"' in html
+    assert "vendor/leaflet/leaflet.js" in html and "Mapped" in html

@@ -94,9 +94,11 @@ def open_page(browser, site):
         page.on("request", on_request)
         page.on(
             "console",
-            lambda message: csp_errors.append(message.text)
-            if "Content Security Policy" in message.text
-            else None,
+            lambda message: (
+                csp_errors.append(message.text)
+                if "Content Security Policy" in message.text
+                else None
+            ),
         )
         return page
 
@@ -232,7 +234,7 @@ def test_first_load_of_search_page_is_well_under_budget(open_page, site):
     for path in ("/", "/?near=10001&need=legal-assistance"):
         page = open_page("phone")
         sizes: list[int] = []
-        page.on("response", lambda response: sizes.append(len(response.body())))
+        page.on("response", lambda response, sizes=sizes: sizes.append(len(response.body())))
         page.goto(site["url"] + path)
         page.wait_for_load_state("networkidle")
         assert len(sizes) >= 3  # the page, its stylesheet and its script
