@@ -70,9 +70,9 @@ class SearchForm(forms.Form):
         empty_value=None,
         error_messages={"invalid_choice": _PICK_FROM_LIST},
     )
-    need = TermChoiceField(label=_("What kind of help are you looking for?"))
-    crime = TermChoiceField(label=_("What happened"))
-    who = TermChoiceField(label=_("Who it serves"))
+    service = TermChoiceField(label=_("What kind of help are you looking for?"))
+    victimization = TermChoiceField(label=_("What happened"))
+    population = TermChoiceField(label=_("Who it serves"))
     language = TermChoiceField(label=_("Languages spoken"))
     free = forms.BooleanField(label=_("Free services only"), required=False)
     open = forms.BooleanField(label=_("Open now"), required=False)
@@ -86,11 +86,11 @@ class SearchForm(forms.Form):
         self.fields["radius"].initial = self.default_radius()
         # Labels are made here, per request, so they follow the page's language.
         self.fields["radius"].choices = [(mi, radius_label(mi)) for mi in RADIUS_CHOICES_MI]
-        kinds = {"need": Term.Kind.SERVICE_TYPE, "crime": Term.Kind.VICTIMIZATION}
-        kinds["who"] = Term.Kind.POPULATION
+        kinds = {"service": Term.Kind.SERVICE_TYPE, "victimization": Term.Kind.VICTIMIZATION}
+        kinds["population"] = Term.Kind.POPULATION
         terms = list(Term.objects.filter(kind__in=kinds.values()))
         # The needs list explains each choice in plain words under its label.
-        self.need_hints = {
+        self.service_hints = {
             t.slug: t.local_description for t in terms if t.kind == Term.Kind.SERVICE_TYPE
         }
         for name, kind in kinds.items():
@@ -140,9 +140,9 @@ class SearchForm(forms.Form):
     def filters(self) -> Filters:
         data = self.cleaned_data
         return Filters(
-            services=tuple(data.get("need") or ()),
-            victimizations=tuple(data.get("crime") or ()),
-            populations=tuple(data.get("who") or ()),
+            services=tuple(data.get("service") or ()),
+            victimizations=tuple(data.get("victimization") or ()),
+            populations=tuple(data.get("population") or ()),
             languages=tuple(data.get("language") or ()),
             costs=(Cost.FREE,) if data.get("free") else (),
             open_now=bool(data.get("open")),
@@ -152,7 +152,10 @@ class SearchForm(forms.Form):
         """Whether the folded "More filters" group holds a choice (then it opens)."""
         if not self.is_bound:
             return False
-        return any(self.data.get(name) for name in ("crime", "who", "language", "free", "open"))
+        return any(
+            self.data.get(name)
+            for name in ("victimization", "population", "language", "free", "open")
+        )
 
     def radius_choices_wider(self, current: int) -> list[int]:
         return [miles for miles in RADIUS_CHOICES_MI if miles > current]

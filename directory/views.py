@@ -4,6 +4,7 @@ Nothing here logs: a searched place must never be written anywhere (see director
 """
 
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from directory.forms import SearchForm
 from directory.http import public_page
 from directory.maps_adapter import results_map
-from directory.presenters import present_all
+from directory.presenters import CARD_PREFETCH, present_all
 from providers import search
 from providers.geocode import PlaceNotFound, geocode
 
@@ -80,8 +81,11 @@ def run_search(request: HttpRequest, form: SearchForm) -> dict:
     except search.InvalidSearch:
         form.add_error(None, _("Something in this search could not be used. Please try again."))
         return {}
-    cards = present_all(page.object_list, now=now, start=page.start_index())
-    remote = present_all(results.remote, now=now) if page.number == 1 else []
+    rows = list(page.object_list)
+    remote_rows = results.remote if page.number == 1 else []
+    prefetch_related_objects(rows + remote_rows, *CARD_PREFETCH)  # one batch for both lists
+    cards = present_all(rows, now=now, start=page.start_index())
+    remote = present_all(remote_rows, now=now)
     return {
         "searched": True,
         "place": place,
@@ -97,7 +101,18 @@ def run_search(request: HttpRequest, form: SearchForm) -> dict:
     }
 
 
-SEARCH_KEYS = {"near", "lat", "lng", "radius", "need", "crime", "who", "language", "free", "open"}
+SEARCH_KEYS = {
+    "near",
+    "lat",
+    "lng",
+    "radius",
+    "service",
+    "victimization",
+    "population",
+    "language",
+    "free",
+    "open",
+}
 
 
 @public_page

@@ -43,7 +43,7 @@ def text_of(response) -> str:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", [*PUBLIC_PAGES, "/?near=10001", "/es/?near=10001&need=x"])
+@pytest.mark.parametrize("url", [*PUBLIC_PAGES, "/?near=10001", "/es/?near=10001&service=x"])
 def test_public_pages_send_safety_headers_and_no_cookie(client, url):
     response = client.get(url)
     assert response.status_code == HTTPStatus.OK
@@ -123,7 +123,7 @@ def test_search_lists_nearest_first_with_distance_tags_and_phone_links(client, m
     make_provider(name="Shelter Only", services=("food-shelter-housing",))
     sal = make_provider(name="Text Line", lat=40.75, lng=-73.99, services=("legal-assistance",))
     Phone.objects.create(service=sal.service, number="+12125550199", kind=Phone.Kind.TEXT)
-    html = text_of(client.get("/?near=10001&need=legal-assistance"))
+    html = text_of(client.get("/?near=10001&service=legal-assistance"))
     assert "3 places within 25 miles of New York, NY 10001" in html
     listed = html[html.index('<ol class="cards"') :]
     assert listed.index("Midtown Legal") < listed.index("Text Line") < listed.index("Newark Legal")
@@ -179,20 +179,22 @@ def test_search_query_count_does_not_grow_with_results(
 ):
     for index in range(3):
         make_provider(name=f"Small {index}", languages=("en", "es"), open_24_7=True)
+    make_provider(name="Remote", kind="remote", service_area="nationwide", open_24_7=True)
     client.get("/?near=10001")  # warm the hotline cache
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(11):
         client.get("/?near=10001")
     for index in range(20):
         make_provider(name=f"More {index}", languages=("en", "es"), open_24_7=True)
-    with django_assert_max_num_queries(16):
-        response = client.get("/?near=10001&need=victim-advocacy&language=es&open=on")
+    # "Open now" adds one time-zone lookup for the nearby and one for the remote search.
+    with django_assert_max_num_queries(13):
+        response = client.get("/?near=10001&service=victim-advocacy&language=es&open=on")
     assert text_of(response).count('class="card"') == 20
 
 
 def test_unknown_place_shows_suggestions_as_search_links(client, db):
-    html = text_of(client.get("/?near=Springfield&need=legal-assistance"))
+    html = text_of(client.get("/?near=Springfield&service=legal-assistance"))
     assert "There is more than one place called “Springfield”" in html
-    assert re.search(r'href="/\?near=Springfield%2C\+IL&amp;need=legal-assistance"', html)
+    assert re.search(r'href="/\?near=Springfield%2C\+IL&amp;service=legal-assistance"', html)
 
 
 def test_unknown_zip_says_so_and_suggests_nearby_zips(client, db):
@@ -218,8 +220,8 @@ def test_empty_result_says_what_to_do_next(client, make_provider):
         "?near=",
         "?radius=abc&near=10001",
         "?radius=99999&near=10001",
-        "?need=nonsense&near=10001",
-        "?who=%00&near=10001",
+        "?service=nonsense&near=10001",
+        "?population=%00&near=10001",
         "?near=" + "x" * 500,
         "?lat=abc&lng=-73.9",
         "?lat=95&lng=10",
@@ -357,13 +359,13 @@ def test_unpublished_or_unknown_provider_is_not_found(client, make_provider):
 def test_provider_page_query_count_is_fixed(client, make_provider, django_assert_max_num_queries):
     sal = make_provider(name="Counted", languages=("en", "es"), accessibility=("wheelchair",))
     client.get(f"/provider/{sal.pk}/")
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         client.get(f"/provider/{sal.pk}/")
 
 
 def test_spanish_search_shows_spanish_service_names_and_messages(client, make_provider):
     make_provider(name="Centro Legal", services=("legal-assistance",))
-    html = text_of(client.get("/es/?near=10001&need=legal-assistance"))
+    html = text_of(client.get("/es/?near=10001&service=legal-assistance"))
     assert "1 lugar a menos de 25 millas de New York, NY 10001" in html
     assert "Ayuda legal" in html
     assert "Llamar" in html
@@ -420,7 +422,7 @@ def test_needs_checkboxes_are_plain_language_with_labels(client):
     for term in Term.objects.service_types():
         assert f'value="{term.slug}"' in html
         assert term.name in html
-    assert '<label for="id_need_1">Legal Assistance</label>' in html
+    assert '<label for="id_service_1">Legal Assistance</label>' in html
 
 
 @pytest.mark.django_db

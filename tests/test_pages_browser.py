@@ -154,10 +154,10 @@ def test_screenshots_of_the_other_pages(open_page, site, width):
         "about": "/about/",
         "provider-confidential": f"/provider/{site['shelter'].pk}/",
         "unknown-place": "/?near=Springfield",
-        "no-results": "/?near=10001&radius=5&need=employment-training",
+        "no-results": "/?near=10001&radius=5&service=employment-training",
         "form-error": "/?near=&radius=junk",
         "es-search": "/es/",
-        "es-results": "/es/?near=10001&need=legal-assistance",
+        "es-results": "/es/?near=10001&service=legal-assistance",
     }
     for name, path in pages.items():
         page.goto(site["url"] + path)
@@ -231,7 +231,7 @@ def test_spanish_flow(open_page, site):
 
 
 def test_first_load_of_search_page_is_well_under_budget(open_page, site):
-    for path in ("/", "/?near=10001&need=legal-assistance"):
+    for path in ("/", "/?near=10001&service=legal-assistance"):
         page = open_page("phone")
         sizes: list[int] = []
         page.on("response", lambda response, sizes=sizes: sizes.append(len(response.body())))
@@ -274,10 +274,10 @@ def test_axe_finds_no_violations_on_any_public_page(open_page, site, width):
     page = open_page(width)
     paths = [
         "/",
-        "/?near=10001&need=legal-assistance",
+        "/?near=10001&service=legal-assistance",
         "/?near=Springfield",
         "/?near=&radius=junk",
-        "/?near=10001&radius=5&need=employment-training",
+        "/?near=10001&radius=5&service=employment-training",
         f"/provider/{site['shelter'].pk}/",
         "/get-help/",
         "/browse-safely/",
