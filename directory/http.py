@@ -45,7 +45,7 @@ def content_security_policy() -> str:
 def add_public_headers(response: HttpResponse) -> HttpResponse:
     response.headers["Content-Security-Policy"] = content_security_policy()
     response.headers["Permissions-Policy"] = (
-        "geolocation=(self), camera=(), microphone=(), interest-cohort=(), browsing-topics=()"
+        "geolocation=(self), camera=(), microphone=(), browsing-topics=()"
     )
     # Referrer-Policy comes from SecurityMiddleware (SECURE_REFERRER_POLICY = "no-referrer").
     add_never_cache_headers(response)
