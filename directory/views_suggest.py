@@ -12,8 +12,8 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.crypto import salted_hmac
-from django.views.decorators.cache import never_cache
 
+from directory.http import add_public_headers, public_page
 from directory.suggest_forms import CorrectionForm, NewProviderForm
 from providers.models import ServiceAtLocation
 from providers.suggestions import current_values, submit_correction, submit_new_provider
@@ -39,8 +39,8 @@ def over_rate_limit(request: HttpRequest) -> bool:
 
 
 def _limited(request: HttpRequest) -> HttpResponse:
-    response = render(
-        request, "directory/suggest_limited.html", status=HTTPStatus.TOO_MANY_REQUESTS
+    response = add_public_headers(
+        render(request, "directory/suggest_limited.html", status=HTTPStatus.TOO_MANY_REQUESTS)
     )
     response["Retry-After"] = str(RATE_WINDOW_S)
     return response
@@ -50,7 +50,7 @@ def _thanks(request: HttpRequest, row: ServiceAtLocation | None = None) -> HttpR
     return render(request, "directory/suggest_thanks.html", {"row": row})
 
 
-@never_cache
+@public_page
 def suggest_correction(request: HttpRequest, pk) -> HttpResponse:
     row = get_object_or_404(
         ServiceAtLocation.objects.listed().select_related("service__organization", "location"),
@@ -72,7 +72,7 @@ def suggest_correction(request: HttpRequest, pk) -> HttpResponse:
     return render(request, "directory/suggest_correction.html", context)
 
 
-@never_cache
+@public_page
 def suggest_provider(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if over_rate_limit(request):

@@ -174,20 +174,23 @@ def test_suggest_pages_are_translatable(client, row):
     assert response.context["LANGUAGE_CODE"] == "es"
 
 
-def test_provider_page_includes_stale_notice_and_suggest_links(rf, row):
-    from datetime import timedelta
+def test_provider_page_links_to_the_correction_form(client, row):
+    page = client.get(reverse("directory:provider-detail", args=[row.pk]))
+    assert suggest_url(row) in page.content.decode()
 
+
+def test_suggest_links_include(row):
     from django.template.loader import render_to_string
-    from django.utils import timezone
 
-    organization = row.service.organization
-    notice = "directory/includes/stale_notice.html"
-    assert "please call before you go" in render_to_string(notice, {"organization": organization})
-    organization.mark_verified(user=None, on=timezone.localdate() - timedelta(days=3))
-    assert "stale-notice" not in render_to_string(notice, {"organization": organization})
     links = render_to_string("directory/includes/suggest_links.html", {"row": row})
     assert suggest_url(row) in links
     assert reverse("directory:suggest-provider") in links
+
+
+def test_suggest_pages_send_the_public_headers(client, row):
+    response = client.get(suggest_url(row))
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert "no-store" in response["Cache-Control"]
 
 
 # --- moderation queue -----------------------------------------------------------------------
