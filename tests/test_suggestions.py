@@ -171,7 +171,10 @@ def test_new_provider_form(client):
 def test_suggest_pages_are_translatable(client, row):
     response = client.get("/es" + suggest_url(row))
     assert response.status_code == HTTPStatus.OK
-    assert response.context["LANGUAGE_CODE"] == "es"
+    assert "Enviar la corrección" in response.content.decode()
+    new = client.get("/es/suggest/").content.decode()
+    assert "Sugerir un nuevo proveedor" in new
+    assert "Nombre de la organización" in new
 
 
 def test_provider_page_links_to_the_correction_form(client, row):
