@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "providers",
     "api",
     "directory",
+    "referrals",
 ]
 
 MIDDLEWARE = [
@@ -274,3 +275,14 @@ if SEARCH_DEFAULT_RADIUS_MI > SEARCH_MAX_RADIUS_MI:
     raise ImproperlyConfigured("SEARCH_DEFAULT_RADIUS_MI must not exceed SEARCH_MAX_RADIUS_MI.")
 STALE_AFTER_DAYS = env_int("STALE_AFTER_DAYS", 365, minimum=1, maximum=3650)
 SITE_NAME = env_str("SITE_NAME", "Resource Map")
+
+# --- Referrals ---------------------------------------------------------------------------
+# Absolute links in notification emails point here (no trailing slash needed).
+SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Client details of a closed referral are purged this many days after closing.
+REFERRAL_PURGE_DAYS = env_int("REFERRAL_PURGE_DAYS", 90, minimum=0, maximum=3650)
+# A shared resource-list link works for this many days.
+REFERRAL_LIST_SHARE_DAYS = env_int("REFERRAL_LIST_SHARE_DAYS", 30, minimum=1, maximum=365)
+# Advocates and provider staff sign in here (admins use the admin's own sign-in).
+LOGIN_URL = "referrals:sign-in"
+LOGIN_REDIRECT_URL = "referrals:dashboard"
