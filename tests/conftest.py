@@ -153,7 +153,13 @@ def browser(chromium_path):
 
 
 def create_user(
-    username: str, *, agency=None, organization=None, site_admin: bool = False, email: str = ""
+    username: str,
+    *,
+    agency=None,
+    organization=None,
+    site_admin: bool = False,
+    email: str = "",
+    password: str | None = None,
 ):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Permission
@@ -161,7 +167,7 @@ def create_user(
     from referrals.models import AgencyMembership, ProviderMembership
 
     user = get_user_model().objects.create_user(
-        username=username, email=email or f"{username}@example.org", password="x-test-pass-1234"
+        username=username, email=email or f"{username}@example.org", password=password
     )
     if agency is not None:
         AgencyMembership.objects.create(user=user, agency=agency)
