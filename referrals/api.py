@@ -112,7 +112,7 @@ class ReferralViewSet(
 
     @action(detail=True, methods=["post"])
     def status(self, request, pk=None):
-        """Move the referral along: {"status": "accepted"} or {"status": "declined", "reason": ...}."""
+        """Move the referral on: {"status": "accepted"}, {"status": "declined", "reason": ...}."""
         referral = self.get_object()
         serializer = StatusChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -137,7 +137,9 @@ class ResourceListViewSet(viewsets.ModelViewSet):
     filter_backends: list = []
 
     def get_queryset(self):
-        items = ResourceListItem.objects.select_related("service_at_location__service__organization")
+        items = ResourceListItem.objects.select_related(
+            "service_at_location__service__organization"
+        )
         return visible_lists(self.request.user).prefetch_related(Prefetch("items", queryset=items))
 
     def perform_create(self, serializer):

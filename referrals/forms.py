@@ -41,9 +41,7 @@ class AddToListForm(forms.Form):
 class AdvocateSearchForm(forms.Form):
     """A plain search for advocates: place (optional), a need, and words."""
 
-    near = forms.CharField(
-        label=_("ZIP code or city"), required=False, max_length=100, strip=True
-    )
+    near = forms.CharField(label=_("ZIP code or city"), required=False, max_length=100, strip=True)
     service = forms.ModelChoiceField(
         label=_("Need"),
         required=False,

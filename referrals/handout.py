@@ -54,9 +54,7 @@ def _phones(sal: ServiceAtLocation) -> list:
     seen: set[str] = set()
     phones = []
     sources = (sal.service.phones.all(), sal.location.phones.all())
-    found = [p for source in sources for p in source] or list(
-        sal.service.organization.phones.all()
-    )
+    found = [p for source in sources for p in source] or list(sal.service.organization.phones.all())
     for phone in found:
         if phone.number not in seen and phone.kind != phone.Kind.FAX:
             seen.add(phone.number)
@@ -65,14 +63,26 @@ def _phones(sal: ServiceAtLocation) -> list:
 
 
 def _hours(sal: ServiceAtLocation) -> list[str]:
-    """One line per weekday ("Monday: 9:00 a.m.–5:00 p.m."), in the active language."""
+    """Lines like "Monday–Friday: 9 a.m.–5 p.m.", in the active language; days with the same
+    hours in a row share a line so the handout stays on one page."""
     days: dict[int, list[str]] = {}
     labels: dict[int, str] = {}
     for period in sal.location.hours.all():
         labels[period.weekday] = period.get_weekday_display()
         span = f"{format_time(period.opens_at)}–{format_time(period.closes_at)}"
         days.setdefault(period.weekday, []).append(span)
-    return [f"{labels[day]}: {', '.join(days[day])}" for day in sorted(days)]
+    runs: list[tuple[int, int, str]] = []
+    for day in sorted(days):
+        spans = ", ".join(days[day])
+        if runs and runs[-1][1] == day - 1 and runs[-1][2] == spans:
+            runs[-1] = (runs[-1][0], day, spans)
+        else:
+            runs.append((day, day, spans))
+    lines = []
+    for first, last, spans in runs:
+        label = labels[first] if first == last else f"{labels[first]}–{labels[last]}"
+        lines.append(f"{label}: {spans}")
+    return lines
 
 
 def handout_entries(resource_list: ResourceList) -> list[HandoutEntry]:

@@ -19,7 +19,7 @@ from providers.models import Organization, ServiceAtLocation, Term
 
 
 class Agency(models.Model):
-    """An advocates' agency: a hotline, a prosecutor's victim-witness unit, a case-management team."""
+    """An advocates' agency: a hotline, a victim-witness unit, a case-management team."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(_("name"), max_length=250, unique=True)
@@ -121,9 +121,7 @@ class ResourceList(models.Model):
         return self.title
 
     def is_shared(self, *, now=None) -> bool:
-        return self.share_expires_at is not None and self.share_expires_at > (
-            now or timezone.now()
-        )
+        return self.share_expires_at is not None and self.share_expires_at > (now or timezone.now())
 
     def share(self) -> None:
         """A fresh token (the old link stops working) valid for REFERRAL_LIST_SHARE_DAYS."""
@@ -152,6 +150,9 @@ class ResourceListItem(models.Model):
                 fields=["resource_list", "service_at_location"], name="list_item_unique"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.resource_list} #{self.position}"
 
 
 class ReferralStatus(models.TextChoices):

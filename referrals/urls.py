@@ -12,7 +12,9 @@ urlpatterns = [
         auth_views.LoginView.as_view(template_name="referrals/sign_in.html"),
         name="sign-in",
     ),
-    path("sign-out/", auth_views.LogoutView.as_view(next_page="referrals:sign-in"), name="sign-out"),
+    path(
+        "sign-out/", auth_views.LogoutView.as_view(next_page="referrals:sign-in"), name="sign-out"
+    ),
     path("search/", views.advocate_search, name="search"),
     path("export.csv", views.export_counts, name="export"),
     path("new/<uuid:sal_pk>/", views.referral_new, name="referral-new"),

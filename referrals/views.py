@@ -146,7 +146,10 @@ def referral_new(request: HttpRequest, sal_pk) -> HttpResponse:
 def _visible_referral(request: HttpRequest, pk) -> tuple[Referral, set[str]]:
     referral = get_object_or_404(
         visible_referrals(request.user).select_related(
-            "agency", "organization", "service_at_location__service", "service_at_location__location"
+            "agency",
+            "organization",
+            "service_at_location__service",
+            "service_at_location__location",
         ),
         pk=pk,
     )
@@ -221,4 +224,3 @@ def export_counts(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="referral-counts-{stamp}.csv"'
     response["Cache-Control"] = "no-store"
     return response
-

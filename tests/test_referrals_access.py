@@ -87,9 +87,7 @@ def test_api_accepts_a_token_and_logs_client_data_reads(client, referral_world):
     from rest_framework.authtoken.models import Token
 
     token = Token.objects.create(user=referral_world.staff_p)
-    response = client.get(
-        api(referral_world.referral), HTTP_AUTHORIZATION=f"Token {token.key}"
-    )
+    response = client.get(api(referral_world.referral), HTTP_AUTHORIZATION=f"Token {token.key}")
     assert response.status_code == HTTPStatus.OK
     assert response.json()["client"]["client_reference"] == "JD-7"
     assert ClientDataAccess.objects.get().via == "api"
@@ -99,20 +97,22 @@ def test_api_with_another_agencys_token_is_404(client, referral_world):
     from rest_framework.authtoken.models import Token
 
     token = Token.objects.create(user=referral_world.advocate_b)
-    response = client.get(
-        api(referral_world.referral), HTTP_AUTHORIZATION=f"Token {token.key}"
-    )
+    response = client.get(api(referral_world.referral), HTTP_AUTHORIZATION=f"Token {token.key}")
     assert response.status_code == HTTPStatus.NOT_FOUND
 
 
 def test_site_admin_sees_every_referral_in_the_api(client, referral_world, make_referral):
-    make_referral(agency=referral_world.agency_b, sal=referral_world.sal_q, by=referral_world.advocate_b)
+    make_referral(
+        agency=referral_world.agency_b, sal=referral_world.sal_q, by=referral_world.advocate_b
+    )
     client.force_login(referral_world.site_admin)
     assert client.get("/api/v1/referrals/").json()["count"] == 2
 
 
 def test_provider_sees_only_referrals_to_its_organization(client, referral_world, make_referral):
-    make_referral(agency=referral_world.agency_b, sal=referral_world.sal_q, by=referral_world.advocate_b)
+    make_referral(
+        agency=referral_world.agency_b, sal=referral_world.sal_q, by=referral_world.advocate_b
+    )
     client.force_login(referral_world.staff_q)
     found = client.get("/api/v1/referrals/").json()["results"]
     assert [r["organization"]["name"] for r in found] == ["Provider Q Shelter"]

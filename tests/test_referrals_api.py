@@ -141,9 +141,13 @@ def test_provider_staff_cannot_make_lists(referral_world):
     assert response.status_code == HTTPStatus.FORBIDDEN
 
 
-def test_referral_list_query_count_is_fixed(referral_world, make_referral, django_assert_max_num_queries):
+def test_referral_list_query_count_is_fixed(
+    referral_world, make_referral, django_assert_max_num_queries
+):
     for _ in range(8):
-        make_referral(agency=referral_world.agency_a, sal=referral_world.sal_p, by=referral_world.advocate_a)
+        make_referral(
+            agency=referral_world.agency_a, sal=referral_world.sal_p, by=referral_world.advocate_a
+        )
     api = as_user(referral_world.advocate_a)
     with django_assert_max_num_queries(8):
         assert api.get("/api/v1/referrals/").json()["count"] == 9

@@ -5,11 +5,11 @@ from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
+from conftest import create_user
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import create_user
 from referrals.models import Referral, ResourceList
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +127,15 @@ def test_decline_from_the_page_needs_a_reason(client, referral_world):
     client.post(url, {"status": "declined", "reason": "not_eligible"})
     referral_world.referral.refresh_from_db()
     assert referral_world.referral.status == "declined"
+
+
+def test_advocate_search_by_zip_finds_nearby_and_says_why_a_place_is_unknown(
+    client, referral_world
+):
+    client.force_login(referral_world.advocate_a)
+    found = client.get(reverse("referrals:search"), {"near": "10001"})
+    assert found.status_code == HTTPStatus.OK
+    assert b"Provider P Legal Aid" in found.content
+    unknown = client.get(reverse("referrals:search"), {"near": "00000"})
+    assert unknown.status_code == HTTPStatus.OK
+    assert b"errorlist" in unknown.content

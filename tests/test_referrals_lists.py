@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def shared(referral_world):
     resource_list = ResourceList.objects.create(
-        agency=referral_world.agency_a, created_by=referral_world.advocate_a, title="Legal + shelter"
+        agency=referral_world.agency_a,
+        created_by=referral_world.advocate_a,
+        title="Legal + shelter",
     )
     for position, sal in enumerate((referral_world.sal_p, referral_world.sal_q)):
         ResourceListItem.objects.create(
@@ -80,7 +82,9 @@ def test_spanish_list_renders_in_spanish_whatever_the_browser_language(client, s
 
 
 def test_hours_and_languages_appear_on_the_handout(client, shared, referral_world, make_provider):
-    sal = make_provider(name="Open Mondays", languages=("en", "es"), hours=((1, time(9), time(17)),))
+    sal = make_provider(
+        name="Open Mondays", languages=("en", "es"), hours=((1, time(9), time(17)),)
+    )
     ResourceListItem.objects.create(resource_list=shared, service_at_location=sal, position=5)
     html = client.get(share_url(shared)).content.decode()
     assert "Monday: 9 a.m.–5 p.m." in html
@@ -120,10 +124,14 @@ def test_unpublished_listing_drops_off_the_shared_page(client, shared, referral_
     assert "Provider Q Shelter" not in html
 
 
-def test_shared_page_query_count_is_fixed(client, shared, make_provider, django_assert_max_num_queries):
+def test_shared_page_query_count_is_fixed(
+    client, shared, make_provider, django_assert_max_num_queries
+):
     for n in range(5):
         sal = make_provider(name=f"Extra {n}")
-        ResourceListItem.objects.create(resource_list=shared, service_at_location=sal, position=9 + n)
+        ResourceListItem.objects.create(
+            resource_list=shared, service_at_location=sal, position=9 + n
+        )
     with django_assert_max_num_queries(12):
         client.get(share_url(shared))
 
@@ -147,7 +155,9 @@ def test_add_to_list_creates_a_list_then_adds_to_it(client, referral_world):
     client.force_login(referral_world.advocate_a)
     url = reverse("referrals:list-add")
     for sal in (referral_world.sal_p, referral_world.sal_q, referral_world.sal_p):
-        response = client.post(url, {"service_at_location": sal.pk, "next": "/referrals/search/?q=x"})
+        response = client.post(
+            url, {"service_at_location": sal.pk, "next": "/referrals/search/?q=x"}
+        )
         assert response.status_code == HTTPStatus.FOUND
         assert response["Location"] == "/referrals/search/?q=x"
     resource_list = ResourceList.objects.get()
@@ -173,3 +183,11 @@ def test_print_view_is_the_handout_in_the_lists_language(client, shared, referra
     assert '<html lang="es">' in html
     assert "referrals/print.css" in html and 'media="print"' in html
     assert "1 Secret Way" not in html
+
+
+def test_days_with_the_same_hours_share_a_line(client, shared, make_provider):
+    weekdays = tuple((day, time(9), time(17)) for day in range(1, 6)) + ((6, time(10), time(14)),)
+    sal = make_provider(name="Weekday Clinic", hours=weekdays)
+    ResourceListItem.objects.create(resource_list=shared, service_at_location=sal, position=7)
+    html = client.get(share_url(shared)).content.decode()
+    assert "Monday–Friday: 9 a.m.–5 p.m.; Saturday: 10 a.m.–2 p.m." in html

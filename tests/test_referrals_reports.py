@@ -35,7 +35,12 @@ def test_status_age_table_buckets_by_days_since_sent(referral_world, make_referr
 
 def test_export_counts_by_month_status_and_need(referral_world, make_referral):
     w = referral_world
-    make_referral(agency=w.agency_a, sal=w.sal_p, by=w.advocate_a, needs=("legal-assistance", "case-management"))
+    make_referral(
+        agency=w.agency_a,
+        sal=w.sal_p,
+        by=w.advocate_a,
+        needs=("legal-assistance", "case-management"),
+    )
     rows = export_counts(Referral.objects.filter(agency=w.agency_a))
     month = timezone.localdate().strftime("%Y-%m")
     assert rows == [
@@ -84,7 +89,9 @@ def test_other_provider_inbox_is_empty(client, referral_world):
     assert referral_world.referral.short_id not in html
 
 
-def test_dashboard_query_count_is_fixed(client, referral_world, make_referral, django_assert_max_num_queries):
+def test_dashboard_query_count_is_fixed(
+    client, referral_world, make_referral, django_assert_max_num_queries
+):
     w = referral_world
     for _ in range(6):
         make_referral(agency=w.agency_a, sal=w.sal_p, by=w.advocate_a)

@@ -41,7 +41,11 @@ def test_decline_needs_a_reason_and_records_it(referral_world):
     with pytest.raises(TransitionError):
         change_status(referral, to=S.DECLINED, by=referral_world.staff_p, roles={Role.PROVIDER})
     change_status(
-        referral, to=S.DECLINED, by=referral_world.staff_p, roles={Role.PROVIDER}, reason="no_capacity"
+        referral,
+        to=S.DECLINED,
+        by=referral_world.staff_p,
+        roles={Role.PROVIDER},
+        reason="no_capacity",
     )
     referral.refresh_from_db()
     assert (referral.status, referral.decline_reason) == (S.DECLINED, "no_capacity")
@@ -51,13 +55,17 @@ def test_decline_needs_a_reason_and_records_it(referral_world):
 @pytest.mark.parametrize("to", [S.CLOSED, S.HELP_RECEIVED])
 def test_provider_cannot_skip_ahead_or_close(referral_world, to):
     with pytest.raises(TransitionError):
-        change_status(referral_world.referral, to=to, by=referral_world.staff_p, roles={Role.PROVIDER})
+        change_status(
+            referral_world.referral, to=to, by=referral_world.staff_p, roles={Role.PROVIDER}
+        )
 
 
 @pytest.mark.parametrize("to", [S.ACCEPTED, S.HELP_RECEIVED, S.RECEIVED])
 def test_advocate_can_only_close(referral_world, to):
     with pytest.raises(TransitionError):
-        change_status(referral_world.referral, to=to, by=referral_world.advocate_a, roles={Role.ADVOCATE})
+        change_status(
+            referral_world.referral, to=to, by=referral_world.advocate_a, roles={Role.ADVOCATE}
+        )
 
 
 def test_advocate_closing_sets_closed_at_and_ends_the_loop(referral_world):
