@@ -79,6 +79,17 @@ def test_spanish_list_renders_in_spanish_whatever_the_browser_language(client, s
     shared.save()
     html = client.get(share_url(shared), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<html lang="es">' in html
+    assert "Lugares que pueden ayudar" in html
+    assert "Dirección confidencial por seguridad: llame primero" in html
+    assert "Teléfono" in html and "Inglés" in html
+
+
+def test_english_list_stays_english_for_a_spanish_speaking_advocate(client, shared, referral_world):
+    client.force_login(referral_world.advocate_a)
+    url = "/es" + reverse("referrals:list-print", kwargs={"pk": shared.pk})
+    html = client.get(url).content.decode()
+    assert '<html lang="en">' in html
+    assert "Places that can help" in html and "Lugares" not in html
 
 
 def test_hours_and_languages_appear_on_the_handout(client, shared, referral_world, make_provider):
