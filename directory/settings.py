@@ -286,3 +286,10 @@ REFERRAL_LIST_SHARE_DAYS = env_int("REFERRAL_LIST_SHARE_DAYS", 30, minimum=1, ma
 # Advocates and provider staff sign in here (admins use the admin's own sign-in).
 LOGIN_URL = "referrals:sign-in"
 LOGIN_REDIRECT_URL = "referrals:dashboard"
+# Referral choice sets get their own schema names (a plain "status" would collide).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
+    "ReferralStatusEnum": "referrals.models.ReferralStatus",
+    "DeclineReasonEnum": "referrals.models.DeclineReason",
+    "ContactMethodEnum": "referrals.models.ContactMethod",
+}
