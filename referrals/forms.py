@@ -160,9 +160,12 @@ class StatusForm(forms.Form):
     def __init__(self, *args, moves: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [(s, ReferralStatus(s).label) for s in moves]
+        if ReferralStatus.DECLINED not in moves:
+            del self.fields["reason"]
 
     def clean(self):
         data = super().clean()
+        data.setdefault("reason", "")
         if data.get("status") == ReferralStatus.DECLINED and not data.get("reason"):
             self.add_error("reason", _("Say why the referral is declined."))
         return data

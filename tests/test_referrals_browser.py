@@ -8,6 +8,7 @@ import pytest
 from conftest import create_user
 from django.test import Client
 
+from providers.reference_data import load_reference_data
 from referrals.models import Agency, ResourceList, ResourceListItem
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
@@ -16,6 +17,9 @@ WEEKDAYS = tuple((day, time(9), time(17)) for day in range(1, 6))
 
 @pytest.fixture
 def handout(live_server, make_provider):
+    # Transactional tests flush the tables between tests; the serialized copy of the reference
+    # data is not always restored in time, so load it (idempotent) before building listings.
+    load_reference_data()
     agency = Agency.objects.create(name="Hotline")
     advocate = create_user("printer", agency=agency)
     resource_list = ResourceList.objects.create(agency=agency, title="Housing", language="es")
@@ -85,4 +89,31 @@ def test_shared_link_on_a_phone_has_quick_exit_and_no_sideways_scroll(
     assert page.locator("[data-quick-exit]").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     page.screenshot(path=str(SCREENSHOTS / "referrals-shared-phone.png"), full_page=True)
+    context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_advocate_sends_a_referral_from_the_form_in_a_browser(browser, live_server, handout):
+    from referrals.models import Referral
+
+    sal = handout["list"].items.first().service_at_location
+    context = browser.new_context(viewport={"width": 390, "height": 900})
+    context.add_cookies(
+        [{"name": "sessionid", "value": handout["session"], "url": live_server.url}]
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/referrals/new/{sal.pk}/")
+    page.screenshot(path=str(SCREENSHOTS / "referrals-form.png"), full_page=True)
+    page.get_by_label("Legal assistance").check()
+    page.get_by_label("Client code or initials").fill("AB-12")
+    page.get_by_label("Text message").check()
+    page.get_by_label("Phone number or email").fill("212 555 0142")
+    page.get_by_label("The client consented to this referral").check()
+    page.get_by_role("button", name="Send referral").click()
+    page.wait_for_url("**/referrals/r/**")
+    assert page.locator("[data-status]").inner_text() == "Sent"
+    assert "+12125550142" in page.content()
+    page.screenshot(path=str(SCREENSHOTS / "referrals-detail.png"), full_page=True)
+    assert Referral.objects.get().client_reference == "AB-12"
     context.close()
