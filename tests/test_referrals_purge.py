@@ -90,3 +90,29 @@ def test_purged_referral_page_says_details_were_removed(client, referral_world, 
     response = client.get(f"/referrals/r/{referral_world.referral.pk}/")
     assert b"Client details were removed" in response.content
     assert not referral_world.referral.accesses.exists()
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"REFERRAL_PURGE_DAYS": "soon"}, "REFERRAL_PURGE_DAYS='soon' is not a whole number"),
+        ({"REFERRAL_LIST_SHARE_DAYS": "0"}, "REFERRAL_LIST_SHARE_DAYS=0 must be between 1"),
+        ({"SITE_URL": "map.example.org"}, "SITE_URL='map.example.org' is not an http(s) URL"),
+    ],
+)
+def test_nonsense_referral_settings_stop_the_start(env, message):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert message in result.stderr
