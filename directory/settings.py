@@ -194,9 +194,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
 # Privacy: no referrer to other sites, no anonymous cookies beyond what a form needs.
-# "same-origin", not "no-referrer": under no-referrer Chromium sends `Origin: null` with
-# every form POST, and Django's CSRF check then refuses every form (admin sign-in included).
-SECURE_REFERRER_POLICY = "same-origin"
+# Pages with POST forms must use "same-origin" (a meta tag, see referrals/base.html): under
+# no-referrer Chromium sends `Origin: null` with a form POST and Django's CSRF check refuses it.
+SECURE_REFERRER_POLICY = "no-referrer"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True

@@ -3,6 +3,7 @@
 The shared link carries no client data, is not indexed or cached, and expires.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -10,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -202,26 +204,51 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
+def _shared_language(request: HttpRequest, default: str) -> str:
+    """The list's language, unless the reader picked the other one (?lang=en|es)."""
+    wanted = request.GET.get("lang", "")
+    return wanted if wanted in dict(settings.LANGUAGES) else default
+
+
+def _language_links(request: HttpRequest, current: str) -> list[dict]:
+    # The site's language links translate the URL path; this page keeps one path for both.
+    return [
+        {
+            "code": code,
+            "name": get_language_info(code)["name_local"].capitalize(),
+            "url": f"{request.path}?lang={code}",
+            "current": code == current,
+        }
+        for code, _name in settings.LANGUAGES
+    ]
+
+
 def shared_list(request: HttpRequest, token: str) -> HttpResponse:
     """What a survivor opens from a shared link: the handout, Quick Exit, the 911 line."""
     resource_list = ResourceList.objects.filter(share_token=token).first()
     if resource_list is None or not resource_list.is_shared():
-        language = resource_list.language if resource_list else translation.get_language()
+        default = resource_list.language if resource_list else translation.get_language()
+        language = _shared_language(request, default)
         hotlines = _hotlines(language)
         with translation.override(language):
             response = render(
                 request,
                 "referrals/shared_list_gone.html",
-                {"hotlines": hotlines},
+                {"hotlines": hotlines, "language_links": _language_links(request, language)},
                 status=404 if resource_list is None else 410,
             )
         return _private(response)
-    entries = _entries_in_language(resource_list)
-    hotlines = _hotlines_in_language(resource_list)
-    with translation.override(resource_list.language):
+    language = _shared_language(request, resource_list.language)
+    with translation.override(language):
+        entries = handout_entries(resource_list)
         response = render(
             request,
             "referrals/shared_list.html",
-            {"resource_list": resource_list, "entries": entries, "hotlines": hotlines},
+            {
+                "resource_list": resource_list,
+                "entries": entries,
+                "hotlines": _hotlines(language),
+                "language_links": _language_links(request, language),
+            },
         )
     return _private(response)

@@ -202,3 +202,13 @@ def test_days_with_the_same_hours_share_a_line(client, shared, make_provider):
     ResourceListItem.objects.create(resource_list=shared, service_at_location=sal, position=7)
     html = client.get(share_url(shared)).content.decode()
     assert "Monday–Friday: 9 a.m.–5 p.m.; Saturday: 10 a.m.–2 p.m." in html
+
+
+def test_reader_can_switch_the_shared_page_language(client, shared):
+    url = share_url(shared)
+    html = client.get(url).content.decode()
+    assert f'href="{url}?lang=es"' in html
+    spanish = client.get(url, {"lang": "es"}).content.decode()
+    assert '<html lang="es">' in spanish and "Lugares que pueden ayudar" in spanish
+    ignored = client.get(url, {"lang": "xx"}).content.decode()
+    assert '<html lang="en">' in ignored
