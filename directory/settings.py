@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "providers",
     "api",
     "directory",
+    "referrals",
 ]
 
 MIDDLEWARE = [
@@ -208,6 +209,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
 # Privacy: no referrer to other sites, no anonymous cookies beyond what a form needs.
+# Pages with POST forms must use "same-origin" (a meta tag, see referrals/base.html): under
+# no-referrer Chromium sends `Origin: null` with a form POST and Django's CSRF check refuses it.
 SECURE_REFERRER_POLICY = "no-referrer"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -305,3 +308,21 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", 1, minimum=1, maximum=24 * 30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+
+# --- Referrals ---------------------------------------------------------------------------
+# Absolute links in notification emails point here (no trailing slash needed).
+SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Client details of a closed referral are purged this many days after closing.
+REFERRAL_PURGE_DAYS = env_int("REFERRAL_PURGE_DAYS", 90, minimum=0, maximum=3650)
+# A shared resource-list link works for this many days.
+REFERRAL_LIST_SHARE_DAYS = env_int("REFERRAL_LIST_SHARE_DAYS", 30, minimum=1, maximum=365)
+# Advocates and provider staff sign in here (admins use the admin's own sign-in).
+LOGIN_URL = "referrals:sign-in"
+LOGIN_REDIRECT_URL = "referrals:dashboard"
+# Referral choice sets get their own schema names (a plain "status" would collide).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
+    "ReferralStatusEnum": "referrals.models.ReferralStatus",
+    "DeclineReasonEnum": "referrals.models.DeclineReason",
+    "ContactMethodEnum": "referrals.models.ContactMethod",
+}
