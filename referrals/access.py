@@ -39,11 +39,12 @@ def agency_of(user) -> Agency | None:
 def organizations_of(user) -> QuerySet:
     """Organizations whose referrals this user answers as provider staff.
 
-    The admin branch may add its own staff link; unify here at merge.
+    The one user-organization link is providers' StaffMembership. The membership alone is
+    enough here; editing the listing in the admin also needs the "Provider staff" group.
     """
     if not (user and user.is_authenticated and user.is_active):
         return Organization.objects.none()
-    return Organization.objects.filter(referral_staff__user=user)
+    return Organization.objects.filter(staff_memberships__user=user)
 
 
 def is_advocate(user) -> bool:

@@ -1,20 +1,25 @@
-"""Admins manage agencies, advocates and provider staff; referrals are shown without client
-fields here (client details are read on the referral page, where each view is logged)."""
+"""Site admins manage agencies and their advocates; referrals are shown without client fields
+here (client details are read on the referral page, where each view is logged).
+
+Everything here is for site admins only, whatever permissions a group is given: editors keep
+listings true and manage no people. Provider staff are linked to their organizations with
+providers' StaffMembership (on the user's page, or "Provider staff memberships").
+"""
 
 from django.contrib import admin
 
+from providers.admin.accounts import SiteAdminsOnly
 from referrals.models import (
     Agency,
     AgencyMembership,
     ClientDataAccess,
-    ProviderMembership,
     Referral,
     ReferralEvent,
     ResourceList,
 )
 
 
-class AgencyMembershipInline(admin.TabularInline):
+class AgencyMembershipInline(SiteAdminsOnly, admin.TabularInline):
     model = AgencyMembership
     fields = ["user", "created_at"]
     readonly_fields = ["created_at"]
@@ -23,7 +28,7 @@ class AgencyMembershipInline(admin.TabularInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(SiteAdminsOnly, admin.ModelAdmin):
     list_display = ["name", "is_active", "created_at"]
     list_filter = ["is_active"]
     search_fields = ["name"]
@@ -31,16 +36,7 @@ class AgencyAdmin(admin.ModelAdmin):
     inlines = [AgencyMembershipInline]
 
 
-@admin.register(ProviderMembership)
-class ProviderMembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "organization", "created_at"]
-    search_fields = ["user__username", "user__email", "organization__name"]
-    fields = ["user", "organization"]
-    autocomplete_fields = ["user"]
-    raw_id_fields = ["organization"]
-
-
-class ReferralEventInline(admin.TabularInline):
+class ReferralEventInline(SiteAdminsOnly, admin.TabularInline):
     model = ReferralEvent
     fields = ["status", "reason", "by", "at"]
     readonly_fields = fields
@@ -52,7 +48,7 @@ class ReferralEventInline(admin.TabularInline):
 
 
 @admin.register(Referral)
-class ReferralAdmin(admin.ModelAdmin):
+class ReferralAdmin(SiteAdminsOnly, admin.ModelAdmin):
     """Read-only and without client fields: the workflow is worked on the referral pages."""
 
     list_display = ["short_id", "agency", "organization", "status", "created_at", "closed_at"]
@@ -82,7 +78,7 @@ class ReferralAdmin(admin.ModelAdmin):
 
 
 @admin.register(ResourceList)
-class ResourceListAdmin(admin.ModelAdmin):
+class ResourceListAdmin(SiteAdminsOnly, admin.ModelAdmin):
     list_display = ["title", "agency", "language", "share_expires_at", "updated_at"]
     list_filter = ["language", "agency"]
     fields = ["agency", "title", "language", "share_expires_at"]
@@ -90,7 +86,7 @@ class ResourceListAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClientDataAccess)
-class ClientDataAccessAdmin(admin.ModelAdmin):
+class ClientDataAccessAdmin(SiteAdminsOnly, admin.ModelAdmin):
     list_display = ["at", "user", "referral", "via"]
     list_filter = ["via"]
     fields = ["at", "user", "referral", "via"]

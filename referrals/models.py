@@ -52,30 +52,6 @@ class AgencyMembership(models.Model):
         return f"{self.user} @ {self.agency}"
 
 
-class ProviderMembership(models.Model):
-    """A provider's staff member, who sees and answers referrals made to the organization."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_memberships"
-    )
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="referral_staff"
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("provider staff member")
-        verbose_name_plural = _("provider staff")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "organization"], name="provider_membership_unique"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user} @ {self.organization}"
-
-
 class ListLanguage(models.TextChoices):
     ENGLISH = "en", _("English")
     SPANISH = "es", _("Spanish")

@@ -24,7 +24,7 @@ def referral_url(referral) -> str:
 
 def _provider_addresses(referral) -> list[str]:
     users = get_user_model().objects.filter(
-        is_active=True, provider_memberships__organization_id=referral.organization_id
+        is_active=True, staff_memberships__organization_id=referral.organization_id
     )
     return sorted({u.email for u in users if u.email})
 

@@ -29,6 +29,60 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(_SKIPPED_BROWSER[0], red=True, bold=True)
 
 
+# --- Transactional tests leave the database as the migrations made it ------------------------
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (
+        marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+    ):
+        return True
+    fixtures = getattr(item, "fixturenames", ())
+    return "transactional_db" in fixtures or "live_server" in fixtures
+
+
+def restore_migrated_data() -> None:
+    """Put back what the migrations loaded: reference data, roles, content types, permissions.
+
+    A transactional (live_server) test ends by flushing every table, and Django restores the
+    serialized copy only at the start of the next `serialized_rollback` test; any other test
+    that runs later in the same worker would find no service types, languages, hotlines or
+    role groups. With a serialized copy we load exactly it (same primary keys, so a later
+    `serialized_rollback` test loads over it cleanly); without one we rebuild it.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+    from django.core.management.sql import emit_post_migrate_signal
+    from django.db import connection
+
+    serialized = getattr(connection, "_test_serialized_contents", None)
+    call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
+    ContentType.objects.clear_cache()
+    if serialized:
+        connection.creation.deserialize_db_from_string(serialized)
+    else:
+        from providers.reference_data import load_reference_data
+        from providers.roles import apply_roles
+
+        emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
+        load_reference_data()
+        apply_roles()  # the referrals app adds its own permissions on post_migrate too
+    ContentType.objects.clear_cache()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    # Runs after the test's fixtures are torn down, i.e. after the transactional flush.
+    result = yield
+    if nextitem is not None and _is_transactional(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            restore_migrated_data()
+    return result
+
+
 def create_provider(
     *,
     name: str = "Sample Advocacy Center",
@@ -225,10 +279,14 @@ def create_referral_user(
     email: str = "",
     password: str | None = None,
 ):
+    """An advocate of `agency`, provider staff of `organization` (a StaffMembership: enough
+    for referrals, no admin access), or a site admin (the "Site admins" group)."""
     from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Permission
+    from django.contrib.auth.models import Group
 
-    from referrals.models import AgencyMembership, ProviderMembership
+    from providers.models import StaffMembership
+    from providers.permissions import SITE_ADMINS
+    from referrals.models import AgencyMembership
 
     user = get_user_model().objects.create_user(
         username=username, email=email or f"{username}@example.org", password=password
@@ -236,9 +294,9 @@ def create_referral_user(
     if agency is not None:
         AgencyMembership.objects.create(user=user, agency=agency)
     if organization is not None:
-        ProviderMembership.objects.create(user=user, organization=organization)
+        StaffMembership.objects.create(user=user, organization=organization)
     if site_admin:
-        user.user_permissions.add(Permission.objects.get(codename="see_all_referrals"))
+        user.groups.add(Group.objects.get(name=SITE_ADMINS))
     return user
 
 
