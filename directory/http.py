@@ -47,7 +47,8 @@ def add_public_headers(response: HttpResponse) -> HttpResponse:
     response.headers["Permissions-Policy"] = (
         "geolocation=(self), camera=(), microphone=(), browsing-topics=()"
     )
-    # Referrer-Policy comes from SecurityMiddleware (SECURE_REFERRER_POLICY = "no-referrer").
+    # Referrer-Policy: SecurityMiddleware's "no-referrer", unless the page chose another one
+    # (see set_referrer_policy below).
     add_never_cache_headers(response)
     patch_cache_control(response, no_store=True, private=True)
     return response
@@ -58,6 +59,53 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        return add_public_headers(view(request, *args, **kwargs))
+        return _send_referrer_policy(request, add_public_headers(view(request, *args, **kwargs)))
+
+    return wrapper
+
+
+# --- Referrer-Policy ----------------------------------------------------------------------
+# Survivor-facing pages send no referrer at all (SECURE_REFERRER_POLICY = "no-referrer"): a
+# search URL names a place. But under no-referrer Chromium sends `Origin: null` with a form
+# POST, and Django's CSRF check refuses it ("Origin checking failed - null does not match").
+# Pages that carry POST forms therefore use "same-origin": the Referer and Origin go to our
+# own site only, never to another one. The admin gets it from AdminReferrerPolicyMiddleware.
+# The page's <meta name="referrer"> (directory/base.html) reads the same choice, so the
+# header and the document always agree.
+
+NO_REFERRER = "no-referrer"
+SAME_ORIGIN = "same-origin"
+
+
+def signed_in(request: HttpRequest) -> bool:
+    """Is someone signed in? Without a session cookie the session is not even looked at, so
+    a visitor's page stays exactly the same (no query, no `Vary: Cookie`)."""
+    user = getattr(request, "user", None)
+    if user is None:
+        return False
+    if hasattr(request, "session") and settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False  # nobody signs in without a session cookie
+    return user.is_authenticated
+
+
+def set_referrer_policy(request: HttpRequest, policy: str) -> None:
+    """Choose this page's policy before it is rendered (the meta tag reads it)."""
+    request.referrer_policy = policy
+
+
+def _send_referrer_policy(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    policy = getattr(request, "referrer_policy", None)
+    if policy:
+        response.headers["Referrer-Policy"] = policy
+    return response
+
+
+def same_origin_referrer(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Decorate a view whose pages carry POST forms: `Referrer-Policy: same-origin`."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        set_referrer_policy(request, SAME_ORIGIN)
+        return _send_referrer_policy(request, view(request, *args, **kwargs))
 
     return wrapper

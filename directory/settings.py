@@ -111,6 +111,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The admin's pages carry forms: Referrer-Policy same-origin there (see directory/http.py).
+    "directory.middleware.AdminReferrerPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -209,8 +211,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
 # Privacy: no referrer to other sites, no anonymous cookies beyond what a form needs.
-# Pages with POST forms must use "same-origin" (a meta tag, see referrals/base.html): under
-# no-referrer Chromium sends `Origin: null` with a form POST and Django's CSRF check refuses it.
+# Pages with POST forms (the admin, suggestion forms, referrals pages) send "same-origin"
+# instead: under no-referrer Chromium sends `Origin: null` with a form POST and Django's CSRF
+# check refuses it. See directory/http.py.
 SECURE_REFERRER_POLICY = "no-referrer"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

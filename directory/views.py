@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from directory.forms import SearchForm
-from directory.http import public_page
+from directory.http import SAME_ORIGIN, public_page, set_referrer_policy, signed_in
 from directory.maps_adapter import results_map
 from directory.presenters import CARD_PREFETCH, present_all
 from providers import search
@@ -121,6 +121,10 @@ def home(request: HttpRequest) -> HttpResponse:
     submitted = any(key in request.GET for key in SEARCH_KEYS | {"page"})
     form = SearchForm(request.GET if submitted else None)
     context: dict = {"form": form, "searched": False}
+    if signed_in(request):
+        # An advocate's result cards carry "Add to list" forms (POST): see directory/http.py.
+        set_referrer_policy(request, SAME_ORIGIN)
+        context["show_messages"] = True
     if submitted and form.is_valid():
         context.update(run_search(request, form))
     return render(request, "directory/search.html", context)

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.crypto import salted_hmac
 
-from directory.http import add_public_headers, public_page
+from directory.http import add_public_headers, public_page, same_origin_referrer
 from directory.suggest_forms import CorrectionForm, NewProviderForm
 from providers.models import ServiceAtLocation
 from providers.suggestions import current_values, submit_correction, submit_new_provider
@@ -51,6 +51,7 @@ def _thanks(request: HttpRequest, row: ServiceAtLocation | None = None) -> HttpR
 
 
 @public_page
+@same_origin_referrer
 def suggest_correction(request: HttpRequest, pk) -> HttpResponse:
     row = get_object_or_404(
         ServiceAtLocation.objects.listed().select_related("service__organization", "location"),
@@ -73,6 +74,7 @@ def suggest_correction(request: HttpRequest, pk) -> HttpResponse:
 
 
 @public_page
+@same_origin_referrer
 def suggest_provider(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if over_rate_limit(request):

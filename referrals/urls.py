@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from directory.http import same_origin_referrer
 from referrals import list_views, views
 
 app_name = "referrals"
@@ -32,3 +33,8 @@ urlpatterns = [
         name="list-remove",
     ),
 ]
+
+# Every page here is for signed-in people and may carry POST forms: Referrer-Policy
+# same-origin, or Chromium sends `Origin: null` and the CSRF check refuses the form.
+for _pattern in urlpatterns:
+    _pattern.callback = same_origin_referrer(_pattern.callback)

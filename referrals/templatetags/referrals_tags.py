@@ -6,6 +6,7 @@ and asks the database at most once per request whatever the number of results.
 
 from django import template
 
+from directory.http import signed_in
 from referrals.access import agency_of
 
 register = template.Library()
@@ -14,8 +15,8 @@ register = template.Library()
 @register.inclusion_tag("referrals/_add_to_list.html", takes_context=True)
 def add_to_list(context, sal):
     request = context.get("request")
-    user = getattr(request, "user", None)
-    show = bool(user is not None and user.is_authenticated and agency_of(user) is not None)
+    # signed_in() does not touch a visitor's session: their page is the same as without the tag.
+    show = request is not None and signed_in(request) and agency_of(request.user) is not None
     return {
         "show": show,
         "sal": sal,
