@@ -59,7 +59,7 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        return _send_referrer_policy(request, add_public_headers(view(request, *args, **kwargs)))
+        return send_referrer_policy(request, add_public_headers(view(request, *args, **kwargs)))
 
     return wrapper
 
@@ -93,7 +93,8 @@ def set_referrer_policy(request: HttpRequest, policy: str) -> None:
     request.referrer_policy = policy
 
 
-def _send_referrer_policy(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+def send_referrer_policy(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Send the policy the page chose (if it chose one) as the header too."""
     policy = getattr(request, "referrer_policy", None)
     if policy:
         response.headers["Referrer-Policy"] = policy
@@ -106,6 +107,6 @@ def same_origin_referrer(view: Callable[..., HttpResponse]) -> Callable[..., Htt
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         set_referrer_policy(request, SAME_ORIGIN)
-        return _send_referrer_policy(request, view(request, *args, **kwargs))
+        return send_referrer_policy(request, view(request, *args, **kwargs))
 
     return wrapper

@@ -311,6 +311,8 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", 1, minimum=1, maximum=24 * 30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+# The referrals sign-in gets its own lockout page (in its own look); the admin this template.
+AXES_LOCKOUT_CALLABLE = "directory.lockout.locked_out"
 
 # --- Referrals ---------------------------------------------------------------------------
 # Absolute links in notification emails point here (no trailing slash needed).

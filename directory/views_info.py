@@ -1,5 +1,6 @@
 """The information pages: get help now, browse safely, about (templates only, plus hotlines)."""
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -18,4 +19,4 @@ def browse_safely(request: HttpRequest) -> HttpResponse:
 
 @public_page
 def about(request: HttpRequest) -> HttpResponse:
-    return render(request, "directory/about.html")
+    return render(request, "directory/about.html", {"stale_after_days": settings.STALE_AFTER_DAYS})

@@ -175,3 +175,67 @@ def test_enrol_page_needs_a_staff_login(client, make_user):
     client.force_login(make_user(username="member-of-public"))
     assert client.get(reverse("admin:2fa-enrol")).status_code == HTTPStatus.FOUND
     assert not TOTPDevice.objects.exists()
+
+
+# --- the referrals sign-in goes through the same lockout ---------------------------------------
+
+
+def referrals_sign_in(client, username, password, *, prefix=""):
+    return client.post(f"{prefix}/referrals/sign-in/", {"username": username, "password": password})
+
+
+def test_referrals_sign_in_locks_after_repeated_failures(client, settings):
+    from conftest import create_referral_user
+
+    from referrals.models import Agency
+
+    settings.AXES_FAILURE_LIMIT = 3
+    agency = Agency.objects.create(name="Hotline")
+    create_referral_user("advocate-al", agency=agency, password=PASSWORD)
+    for _ in range(2):
+        response = referrals_sign_in(client, "advocate-al", "wrong password here")
+        assert response.status_code == HTTPStatus.OK  # the form again, with an error
+        assert "Please enter a correct username and password" in response.content.decode()
+    locked = referrals_sign_in(client, "advocate-al", "wrong password here")
+    assert locked.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    html = locked.content.decode()
+    assert "Sign-in locked" in html and "locked from this network for 1 hour" in html
+    assert "Quick exit" in html  # the referrals page look, not the admin's
+    assert locked["Referrer-Policy"] == "same-origin"
+    # Even the right password is refused while locked, on the admin sign-in too.
+    assert referrals_sign_in(client, "advocate-al", PASSWORD).status_code == 429
+    assert "_auth_user_id" not in client.session
+    assert login(client, "advocate-al", PASSWORD).status_code == HTTPStatus.TOO_MANY_REQUESTS
+
+
+def test_referrals_sign_in_failures_count_towards_the_admin_lockout(client, make_user, settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    make_user(role=EDITORS, username="both-ways")
+    referrals_sign_in(client, "both-ways", "wrong password here")
+    locked = login(client, "both-ways", "wrong password here")
+    assert locked.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert "Sign-in locked" in locked.content.decode()
+    assert "Quick exit" not in locked.content.decode()  # the admin's own look
+
+
+def test_referrals_sign_in_resets_the_count_on_success(client, settings):
+    from conftest import create_referral_user
+
+    settings.AXES_FAILURE_LIMIT = 2
+    create_referral_user("careful", password=PASSWORD)
+    referrals_sign_in(client, "careful", "wrong password here")
+    response = referrals_sign_in(client, "careful", PASSWORD)
+    assert response.status_code == HTTPStatus.FOUND
+    client.logout()
+    referrals_sign_in(client, "careful", "wrong password here")
+    assert referrals_sign_in(client, "careful", PASSWORD).status_code == HTTPStatus.FOUND
+
+
+def test_spanish_referrals_lockout_page(client, settings):
+    from conftest import create_referral_user
+
+    settings.AXES_FAILURE_LIMIT = 1
+    create_referral_user("ana", password=PASSWORD)
+    locked = referrals_sign_in(client, "ana", "wrong password here", prefix="/es")
+    assert locked.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert "Inicio de sesión bloqueado" in locked.content.decode()

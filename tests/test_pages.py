@@ -342,10 +342,63 @@ def test_provider_page_has_everything_needed_to_decide_and_act(client, make_prov
 def test_stale_listing_asks_to_call_to_confirm(client, make_provider):
     sal = make_provider(name="Old Listing")
     Organization.objects.filter(pk=sal.service.organization_id).update(
-        last_verified_on=timezone.localdate() - timedelta(days=400)
+        last_verified_on=date(2024, 3, 5)
     )
     html = text_of(client.get(f"/provider/{sal.pk}/"))
-    assert "Last verified over a year ago: call to confirm" in html
+    assert "Last verified on March 5, 2024: this listing may be out of date." in html
+    assert "Call to confirm before you go." in html
+    assert "year" not in html.split('class="notice warning"')[1].split("</p>")[0]
+    spanish = text_of(client.get(f"/es/provider/{sal.pk}/"))
+    assert "Verificado por última vez el 5 de marzo de 2024: es posible que este listado" in (
+        spanish
+    )
+    assert "Llame para confirmar antes de ir." in spanish
+
+
+def test_stale_notice_follows_the_configured_days(client, make_provider, settings):
+    sal = make_provider(name="Checked In Spring")
+    verified = timezone.localdate() - timedelta(days=100)
+    Organization.objects.filter(pk=sal.service.organization_id).update(last_verified_on=verified)
+    assert "may be out of date" not in text_of(client.get(f"/provider/{sal.pk}/"))
+    settings.STALE_AFTER_DAYS = 90
+    html = text_of(client.get(f"/provider/{sal.pk}/"))
+    assert "may be out of date" in html
+    assert "Last verified on" in html
+    about = text_of(client.get("/about/"))
+    assert "Listings not verified in the last 90 days carry a note" in about
+
+
+def test_never_verified_listing_says_it_may_be_out_of_date(client, make_provider):
+    sal = make_provider(name="Never Checked")
+    html = text_of(client.get(f"/provider/{sal.pk}/"))
+    assert "Not yet verified by our team: this listing may be out of date." in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "text"),
+    [("/", "Suggest a new provider"), ("/es/about/", "Sugerir un nuevo proveedor")],
+)
+def test_footer_links_to_suggest_a_new_provider(client, url, text):
+    html = text_of(client.get(url))
+    footer = html.split('<footer class="site-footer">')[1]
+    prefix = "/es" if url.startswith("/es/") else ""
+    assert f'<a href="{prefix}/suggest/">{text}</a>' in footer
+
+
+@pytest.mark.django_db
+def test_about_page_credits_geonames_and_the_census_maps(client):
+    response = client.get("/about/")
+    html = text_of(response)
+    assert "Place data: contains data from GeoNames (geonames.org), CC BY 4.0." in html
+    assert 'href="https://creativecommons.org/licenses/by/4.0/"' in html
+    assert "US Census Bureau" in html and "us-atlas" in html
+    # Credits are links and text: nothing is loaded from those sites.
+    assert not re.search(r'<(script|img|link|iframe)[^>]+(src|href)="(https?:)?//', html)
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    spanish = text_of(client.get("/es/about/"))
+    assert "Datos de lugares: contiene datos de GeoNames (geonames.org), CC BY 4.0." in spanish
+    assert "Oficina del Censo de EE. UU." in spanish
 
 
 def test_unpublished_or_unknown_provider_is_not_found(client, make_provider):
