@@ -6,6 +6,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # The API stays outside i18n_patterns: its URLs never carry a language prefix.
+    path("api/", include("api.urls")),
 ]
 
 urlpatterns += i18n_patterns(

@@ -1,0 +1,162 @@
+"""Editors' endpoints: list, read, create and update organizations, services and locations.
+
+Signed-in users only (token or session). Model permissions decide what a user may do at all
+(view/add/change); `providers.permissions.can_edit_organization` decides which
+organizations. Anonymous users get 401: these views show unredacted addresses.
+"""
+
+import django_filters
+from django.db import transaction
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, viewsets
+from rest_framework.exceptions import PermissionDenied
+
+from api import schema
+from api.base import ApiViewMixin, conditional_response
+from api.pagination import PagePagination
+from api.write_serializers import (
+    LocationWriteSerializer,
+    OrganizationWriteSerializer,
+    ServiceWriteSerializer,
+)
+from providers.models import Location, Organization, Service
+from providers.permissions import can_edit_organization, editable_organizations
+
+
+class EditorPermission(permissions.DjangoModelPermissions):
+    """Model permissions for every method (reading included), then the organization."""
+
+    perms_map = {
+        **permissions.DjangoModelPermissions.perms_map,
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+    }
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        organization = obj if isinstance(obj, Organization) else obj.organization
+        if request.method in permissions.SAFE_METHODS:
+            return True  # the queryset already holds only editable organizations
+        return can_edit_organization(request.user, organization)
+
+
+class OrganizationIdFilter(django_filters.FilterSet):
+    organization = django_filters.UUIDFilter(field_name="organization_id")
+
+
+class ServiceFilter(OrganizationIdFilter):
+    class Meta:
+        model = Service
+        fields = ["organization"]
+
+
+class LocationFilter(OrganizationIdFilter):
+    class Meta:
+        model = Location
+        fields = ["organization"]
+
+
+ID = schema.path_id("The record's UUID.", "d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610")
+ORGANIZATION = schema.query(
+    "organization",
+    {"type": "string", "format": "uuid"},
+    "Only records of this organization.",
+    "d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610",
+)
+
+
+class EditorViewSet(
+    ApiViewMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    permission_classes = [EditorPermission]
+    pagination_class = PagePagination
+    filter_backends = [DjangoFilterBackend]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        return conditional_response(request, self.get_serializer(instance).data)
+
+    def _check_organization(self, organization) -> None:
+        if not can_edit_organization(self.request.user, organization):
+            raise PermissionDenied("You may not edit this organization's listings.")
+
+    def perform_create(self, serializer):
+        self._check_organization(serializer.validated_data["organization"])
+        with transaction.atomic():
+            serializer.save()
+
+    def perform_update(self, serializer):
+        organization = serializer.validated_data.get("organization")
+        if organization is not None:
+            self._check_organization(organization)
+        with transaction.atomic():
+            serializer.save()
+
+
+PAGING = [schema.PAGE, schema.PAGE_SIZE]
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=PAGING),
+    retrieve=extend_schema(parameters=[ID]),
+    update=extend_schema(parameters=[ID]),
+    partial_update=extend_schema(parameters=[ID]),
+)
+class OrganizationViewSet(EditorViewSet):
+    serializer_class = OrganizationWriteSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return (
+            editable_organizations(self.request.user)
+            .prefetch_related("phones")
+            .order_by("name", "id")
+        )
+
+    def perform_create(self, serializer):
+        # A new organization belongs to nobody yet: the model permission is the check.
+        with transaction.atomic():
+            serializer.save()
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[*PAGING, ORGANIZATION]),
+    retrieve=extend_schema(parameters=[ID]),
+    update=extend_schema(parameters=[ID]),
+    partial_update=extend_schema(parameters=[ID]),
+)
+class ServiceViewSet(EditorViewSet):
+    serializer_class = ServiceWriteSerializer
+    filterset_class = ServiceFilter
+
+    def get_queryset(self):
+        return (
+            Service.objects.filter(organization__in=editable_organizations(self.request.user))
+            .select_related("organization")
+            .prefetch_related("phones", "terms", "languages", "locations")
+            .order_by("name", "id")
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[*PAGING, ORGANIZATION]),
+    retrieve=extend_schema(parameters=[ID]),
+    update=extend_schema(parameters=[ID]),
+    partial_update=extend_schema(parameters=[ID]),
+)
+class LocationViewSet(EditorViewSet):
+    serializer_class = LocationWriteSerializer
+    filterset_class = LocationFilter
+
+    def get_queryset(self):
+        return (
+            Location.objects.filter(organization__in=editable_organizations(self.request.user))
+            .prefetch_related("phones", "hours", "accessibility")
+            .order_by("name", "id")
+        )
