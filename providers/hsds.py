@@ -275,7 +275,7 @@ def service_area_to_hsds(service: Service) -> list[dict]:
                 "extent": code,
                 "extent_type": "state",
             }
-            for code in service.service_area_states
+            for code in sorted(service.service_area_states)
         ]
     if service.service_area == ServiceArea.RADIUS and service.service_area_radius_mi:
         lat = round(service.service_area_lat or 0.0, 2)
