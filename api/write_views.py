@@ -10,6 +10,7 @@ from django.db import transaction
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, viewsets
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import PermissionDenied
 
 from api import schema
@@ -27,8 +28,13 @@ from providers.permissions import can_edit_organization, editable_organizations
 class EditorPermission(permissions.DjangoModelPermissions):
     """Model permissions for every method (reading included), then the organization."""
 
+    # No DELETE: listings are retired (status), never deleted through the API (405).
     perms_map = {
-        **permissions.DjangoModelPermissions.perms_map,
+        **{
+            method: perms
+            for method, perms in permissions.DjangoModelPermissions.perms_map.items()
+            if method != "DELETE"
+        },
         "GET": ["%(app_label)s.view_%(model_name)s"],
         "HEAD": ["%(app_label)s.view_%(model_name)s"],
     }
@@ -73,6 +79,8 @@ class EditorViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
+    # Token first, so an anonymous request gets 401 with `WWW-Authenticate: Token`.
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [EditorPermission]
     pagination_class = PagePagination
     filter_backends = [DjangoFilterBackend]
