@@ -47,7 +47,19 @@ class PhoneSerializer(serializers.ModelSerializer):
         fields = ["number", "extension", "kind", "note", "tel_uri"]
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}$", "example": "09:00"})
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time in the location's own time zone, "HH:MM" (no offset: it has none)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "%H:%M")
+        super().__init__(**kwargs)
+
+
 class HoursSerializer(serializers.ModelSerializer):
+    opens_at = LocalTimeField()
+    closes_at = LocalTimeField()
+
     class Meta:
         model = OpeningHours
         fields = ["weekday", "opens_at", "closes_at"]

@@ -15,6 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from phonenumbers import shortnumberinfo
 from rest_framework import serializers
 
+from api.serializers import LocalTimeField
 from providers.geocode import STATES, geocode_address, timezone_for
 from providers.models import (
     Language,
@@ -45,10 +46,13 @@ def normalise_phone(value: str) -> str:
         parsed = None
     if parsed is not None and phonenumbers.is_valid_number(parsed):
         return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-    digits = re.sub(r"\D", "", value)
-    if digits and len(digits) <= 6:
-        short = phonenumbers.parse(digits, "US")
-        if shortnumberinfo.is_valid_short_number(short):
+    digits = re.sub(r"[^0-9]", "", value)
+    if 3 <= len(digits) <= 6 and digits == value.strip():
+        try:
+            short = phonenumbers.parse(digits, "US")
+        except phonenumbers.NumberParseException:
+            short = None
+        if short is not None and shortnumberinfo.is_valid_short_number(short):
             return digits
     raise serializers.ValidationError(
         "Enter a valid phone number, e.g. (212) 555-0100 or +1 212 555 0100."
@@ -79,6 +83,9 @@ class PhoneWriteSerializer(serializers.ModelSerializer):
 
 
 class HoursWriteSerializer(serializers.ModelSerializer):
+    opens_at = LocalTimeField()
+    closes_at = LocalTimeField()
+
     class Meta:
         model = OpeningHours
         fields = ["weekday", "opens_at", "closes_at"]

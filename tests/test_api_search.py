@@ -58,7 +58,7 @@ def test_search_result_carries_location_phones_hours_languages_services_and_veri
     assert (row["location"]["lat"], row["location"]["lng"]) == (40.7484, -73.9967)
     assert row["location"]["accessibility"] == ["wheelchair"]
     assert [phone["number"] for phone in row["phones"]] == ["+12125550100", "+12125550199"]
-    assert row["hours"] == [{"weekday": 1, "opens_at": "09:00:00", "closes_at": "17:00:00"}]
+    assert row["hours"] == [{"weekday": 1, "opens_at": "09:00", "closes_at": "17:00"}]
     assert row["last_verified"] is None
     assert row["id"] == str(sal.id)
 
