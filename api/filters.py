@@ -5,6 +5,7 @@ The searched place is read here and handed to the core; it is never logged or st
 
 import math
 from dataclasses import dataclass
+from datetime import UTC
 
 import django_filters
 from django import forms
@@ -231,6 +232,23 @@ def parse(form_class, request):
 # --- FilterSets for plain listings ---------------------------------------------------------
 
 
+class UtcDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 moment, as UTC: PostgreSQL refuses offsets beyond ±15:59 (Python does not)."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:
+            raise FormError("That moment is out of range.", code="invalid") from None
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
+
+
 class StrictBooleanFilter(django_filters.Filter):
     field_class = StrictBooleanField
 
@@ -259,7 +277,7 @@ class HsdsServiceFilter(django_filters.FilterSet):
     taxonomy_term_id = django_filters.UUIDFilter(method="filter_term")
     taxonomy_id = django_filters.UUIDFilter(method="filter_taxonomy")
     organization_id = django_filters.UUIDFilter(field_name="organization_id")
-    modified_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    modified_after = UtcDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     # The row's service, as seen from the model being filtered.
     service_ref = "pk"
@@ -287,9 +305,7 @@ class HsdsServiceFilter(django_filters.FilterSet):
 
 class HsdsServiceAtLocationFilter(HsdsServiceFilter):
     organization_id = django_filters.UUIDFilter(field_name="service__organization_id")
-    modified_after = django_filters.IsoDateTimeFilter(
-        field_name="service__updated_at", lookup_expr="gte"
-    )
+    modified_after = UtcDateTimeFilter(field_name="service__updated_at", lookup_expr="gte")
     service_ref = "service_id"
 
     class Meta(HsdsServiceFilter.Meta):

@@ -123,6 +123,30 @@ class TermSlugsField(serializers.Field):
         return {f"terms__{self.kind}": terms}
 
 
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
+class NoNulMixin:
+    """A NUL character anywhere in a field is a 400 for that field, before any lookup:
+    PostgreSQL refuses NUL in text, and a lookup with one would be a 500."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            bad = {
+                key: ["Null characters are not allowed."] for key, v in data.items() if _has_nul(v)
+            }
+            if bad:
+                raise serializers.ValidationError(bad)
+        return super().to_internal_value(data)
+
+
 class NestedListsMixin:
     """Create/update with nested lists that replace the related rows when given."""
 
@@ -155,7 +179,7 @@ class NestedListsMixin:
         return instance
 
 
-class OrganizationWriteSerializer(NestedListsMixin, serializers.ModelSerializer):
+class OrganizationWriteSerializer(NoNulMixin, NestedListsMixin, serializers.ModelSerializer):
     nested = {"phones": (Phone, "organization")}
     phones = PhoneWriteSerializer(many=True, required=False)
     website = HttpUrlField()
@@ -178,7 +202,7 @@ class OrganizationWriteSerializer(NestedListsMixin, serializers.ModelSerializer)
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
-class ServiceWriteSerializer(NestedListsMixin, serializers.ModelSerializer):
+class ServiceWriteSerializer(NoNulMixin, NestedListsMixin, serializers.ModelSerializer):
     nested = {"phones": (Phone, "service")}
     phones = PhoneWriteSerializer(many=True, required=False)
     website = HttpUrlField()
@@ -285,7 +309,7 @@ class ServiceWriteSerializer(NestedListsMixin, serializers.ModelSerializer):
         return service
 
 
-class LocationWriteSerializer(NestedListsMixin, serializers.ModelSerializer):
+class LocationWriteSerializer(NoNulMixin, NestedListsMixin, serializers.ModelSerializer):
     nested = {"phones": (Phone, "location"), "hours": (OpeningHours, "location")}
     phones = PhoneWriteSerializer(many=True, required=False)
     hours = HoursWriteSerializer(many=True, required=False)

@@ -208,6 +208,9 @@ def test_services_filters_are_cumulative(listings, api_client):
     assert nothing["empty"] is True and nothing["contents"] == []
     future = get_json(api_client, "/api/hsds/services?modified_after=2999-01-01T00:00:00Z")
     assert future["total_items"] == 0
+    # An offset PostgreSQL would refuse (beyond ±15:59) is read as the moment it names.
+    odd = get_json(api_client, "/api/hsds/services?modified_after=2000-01-01T00:00:00-16:16")
+    assert odd["total_items"] == 6
 
 
 @pytest.mark.parametrize(
@@ -217,6 +220,7 @@ def test_services_filters_are_cumulative(listings, api_client):
         ("taxonomy_id=123", "taxonomy_id"),
         ("organization_id=x", "organization_id"),
         ("modified_after=yesterday", "modified_after"),
+        ("modified_after=9999-12-31T23:59:59-16:00", "modified_after"),
         ("full=perhaps", "full"),
         ("minimal=2", "minimal"),
         ("page=0", "page"),

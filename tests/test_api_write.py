@@ -290,3 +290,29 @@ def test_editor_list_is_paginated_and_detail_has_etag(editor_client, organizatio
 def test_delete_is_not_offered(editor_client, organization):
     response = editor_client.delete(f"{ORGS}{organization.id}/")
     assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+@pytest.mark.parametrize(
+    ("url", "payload", "field"),
+    [
+        (SERVICES, {"languages": ["e\x00"]}, "languages"),
+        (SERVICES, {"service_types": ["legal\x00"]}, "service_types"),
+        (
+            SERVICES,
+            {"service_area": "states", "service_area_states": ["N\x00"]},
+            "service_area_states",
+        ),
+        (LOCATIONS, {"accessibility": ["wheel\x00"]}, "accessibility"),
+        (LOCATIONS, {"timezone": "America/New_York\x00"}, "timezone"),
+        (ORGS, {"phones": [{"number": "+12125550100", "note": "\x00"}]}, "phones"),
+    ],
+)
+def test_null_characters_are_a_400_not_a_database_error(
+    editor_client, organization, url, payload, field
+):
+    base = {"organization": str(organization.id), "name": "N"}
+    if url == LOCATIONS:
+        base |= {"latitude": 40.0, "longitude": -74.0}
+    response = editor_client.post(url, base | payload, format="json")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert field in response.json()
