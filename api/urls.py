@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from api import docs, hsds_views, views, write_views
+from api import docs, hsds_taxonomy_views, hsds_views, views, write_views
 
 app_name = "api"
 
@@ -43,20 +43,20 @@ hsds = [
         hsds_views.OrganizationDetailView.as_view(),
         name="hsds-organization-detail",
     ),
-    path("taxonomies", hsds_views.TaxonomyListView.as_view(), name="hsds-taxonomy-list"),
+    path("taxonomies", hsds_taxonomy_views.TaxonomyListView.as_view(), name="hsds-taxonomy-list"),
     path(
         "taxonomies/<uuid:pk>",
-        hsds_views.TaxonomyDetailView.as_view(),
+        hsds_taxonomy_views.TaxonomyDetailView.as_view(),
         name="hsds-taxonomy-detail",
     ),
     path(
         "taxonomy_terms",
-        hsds_views.TaxonomyTermListView.as_view(),
+        hsds_taxonomy_views.TaxonomyTermListView.as_view(),
         name="hsds-taxonomy-term-list",
     ),
     path(
         "taxonomy_terms/<uuid:pk>",
-        hsds_views.TaxonomyTermDetailView.as_view(),
+        hsds_taxonomy_views.TaxonomyTermDetailView.as_view(),
         name="hsds-taxonomy-term-detail",
     ),
 ]
