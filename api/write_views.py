@@ -1,8 +1,10 @@
 """Editors' endpoints: list, read, create and update organizations, services and locations.
 
 Signed-in users only (token or session). Model permissions decide what a user may do at all
-(view/add/change); `providers.permissions.can_edit_organization` decides which
-organizations. Anonymous users get 401: these views show unredacted addresses.
+(view/add/change); the rules in `providers.permissions` decide which organizations
+(`organizations_for`, `can_edit_organization`), who may make something public
+(`can_publish`) and who may mark it verified (`can_verify`), exactly as in the admin.
+Anonymous users get 401: these views show unredacted addresses.
 """
 
 import django_filters
@@ -21,8 +23,14 @@ from api.write_serializers import (
     OrganizationWriteSerializer,
     ServiceWriteSerializer,
 )
-from providers.models import Location, Organization, Service
-from providers.permissions import can_edit_organization, editable_organizations
+from providers.models import Location, Organization, Service, Status
+from providers.permissions import (
+    can_edit_organization,
+    can_publish,
+    can_verify,
+    organizations_for,
+    publishes,
+)
 
 
 class EditorPermission(permissions.DjangoModelPermissions):
@@ -94,8 +102,19 @@ class EditorViewSet(
         if not can_edit_organization(self.request.user, organization):
             raise PermissionDenied("You may not edit this organization's listings.")
 
+    def _check_publication(self, serializer, organization) -> None:
+        data, instance, user = serializer.validated_data, serializer.instance, self.request.user
+        if "status" in data:
+            old = instance.status if instance is not None else None
+            if publishes(old, data["status"]) and not can_publish(user, organization):
+                raise PermissionDenied("Making a listing public needs an editor's review.")
+        if data.get("last_verified_on") and not can_verify(user):
+            raise PermissionDenied("Only an editor may mark a listing verified.")
+
     def perform_create(self, serializer):
-        self._check_organization(serializer.validated_data["organization"])
+        organization = serializer.validated_data["organization"]
+        self._check_organization(organization)
+        self._check_publication(serializer, organization)
         with transaction.atomic():
             serializer.save()
 
@@ -103,6 +122,7 @@ class EditorViewSet(
         organization = serializer.validated_data.get("organization")
         if organization is not None:
             self._check_organization(organization)
+        self._check_publication(serializer, organization or serializer.instance.organization)
         with transaction.atomic():
             serializer.save()
 
@@ -122,13 +142,17 @@ class OrganizationViewSet(EditorViewSet):
 
     def get_queryset(self):
         return (
-            editable_organizations(self.request.user)
-            .prefetch_related("phones")
-            .order_by("name", "id")
+            organizations_for(self.request.user).prefetch_related("phones").order_by("name", "id")
         )
 
     def perform_create(self, serializer):
         # A new organization belongs to nobody yet: the model permission is the check.
+        self._check_publication(serializer, None)
+        with transaction.atomic():
+            serializer.save()
+
+    def perform_update(self, serializer):
+        self._check_publication(serializer, serializer.instance)
         with transaction.atomic():
             serializer.save()
 
@@ -143,9 +167,19 @@ class ServiceViewSet(EditorViewSet):
     serializer_class = ServiceWriteSerializer
     filterset_class = ServiceFilter
 
+    def perform_create(self, serializer):
+        # A service is live by default; one added by someone who may not publish starts
+        # as a draft for an editor to review (as in the admin).
+        organization = serializer.validated_data["organization"]
+        if "status" not in serializer.validated_data and not can_publish(
+            self.request.user, organization
+        ):
+            serializer.validated_data["status"] = Status.DRAFT
+        super().perform_create(serializer)
+
     def get_queryset(self):
         return (
-            Service.objects.filter(organization__in=editable_organizations(self.request.user))
+            Service.objects.filter(organization__in=organizations_for(self.request.user))
             .select_related("organization")
             .prefetch_related("phones", "terms", "languages", "locations")
             .order_by("name", "id")
@@ -164,7 +198,7 @@ class LocationViewSet(EditorViewSet):
 
     def get_queryset(self):
         return (
-            Location.objects.filter(organization__in=editable_organizations(self.request.user))
+            Location.objects.filter(organization__in=organizations_for(self.request.user))
             .prefetch_related("phones", "hours", "accessibility")
             .order_by("name", "id")
         )

@@ -275,6 +275,10 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI would send the schema to validator.swagger.io: keep every request local.
     "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_missing_examples",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "LocationKindEnum": "providers.models.LocationKind",
         "PhoneKindEnum": "providers.models.Phone.Kind",

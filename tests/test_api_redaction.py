@@ -1,5 +1,6 @@
 """A confidential address never leaves the API: every public response is scanned for it."""
 
+import re
 from http import HTTPStatus
 
 import pytest
@@ -80,10 +81,9 @@ def _urls(sal) -> list[str]:
     for path, operations in paths.items():
         if "get" not in operations:
             continue
-        url = path
-        if "{id}" in path:
-            prefix = path.split("{id}")[0]
-            url = path.replace("{id}", ids[prefix])
+        prefix = path.split("{")[0]
+        # Other apps' detail endpoints get an unknown id: their 404 is scanned too.
+        url = re.sub(r"\{[^}]+\}", ids.get(prefix, "00000000-0000-0000-0000-000000000000"), path)
         urls.append(url)
         urls += [f"{url}?{query}" for query in QUERIES.get(path, [])]
     return urls

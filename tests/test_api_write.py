@@ -3,10 +3,10 @@
 from http import HTTPStatus
 
 import pytest
-from django.contrib.auth.models import Permission
 from rest_framework.authtoken.models import Token
 
-from providers.models import Location, OpeningHours, Organization, Phone, Service
+from providers.models import Location, OpeningHours, Organization, Phone, Service, Status
+from providers.permissions import EDITORS, PROVIDER_STAFF
 
 ORGS = "/api/v1/organizations/"
 SERVICES = "/api/v1/services/"
@@ -14,18 +14,8 @@ LOCATIONS = "/api/v1/locations/"
 
 
 @pytest.fixture
-def editor(db, django_user_model):
-    """A staff user with every providers model permission (the "Editors" role)."""
-    user = django_user_model.objects.create_user("editor", "editor@example.org", "x" * 16)
-    user.is_staff = True
-    user.save()
-    codenames = [
-        f"{action}_{model}"
-        for action in ("view", "add", "change")
-        for model in ("organization", "service", "location")
-    ]
-    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
-    return user
+def editor(make_user):
+    return make_user(role=EDITORS)
 
 
 @pytest.fixture
@@ -250,23 +240,59 @@ def test_service_cannot_use_another_organizations_location(editor_client, organi
     assert "locations" in response.json()
 
 
-def test_object_permission_comes_from_can_edit_organization(
-    editor_client, organization, monkeypatch
-):
-    """Provider staff may edit only their organization: the API asks the one function."""
-    from api import write_views
+@pytest.fixture
+def staff_client(api_client, make_user, organization):
+    """Provider staff of `organization` only, by token."""
+    user = make_user(role=PROVIDER_STAFF, organizations=[organization])
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return api_client
 
-    other = Organization.objects.create(name="Not mine")
-    monkeypatch.setattr(
-        write_views, "can_edit_organization", lambda user, org: org.id == organization.id
-    )
-    ok = editor_client.patch(f"{ORGS}{organization.id}/", {"name": "Mine"}, format="json")
+
+def test_provider_staff_edit_only_their_own_organization(staff_client, organization):
+    other = Organization.objects.create(name="Not mine", status=Status.PUBLISHED)
+    ok = staff_client.patch(f"{ORGS}{organization.id}/", {"description": "New"}, format="json")
     assert ok.status_code == HTTPStatus.OK
-    refused = editor_client.patch(f"{ORGS}{other.id}/", {"name": "Theirs"}, format="json")
-    assert refused.status_code == HTTPStatus.FORBIDDEN
-    body = {"organization": str(other.id), "name": "Sneaky service"}
-    assert editor_client.post(SERVICES, body, format="json").status_code == HTTPStatus.FORBIDDEN
-    assert not Service.objects.filter(name="Sneaky service").exists()
+    assert [o["name"] for o in staff_client.get(ORGS).json()["results"]] == ["Harbor House"]
+    other_url = f"{ORGS}{other.id}/"
+    assert staff_client.patch(other_url, {"name": "X"}, format="json").status_code == 404
+    body = {"organization": str(other.id), "name": "Sneaky", "status": "draft"}
+    assert staff_client.post(SERVICES, body, format="json").status_code == HTTPStatus.FORBIDDEN
+    payload = location_payload(other)
+    assert staff_client.post(LOCATIONS, payload, format="json").status_code == 403
+    assert not Service.objects.filter(name="Sneaky").exists()
+    assert Organization.objects.get(pk=other.pk).name == "Not mine"
+
+
+def test_provider_staff_cannot_publish_or_verify(staff_client, organization):
+    body = {"organization": str(organization.id), "name": "New clinic"}
+    created = staff_client.post(SERVICES, body, format="json")
+    assert created.status_code == HTTPStatus.CREATED
+    assert created.json()["status"] == Status.DRAFT  # waits for an editor
+    service_url = f"{SERVICES}{created.json()['id']}/"
+    publish = staff_client.patch(service_url, {"status": "published"}, format="json")
+    assert publish.status_code == HTTPStatus.FORBIDDEN
+    assert Service.objects.get(pk=created.json()["id"]).status == Status.DRAFT
+    live = body | {"name": "Live clinic", "status": "published"}
+    assert staff_client.post(SERVICES, live, format="json").status_code == 403
+    verify = {"last_verified_on": "2026-01-02"}
+    url = f"{ORGS}{organization.id}/"
+    assert staff_client.patch(url, verify, format="json").status_code == 403
+    # Taking their own listing down is always allowed (a closed shelter must leave at once).
+    down = staff_client.patch(url, {"status": "retired"}, format="json")
+    assert down.status_code == HTTPStatus.OK
+
+
+def test_provider_staff_cannot_create_organizations(staff_client):
+    response = staff_client.post(ORGS, {"name": "Brand new"}, format="json")
+    assert response.status_code == HTTPStatus.FORBIDDEN
+
+
+def test_editors_publish_and_verify(editor_client, organization):
+    url = f"{ORGS}{organization.id}/"
+    response = editor_client.patch(url, {"last_verified_on": "2026-01-02"}, format="json")
+    assert response.status_code == HTTPStatus.OK
+    body = {"organization": str(organization.id), "name": "Clinic"}
+    assert editor_client.post(SERVICES, body, format="json").json()["status"] == "published"
 
 
 def test_session_auth_writes_need_csrf(organization, editor):
