@@ -284,6 +284,7 @@ SPECTACULAR_SETTINGS = {
         "PhoneKindEnum": "providers.models.Phone.Kind",
         "TermKindEnum": "providers.models.Term.Kind",
         "ServiceAreaEnum": "providers.models.ServiceArea",
+        "ListingStatusEnum": "providers.models.Status",
     },
 }
 
