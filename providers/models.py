@@ -387,6 +387,12 @@ class ServiceAtLocation(models.Model):
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
     description = models.TextField(_("description"), blank=True)
+    # Internal copies for the radius search (providers/search_index.py keeps them in step
+    # with database triggers), so a search reads one index instead of joining four tables.
+    # Never output them: public coordinates come from `location.public_point`.
+    search_lat = models.FloatField(null=True, editable=False)
+    search_lng = models.FloatField(null=True, editable=False)
+    search_listed = models.BooleanField(default=False, editable=False)
 
     objects = ServiceAtLocationQuerySet.as_manager()
 
@@ -394,6 +400,14 @@ class ServiceAtLocation(models.Model):
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["service", "location"], name="sal_unique_pair"),
+        ]
+        indexes = [
+            # Covers the whole radius search: listed rows by latitude band, then longitude,
+            # the service for the filters, and the id for ranking, without reading a row.
+            models.Index(
+                fields=["search_listed", "search_lat", "search_lng", "service", "id"],
+                name="sal_search_idx",
+            ),
         ]
 
     def __str__(self) -> str:
