@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Exists, FloatField, Func, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, F, FloatField, Func, OuterRef, Q, QuerySet, Value
 from django.db.models.query import ModelIterable
 from django.utils import timezone
 
@@ -28,6 +28,11 @@ from providers.models import (
 
 EARTH_RADIUS_MI = 3958.7613
 KM_PER_MI = 1.609344
+DEGREE = math.pi / 180
+HALF_DEGREE = math.pi / 360  # the haversine works on half angles
+# Full rows are loaded in batches of this many ids (SQLite allows a limited number of
+# parameters per statement).
+LOAD_BATCH = 500
 # The exact spherical box is padded a little so float rounding never cuts a match.
 BOX_PAD = 1.005
 
@@ -70,12 +75,29 @@ def km_to_mi(km: float) -> float:
     return km / KM_PER_MI
 
 
+def haversine_a(*, lat: float, lng: float, lat0: float, lng0: float) -> float:
+    """The haversine's squared half chord from (lat0, lng0) to (lat, lng): 0 at the same
+    point, 1 at the antipode. Distance grows with it, so the search filters and sorts on it;
+    written exactly like the SQL of `HaversineA` so both give the same floats."""
+    return (
+        math.sin((lat - lat0) * HALF_DEGREE) ** 2
+        + math.cos(lat * DEGREE)
+        * math.cos(lat0 * DEGREE)
+        * math.sin((lng - lng0) * HALF_DEGREE) ** 2
+    )
+
+
+def a_to_mi(a: float) -> float:
+    return 2 * EARTH_RADIUS_MI * math.asin(min(1.0, math.sqrt(a)))
+
+
+def mi_to_a(miles: float) -> float:
+    return math.sin(min(math.pi / 2, miles / (2 * EARTH_RADIUS_MI))) ** 2
+
+
 def haversine_mi(*, lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     """Great-circle distance in miles (the same formula as the SQL)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dlat, dlng = p2 - p1, math.radians(lng2 - lng1)
-    a = math.sin(dlat / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlng / 2) ** 2
-    return 2 * EARTH_RADIUS_MI * math.asin(min(1.0, math.sqrt(a)))
+    return a_to_mi(haversine_a(lat=lat2, lng=lng2, lat0=lat1, lng0=lng1))
 
 
 def bounding_box(
@@ -103,14 +125,12 @@ def bounding_box(
     return lat_min, lat_max, [(lng_min, lng_max)]
 
 
-class HaversineMi(Func):
-    """Miles from (lat, lng) to the row's coordinates, as one SQL expression with parameters."""
+class HaversineA(Func):
+    """`haversine_a` from (lat, lng) to the row's coordinates, in SQL with parameters."""
 
     output_field = FloatField()
 
     def __init__(self, lat_field: str, lng_field: str, *, lat: float, lng: float) -> None:
-        from django.db.models import F
-
         super().__init__(F(lat_field), F(lng_field))
         self.lat, self.lng = lat, lng
 
@@ -119,19 +139,29 @@ class HaversineMi(Func):
         lng_sql, lng_params = compiler.compile(self.source_expressions[1])
         # Coordinates travel as parameters: never pasted into SQL ("--73.9" is a comment).
         sql = (
-            f"(2 * %s * ASIN(SQRT(POWER(SIN(RADIANS({lat_sql} - %s) / 2), 2)"
-            f" + COS(RADIANS({lat_sql})) * %s * POWER(SIN(RADIANS({lng_sql} - %s) / 2), 2))))"
+            f"(POWER(SIN(({lat_sql} - %s) * %s), 2)"
+            f" + COS({lat_sql} * %s) * %s * POWER(SIN(({lng_sql} - %s) * %s), 2))"
         )
         params = [
-            EARTH_RADIUS_MI,
             *lat_params,
             self.lat,
+            HALF_DEGREE,
             *lat_params,
-            math.cos(math.radians(self.lat)),
+            DEGREE,
+            math.cos(self.lat * DEGREE),
             *lng_params,
             self.lng,
+            HALF_DEGREE,
         ]
         return sql, params
+
+
+class HaversineMi(HaversineA):
+    """Miles from (lat, lng) to the row's coordinates, as one SQL expression."""
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = super().as_sql(compiler, connection, **extra_context)
+        return f"(2 * %s * ASIN(SQRT({sql})))", [EARTH_RADIUS_MI, *params]
 
 
 def check_point(*, lat: float, lng: float) -> None:
@@ -237,9 +267,14 @@ def nearby(
     ).filter(box, search_listed=True, search_lat__gte=lat_min, search_lat__lte=lat_max)
     qs = apply_filters(qs, filters, now=now)
     qs = (
-        qs.annotate(exact_distance_mi=HaversineMi("search_lat", "search_lng", lat=lat, lng=lng))
-        .filter(exact_distance_mi__lte=Value(radius_mi))
-        .order_by("exact_distance_mi", "id")
+        qs.annotate(
+            search_rank=HaversineA("search_lat", "search_lng", lat=lat, lng=lng),
+            # For callers that order or read values by distance; rows get it from Python.
+            exact_distance_mi=HaversineMi("search_lat", "search_lng", lat=lat, lng=lng),
+        )
+        # The same circle as "distance <= radius", without ASIN and SQRT on every candidate.
+        .filter(search_rank__lte=Value(mi_to_a(radius_mi)))
+        .order_by("search_rank", "id")
     )
     qs._iterable_class = RankedIterable
     return qs
@@ -250,23 +285,25 @@ class RankedIterable(ModelIterable):
 
     Sorting every match together with its service, organization and location columns
     would read three wide rows per match; ranking reads the index, and only the page
-    (usually 20 rows) is joined, in one more query.
+    (usually 20 rows) is loaded, in one more query. Distances are computed in Python
+    from the ranked coordinates, with the same floats as the SQL.
     """
 
     def __iter__(self):
         queryset = self.queryset
-        ranked = list(queryset.values_list("pk", "exact_distance_mi"))
-        if not ranked:
-            return
-        full = queryset.model._base_manager.using(queryset.db).filter(
-            pk__in=[pk for pk, _ in ranked]
-        )
-        full.query.select_related = queryset.query.select_related
-        full.query.deferred_loading = queryset.query.deferred_loading
-        rows = {row.pk: row for row in full}
-        for pk, distance in ranked:
+        point = queryset.query.annotations["search_rank"]
+        ranked = list(queryset.values_list("pk", "search_lat", "search_lng"))
+        rows = {}
+        for start in range(0, len(ranked), LOAD_BATCH):
+            batch = [pk for pk, _, _ in ranked[start : start + LOAD_BATCH]]
+            full = queryset.model._base_manager.using(queryset.db).filter(pk__in=batch)
+            full.query.select_related = queryset.query.select_related
+            full.query.deferred_loading = queryset.query.deferred_loading
+            rows.update((row.pk, row) for row in full)
+        for pk, lat, lng in ranked:
             row = rows[pk]
-            row.exact_distance_mi = distance
+            rank = haversine_a(lat=lat, lng=lng, lat0=point.lat, lng0=point.lng)
+            row.exact_distance_mi = a_to_mi(rank)
             yield row
 
 

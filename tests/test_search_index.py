@@ -141,3 +141,13 @@ def test_ranked_rows_work_with_prefetch_and_first(make_provider, prefetch):
     first = qs.first()
     assert first.service.organization.name == "Near"
     assert first.distance_mi == pytest.approx(0.1, abs=0.05)
+
+
+def test_iterating_every_match_loads_rows_in_batches(make_provider, monkeypatch):
+    monkeypatch.setattr(search, "LOAD_BATCH", 3)
+    for i in range(8):
+        make_provider(name=f"P{i}", lat=40.7484 + i / 1000, lng=-73.9967)
+    rows = list(search.nearby(**NYC))
+    assert [r.service.organization.name for r in rows] == [f"P{i}" for i in range(8)]
+    values = list(search.nearby(**NYC).values_list("exact_distance_mi", flat=True))
+    assert values == pytest.approx([r.exact_distance_mi for r in rows], rel=1e-12)
