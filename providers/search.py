@@ -30,9 +30,6 @@ EARTH_RADIUS_MI = 3958.7613
 KM_PER_MI = 1.609344
 DEGREE = math.pi / 180
 HALF_DEGREE = math.pi / 360  # the haversine works on half angles
-# Full rows are loaded in batches of this many ids (SQLite allows a limited number of
-# parameters per statement).
-LOAD_BATCH = 500
 # The exact spherical box is padded a little so float rounding never cuts a match.
 BOX_PAD = 1.005
 
@@ -281,29 +278,28 @@ def nearby(
 
 
 class RankedIterable(ModelIterable):
-    """Rank on the index columns alone, then load the full rows of the slice only.
+    """Rank on the index columns alone, then join the full rows of the slice only.
 
     Sorting every match together with its service, organization and location columns
-    would read three wide rows per match; ranking reads the index, and only the page
-    (usually 20 rows) is loaded, in one more query. Distances are computed in Python
-    from the ranked coordinates, with the same floats as the SQL.
+    would read three wide rows per match. Instead the ranked slice is a subquery that
+    reads the covering index, and only its rows (usually 20) are joined and loaded:
+    `SELECT ... WHERE id IN (SELECT id ... ORDER BY rank LIMIT 20) ORDER BY rank`, one
+    query as before. Distances are computed in Python, with the same floats as the SQL.
     """
 
     def __iter__(self):
         queryset = self.queryset
-        point = queryset.query.annotations["search_rank"]
-        ranked = list(queryset.values_list("pk", "search_lat", "search_lng"))
-        rows = {}
-        for start in range(0, len(ranked), LOAD_BATCH):
-            batch = [pk for pk, _, _ in ranked[start : start + LOAD_BATCH]]
-            full = queryset.model._base_manager.using(queryset.db).filter(pk__in=batch)
-            full.query.select_related = queryset.query.select_related
-            full.query.deferred_loading = queryset.query.deferred_loading
-            rows.update((row.pk, row) for row in full)
-        for pk, lat, lng in ranked:
-            row = rows[pk]
-            rank = haversine_a(lat=lat, lng=lng, lat0=point.lat, lng0=point.lng)
-            row.exact_distance_mi = a_to_mi(rank)
+        rank = queryset.query.annotations["search_rank"]
+        point = {"lat": rank.lat, "lng": rank.lng}
+        rows = queryset.model._base_manager.using(queryset.db).filter(pk__in=queryset.values("pk"))
+        rows.query.select_related = queryset.query.select_related
+        rows.query.deferred_loading = queryset.query.deferred_loading
+        rows = rows.annotate(search_rank=HaversineA("search_lat", "search_lng", **point))
+        for row in ModelIterable(rows.order_by("search_rank", "pk"), self.chunked_fetch):
+            rank_value = haversine_a(
+                lat=row.search_lat, lng=row.search_lng, lat0=rank.lat, lng0=rank.lng
+            )
+            row.exact_distance_mi = a_to_mi(rank_value)
             yield row
 
 
