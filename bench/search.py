@@ -246,16 +246,35 @@ def _filters():
     }
 
 
-def time_search(lat: float, lng: float, radius_mi: float, filters) -> tuple[float, int]:
+class SqlTimer:
+    """Time spent inside the database driver's execute() (the SQL, not the ORM around it)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        started = perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += perf_counter() - started
+
+
+def time_search(lat: float, lng: float, radius_mi: float, filters) -> tuple[float, float, int]:
+    """(total ms, SQL ms, matches) for a count and the first page of 20, as a page does."""
+    from django.db import connection
+
     from providers.search import nearby
 
-    started = perf_counter()
-    qs = nearby(lat=lat, lng=lng, radius_mi=radius_mi, filters=filters)
-    count = qs.count()
-    page = list(qs[:20])
-    elapsed = perf_counter() - started
+    timer = SqlTimer()
+    with connection.execute_wrapper(timer):
+        started = perf_counter()
+        qs = nearby(lat=lat, lng=lng, radius_mi=radius_mi, filters=filters)
+        count = qs.count()
+        page = list(qs[:20])
+        elapsed = perf_counter() - started
     assert len(page) == min(20, count)
-    return elapsed * 1000, count
+    return elapsed * 1000, timer.seconds * 1000, count
 
 
 def time_baseline(lat: float, lng: float, radius_mi: float, filters) -> tuple[float, int]:
@@ -315,7 +334,7 @@ def run_size(n: int, db_path: Path, args) -> list[dict]:
     for radius_mi in RADII:
         for label, filters in _filters().items():
             time_search(*points[0], radius_mi, filters)  # warm-up
-            timings, counts = zip(
+            timings, sql_timings, counts = zip(
                 *(time_search(lat, lng, radius_mi, filters) for lat, lng in points), strict=True
             )
             base = [
@@ -323,7 +342,7 @@ def run_size(n: int, db_path: Path, args) -> list[dict]:
                 for lat, lng in points[:baseline_queries]
             ]
             for (lat, lng), (_, expected) in zip(points, base, strict=False):
-                _, got = time_search(lat, lng, radius_mi, filters)
+                _, _, got = time_search(lat, lng, radius_mi, filters)
                 assert got == expected, f"count {got} != baseline {expected} at {lat},{lng}"
             row = {
                 "size": n,
@@ -331,6 +350,7 @@ def run_size(n: int, db_path: Path, args) -> list[dict]:
                 "filter": label,
                 "median_ms": statistics.median(timings),
                 "p95_ms": p95(list(timings)),
+                "sql_ms": statistics.median(sql_timings),
                 "matches": int(statistics.median(counts)),
                 "baseline_ms": statistics.median(t for t, _ in base),
                 "baseline_queries": len(base),
@@ -351,7 +371,7 @@ def run_size(n: int, db_path: Path, args) -> list[dict]:
 
 
 HEADER = (
-    f"{'size':>9} {'radius':>6} {'filter':<24} {'median ms':>9} {'p95 ms':>8} "
+    f"{'size':>9} {'radius':>6} {'filter':<24} {'median ms':>9} {'p95 ms':>8} {'SQL ms':>7} "
     f"{'matches':>8} {'baseline ms':>11} {'ratio':>7}"
 )
 
@@ -359,8 +379,8 @@ HEADER = (
 def format_row(row: dict) -> str:
     return (
         f"{row['size']:>9,} {row['radius_mi']:>6} {row['filter']:<24} {row['median_ms']:>9.2f} "
-        f"{row['p95_ms']:>8.2f} {row['matches']:>8,} {row['baseline_ms']:>11.1f} "
-        f"{row['ratio']:>6.0f}x"
+        f"{row['p95_ms']:>8.2f} {row['sql_ms']:>7.2f} {row['matches']:>8,} "
+        f"{row['baseline_ms']:>11.1f} {row['ratio']:>6.0f}x"
     )
 
 
@@ -396,15 +416,21 @@ def main() -> int:
     }
     setup_django(paths[sizes[0]])
     results = []
+    print(f"load average at start: {load_average()}", flush=True)
     print(HEADER, flush=True)
     for n in sizes:
         results += run_size(n, paths[n], args)
     print("\n" + HEADER)
     for row in results:
         print(format_row(row))
-    print("\nTargets (count + first page of 20, median over the query points):")
+    print(f"\nload average at end: {load_average()} ({os.cpu_count()} CPUs)")
+    print("Targets (count + first page of 20, median over the query points):")
     report_targets(results)
     return 0
+
+
+def load_average() -> str:
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
 if __name__ == "__main__":
