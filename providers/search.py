@@ -3,7 +3,10 @@
 Pages and the API both call `search()` (or `nearby()` / `covering()` / `listing()`).
 It takes plain values, never a request, and never calls the network. The distance is
 haversine on a sphere computed in SQL after an indexed bounding-box prefilter; on the
-scale of ZIP centroids the sphere's 0.4 % error does not matter (see docs/search.md).
+scale of ZIP centroids the sphere's 0.4 % error does not matter. The radius search reads
+ServiceAtLocation's search copies through one covering index (providers/search_index.py)
+and joins the full rows of the requested page only (docs/search.md has the design and
+the benchmark figures).
 """
 
 import math
