@@ -125,6 +125,34 @@ def bounding_box(
     return lat_min, lat_max, [(lng_min, lng_max)]
 
 
+def cell(*, lat: float, lng: float) -> int:
+    """The half-degree grid cell of a point, as stored in `ServiceAtLocation.search_cell`."""
+    return int((lat + 90) * 2) * 1000 + int((lng + 180) * 2)
+
+
+def cell_ranges(
+    *, lat_min: float, lat_max: float, lng_ranges: list[tuple[float, float]]
+) -> list[tuple[int, int]]:
+    """Ranges of grid cells covering a bounding box: one per cell row and longitude range,
+    merged where only unused numbers lie between (whole rows, near the poles)."""
+    ranges: list[tuple[int, int]] = []
+    row_min, row_max = int((max(lat_min, -90.0) + 90) * 2), int((min(lat_max, 90.0) + 90) * 2)
+    for row in range(row_min, row_max + 1):
+        for lng_min, lng_max in sorted(lng_ranges):
+            low = row * 1000 + int((lng_min + 180) * 2)
+            high = row * 1000 + int((lng_max + 180) * 2)
+            if (
+                ranges
+                and ranges[-1][1] % 1000 == 720
+                and low % 1000 == 0
+                and low // 1000 == ranges[-1][1] // 1000 + 1
+            ):
+                ranges[-1] = (ranges[-1][0], high)
+            else:
+                ranges.append((low, high))
+    return ranges
+
+
 class HaversineA(Func):
     """`haversine_a` from (lat, lng) to the row's coordinates, in SQL with parameters."""
 
@@ -138,19 +166,35 @@ class HaversineA(Func):
         lat_sql, lat_params = compiler.compile(self.source_expressions[0])
         lng_sql, lng_params = compiler.compile(self.source_expressions[1])
         # Coordinates travel as parameters: never pasted into SQL ("--73.9" is a comment).
+        dlat, dlat_params = f"({lat_sql} - %s)", [*lat_params, self.lat]
+        dlng, dlng_params = f"({lng_sql} - %s)", [*lng_params, self.lng]
+        if connection.vendor == "postgresql":
+            # PostgreSQL raises "value out of range: underflow" where a product underflows
+            # (SQLite and Python give 0): a difference under 1e-100 degrees counts as 0.
+            dlat, dlat_params = (
+                f"(CASE WHEN ABS({dlat}) < 1e-100 THEN 0 ELSE {dlat} END)",
+                [
+                    *dlat_params,
+                    *dlat_params,
+                ],
+            )
+            dlng, dlng_params = (
+                f"(CASE WHEN ABS({dlng}) < 1e-100 THEN 0 ELSE {dlng} END)",
+                [
+                    *dlng_params,
+                    *dlng_params,
+                ],
+            )
         sql = (
-            f"(POWER(SIN(({lat_sql} - %s) * %s), 2)"
-            f" + COS({lat_sql} * %s) * %s * POWER(SIN(({lng_sql} - %s) * %s), 2))"
+            f"(POWER(SIN({dlat} * %s), 2) + COS({lat_sql} * %s) * %s * POWER(SIN({dlng} * %s), 2))"
         )
         params = [
-            *lat_params,
-            self.lat,
+            *dlat_params,
             HALF_DEGREE,
             *lat_params,
             DEGREE,
             math.cos(self.lat * DEGREE),
-            *lng_params,
-            self.lng,
+            *dlng_params,
             HALF_DEGREE,
         ]
         return sql, params
@@ -188,9 +232,20 @@ def _term_exists(kind: str, slugs: tuple[str, ...]) -> Exists:
     return Exists(through.objects.filter(service_id=OuterRef("service_id"), term_id__in=term_ids))
 
 
-def apply_filters(qs: QuerySet, filters: Filters, *, now: datetime | None = None) -> QuerySet:
-    """Narrow ServiceAtLocation rows by everything but the place."""
-    if filters.services:
+def apply_filters(
+    qs: QuerySet, filters: Filters, *, now: datetime | None = None, copies: bool = False
+) -> QuerySet:
+    """Narrow ServiceAtLocation rows by everything but the place.
+
+    With `copies`, service types are tested on the row's `search_types` copy (read from the
+    radius search's covering index) instead of probing the links table per candidate.
+    """
+    if filters.services and copies:
+        any_type = Q()
+        for slug in filters.services:
+            any_type |= Q(search_types__contains=f",{slug},")
+        qs = qs.filter(any_type)
+    elif filters.services:
         qs = qs.filter(_term_exists(Term.Kind.SERVICE_TYPE, filters.services))
     if filters.victimizations:
         qs = qs.filter(_term_exists(Term.Kind.VICTIMIZATION, filters.victimizations))
@@ -262,10 +317,13 @@ def nearby(
     box = Q()
     for lng_min, lng_max in lng_ranges:
         box |= Q(search_lng__gte=lng_min, search_lng__lte=lng_max)
+    cells = Q()
+    for low, high in cell_ranges(lat_min=lat_min, lat_max=lat_max, lng_ranges=lng_ranges):
+        cells |= Q(search_cell__gte=low, search_cell__lte=high)
     qs = ServiceAtLocation.objects.select_related(
         "service", "service__organization", "location"
-    ).filter(box, search_listed=True, search_lat__gte=lat_min, search_lat__lte=lat_max)
-    qs = apply_filters(qs, filters, now=now)
+    ).filter(cells, box, search_listed=True, search_lat__gte=lat_min, search_lat__lte=lat_max)
+    qs = apply_filters(qs, filters, now=now, copies=True)
     qs = (
         qs.annotate(
             search_rank=HaversineA("search_lat", "search_lng", lat=lat, lng=lng),

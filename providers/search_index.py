@@ -1,15 +1,19 @@
-"""Keep ServiceAtLocation's search copies (search_lat, search_lng, search_listed) in step.
+"""Keep ServiceAtLocation's search copies in step with the rows they copy.
 
 The radius search reads one covering index on service_at_location instead of joining
-location, service and organization for every candidate (docs/search.md has the figures).
-The copies are maintained by database triggers, so every way of writing (save(),
-QuerySet.update(), bulk_create(), raw SQL, imports) keeps them right:
+location, service, organization and the service-type links for every candidate
+(docs/search.md has the design and the figures). The copies:
 
 * search_lat / search_lng: the location's coordinates when it is a physical place, else NULL;
-* search_listed: the service and its organization are both published.
+* search_cell: the half-degree grid cell of those coordinates, row * 1000 + column, where
+  row = floor((lat + 90) * 2) and column = floor((lng + 180) * 2) (`providers.search.cell`);
+* search_listed: the service and its organization are both published;
+* search_types: the service's service-type slugs as ",slug,slug," (tested with LIKE).
 
-The triggers are (re)installed and the copies recomputed after every `migrate` (post_migrate),
-because SQLite drops a table's triggers whenever a migration rebuilds that table.
+They are maintained by database triggers, so every way of writing (save(), QuerySet.update(),
+bulk_create(), M2M add/remove, raw SQL, imports) keeps them right. The triggers are
+(re)installed and every copy recomputed after each `migrate` (post_migrate), because SQLite
+drops a table's triggers whenever a migration rebuilds that table.
 """
 
 from django.db import connection as default_connection
@@ -19,63 +23,99 @@ _NAMES = {
     "loc": "providers_location",
     "svc": "providers_service",
     "org": "providers_organization",
+    "st": "providers_service_terms",
+    "term": "providers_term",
 }
-_SQLITE = {**_NAMES, "false": "0"}
-_POSTGRES = {**_NAMES, "false": "false"}
+_SQLITE = {
+    **_NAMES,
+    "false": "0",
+    "concat": "GROUP_CONCAT(t.slug, ',')",
+    # CAST truncates toward zero, which is floor() for these non-negative values.
+    "cell": "CAST((l.latitude + 90) * 2 AS INTEGER) * 1000"
+    " + CAST((l.longitude + 180) * 2 AS INTEGER)",
+}
+_POSTGRES = {
+    **_NAMES,
+    "false": "false",
+    "concat": "string_agg(t.slug, ',')",
+    "cell": "floor((l.latitude + 90) * 2)::integer * 1000"
+    " + floor((l.longitude + 180) * 2)::integer",
+}
+_POSTGRES["new_cell"] = _POSTGRES["cell"].replace("l.", "NEW.")
 
-# -- SQLite: AFTER triggers that UPDATE the copies (recursive triggers are off by default).
-_SQLITE_LISTED = (
+# Expressions for one service_at_location row ({sal} is the row being written).
+_LISTED = (
     "COALESCE((SELECT s.status = 'published' AND o.status = 'published' FROM {svc} s "
     "JOIN {org} o ON o.id = s.organization_id WHERE s.id = {sal}.service_id), {false})"
 )
-_SQLITE_LAT = (
+_LAT = (
     "(SELECT CASE WHEN l.kind = 'physical' THEN l.latitude END FROM {loc} l "
     "WHERE l.id = {sal}.location_id)"
 )
-_SQLITE_LNG = _SQLITE_LAT.replace("latitude", "longitude")
-_SQLITE_ALL = (
-    f"search_lat = {_SQLITE_LAT}, search_lng = {_SQLITE_LNG}, search_listed = {_SQLITE_LISTED}"
+_LNG = _LAT.replace("latitude", "longitude")
+_CELL = _LAT.replace("l.latitude END", "{cell} END")
+_TYPES = (
+    "COALESCE((SELECT ',' || {concat} || ',' FROM {st} x JOIN {term} t ON t.id = x.term_id "
+    "WHERE x.service_id = {sal}.service_id AND t.kind = 'service_type'), '')"
 )
+_ALL = (
+    f"search_lat = {_LAT}, search_lng = {_LNG}, search_cell = {_CELL}, "
+    f"search_listed = {_LISTED}, search_types = {_TYPES}"
+)
+REFRESH = "UPDATE {sal} SET " + _ALL
 
+# -- SQLite: AFTER triggers that UPDATE the copies (recursive triggers are off by default).
+_BY_TERM = "WHERE service_id IN (SELECT service_id FROM {st} WHERE term_id = NEW.id)"
 SQLITE_TRIGGERS = {
-    "sal_search_insert": "AFTER INSERT ON {sal} BEGIN "
-    f"UPDATE {{sal}} SET {_SQLITE_ALL} WHERE id = NEW.id; END",
+    "sal_search_insert": f"AFTER INSERT ON {{sal}} BEGIN UPDATE {{sal}} SET {_ALL} "
+    "WHERE id = NEW.id; END",
     "sal_search_update": "AFTER UPDATE OF service_id, location_id ON {sal} BEGIN "
-    f"UPDATE {{sal}} SET {_SQLITE_ALL} WHERE id = NEW.id; END",
-    "location_search_insert": "AFTER INSERT ON {loc} BEGIN "
-    f"UPDATE {{sal}} SET {_SQLITE_ALL} WHERE location_id = NEW.id; END",
+    f"UPDATE {{sal}} SET {_ALL} WHERE id = NEW.id; END",
+    "location_search_insert": f"AFTER INSERT ON {{loc}} BEGIN UPDATE {{sal}} SET {_ALL} "
+    "WHERE location_id = NEW.id; END",
     "location_search_update": "AFTER UPDATE OF latitude, longitude, kind ON {loc} BEGIN "
-    f"UPDATE {{sal}} SET {_SQLITE_ALL} WHERE location_id = NEW.id; END",
+    f"UPDATE {{sal}} SET {_ALL} WHERE location_id = NEW.id; END",
     "service_search_insert": "AFTER INSERT ON {svc} BEGIN "
-    f"UPDATE {{sal}} SET search_listed = {_SQLITE_LISTED} WHERE service_id = NEW.id; END",
+    f"UPDATE {{sal}} SET search_listed = {_LISTED} WHERE service_id = NEW.id; END",
     "service_search_update": "AFTER UPDATE OF status, organization_id ON {svc} BEGIN "
-    f"UPDATE {{sal}} SET search_listed = {_SQLITE_LISTED} WHERE service_id = NEW.id; END",
+    f"UPDATE {{sal}} SET search_listed = {_LISTED} WHERE service_id = NEW.id; END",
     "organization_search_insert": "AFTER INSERT ON {org} BEGIN "
-    f"UPDATE {{sal}} SET search_listed = {_SQLITE_LISTED} WHERE service_id IN "
+    f"UPDATE {{sal}} SET search_listed = {_LISTED} WHERE service_id IN "
     "(SELECT id FROM {svc} WHERE organization_id = NEW.id); END",
     "organization_search_update": "AFTER UPDATE OF status ON {org} BEGIN "
-    f"UPDATE {{sal}} SET search_listed = {_SQLITE_LISTED} WHERE service_id IN "
+    f"UPDATE {{sal}} SET search_listed = {_LISTED} WHERE service_id IN "
     "(SELECT id FROM {svc} WHERE organization_id = NEW.id); END",
+    "service_terms_search_insert": "AFTER INSERT ON {st} BEGIN "
+    f"UPDATE {{sal}} SET search_types = {_TYPES} WHERE service_id = NEW.service_id; END",
+    "service_terms_search_delete": "AFTER DELETE ON {st} BEGIN "
+    f"UPDATE {{sal}} SET search_types = {_TYPES} WHERE service_id = OLD.service_id; END",
+    "service_terms_search_update": "AFTER UPDATE ON {st} BEGIN "
+    f"UPDATE {{sal}} SET search_types = {_TYPES} "
+    "WHERE service_id IN (OLD.service_id, NEW.service_id); END",
+    "term_search_update": "AFTER UPDATE OF slug, kind ON {term} BEGIN "
+    f"UPDATE {{sal}} SET search_types = {_TYPES} {_BY_TERM}; END",
 }
 
 # -- PostgreSQL: a BEFORE trigger fills the row itself; the others update dependent rows.
 POSTGRES_FUNCTIONS = {
-    "providers_sal_search_fill": """
+    "providers_sal_search_fill": f"""
         BEGIN
           NEW.search_lat := NULL;
           NEW.search_lng := NULL;
-          SELECT l.latitude, l.longitude INTO NEW.search_lat, NEW.search_lng
-            FROM {loc} l WHERE l.id = NEW.location_id AND l.kind = 'physical';
-          NEW.search_listed := COALESCE((SELECT s.status = 'published' AND o.status = 'published'
-            FROM {svc} s JOIN {org} o ON o.id = s.organization_id WHERE s.id = NEW.service_id),
-            false);
+          NEW.search_cell := NULL;
+          SELECT l.latitude, l.longitude, {{cell}}
+            INTO NEW.search_lat, NEW.search_lng, NEW.search_cell
+            FROM {{loc}} l WHERE l.id = NEW.location_id AND l.kind = 'physical';
+          NEW.search_listed := {_LISTED.replace("{sal}.", "NEW.")};
+          NEW.search_types := {_TYPES.replace("{sal}.", "NEW.")};
           RETURN NEW;
         END""",
     "providers_location_search_sync": """
         BEGIN
           UPDATE {sal} SET
             search_lat = CASE WHEN NEW.kind = 'physical' THEN NEW.latitude END,
-            search_lng = CASE WHEN NEW.kind = 'physical' THEN NEW.longitude END
+            search_lng = CASE WHEN NEW.kind = 'physical' THEN NEW.longitude END,
+            search_cell = CASE WHEN NEW.kind = 'physical' THEN {new_cell} END
           WHERE location_id = NEW.id;
           RETURN NULL;
         END""",
@@ -93,6 +133,21 @@ POSTGRES_FUNCTIONS = {
             FROM {svc} s WHERE s.id = sal.service_id AND s.organization_id = NEW.id;
           RETURN NULL;
         END""",
+    "providers_service_terms_search_sync": f"""
+        BEGIN
+          IF TG_OP <> 'DELETE' THEN
+            UPDATE {{sal}} SET search_types = {_TYPES} WHERE service_id = NEW.service_id;
+          END IF;
+          IF TG_OP <> 'INSERT' THEN
+            UPDATE {{sal}} SET search_types = {_TYPES} WHERE service_id = OLD.service_id;
+          END IF;
+          RETURN NULL;
+        END""",
+    "providers_term_search_sync": f"""
+        BEGIN
+          UPDATE {{sal}} SET search_types = {_TYPES} {_BY_TERM};
+          RETURN NULL;
+        END""",
 }
 POSTGRES_TRIGGERS = {
     "sal_search_fill": "BEFORE INSERT OR UPDATE OF service_id, location_id ON {sal} "
@@ -103,12 +158,11 @@ POSTGRES_TRIGGERS = {
     "FOR EACH ROW EXECUTE FUNCTION providers_service_search_sync()",
     "organization_search_sync": "AFTER INSERT OR UPDATE OF status ON {org} "
     "FOR EACH ROW EXECUTE FUNCTION providers_organization_search_sync()",
+    "service_terms_search_sync": "AFTER INSERT OR UPDATE OR DELETE ON {st} "
+    "FOR EACH ROW EXECUTE FUNCTION providers_service_terms_search_sync()",
+    "term_search_sync": "AFTER UPDATE OF slug, kind ON {term} "
+    "FOR EACH ROW EXECUTE FUNCTION providers_term_search_sync()",
 }
-
-REFRESH = (
-    f"UPDATE {{sal}} SET search_lat = {_SQLITE_LAT}, search_lng = {_SQLITE_LNG}, "
-    f"search_listed = {_SQLITE_LISTED}"
-)
 
 
 def install_triggers(connection=default_connection) -> None:
@@ -122,12 +176,12 @@ def install_triggers(connection=default_connection) -> None:
             for name, body in POSTGRES_FUNCTIONS.items():
                 cursor.execute(
                     f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql "
-                    f"AS $body${body.format(**_NAMES)}$body$"
+                    f"AS $body${body.format(**_POSTGRES)}$body$"
                 )
             for name, body in POSTGRES_TRIGGERS.items():
-                table = body.split(" ON ")[1].split()[0].format(**_NAMES)
+                table = body.split(" ON ")[1].split()[0].format(**_POSTGRES)
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
-                cursor.execute(f"CREATE TRIGGER {name} {body.format(**_NAMES)}")
+                cursor.execute(f"CREATE TRIGGER {name} {body.format(**_POSTGRES)}")
         else:  # pragma: no cover - settings only allow these two
             raise NotImplementedError(f"search triggers for {connection.vendor}")
 
@@ -147,8 +201,7 @@ def on_post_migrate(sender, using="default", **kwargs) -> None:
         return  # migrated backwards past providers/0001
     with connection.cursor() as cursor:
         description = connection.introspection.get_table_description(cursor, _NAMES["sal"])
-    columns = {column.name for column in description}
-    if "search_listed" not in columns:
+    if "search_cell" not in {column.name for column in description}:
         return  # migrated backwards past the migration that added the copies
     install_triggers(connection)
     refresh(connection)

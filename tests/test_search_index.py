@@ -13,6 +13,7 @@ from providers.models import (
     Service,
     ServiceAtLocation,
     Status,
+    Term,
 )
 from providers.search_index import on_post_migrate
 
@@ -21,16 +22,43 @@ NYC = {"lat": 40.7484, "lng": -73.9967}
 
 def assert_copies_match_the_sources():
     listed = set(ServiceAtLocation.objects.listed().values_list("pk", flat=True))
-    for row in ServiceAtLocation.objects.select_related("location"):
-        physical = row.location.kind == LocationKind.PHYSICAL
+    for row in ServiceAtLocation.objects.select_related("location", "service"):
+        location = row.location
+        physical = location.kind == LocationKind.PHYSICAL and location.latitude is not None
         assert row.search_listed == (row.pk in listed), row
-        assert row.search_lat == (row.location.latitude if physical else None), row
-        assert row.search_lng == (row.location.longitude if physical else None), row
+        assert row.search_lat == (location.latitude if physical else None), row
+        assert row.search_lng == (location.longitude if physical else None), row
+        expected_cell = (
+            search.cell(lat=location.latitude, lng=location.longitude) if physical else None
+        )
+        assert row.search_cell == expected_cell, row
+        slugs = set(row.service.terms.service_types().values_list("slug", flat=True))
+        assert set(filter(None, row.search_types.split(","))) == slugs, row
 
 
 def copies(row: ServiceAtLocation) -> tuple:
     row.refresh_from_db()
     return row.search_lat, row.search_lng, row.search_listed
+
+
+def test_service_type_changes_follow_links_and_renames(make_provider):
+    row = make_provider(services=("legal-assistance",))
+    legal = search.Filters(services=("legal-assistance",))
+    counseling = search.Filters(services=("counseling-support-groups",))
+    assert [r.pk for r in search.nearby(**NYC, filters=legal)] == [row.pk]
+    service = row.service
+    service.terms.add(
+        Term.objects.get(kind=Term.Kind.SERVICE_TYPE, slug="counseling-support-groups")
+    )
+    service.terms.remove(Term.objects.get(kind=Term.Kind.SERVICE_TYPE, slug="legal-assistance"))
+    assert list(search.nearby(**NYC, filters=legal)) == []
+    assert [r.pk for r in search.nearby(**NYC, filters=counseling)] == [row.pk]
+    Term.objects.filter(slug="counseling-support-groups").update(slug="counseling")
+    assert [r.pk for r in search.nearby(**NYC, filters=search.Filters(services=("counseling",)))]
+    service.terms.clear()
+    row.refresh_from_db()
+    assert row.search_types == ""
+    assert_copies_match_the_sources()
 
 
 def test_a_new_listing_gets_its_copies(make_provider):

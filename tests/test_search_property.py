@@ -8,6 +8,7 @@ either way; everything else must match exactly, nearest first.
 import math
 
 import pytest
+from django.db import transaction
 from geopy.distance import EARTH_RADIUS, great_circle
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -96,8 +97,7 @@ def ring_point(lat: float, lng: float, distance_mi: float, bearing: float) -> tu
 
 
 def store(points: list[tuple[float, float]]) -> dict:
-    """Replace every row with one published service at each point; returns id -> index."""
-    Organization.objects.all().delete()
+    """One published service at each point; returns location id -> index."""
     organization = Organization.objects.create(name="P", status=Status.PUBLISHED)
     service = Service.objects.create(organization=organization, name="S")
     locations = Location.objects.bulk_create(
@@ -127,6 +127,14 @@ def test_the_oracle_uses_the_same_sphere_as_the_search():
 @example(scenario=(89.95, 90.0, 25.0, [(89.9, 0.0), (89.9, 180.0), (90.0, 0.0)]))
 def test_nearby_returns_exactly_what_brute_force_finds_nearest_first(db, scenario):
     lat, lng, radius_mi, points = scenario
+    # Each example in its own savepoint: rolled back after, and a database error in one
+    # example is reported as itself instead of poisoning the next ones.
+    with transaction.atomic():
+        check_nearby_against_the_oracle(lat, lng, radius_mi, points)
+        transaction.set_rollback(True)
+
+
+def check_nearby_against_the_oracle(lat, lng, radius_mi, points):
     index_of = store(points)
     inside, either = set(), set()
     distances = {}
@@ -168,6 +176,9 @@ def test_every_point_within_the_radius_lies_inside_the_bounding_box(
     assert any(low <= plng <= high for low, high in lng_ranges), (lng_ranges, plng)
     for low, high in lng_ranges:
         assert -180 <= low <= high <= 180
+    cells = search.cell_ranges(lat_min=lat_min, lat_max=lat_max, lng_ranges=lng_ranges)
+    point_cell = search.cell(lat=plat, lng=plng)
+    assert any(low <= point_cell <= high for low, high in cells), (cells, point_cell)
 
 
 @settings(max_examples=200, deadline=None)
@@ -180,6 +191,23 @@ def test_bounding_box_holds_every_point_the_oracle_puts_within_the_radius(point,
     )
     assert lat_min <= point[0] <= lat_max
     assert any(low <= point[1] <= high for low, high in lng_ranges)
+
+
+def test_cell_ranges_cover_the_box_one_range_per_row_and_side():
+    # 25 miles around 10001: latitude 40.38-41.11 is three half-degree rows, two cells wide.
+    lat_min, lat_max, lng_ranges = search.bounding_box(lat=40.7484, lng=-73.9967, radius_mi=25)
+    ranges = search.cell_ranges(lat_min=lat_min, lat_max=lat_max, lng_ranges=lng_ranges)
+    assert [(low // 1000, high - low) for low, high in ranges] == [(260, 1), (261, 1), (262, 1)]
+    # Across the antimeridian: two ranges per row, at both ends of the row.
+    lat_min, lat_max, lng_ranges = search.bounding_box(lat=51.8, lng=179.9, radius_mi=25)
+    ranges = search.cell_ranges(lat_min=lat_min, lat_max=lat_max, lng_ranges=lng_ranges)
+    assert len(lng_ranges) == 2 and len(ranges) % 2 == 0
+    assert sorted({low % 1000 for low, _ in ranges}) == [0, 718]
+    assert sorted({high % 1000 for _, high in ranges}) == [0, 720]
+    # Around the pole every longitude: whole rows merge into one range.
+    lat_min, lat_max, lng_ranges = search.bounding_box(lat=89.9, lng=0, radius_mi=250)
+    ranges = search.cell_ranges(lat_min=lat_min, lat_max=lat_max, lng_ranges=lng_ranges)
+    assert ranges == [(search.cell(lat=lat_min, lng=-180), search.cell(lat=90, lng=180))]
 
 
 def test_bounding_box_is_tight_away_from_poles_and_antimeridian():
