@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Exists, F, FloatField, Func, OuterRef, Q, QuerySet, Value
+from django.db.models import BooleanField, Exists, F, FloatField, Func, OuterRef, Q, QuerySet
 from django.db.models.query import ModelIterable
 from django.utils import timezone
 
@@ -33,6 +33,7 @@ EARTH_RADIUS_MI = 3958.7613
 KM_PER_MI = 1.609344
 DEGREE = math.pi / 180
 HALF_DEGREE = math.pi / 360  # the haversine works on half angles
+MAX_CELLS_LISTED = 500  # grid cells listed one by one in a search; beyond, ranges
 # The exact spherical box is padded a little so float rounding never cuts a match.
 BOX_PAD = 1.005
 
@@ -208,6 +209,63 @@ class HaversineMi(HaversineA):
         return f"(2 * %s * ASIN(SQRT({sql})))", [EARTH_RADIUS_MI, *params]
 
 
+class WithinRadius(Func):
+    """The whole place test on the search copies, as one SQL condition:
+
+    listed, in the grid cells around the point (index ranges), in the bounding box, and
+    within the circle, tested as haversine_a <= sin²(r / 2R) (the same circle as
+    "distance <= radius" without ASIN and SQRT per candidate). One expression, because
+    compiling a dozen ORM lookups per search cost more than running the SQL.
+    """
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, *, lat: float, lng: float, radius_mi: float) -> None:
+        super().__init__(
+            F("search_listed"),
+            F("search_cell"),
+            F("search_lat"),
+            F("search_lng"),
+            HaversineA("search_lat", "search_lng", lat=lat, lng=lng),
+        )
+        self.lat_min, self.lat_max, self.lng_ranges = bounding_box(
+            lat=lat, lng=lng, radius_mi=radius_mi
+        )
+        self.cells = cell_ranges(
+            lat_min=self.lat_min, lat_max=self.lat_max, lng_ranges=self.lng_ranges
+        )
+        self.rank_max = mi_to_a(radius_mi)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        listed, cell, lat, lng, rank = (
+            compiler.compile(expression) for expression in self.source_expressions
+        )
+        # A list of cells keeps SQLite on the covering index (an OR of ranges becomes a
+        # "multi-index OR" that reads every matching row from the table); a few ranges are
+        # left only around the poles, where whole rows of cells are in play.
+        cell_list = [c for low, high in self.cells for c in range(low, high + 1)]
+        if len(cell_list) <= MAX_CELLS_LISTED:
+            cells, cell_params = f"{cell[0]} IN ({', '.join(['%s'] * len(cell_list))})", cell_list
+        else:
+            cells = " OR ".join(f"{cell[0]} BETWEEN %s AND %s" for _ in self.cells)
+            cell_params = [bound for pair in self.cells for bound in pair]
+        lngs = " OR ".join(f"{lng[0]} BETWEEN %s AND %s" for _ in self.lng_ranges)
+        sql = (
+            f"({listed[0]} AND ({cells}) AND {lat[0]} BETWEEN %s AND %s AND ({lngs})"
+            f" AND {rank[0]} <= %s)"
+        )
+        params = [
+            *cell_params,
+            self.lat_min,
+            self.lat_max,
+            *[bound for pair in self.lng_ranges for bound in pair],
+            *rank[1],
+            self.rank_max,
+        ]
+        return sql, params
+
+
 def check_point(*, lat: float, lng: float) -> None:
     if not (isinstance(lat, int | float) and math.isfinite(lat) and -90 <= lat <= 90):
         raise InvalidSearch("lat", "Latitude must be a number from -90 to 90.")
@@ -313,27 +371,15 @@ def nearby(
     """
     check_point(lat=lat, lng=lng)
     radius_mi = check_radius(settings.SEARCH_DEFAULT_RADIUS_MI if radius_mi is None else radius_mi)
-    lat_min, lat_max, lng_ranges = bounding_box(lat=lat, lng=lng, radius_mi=radius_mi)
-    box = Q()
-    for lng_min, lng_max in lng_ranges:
-        box |= Q(search_lng__gte=lng_min, search_lng__lte=lng_max)
-    cells = Q()
-    for low, high in cell_ranges(lat_min=lat_min, lat_max=lat_max, lng_ranges=lng_ranges):
-        cells |= Q(search_cell__gte=low, search_cell__lte=high)
     qs = ServiceAtLocation.objects.select_related(
         "service", "service__organization", "location"
-    ).filter(cells, box, search_listed=True, search_lat__gte=lat_min, search_lat__lte=lat_max)
+    ).filter(WithinRadius(lat=lat, lng=lng, radius_mi=radius_mi))
     qs = apply_filters(qs, filters, now=now, copies=True)
-    qs = (
-        qs.annotate(
-            search_rank=HaversineA("search_lat", "search_lng", lat=lat, lng=lng),
-            # For callers that order or read values by distance; rows get it from Python.
-            exact_distance_mi=HaversineMi("search_lat", "search_lng", lat=lat, lng=lng),
-        )
-        # The same circle as "distance <= radius", without ASIN and SQRT on every candidate.
-        .filter(search_rank__lte=Value(mi_to_a(radius_mi)))
-        .order_by("search_rank", "id")
-    )
+    qs = qs.annotate(
+        search_rank=HaversineA("search_lat", "search_lng", lat=lat, lng=lng),
+        # For callers that order or read values by distance; rows get it from Python.
+        exact_distance_mi=HaversineMi("search_lat", "search_lng", lat=lat, lng=lng),
+    ).order_by("search_rank", "id")
     qs._iterable_class = RankedIterable
     return qs
 
