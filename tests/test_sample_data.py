@@ -3,7 +3,7 @@
 import re
 from datetime import time
 from io import StringIO
-from time import perf_counter
+from time import process_time
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -91,11 +91,12 @@ def test_the_command_loads_quickly_with_a_bounded_number_of_queries(
     db, sample, django_assert_max_num_queries
 ):
     out = StringIO()
-    started = perf_counter()
+    # CPU time, not wall-clock time: the test machine may be busy with other jobs.
+    started = process_time()
     # Bulk inserts and cascaded deletes in batches (~155 on SQLite), never a query per row.
     with django_assert_max_num_queries(200):
         call_command("load_sample_data", stdout=out)
-    assert perf_counter() - started < 10
+    assert process_time() - started < 10
     assert f"{sample['organizations']} organizations" in out.getvalue()
 
 
