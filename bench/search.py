@@ -308,6 +308,17 @@ def time_baseline(lat: float, lng: float, radius_mi: float, filters) -> tuple[fl
     return elapsed * 1000, len(found)
 
 
+def time_floor(ids: list) -> float:
+    """A trivial count plus 20 full rows by primary key: what Django costs for any page."""
+    from providers.models import ServiceAtLocation
+
+    started = perf_counter()
+    ServiceAtLocation.objects.filter(pk=ids[0]).count()
+    rows = ServiceAtLocation.objects.select_related("service", "service__organization", "location")
+    assert len(list(rows.filter(pk__in=ids))) == len(ids)
+    return (perf_counter() - started) * 1000
+
+
 def time_api(lat: float, lng: float) -> float | None:
     from django.test import Client
     from django.urls import Resolver404, resolve
@@ -364,6 +375,15 @@ def run_size(n: int, db_path: Path, args) -> list[dict]:
             row["ratio"] = row["baseline_ms"] / row["median_ms"]
             results.append(row)
             print(format_row(row), flush=True)
+    from providers.search import nearby
+
+    ids = [row.pk for row in nearby(lat=points[0][0], lng=points[0][1], radius_mi=100)[:20]]
+    floor = [time_floor(ids) for _ in range(len(points))]
+    print(
+        f"  {n:,}: Django floor (a trivial count + 20 full rows by id): median "
+        f"{statistics.median(floor):.2f} ms",
+        flush=True,
+    )
     api = [time_api(lat, lng) for lat, lng in points[:20]]
     if api[0] is None:
         print(f"  {n:,}: API /api/v1/providers/ not installed yet: skipped", flush=True)
