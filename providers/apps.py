@@ -1,13 +1,22 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 
 
 class ProvidersConfig(AppConfig):
     name = "providers"
     verbose_name = "Directory listings"
+    default = True
 
     def ready(self) -> None:
         from providers.search_index import on_post_migrate
 
         # The radius search's triggers, re-created after every migrate (see search_index).
         post_migrate.connect(on_post_migrate, sender=self, dispatch_uid="providers-search-index")
+
+
+class DirectoryAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with our site as the default `admin.site` (see admin_site.py)."""
+
+    default = False
+    default_site = "providers.admin_site.DirectorySite"

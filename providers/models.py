@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Status(models.TextChoices):
@@ -125,8 +126,9 @@ class OrganizationQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED)
 
-    def stale(self, *, today: date | None = None):
-        cutoff = (today or timezone.localdate()) - timedelta(days=settings.STALE_AFTER_DAYS)
+    def stale(self, *, today: date | None = None, days: int | None = None):
+        days = settings.STALE_AFTER_DAYS if days is None else days
+        cutoff = (today or timezone.localdate()) - timedelta(days=days)
         return self.filter(
             models.Q(last_verified_on__isnull=True) | models.Q(last_verified_on__lt=cutoff)
         )
@@ -158,6 +160,7 @@ class Organization(Sourced):
     )
 
     objects = OrganizationQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name", "id"]
@@ -242,6 +245,7 @@ class Service(Sourced):
     )
 
     objects = ServiceQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[terms, languages])
 
     class Meta:
         ordering = ["name", "id"]
@@ -325,6 +329,8 @@ class Location(Sourced):
         Service, through="ServiceAtLocation", related_name="locations", blank=True
     )
 
+    history = HistoricalRecords(m2m_fields=[accessibility])
+
     class Meta:
         ordering = ["name", "id"]
         indexes = [
@@ -397,6 +403,10 @@ class ServiceAtLocation(models.Model):
     search_types = models.TextField(default="", editable=False)  # ",slug,slug,"
 
     objects = ServiceAtLocationQuerySet.as_manager()
+    # The search copies change with other rows (by trigger); they are not this row's history.
+    history = HistoricalRecords(
+        excluded_fields=["search_lat", "search_lng", "search_cell", "search_listed", "search_types"]
+    )
 
     class Meta:
         ordering = ["id"]
@@ -405,8 +415,8 @@ class ServiceAtLocation(models.Model):
         ]
         indexes = [
             # Covers the whole radius search without reading a row: the grid cells around
-            # the point as ranges, then coordinates, listed, service types, the service for
-            # the other filters, and the id for ranking.
+            # the point, then coordinates, listed, service types, the service for the other
+            # filters, and the id for ranking.
             models.Index(
                 fields=[
                     "search_cell",
@@ -469,6 +479,8 @@ class Phone(models.Model):
     note = models.CharField(_("note"), max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["position", "id"]
 
@@ -507,6 +519,8 @@ class OpeningHours(models.Model):
     opens_at = models.TimeField(_("opens"))
     closes_at = models.TimeField(_("closes"))
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["weekday", "opens_at"]
         verbose_name_plural = _("opening hours")
@@ -542,3 +556,8 @@ class Hotline(Bilingual):
         if (get_language() or "").startswith("es") and self.hours_es:
             return self.hours_es
         return self.hours
+
+
+# Staff memberships and public suggestions live in their own module (moderation); importing
+# them here registers them with the app.
+from providers.moderation import StaffMembership, Suggestion  # noqa: E402, F401
