@@ -15,9 +15,11 @@ radius), a few listings are draft or retired, and some were last verified over a
 
 import json
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -230,9 +232,22 @@ def build_plan(*, seed: int = SEED, as_of: date = VERIFIED_AS_OF):
     return builder.plan
 
 
+@contextmanager
+def _without_history():
+    # Made-up listings need no audit trail: deleting the ~8,000 rows of one load would
+    # otherwise write as many history rows (django-simple-history), one query each.
+    previous = getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
+    settings.SIMPLE_HISTORY_ENABLED = False
+    try:
+        yield
+    finally:
+        settings.SIMPLE_HISTORY_ENABLED = previous
+
+
 def clear_sample_data() -> int:
     """Delete sample organizations (and everything that belongs to them); returns how many."""
-    _, per_model = Organization.objects.filter(is_sample=True).delete()
+    with _without_history():
+        _, per_model = Organization.objects.filter(is_sample=True).delete()
     return per_model.get(Organization._meta.label, 0)
 
 

@@ -93,8 +93,9 @@ def test_the_command_loads_quickly_with_a_bounded_number_of_queries(
     out = StringIO()
     # CPU time, not wall-clock time: the test machine may be busy with other jobs.
     started = process_time()
-    # Bulk inserts and cascaded deletes in batches (~155 on SQLite), never a query per row.
-    with django_assert_max_num_queries(200):
+    # Bulk inserts and cascaded deletes in batches (~235 on SQLite: the history app's delete
+    # signals keep Django from fast-deleting), never a query per row (that would be ~8,000).
+    with django_assert_max_num_queries(300):
         call_command("load_sample_data", stdout=out)
     assert process_time() - started < 10
     assert f"{sample['organizations']} organizations" in out.getvalue()
