@@ -517,3 +517,7 @@ class Hotline(Bilingual):
         if (get_language() or "").startswith("es") and self.hours_es:
             return self.hours_es
         return self.hours
+
+
+# --- Importers (issue #5): taxonomy mapping and import runs live with the importers. ------
+from providers.importers.models import ImportRun, TaxonomyMapping  # noqa: E402, F401

@@ -1,0 +1,380 @@
+"""Cleaning the values real exports contain: each function returns the clean value and, when
+it changed something a person would care about, a note saying what (for the report).
+Values that cannot be cleaned raise `Unusable` with the reason.
+"""
+
+import html
+import re
+import unicodedata
+from datetime import date, datetime, time
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
+from django.utils.html import strip_tags
+
+
+class Unusable(ValueError):
+    """A value that cannot be imported; the message says why."""
+
+
+US_STATES = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
+    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia",
+    "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois",
+    "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
+    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota",
+    "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
+    "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York",
+    "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma",
+    "OR": "Oregon", "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina",
+    "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont",
+    "VA": "Virginia", "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin",
+    "WY": "Wyoming", "PR": "Puerto Rico", "GU": "Guam", "VI": "U.S. Virgin Islands",
+    "AS": "American Samoa", "MP": "Northern Mariana Islands",
+}  # fmt: skip
+_STATE_BY_NAME = {name.lower(): code for code, name in US_STATES.items()}
+_STATE_BY_NAME.update({"washington dc": "DC", "washington d.c.": "DC", "virgin islands": "VI"})
+
+# Placeholders spreadsheets use for "nothing".
+_EMPTY_MARKERS = {"null", "none", "n/a", "na", "#n/a", "-", "--", "---", "tbd", "nil", "?"}
+# What 211 exports put in the street field of shelters whose address is secret.
+CONFIDENTIAL_MARKER = re.compile(
+    r"\b(confidential|undisclosed|withheld|not\s+(?:be\s+)?(?:disclosed|published|listed)|"
+    r"secret|redacted|call\s+for\s+(?:the\s+)?(?:address|location))\b",
+    re.IGNORECASE,
+)
+EXPORT_CONFIDENTIAL_STREET = "Confidential address"
+
+_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
+_ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
+_BLOCK_TAG = re.compile(r"<\s*(br|/p|/div|/li|/h\d|/tr)\s*/?\s*>", re.IGNORECASE)
+_LIST_ITEM = re.compile(r"<\s*li[^>]*>", re.IGNORECASE)
+# Excel writes carriage returns inside cells as _x000D_; some systems write literal "\n".
+_EXCEL_CR = re.compile(r"_x000[dDaA]_")
+_LITERAL_NEWLINE = re.compile(r"\\r\\n|\\n|\\r")
+
+
+def is_empty(value) -> bool:
+    return value is None or str(value).strip().lower() in _EMPTY_MARKERS or not str(value).strip()
+
+
+def text(value, *, max_length: int | None = None, multiline: bool = False):
+    """Plain text: markup and markers removed, spaces tidied. Returns (text, note)."""
+    if value is None:
+        return "", None
+    raw = str(value)
+    if is_empty(raw):
+        return "", None
+    notes = []
+    out = unicodedata.normalize("NFC", raw).replace("\u00a0", " ").replace("\ufeff", "")
+    if _EXCEL_CR.search(out) or (multiline and _LITERAL_NEWLINE.search(out)):
+        out = _LITERAL_NEWLINE.sub("\n", _EXCEL_CR.sub("\n", out))
+        notes.append("line-break markers turned into line breaks")
+    if _TAG.search(out) or _ENTITY.search(out):
+        out = _LIST_ITEM.sub("\n- ", _BLOCK_TAG.sub("\n", out))
+        out = html.unescape(strip_tags(out))
+        notes.append("HTML markup removed")
+    if multiline:
+        lines = [" ".join(line.split()) for line in out.replace("\r", "\n").split("\n")]
+        out = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    else:
+        out = " ".join(out.split())
+    if max_length and len(out) > max_length:
+        out = out[: max_length - 1].rstrip() + "…"
+        notes.append(f"shortened to {max_length} characters")
+    return out, ("; ".join(notes) or None)
+
+
+def state(value):
+    """A two-letter US state code from 'ny ', 'N.Y.', 'New York'. Returns (code, note)."""
+    raw, _ = text(value)
+    if not raw:
+        return "", None
+    key = raw.replace(".", "").strip()
+    if key.upper() in US_STATES:
+        code = key.upper()
+    elif key.lower() in _STATE_BY_NAME:
+        code = _STATE_BY_NAME[key.lower()]
+    else:
+        return "", f"{raw!r} is not a US state or territory; left empty"
+    return code, (None if code == str(value).strip() else f"{str(value)!r} → {code}")
+
+
+def postcode(value):
+    """A US ZIP (12345 or 12345-6789). Returns (zip, note); an unusable one is left empty."""
+    raw, _ = text(value)
+    if not raw:
+        return "", None
+    compact = raw.replace(" ", "")
+    if re.fullmatch(r"\d{5}\.0+", compact):  # a spreadsheet that made the ZIP a number
+        compact = compact.split(".")[0]
+    digits = compact.replace("-", "")
+    if re.fullmatch(r"\d{5}", digits):
+        out = digits
+    elif re.fullmatch(r"\d{9}", digits):
+        out = f"{digits[:5]}-{digits[5:]}"
+    elif re.fullmatch(r"\d{3,4}", digits):  # leading zeros lost (New England, New Jersey)
+        out = digits.zfill(5)
+        return out, f"{raw!r} → {out} (leading zeros restored)"
+    else:
+        return "", f"{raw!r} is not a US ZIP code; left empty"
+    return out, (None if out == str(value).strip() else f"{str(value)!r} → {out}")
+
+
+def country(value):
+    raw, _ = text(value)
+    key = raw.upper().replace(".", "").strip()
+    if key in {"", "US", "USA", "UNITED STATES", "UNITED STATES OF AMERICA"}:
+        return "US", None
+    if re.fullmatch(r"[A-Z]{2}", key):
+        return key, None
+    return "US", f"country {raw!r} not understood; assumed US"
+
+
+_SHORT_CODES = {"211", "311", "411", "511", "611", "711", "811", "911", "988"}
+
+
+def phone(value, extension=""):
+    """A dialable number in E.164 (+12125550100) and its extension. Raises Unusable."""
+    raw, _ = text(value)
+    raw = raw.strip("\"' ")
+    if not raw:
+        raise Unusable("no phone number")
+    if raw in _SHORT_CODES:
+        return raw, "", None
+    try:
+        parsed = phonenumbers.parse(raw, "US")
+    except phonenumbers.NumberParseException:
+        raise Unusable(f"{raw!r} is not a phone number") from None
+    if not phonenumbers.is_valid_number(parsed):
+        raise Unusable(f"{raw!r} is not a valid phone number")
+    number = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    ext, _ = text(extension)
+    ext = re.sub(r"^(ext\.?|x)\s*", "", ext, flags=re.IGNORECASE)
+    if re.fullmatch(r"\d+\.0+", ext):
+        ext = ext.split(".")[0]
+    ext = ext or (parsed.extension or "")
+    note = None if number == raw else f"{raw!r} → {number}" + (f" ext. {ext}" if ext else "")
+    return number, ext[:10], note
+
+
+def coordinates(lat, lng):
+    """(lat, lng, note): both or neither; out of range or (0, 0) → neither, with a note.
+    Coordinates swapped in a US-shaped way (lat < 0 < lng) are swapped back."""
+    if is_empty(lat) and is_empty(lng):
+        return None, None, None
+    try:
+        la, ln = float(str(lat).strip()), float(str(lng).strip())
+    except ValueError:
+        return None, None, f"coordinates {lat!r}, {lng!r} are not numbers; ignored"
+    if la != la or ln != ln:  # NaN
+        return None, None, "coordinates are not numbers; ignored"
+    if la == 0 and ln == 0:
+        return None, None, "coordinates 0, 0 are a placeholder; ignored"
+    if -180 <= la <= -60 and 15 <= ln <= 75:
+        return ln, la, f"latitude and longitude were swapped ({lat}, {lng})"
+    if not (-90 <= la <= 90 and -180 <= ln <= 180):
+        return None, None, f"coordinates {lat}, {lng} are out of range; ignored"
+    return la, ln, None
+
+
+def boolean(value) -> bool | None:
+    raw = str(value or "").strip().lower()
+    if raw in {"1", "y", "yes", "true", "t", "x", "on", "si", "sí"}:
+        return True
+    if raw in {"0", "n", "no", "false", "f", "off", ""}:
+        return False
+    return None
+
+
+_URL = URLValidator(schemes=["http", "https"])
+_EMAIL = EmailValidator()
+
+
+def url(value):
+    raw, _ = text(value)
+    if not raw:
+        return "", None
+    candidate = raw if re.match(r"^https?://", raw, re.IGNORECASE) else f"https://{raw}"
+    try:
+        _URL(candidate)
+    except ValidationError:
+        return "", f"{raw!r} is not a web address; left empty"
+    if len(candidate) > 500:
+        return "", "web address longer than 500 characters; left empty"
+    return candidate, (None if candidate == raw else f"{raw!r} → {candidate}")
+
+
+def email(value):
+    raw, _ = text(value)
+    raw = raw.removeprefix("mailto:")
+    if not raw:
+        return "", None
+    try:
+        _EMAIL(raw)
+    except ValidationError:
+        return "", f"{raw!r} is not an email address; left empty"
+    return raw, None
+
+
+def parse_date(value) -> date | None:
+    raw, _ = text(value)
+    if not raw:
+        return None
+    for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%d %B %Y", "%B %d, %Y"):
+        try:
+            return datetime.strptime(raw[:10] if fmt == "%Y-%m-%d" else raw, fmt).date()
+        except ValueError:
+            continue
+    raise Unusable(f"{raw!r} is not a date (use YYYY-MM-DD)")
+
+
+def split_list(value) -> list[str]:
+    """'a; b, c | d' → ['a', 'b', 'c', 'd'] (commas split only when there is no semicolon)."""
+    raw, _ = text(value, multiline=True)
+    if not raw:
+        return []
+    separators = r"[;|\n]" if re.search(r"[;|\n]", raw) else r","
+    return [part.strip() for part in re.split(separators, raw) if part.strip()]
+
+
+def number(value) -> float | None:
+    raw, _ = text(value)
+    if not raw:
+        return None
+    try:
+        return float(raw.replace(",", ""))
+    except ValueError:
+        raise Unusable(f"{raw!r} is not a number") from None
+
+
+# -- time and days ------------------------------------------------------------------------
+_DAYS = {
+    "mo": 1, "mon": 1, "monday": 1, "tu": 2, "tue": 2, "tues": 2, "tuesday": 2,
+    "we": 3, "wed": 3, "wednesday": 3, "th": 4, "thu": 4, "thur": 4, "thurs": 4,
+    "thursday": 4, "fr": 5, "fri": 5, "friday": 5, "sa": 6, "sat": 6, "saturday": 6,
+    "su": 7, "sun": 7, "sunday": 7,
+    "lunes": 1, "martes": 2, "miércoles": 3, "miercoles": 3, "jueves": 4, "viernes": 5,
+    "sábado": 6, "sabado": 6, "domingo": 7,
+}  # fmt: skip
+HSDS_DAYS = {1: "MO", 2: "TU", 3: "WE", 4: "TH", 5: "FR", 6: "SA", 7: "SU"}
+
+
+def weekday(value) -> int | None:
+    """ISO weekday 1-7 from 'Monday', 'mon', 'MO', '1' (1 = Monday; 0 = Sunday)."""
+    raw = str(value or "").strip().lower().rstrip(".")
+    if raw in _DAYS:
+        return _DAYS[raw]
+    if raw.isdigit() and 0 <= int(raw) <= 7:
+        return 7 if int(raw) == 0 else int(raw)
+    return None
+
+
+_TIME = re.compile(
+    r"^(?P<h>\d{1,2})(?:[:.h]?(?P<m>\d{2}))?(?::(?P<s>\d{2}))?\s*"
+    r"(?P<ampm>a\.?\s?m\.?|p\.?\s?m\.?|a|p)?$",
+    re.IGNORECASE,
+)
+
+
+def clock(value) -> time | None:
+    """'9:00am', '9 AM', '09:00', '0900', '17:00:00', 'noon', 'midnight' → time; else None."""
+    raw = str(value or "").strip().lower()
+    if not raw:
+        return None
+    if raw in {"noon", "midday", "12 noon"}:
+        return time(12, 0)
+    if raw in {"midnight", "12 midnight"}:
+        return time(0, 0)
+    raw = re.sub(r"([+-]\d{2}:?\d{2}|z)$", "", raw).strip()  # a UTC offset: times are local
+    match = _TIME.match(raw)
+    if not match:
+        return None
+    hour, minute = int(match["h"]), int(match["m"] or 0)
+    ampm = (match["ampm"] or "").replace(".", "").replace(" ", "")
+    if ampm:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if ampm.startswith("p") else 0)
+    if hour == 24 and minute == 0:
+        return time(23, 59)
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        return None
+    return time(hour, minute)
+
+
+_DAY_WORD = r"[a-záé]+\.?"
+_RANGE = re.compile(
+    r"(?P<a>\d{1,2}(?:[:.]\d{2})?\s*(?:[ap]\.?\s?m\.?)?|noon|midnight)\s*(?:-|–|—|to|until)\s*"
+    r"(?P<b>\d{1,2}(?:[:.]\d{2})?\s*(?:[ap]\.?\s?m\.?)?|noon|midnight)",
+    re.IGNORECASE,
+)
+_ALWAYS = re.compile(r"^\s*(24\s*/\s*7|24\s*hours?(,?\s*7\s*days)?|always open|open 24 hours.*)\s*$",
+                     re.IGNORECASE)
+
+
+def _days(part: str) -> list[int] | None:
+    words = part.strip().lower().replace("&", ",").replace(" and ", ",")
+    if not words or words in {"daily", "every day", "everyday", "all week", "7 days"}:
+        return list(range(1, 8))
+    if words in {"weekdays", "weekday"}:
+        return [1, 2, 3, 4, 5]
+    if words in {"weekends", "weekend"}:
+        return [6, 7]
+    words = re.sub(r"\s*(?:-|–|\bthrough\b|\bthru\b|\bto\b)\s*", "-", words)
+    out: list[int] = []
+    for chunk in re.split(r"[,\s]+", words):
+        if not chunk:
+            continue
+        span = chunk.split("-")
+        if len(span) == 2 and weekday(span[0]) and weekday(span[1]):
+            a, b = weekday(span[0]), weekday(span[1])
+            out.extend(range(a, b + 1) if a <= b else [*range(a, 8), *range(1, b + 1)])
+        elif len(span) == 1 and weekday(chunk):
+            out.append(weekday(chunk))
+        else:
+            return None
+    return out or None
+
+
+def opening_hours(value):
+    """Hours as people type them: 'Mon-Fri 9am-5pm; Sat 10:00-14:00', '24/7'.
+
+    Returns (periods [(weekday, opens, closes)], open_24_7, note). A part that cannot be read
+    makes the whole value unreadable: (None, False, note) and the caller keeps it as a note.
+    """
+    raw, _ = text(value)
+    if not raw:
+        return [], False, None
+    if _ALWAYS.match(raw):
+        return [], True, None
+    periods = []
+    for part in re.split(r"\s*[;|\n]\s*", raw):
+        if not part:
+            continue
+        if re.search(r"\bclosed\b", part, re.IGNORECASE):
+            continue
+        match = _RANGE.search(part)
+        if not match:
+            return None, False, f"hours {raw!r} not understood; kept as a note"
+        opens, closes = clock(match["a"]), clock(match["b"])
+        if opens and closes and closes < opens and not re.search(r"[ap]\.?\s?m", part, re.I):
+            # "9-5" means 9am to 5pm, not overnight; "22-6" stays overnight.
+            if closes.hour < 12 and closes.hour + 12 > opens.hour:
+                closes = time(closes.hour + 12, closes.minute)
+        days = _days(re.sub(r"[:,]\s*$", "", part[: match.start()].strip()))
+        if opens is None or closes is None or days is None or opens == closes:
+            return None, False, f"hours {raw!r} not understood; kept as a note"
+        periods.extend((day, opens, closes) for day in days)
+    return periods, False, None
+
+
+def hours_text(periods, open_24_7: bool) -> str:
+    """The inverse of opening_hours: 'Mon 09:00-17:00; Tue 09:00-17:00'."""
+    if open_24_7:
+        return "24/7"
+    names = {1: "Mon", 2: "Tue", 3: "Wed", 4: "Thu", 5: "Fri", 6: "Sat", 7: "Sun"}
+    return "; ".join(
+        f"{names[day]} {opens:%H:%M}-{closes:%H:%M}" for day, opens, closes in periods
+    )
