@@ -1,0 +1,627 @@
+"""Offline US geocoder: ZIP codes, "City, ST", states and coordinates; it never opens a socket.
+
+Reads the committed gazetteer built by tools/build_gazetteer.py (see providers/data/README.md).
+A searched location is a survivor's secret: nothing here logs the query or calls the network.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import gzip
+import heapq
+import io
+import math
+import re
+import threading
+import unicodedata
+from bisect import bisect_left
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import NamedTuple
+
+from geopy.adapters import BaseSyncAdapter
+from geopy.exc import GeocoderServiceError
+from geopy.geocoders.base import Geocoder
+from geopy.location import Location
+from geopy.point import Point
+
+GAZETTEER_PATH = Path(__file__).resolve().parent / "data" / "us_gazetteer.csv.gz"
+MAX_QUERY_LENGTH = 200
+MAX_SUGGESTIONS = 10
+# A bare city name picks the most populous candidate only when it is this many times bigger
+# than the next; places known only from USPS names count as this many people.
+DOMINANCE = 5
+UNKNOWN_POPULATION = 1000
+# timezone_for/reverse look this far (degrees, roughly 165 km) for the nearest ZIP centroid.
+NEARBY_DEGREES = 1.5
+GRID_DEGREES = 0.1
+
+STATES: dict[str, str] = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
+    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "FL": "Florida", "GA": "Georgia",
+    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa",
+    "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland",
+    "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi",
+    "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire",
+    "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York", "NC": "North Carolina",
+    "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania",
+    "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee",
+    "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington",
+    "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming", "DC": "District of Columbia",
+    "PR": "Puerto Rico", "GU": "Guam", "VI": "U.S. Virgin Islands", "AS": "American Samoa",
+    "MP": "Northern Mariana Islands",
+}  # fmt: skip
+
+MSG_EMPTY = "Enter a ZIP code, a city and state, or coordinates."
+MSG_TOO_LONG = (
+    "That is too long. Enter a ZIP code or a city and state "
+    f"(at most {MAX_QUERY_LENGTH} characters)."
+)
+MSG_UNKNOWN_ZIP = "We don't know the ZIP code {zip}. Check the number, or enter a city and state."
+MSG_ZIP_NOT_MAPPED = (
+    "The ZIP code {zip} has no map location (it is a military or special-purpose ZIP code). "
+    "Enter a city and state instead."
+)
+MSG_UNKNOWN_PLACE = (
+    "We couldn't find that place. Check the spelling, or enter a ZIP code or a city and state."
+)
+MSG_AMBIGUOUS = (
+    "More than one place has that name. Add the state, or choose one of the suggestions."
+)
+MSG_OUT_OF_RANGE = "Latitude must be between -90 and 90, and longitude between -180 and 180."
+_NO_NETWORK = "OfflineGeocoder never uses the network."
+
+# USPS and everyday abbreviations in place names, expanded on both sides of every comparison.
+_ABBREVIATIONS = {
+    "st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount", "mtn": "mountain",
+    "pt": "point", "hts": "heights", "spgs": "springs", "jct": "junction", "vlg": "village",
+    "twp": "township", "ctr": "center", "hbr": "harbor", "bch": "beach", "lk": "lake",
+}  # fmt: skip
+_STATE_ALIASES = {
+    "d c": "DC", "virgin islands": "VI", "us virgin islands": "VI",
+    "united states virgin islands": "VI", "usvi": "VI", "northern marianas": "MP", "cnmi": "MP",
+}  # fmt: skip
+_COUNTRY_WORDS = (["united", "states", "of", "america"], ["united", "states"], ["usa"], ["us"])
+_TOKEN = re.compile(r"[a-z0-9]+")
+_DOTTED = re.compile(r"\b(?:[a-z]\.){2,}")  # "d.c." -> "dc", "u.s.a." -> "usa"
+_APOSTROPHES = re.compile(r"['’`´]")
+_SEGMENT = re.compile(r"[,;\n]+")
+_ZIP_ONLY = re.compile(r"(\d{5})(?:\s*-\s*\d{4}|\s+\d{4}|\d{4})?")
+_ADDRESS_ZIP = re.compile(r"\s*(\d{3,5})(?:\s*-?\s*\d{4})?\s*")
+_NUMBER = r"([+-]?(?:\d{1,3}(?:\.\d*)?|\.\d+))\s*°?\s*([NSEWnsew])?"
+_COORDINATES = re.compile(rf"\(?\s*{_NUMBER}\s*[,;\s]\s*{_NUMBER}\s*\)?")
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a query points: a centroid (approximate) or typed coordinates."""
+
+    lat: float
+    lng: float
+    label: str  # e.g. "New York, NY 10001", "Springfield, IL", "40.7128, -74.0060"
+    kind: str  # "zip" | "city" | "coordinates" | "state"
+    state: str = ""
+    postcode: str = ""
+    timezone: str = ""
+    approximate: bool = True
+
+
+class PlaceNotFound(ValueError):
+    """The query names no place we know; `.code` lets pages show a translated message."""
+
+    def __init__(
+        self,
+        query: str,
+        *,
+        code: str,
+        message: str,
+        suggestions: Iterable[str] = (),
+        candidates: Iterable[Place] = (),
+    ):
+        super().__init__(message)  # the query stays out of args so a logged error can't leak it
+        self.query = query
+        self.code = code
+        self.message = message
+        self.suggestions = list(suggestions)
+        self.candidates = tuple(candidates)  # the places an "ambiguous" name could mean
+
+
+def normalise(text: str) -> str:
+    """Fold accents, case, punctuation and abbreviations: "St. Louis" -> "saint louis"."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.casefold()
+    if "." in text:
+        text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
+    text = _APOSTROPHES.sub("", text)
+    return " ".join([_ABBREVIATIONS.get(t, t) for t in _TOKEN.findall(text)])
+
+
+def name_key(text: str) -> str:
+    """Index key of a place name: normalised without spaces ("La Porte" == "LaPorte")."""
+    return normalise(text).replace(" ", "")
+
+
+_STATE_LOOKUP = {normalise(name): code for code, name in STATES.items()}
+_STATE_LOOKUP.update({code.lower(): code for code in STATES})
+_STATE_LOOKUP.update(_STATE_ALIASES)
+
+
+class _Spot(NamedTuple):
+    name: str
+    state: str
+    lat: float
+    lng: float
+    population: int
+    timezone: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}, {self.state}"
+
+
+class _Gazetteer:
+    """The gazetteer's indexes; only what every lookup needs is built at load, the rest lazily."""
+
+    def __init__(self, path: Path):
+        self.zips: dict[str, list[str]] = {}  # ZIP -> its raw row (coordinates parsed on use)
+        self.spots: dict[tuple[str, str], _Spot] = {}  # (name_key, state) -> place
+        self.by_name: dict[str, list[_Spot]] = {}  # name_key -> places, most populous first
+        self.states: dict[str, _Spot] = {}
+        self._named: list[tuple[str, str, str]] = []  # (spaced name, name_key, state)
+        spaced_names: dict[str, str] = {}  # memo: many places share a name
+        rows = csv.reader(io.StringIO(gzip.decompress(path.read_bytes()).decode("utf-8")))
+        next(rows)  # header
+        for row in rows:
+            kind, key, name, state, lat, lng, population, tz = row
+            if kind == "z":
+                self.zips[key] = row
+            elif kind == "s":
+                self.states[key] = _Spot(name, key, float(lat), float(lng), 0, tz)
+            else:
+                spot = _Spot(name, state, float(lat), float(lng), int(population or 0), tz)
+                spaced = spaced_names.get(name)
+                if spaced is None:
+                    spaced = spaced_names[name] = normalise(name)
+                nkey = spaced.replace(" ", "")
+                self.spots[(nkey, state)] = spot
+                self.by_name.setdefault(nkey, []).append(spot)
+                self._named.append((spaced, nkey, state))
+        for spots in self.by_name.values():
+            if len(spots) > 1:
+                spots.sort(key=lambda s: (-s.population, s.state))
+
+    @cached_property
+    def zip_codes(self) -> list[str]:
+        """Mapped ZIPs in order, for prefix completion and nearest-number suggestions."""
+        return sorted(code for code, row in self.zips.items() if row[4])
+
+    @cached_property
+    def grid(self) -> dict[tuple[int, int], list[tuple[float, float, str]]]:
+        grid: dict[tuple[int, int], list[tuple[float, float, str]]] = {}
+        for code in self.zip_codes:
+            lat, lng = float(self.zips[code][4]), float(self.zips[code][5])
+            grid.setdefault(_cell(lat, lng), []).append((lat, lng, code))
+        return grid
+
+    @cached_property
+    def keys(self) -> list[str]:
+        return sorted(self.by_name)
+
+    @cached_property
+    def names(self) -> dict[str, str]:
+        """Spaced normalised name -> name_key, for fuzzy matching."""
+        return {spaced: nkey for spaced, nkey, _ in self._named}
+
+    @cached_property
+    def names_by_state(self) -> dict[str, dict[str, str]]:
+        pools: dict[str, dict[str, str]] = {}
+        for spaced, nkey, state in self._named:
+            pools.setdefault(state, {})[spaced] = nkey
+        return pools
+
+    @cached_property
+    def names_by_initial(self) -> dict[str, list[str]]:
+        """Fuzzy-match pools: a typo rarely hits the first letter, and this keeps it fast."""
+        pools: dict[str, list[str]] = {}
+        for spaced in self.names:
+            pools.setdefault(spaced[:1], []).append(spaced)
+        return pools
+
+
+_load_lock = threading.Lock()
+_loaded: _Gazetteer | None = None
+
+
+def _gazetteer() -> _Gazetteer:
+    global _loaded
+    if _loaded is None:
+        with _load_lock:
+            if _loaded is None:
+                _loaded = _Gazetteer(GAZETTEER_PATH)
+    return _loaded
+
+
+def _cell(lat: float, lng: float) -> tuple[int, int]:
+    return (math.floor(lat / GRID_DEGREES), math.floor(lng / GRID_DEGREES))
+
+
+def _nearest_zip(gaz: _Gazetteer, *, lat: float, lng: float) -> str:
+    """The nearest mapped ZIP within NEARBY_DEGREES (equirectangular), or "".
+
+    Scans rings of grid cells outwards and stops once no unseen cell can be nearer.
+    """
+    best, best_d2 = "", NEARBY_DEGREES**2
+    scale = max(math.cos(math.radians(lat)), 0.05)  # a degree of longitude shrinks poleward
+    row, col = _cell(lat, lng)
+    seen_rows, seen_cols = -1, -1
+    for ring in range(math.ceil(NEARBY_DEGREES / GRID_DEGREES) + 2):
+        if ring and ((ring - 1) * GRID_DEGREES) ** 2 > best_d2:
+            break  # every unseen cell is at least (ring - 1) cells away
+        cols = math.ceil(ring / scale)
+        for drow in range(-ring, ring + 1):
+            for dcol in range(-cols, cols + 1):
+                if abs(drow) <= seen_rows and abs(dcol) <= seen_cols:
+                    continue
+                for zlat, zlng, code in gaz.grid.get((row + drow, col + dcol), ()):
+                    d2 = (zlat - lat) ** 2 + ((zlng - lng) * scale) ** 2
+                    if d2 < best_d2 or (d2 == best_d2 and code < best):
+                        best, best_d2 = code, d2
+        seen_rows, seen_cols = ring, cols
+    return best
+
+
+def _zip_place(gaz: _Gazetteer, code: str) -> Place | None:
+    row = gaz.zips.get(code)
+    if row is None or not row[4]:
+        return None
+    _, _, city, state, lat, lng, _, tz = row
+    return Place(
+        lat=float(lat),
+        lng=float(lng),
+        label=f"{city}, {state} {code}",
+        kind="zip",
+        state=state,
+        postcode=code,
+        timezone=tz,
+    )
+
+
+def _spot_place(spot: _Spot, *, kind: str = "city") -> Place:
+    label = spot.name if kind == "state" else spot.label
+    return Place(
+        lat=spot.lat, lng=spot.lng, label=label, kind=kind, state=spot.state, timezone=spot.timezone
+    )
+
+
+def _not_found(query: str, code: str, message: str, **kwargs) -> PlaceNotFound:
+    return PlaceNotFound(query, code=code, message=message, **kwargs)
+
+
+def _unknown_zip(gaz: _Gazetteer, query: str, code: str) -> PlaceNotFound:
+    if code in gaz.zips:
+        return _not_found(query, "unknown_zip", MSG_ZIP_NOT_MAPPED.format(zip=code))
+    return _not_found(
+        query, "unknown_zip", MSG_UNKNOWN_ZIP.format(zip=code), suggestions=_zip_typos(gaz, code)
+    )
+
+
+def _zip_typos(gaz: _Gazetteer, code: str, limit: int = 5) -> list[str]:
+    """Known ZIPs one slip away (swapped neighbours, one wrong digit), else the nearest numbers."""
+    swaps = [code[:i] + code[i + 1] + code[i] + code[i + 2 :] for i in range(4)]
+    wrong = [code[:i] + d + code[i + 1 :] for i in range(5) for d in "0123456789"]
+    found = [c for c in dict.fromkeys(swaps + wrong) if c != code and c in gaz.zips]
+    found = sorted((c for c in found if gaz.zips[c][4]), key=lambda c: (abs(int(c) - int(code)), c))
+    if not found:
+        i = bisect_left(gaz.zip_codes, code)
+        found = gaz.zip_codes[max(0, i - 2) : i + 2]
+    return [_zip_place(gaz, c).label for c in found[:limit]]
+
+
+def _parse_coordinates(query: str, text: str) -> Place | None:
+    match = _COORDINATES.fullmatch(text)
+    if not match:
+        return None
+    lat, lat_h, lng, lng_h = match.groups()
+    lat_h, lng_h = (lat_h or "").lower(), (lng_h or "").lower()
+    if lat_h in ("e", "w") and lng_h in ("n", "s"):  # "74.0 W 40.7 N"
+        lat, lat_h, lng, lng_h = lng, lng_h, lat, lat_h
+    if lat_h not in ("", "n", "s") or lng_h not in ("", "e", "w"):
+        return None
+    lat_f = -abs(float(lat)) if lat_h == "s" else float(lat)
+    lng_f = -abs(float(lng)) if lng_h == "w" else float(lng)
+    if not (-90 <= lat_f <= 90 and -180 <= lng_f <= 180):
+        raise _not_found(query, "out_of_range", MSG_OUT_OF_RANGE)
+    return Place(
+        lat=lat_f,
+        lng=lng_f,
+        label=f"{lat_f:.4f}, {lng_f:.4f}",
+        kind="coordinates",
+        state=state_for(lat=lat_f, lng=lng_f),
+        timezone=timezone_for(lat=lat_f, lng=lng_f),
+        approximate=False,
+    )
+
+
+def _segments(text: str) -> list[list[str]]:
+    """Comma-separated parts as normalised tokens, without a trailing country name."""
+    segments = [normalise(part).split() for part in _SEGMENT.split(text)]
+    segments = [tokens for tokens in segments if tokens]
+    while segments:
+        last = segments[-1]
+        words = next((w for w in _COUNTRY_WORDS if last[-len(w) :] == w), None)
+        if words is None or (len(segments) == 1 and len(last) == len(words)):
+            break
+        del last[-len(words) :]
+        if not last:
+            segments.pop()
+    return segments
+
+
+def _trailing_zip(segments: list[list[str]]) -> str:
+    """Remove and return a ZIP (or ZIP+4) ending the text: "..., IL 62701-1234"."""
+    last = segments[-1] if segments else []
+    if len(last) >= 2 and len(last[-1]) == 4 and last[-1].isdigit() and len(last[-2]) == 5:
+        last.pop()  # the +4
+    if last and len(last[-1]) == 5 and last[-1].isdigit():
+        code = last.pop()
+        if not last:
+            segments.pop()
+        return code
+    return ""
+
+
+def _state_suffix(tokens: list[str]) -> tuple[str, int] | None:
+    for size in (4, 3, 2, 1):
+        if len(tokens) >= size and (code := _STATE_LOOKUP.get(" ".join(tokens[-size:]))):
+            return code, size
+    return None
+
+
+def _city_in_state(gaz: _Gazetteer, segments: list[list[str]], size: int, state: str):
+    """The place named just before the state, longest match first ("West Springfield")."""
+    tokens = segments[-1][:-size] or (segments[-2] if len(segments) >= 2 else [])
+    for start in range(max(0, len(tokens) - 6), len(tokens)):
+        spot = gaz.spots.get(("".join(tokens[start:]), state))
+        if spot:
+            return spot, tokens
+    return None, tokens
+
+
+def _pick(query: str, spots: list[_Spot]) -> Place:
+    """One place for a bare name: the only one, or one far bigger than the rest."""
+    if len(spots) == 1:
+        return _spot_place(spots[0])
+    top, runner_up = spots[0], max(spots[1].population, UNKNOWN_POPULATION)
+    if top.population >= DOMINANCE * runner_up:
+        return _spot_place(top)
+    raise _not_found(
+        query,
+        "ambiguous",
+        MSG_AMBIGUOUS,
+        suggestions=[s.label for s in spots[:MAX_SUGGESTIONS]],
+        candidates=[_spot_place(s) for s in spots],
+    )
+
+
+def _resolve(query: str, *, guess: bool = True) -> Place:
+    """Parse a query; with guess=False only a ZIP or an explicit city+state places it."""
+    text = query.strip() if isinstance(query, str) else ""
+    if not text:
+        raise _not_found(query, "empty", MSG_EMPTY)
+    if len(text) > MAX_QUERY_LENGTH:
+        raise _not_found(query, "too_long", MSG_TOO_LONG)
+    gaz = _gazetteer()
+    if match := _ZIP_ONLY.fullmatch(text):
+        if place := _zip_place(gaz, match.group(1)):
+            return place
+        raise _unknown_zip(gaz, query, match.group(1))
+    if guess and (place := _parse_coordinates(query, text)):
+        return place
+    segments = _segments(text)
+    zip_code = _trailing_zip(segments)
+    if zip_code and (place := _zip_place(gaz, zip_code)):
+        return place
+    state, city_tokens = "", []
+    if segments and (found := _state_suffix(segments[-1])):
+        state, size = found
+        if len(segments) == 1 and size == len(segments[0]):
+            if guess:
+                return _spot_place(gaz.states[state], kind="state")
+        else:
+            spot, city_tokens = _city_in_state(gaz, segments, size, state)
+            if spot:
+                return _spot_place(spot)
+    if guess and segments:
+        spots = gaz.by_name.get("".join(t for tokens in segments for t in tokens))
+        if not spots and not state and len(segments) >= 2:
+            spots = gaz.by_name.get("".join(segments[-1]))  # "12 Elm St, Springfield"
+        if spots:
+            return _pick(query, spots)
+    for token in reversed([t for tokens in segments for t in tokens]):
+        if len(token) == 5 and token.isdigit() and (place := _zip_place(gaz, token)):
+            return place  # "10001 New York": a ZIP that doesn't end the text
+    if zip_code:
+        raise _unknown_zip(gaz, query, zip_code)
+    suggestions = _suggestions_for(gaz, segments, state, city_tokens) if segments else []
+    raise _not_found(query, "unknown_place", MSG_UNKNOWN_PLACE, suggestions=suggestions)
+
+
+def _close(word: str, pool: Iterable[str], n: int, cutoff: float = 0.75) -> list[str]:
+    """difflib.get_close_matches, but deterministic on ties (score, then name)."""
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(word)
+    scored = []
+    for candidate in pool:
+        matcher.set_seq1(candidate)
+        if matcher.real_quick_ratio() >= cutoff and matcher.quick_ratio() >= cutoff:
+            score = matcher.ratio()
+            if score >= cutoff:
+                scored.append((-score, candidate))
+    return [candidate for _, candidate in heapq.nsmallest(n, scored)]
+
+
+def _suggestions_for(gaz: _Gazetteer, segments, state: str, city_tokens: list[str]) -> list[str]:
+    """Close names for an unknown place: in the state given, then the same name elsewhere."""
+    labels: list[str] = []
+    if not state and (len(segments) >= 2 or len(segments[-1]) >= 2):
+        # "Chicago, Ilinois": a misspelt state at the end.
+        tail = segments[-1] if len(segments) >= 2 else segments[-1][-1:]
+        close_state = _close(" ".join(tail), _STATE_LOOKUP, 1, cutoff=0.8)
+        if close_state:
+            state = _STATE_LOOKUP[close_state[0]]
+            city_tokens = segments[-2] if len(segments) >= 2 else segments[-1][:-1]
+    if state and city_tokens:
+        pool = gaz.names_by_state.get(state, {})
+        for size in range(1, min(4, len(city_tokens)) + 1):
+            for spaced in _close(" ".join(city_tokens[-size:]), pool, MAX_SUGGESTIONS):
+                labels.append(gaz.spots[(pool[spaced], state)].label)
+        for spot in gaz.by_name.get("".join(city_tokens), []):
+            labels.append(spot.label)
+    else:
+        spaced = " ".join(t for tokens in segments for t in tokens)
+        for name in _close(spaced, gaz.names_by_initial.get(spaced[:1], ()), MAX_SUGGESTIONS):
+            labels.extend(spot.label for spot in gaz.by_name[gaz.names[name]][:3])
+        states = {normalise(name): name for name in STATES.values()}
+        labels.extend(states[name] for name in _close(spaced, states, 2, cutoff=0.8))
+    return list(dict.fromkeys(labels))[:MAX_SUGGESTIONS]
+
+
+def geocode(text: str) -> Place:
+    """Place a ZIP, "City, ST", state, "lat, lng" or street address; raises PlaceNotFound."""
+    return _resolve(text)
+
+
+def suggest(text: str, *, limit: int = 5) -> list[str]:
+    """Completions for a partly typed ZIP or place name, most populous first."""
+    text = text.strip() if isinstance(text, str) else ""
+    if not text or len(text) > MAX_QUERY_LENGTH or limit <= 0:
+        return []
+    gaz = _gazetteer()
+    if text.isdigit() and len(text) <= 5:
+        start = bisect_left(gaz.zip_codes, text)
+        codes = gaz.zip_codes[start : start + limit]
+        return [_zip_place(gaz, c).label for c in codes if c.startswith(text)]
+    segments = _segments(text)
+    if not segments:
+        return []
+    state = ""
+    if len(segments) >= 2 and (found := _state_suffix(segments[-1])):
+        state = found[0]
+        segments = segments[:-1]
+    prefix = "".join(t for tokens in segments for t in tokens)
+    labels = [] if state else [n for n in STATES.values() if name_key(n).startswith(prefix)]
+    matches: list[_Spot] = []
+    for key in gaz.keys[bisect_left(gaz.keys, prefix) :]:
+        if not key.startswith(prefix):
+            break
+        matches.extend(s for s in gaz.by_name[key] if not state or s.state == state)
+    best = heapq.nsmallest(limit, matches, key=lambda s: (-s.population, s.name, s.state))
+    labels.extend(s.label for s in best)
+    if len(labels) < limit:
+        try:
+            _resolve(text)
+        except PlaceNotFound as error:
+            labels.extend(error.suggestions)
+    return list(dict.fromkeys(labels))[:limit]
+
+
+def _state_code(state: str) -> str:
+    return _STATE_LOOKUP.get(normalise(state or ""), "")
+
+
+def geocode_address(
+    *, street: str = "", city: str = "", state: str = "", postcode: str = ""
+) -> Place | None:
+    """For importers: the ZIP centroid (5-digit or ZIP+4), else city+state; None if neither."""
+    gaz = _gazetteer()
+    code = _state_code(state)
+    if match := _ADDRESS_ZIP.fullmatch(postcode or ""):
+        digits = match.group(1).zfill(5)  # spreadsheets drop the leading zero of 02134
+        place = _zip_place(gaz, digits)
+        padded = len(match.group(1)) < 5
+        if place and (not padded or not code or place.state == code):
+            return place
+    if city and code:
+        spot = gaz.spots.get((name_key(city), code))
+        if spot:
+            return _spot_place(spot)
+    for text in (f"{city}, {state}" if city and state else city, street):
+        if text:
+            try:
+                return _resolve(text, guess=False)
+            except PlaceNotFound:
+                pass
+    return None
+
+
+def timezone_for(*, lat: float, lng: float) -> str:
+    """The IANA timezone of the nearest ZIP centroid, or "" when none is near (not in the US)."""
+    gaz = _gazetteer()
+    code = _nearest_zip(gaz, lat=float(lat), lng=float(lng))
+    return gaz.zips[code][7] if code else ""
+
+
+def state_for(*, lat: float, lng: float) -> str:
+    """The state of the nearest ZIP centroid, or "" when none is near: which statewide
+    services cover a point someone shared."""
+    gaz = _gazetteer()
+    code = _nearest_zip(gaz, lat=float(lat), lng=float(lng))
+    return gaz.zips[code][3] if code else ""
+
+
+class _NoNetworkAdapter(BaseSyncAdapter):
+    """An HTTP adapter that refuses every request, so no geopy code path can leak a query."""
+
+    def get_json(self, url, *, timeout, headers):
+        raise GeocoderServiceError(_NO_NETWORK)
+
+    def get_text(self, url, *, timeout, headers):
+        raise GeocoderServiceError(_NO_NETWORK)
+
+
+def _location(place: Place) -> Location:
+    return Location(place.label, (place.lat, place.lng), asdict(place))
+
+
+class OfflineGeocoder(Geocoder):
+    """geopy's Geocoder API over the local gazetteer; its HTTP adapter refuses everything."""
+
+    def __init__(self, *, user_agent: str = "resource-map-offline"):
+        super().__init__(
+            scheme="https", proxies={}, user_agent=user_agent, adapter_factory=_NoNetworkAdapter
+        )
+
+    def geocode(self, query, *, exactly_one=True, timeout=None):
+        if isinstance(query, dict):  # geopy's structured query
+            place = geocode_address(
+                street=query.get("street", ""),
+                city=query.get("city", ""),
+                state=query.get("state", ""),
+                postcode=query.get("postalcode", ""),
+            )
+            places = [place] if place else []
+        else:
+            try:
+                places = [geocode(query)]
+            except PlaceNotFound as error:
+                places = list(error.candidates)
+                if exactly_one:
+                    places = []
+        if not places:
+            return None
+        locations = [_location(p) for p in places]
+        return locations[0] if exactly_one else locations
+
+    def reverse(self, query, *, exactly_one=True, timeout=None):
+        point = Point(query)
+        gaz = _gazetteer()
+        code = _nearest_zip(gaz, lat=point.latitude, lng=point.longitude)
+        if not code:
+            return None
+        location = _location(_zip_place(gaz, code))
+        return location if exactly_one else [location]
