@@ -9,9 +9,10 @@ import sys
 from collections import defaultdict
 from datetime import time
 
-from providers.importers import hsds_links
+from providers.importers import hsds_links, hsds_lookups
 from providers.importers import normalise as norm
-from providers.importers.mapping import FLAG_CONFIDENTIAL, FLAG_SAMPLE, Languages, Mapper
+from providers.importers.hsds_lookups import first
+from providers.importers.mapping import Languages, Mapper
 from providers.importers.package import Package
 from providers.importers.places import Placer
 from providers.importers.records import (
@@ -26,7 +27,7 @@ from providers.importers.records import (
     service_values,
 )
 from providers.importers.report import Report
-from providers.importers.writer import Inserter, Upserter, delete_in_chunks, run_atomic
+from providers.importers.writer import Inserter, Upserter, children_deleter, run_atomic
 from providers.models import Location, OpeningHours, Organization, Phone, Service, Status
 
 LEGACY_FILES = {
@@ -61,18 +62,18 @@ def detect_layout(pkg: Package) -> str:
     return "HSDS (core tables only)"
 
 
-def first(row: dict, *names: str) -> str:
-    """The first non-empty value among column names (layouts name the same field apart)."""
-    for name in names:
-        value = row.get(name)
-        if value is not None and not norm.is_empty(value):
-            return value
-    return ""
-
-
 class HsdsImport:
-    def __init__(self, path, *, source=None, skip_invalid=False, new_status=Status.PUBLISHED,
-                 retire_missing=False, progress=False, report: Report | None = None) -> None:
+    def __init__(
+        self,
+        path,
+        *,
+        source=None,
+        skip_invalid=False,
+        new_status=Status.PUBLISHED,
+        retire_missing=False,
+        progress=False,
+        report: Report | None = None,
+    ) -> None:
         self.report = report or Report(skip_invalid=skip_invalid)
         self.report.skip_invalid = skip_invalid
         self.path = path
@@ -82,8 +83,12 @@ class HsdsImport:
         self.progress = progress
 
     def rows(self, name: str):
-        return progress_bar(self.pkg.rows(name), total=self.pkg.count_rows(name) if
-                            self.progress else 0, desc=name, enabled=self.progress)
+        return progress_bar(
+            self.pkg.rows(name),
+            total=self.pkg.count_rows(name) if self.progress else 0,
+            desc=name,
+            enabled=self.progress,
+        )
 
     def run(self, *, dry_run: bool) -> Report:
         with Package(self.path, self.report) as pkg:
@@ -99,26 +104,33 @@ class HsdsImport:
         self.placer, self.mapper = Placer(), Mapper.from_database()
         self.languages = Languages.from_database()
         self.seen: dict[str, dict[str, int]] = defaultdict(dict)  # file -> id -> row
-        self._read_lookups()
+        hsds_lookups.read_lookups(self)
+        common = {"source": self.source, "report": self.report}
         self.orgs = Upserter(
-            Organization, source=self.source, report=self.report, table="organizations",
-            file="organizations.csv", fields=ORG_FIELDS,
-            on_existing=lambda pks: delete_in_chunks(
-                lambda part: Phone.objects.filter(organization_id__in=part), pks),
+            Organization,
+            **common,
+            table="organizations",
+            file="organizations.csv",
+            fields=ORG_FIELDS,
+            on_existing=children_deleter((Phone, "organization_id")),
         )
         self.services = Upserter(
-            Service, source=self.source, report=self.report, table="services",
-            file="services.csv", fields=SERVICE_FIELDS, parents=[self.orgs],
-            on_existing=lambda pks: delete_in_chunks(
-                lambda part: Phone.objects.filter(service_id__in=part), pks),
+            Service,
+            **common,
+            table="services",
+            file="services.csv",
+            fields=SERVICE_FIELDS,
+            parents=[self.orgs],
+            on_existing=children_deleter((Phone, "service_id")),
         )
         self.locations = Upserter(
-            Location, source=self.source, report=self.report, table="locations",
-            file="locations.csv", fields=LOCATION_FIELDS, parents=[self.orgs],
-            on_existing=lambda pks: delete_in_chunks(
-                lambda part: Phone.objects.filter(location_id__in=part), pks)
-            + delete_in_chunks(lambda part: OpeningHours.objects.filter(location_id__in=part),
-                               pks),
+            Location,
+            **common,
+            table="locations",
+            file="locations.csv",
+            fields=LOCATION_FIELDS,
+            parents=[self.orgs],
+            on_existing=children_deleter((Phone, "location_id"), (OpeningHours, "location_id")),
         )
         self._organizations()
         self._services()
@@ -126,99 +138,21 @@ class HsdsImport:
         hsds_links.write_links(self)
         hsds_links.finish(self)
 
-    def parent_missing(self, file: str, row: int, table: str, upserter: Upserter, sid: str,
-                       column: str) -> bool:
+    def parent_missing(
+        self, file: str, row: int, table: str, upserter: Upserter, sid: str, column: str
+    ) -> bool:
         """True (and reported) when `sid` does not name a kept row of `table`."""
         if sid in upserter:
             return False
         if sid in self.seen[table]:
-            self.report.skipped(file, row, f"its {column[:-3]} (row {self.seen[table][sid]} of "
-                                           f"{table}) was not imported")
+            self.report.skipped(
+                file,
+                row,
+                f"its {column[:-3]} (row {self.seen[table][sid]} of {table}) was not imported",
+            )
         else:
             self.report.bad_row(file, row, f"{column} {sid!r} is not in {table}", column)
         return True
-
-    # -- lookups read before the main tables -----------------------------------------------
-    def _read_lookups(self) -> None:
-        pkg = self.pkg
-        taxonomies = {r.get("id", "").strip(): r.get("name", "").strip()
-                      for _, r in pkg.rows("taxonomies.csv")}
-        self.terms: dict[str, tuple[str, str, str]] = {}
-        for _, r in pkg.rows("taxonomy_terms.csv"):
-            taxonomy = taxonomies.get(r.get("taxonomy_id", "").strip()) or r.get("taxonomy", "")
-            self.terms[r.get("id", "").strip()] = (
-                taxonomy.strip(), r.get("code", "").strip(), norm.text(r.get("name"))[0])
-        for _, r in pkg.rows("taxonomy.csv"):  # 1.x/2.0: the id is often the AIRS code
-            self.terms[r.get("id", "").strip()] = (
-                first(r, "vocabulary", "taxonomy").strip(), r.get("id", "").strip(),
-                norm.text(r.get("name"))[0])
-        self.confidential_locations, self.sample_orgs = set(), set()
-        for _, r in pkg.rows("attributes.csv"):
-            _, code, name = self.terms.get(r.get("taxonomy_term_id", "").strip(), ("", "", ""))
-            if FLAG_CONFIDENTIAL in (code, name):
-                self.confidential_locations.add(r.get("link_id", "").strip())
-            elif FLAG_SAMPLE in (code, name):
-                self.sample_orgs.add(r.get("link_id", "").strip())
-        self.service_texts: dict[str, dict[str, list[str]]] = defaultdict(
-            lambda: defaultdict(list))
-        for _, r in pkg.rows("eligibility.csv"):
-            self.service_texts[r.get("service_id", "").strip()]["eligibility"].append(
-                r.get("eligibility", ""))
-        for _, r in pkg.rows("cost_options.csv"):
-            texts = self.service_texts[r.get("service_id", "").strip()]
-            texts["cost"].append(" ".join(
-                filter(None, (r.get("option", ""), r.get("amount_description", "")))))
-            if (r.get("amount") or "").strip() not in {"", "0", "0.0", "0.00"}:
-                texts["cost"].append("fee")
-        for _, r in pkg.rows("service_areas.csv"):
-            texts = self.service_texts[r.get("service_id", "").strip()]
-            texts["area"].extend([r.get("name", ""), r.get("extent", "")
-                                  if (r.get("extent_type") or "text").lower() == "text" else ""])
-        self._read_addresses()
-        self._read_pairs()
-        hsds_links.read_schedules(self)
-
-    def _read_addresses(self) -> None:
-        self.addresses: dict[str, tuple] = {}
-        files = (("addresses.csv", None), ("physical_addresses.csv", "physical"),
-                 ("postal_addresses.csv", "postal"))
-        for file, kind in files:
-            for number, r in self.pkg.rows(file):
-                loc = r.get("location_id", "").strip()
-                address_type = (kind or r.get("address_type") or "physical").strip().lower()
-                if not loc or address_type == "virtual":
-                    continue
-                rank = 0 if address_type == "physical" else 1
-                if loc in self.addresses and self.addresses[loc][0] <= rank:
-                    continue
-                line_2 = ", ".join(filter(None, (r.get("address_2", "").strip(),
-                                                 r.get("address_3", "").strip(),
-                                                 r.get("address_4", "").strip())))
-                self.addresses[loc] = (
-                    rank, r.get("address_1", ""), line_2, r.get("city", ""),
-                    first(r, "state_province", "state"), first(r, "postal_code", "zip"),
-                    r.get("country", ""), file, number)
-
-    def _read_pairs(self) -> None:
-        """service_at_location (either spelling), and 1.x services.csv location_id."""
-        self.pairs: list[tuple] = []  # (file, row, sal id, service sid, location sid, text)
-        self.location_services: dict[str, list[str]] = defaultdict(list)
-        self.sal_location: dict[str, str] = {}
-        self.sal_service: dict[str, str] = {}
-        for file in ("service_at_location.csv", "services_at_location.csv"):
-            for number, r in self.pkg.rows(file):
-                sal, svc, loc = (r.get(k, "").strip()
-                                 for k in ("id", "service_id", "location_id"))
-                self.pairs.append((file, number, sal, svc, loc, r.get("description", "")))
-        if "location_id" in self.pkg.headers("services.csv"):
-            for number, r in self.pkg.rows("services.csv"):
-                svc, loc = r.get("id", "").strip(), r.get("location_id", "").strip()
-                if svc and loc:
-                    self.pairs.append(("services.csv", number, "", svc, loc, ""))
-        for _, _, sal, svc, loc, _ in self.pairs:
-            self.location_services[loc].append(svc)
-            if sal:
-                self.sal_location[sal], self.sal_service[sal] = loc, svc
 
     # -- the main tables -------------------------------------------------------------------
     def _organizations(self) -> None:
@@ -230,9 +164,14 @@ class HsdsImport:
                 continue
             self.seen["organizations.csv"].setdefault(sid, number)
             values = organization_values(
-                row, name=r.get("name"), alternate_name=r.get("alternate_name"),
-                description=r.get("description"), website=first(r, "website", "url"),
-                email=r.get("email"), is_sample=sid in self.sample_orgs)
+                row,
+                name=r.get("name"),
+                alternate_name=r.get("alternate_name"),
+                description=r.get("description"),
+                website=first(r, "website", "url"),
+                email=r.get("email"),
+                is_sample=sid in self.sample_orgs,
+            )
             if values is not None:
                 self.orgs.add(sid, values, row=number, on_create={"status": self.new_status})
         self.orgs.flush()
@@ -250,32 +189,40 @@ class HsdsImport:
             if not org:
                 row.bad("no organization_id", "organization_id")
                 continue
-            if self.parent_missing("services.csv", number, "organizations.csv", self.orgs, org,
-                                   "organization_id"):
+            if self.parent_missing(
+                "services.csv", number, "organizations.csv", self.orgs, org, "organization_id"
+            ):
                 continue
             texts = self.service_texts.get(sid, {})
-            eligibility = "\n\n".join(filter(None, [r.get("eligibility_description", ""),
-                                                    *texts.get("eligibility", [])]))
+            eligibility = "\n\n".join(
+                filter(None, [r.get("eligibility_description", ""), *texts.get("eligibility", [])])
+            )
             ages = [r.get("minimum_age", "").strip(), r.get("maximum_age", "").strip()]
             if any(ages):
                 eligibility += ("\n\n" if eligibility else "") + _ages(*ages)
             fees = first(r, "fees_description", "fees")
             values = service_values(
-                row, organization_id=self.orgs.get(org), name=r.get("name"),
-                description=r.get("description"), website=first(r, "url", "website"),
+                row,
+                organization_id=self.orgs.get(org),
+                name=r.get("name"),
+                description=r.get("description"),
+                website=first(r, "url", "website"),
                 email=r.get("email"),
                 active=(r.get("status") or "active").strip().lower() not in INACTIVE,
                 cost=cost_from_text(norm.text(fees)[0], *texts.get("cost", [])),
-                cost_note=fees, eligibility=eligibility,
+                cost_note=fees,
+                eligibility=eligibility,
                 how_to_get_help=r.get("application_process"),
-                area=service_area(row, texts.get("area", [])))
+                area=service_area(row, texts.get("area", [])),
+            )
             if values is None:
                 continue
             if self.services.add(sid, values, row=number) is not None:
                 self.service_org[sid] = values["organization_id"]
                 verified = row.date(r.get("assured_date"), "assured_date")
-                if verified and verified > self.verified.get(values["organization_id"],
-                                                             verified.min):
+                if verified and verified > self.verified.get(
+                    values["organization_id"], verified.min
+                ):
                     self.verified[values["organization_id"]] = verified
         self.services.flush()
         self.service_texts.clear()
@@ -294,16 +241,35 @@ class HsdsImport:
                 continue
             kind = (r.get("location_type") or "physical").strip().lower()
             address = self.addresses.get(sid) or (
-                0, first(r, "address_1", "address", "street"), r.get("address_2", ""),
-                r.get("city", ""), first(r, "state_province", "state"),
-                first(r, "postal_code", "zip", "zip_code"), r.get("country", ""))
-            confidential = (sid in self.confidential_locations or kind == "redacted"
-                            or norm.boolean(r.get("address_confidential")) is True)
+                0,
+                first(r, "address_1", "address", "street"),
+                r.get("address_2", ""),
+                r.get("city", ""),
+                first(r, "state_province", "state"),
+                first(r, "postal_code", "zip", "zip_code"),
+                r.get("country", ""),
+            )
+            confidential = (
+                sid in self.confidential_locations
+                or kind == "redacted"
+                or norm.boolean(r.get("address_confidential")) is True
+            )
             values = location_values(
-                row, self.placer, organization_id=org, name=r.get("name"),
-                remote=kind == "virtual", address_1=address[1], address_2=address[2],
-                city=address[3], state=address[4], postcode=address[5], country=address[6],
-                lat=r.get("latitude"), lng=r.get("longitude"), confidential=confidential)
+                row,
+                self.placer,
+                organization_id=org,
+                name=r.get("name"),
+                remote=kind == "virtual",
+                address_1=address[1],
+                address_2=address[2],
+                city=address[3],
+                state=address[4],
+                postcode=address[5],
+                country=address[6],
+                lat=r.get("latitude"),
+                lng=r.get("longitude"),
+                confidential=confidential,
+            )
             if values is None:
                 continue
             periods, open_24_7, note = hsds_links.hours_for(self, sid)
@@ -311,8 +277,9 @@ class HsdsImport:
             pk = self.locations.add(sid, values, row=number)
             if pk is not None:
                 for weekday, opens, closes in periods:
-                    self.hours.add(location_id=pk, weekday=weekday, opens_at=opens,
-                                   closes_at=closes)
+                    self.hours.add(
+                        location_id=pk, weekday=weekday, opens_at=opens, closes_at=closes
+                    )
         self.hours.flush()
         self.addresses.clear()
 
@@ -324,12 +291,20 @@ class HsdsImport:
             return None
         for svc in self.location_services.get(sid, []):
             if svc in self.service_org:
-                reason = f"organization_id {org!r} is not in organizations.csv" if org else (
-                    "no organization_id")
+                reason = (
+                    f"organization_id {org!r} is not in organizations.csv"
+                    if org
+                    else ("no organization_id")
+                )
                 row.fixed("organization_id", f"{reason}: used the organization of its service")
                 return self.service_org[svc]
-        row.bad(f"organization_id {org!r} is not in organizations.csv and no imported service "
-                "is at this location" if org else "no organization_id", "organization_id")
+        row.bad(
+            f"organization_id {org!r} is not in organizations.csv and no imported service "
+            "is at this location"
+            if org
+            else "no organization_id",
+            "organization_id",
+        )
         return None
 
 
@@ -339,12 +314,25 @@ def _ages(minimum: str, maximum: str) -> str:
     return f"Ages {minimum} and over." if minimum else f"Ages up to {maximum}."
 
 
-def import_hsds(path, *, source: str | None = None, dry_run: bool = False,
-                skip_invalid: bool = False, new_status: str = Status.PUBLISHED,
-                retire_missing: bool = False, progress: bool = False) -> Report:
+def import_hsds(
+    path,
+    *,
+    source: str | None = None,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    new_status: str = Status.PUBLISHED,
+    retire_missing: bool = False,
+    progress: bool = False,
+) -> Report:
     """Import the package at `path`; raises ImportFailed (nothing changed) on invalid rows."""
-    return HsdsImport(path, source=source, skip_invalid=skip_invalid, new_status=new_status,
-                      retire_missing=retire_missing, progress=progress).run(dry_run=dry_run)
+    return HsdsImport(
+        path,
+        source=source,
+        skip_invalid=skip_invalid,
+        new_status=new_status,
+        retire_missing=retire_missing,
+        progress=progress,
+    ).run(dry_run=dry_run)
 
 
 ALL_DAY = (time(0, 0), time(23, 59))

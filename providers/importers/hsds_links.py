@@ -8,7 +8,12 @@ from datetime import time
 from django.utils import timezone
 
 from providers.importers import normalise as norm
-from providers.importers.mapping import FLAG_CONFIDENTIAL, FLAG_SAMPLE, LOCATION_KINDS, SERVICE_KINDS
+from providers.importers.mapping import (
+    FLAG_CONFIDENTIAL,
+    FLAG_SAMPLE,
+    LOCATION_KINDS,
+    SERVICE_KINDS,
+)
 from providers.importers.records import Row
 from providers.importers.writer import Inserter, chunks
 from providers.models import Location, Organization, Phone, Service, ServiceAtLocation, Status
@@ -33,36 +38,53 @@ def read_schedules(imp) -> None:
     for file in ("schedules.csv", "regular_schedules.csv"):
         for number, r in imp.pkg.rows(file):
             loc = r.get("location_id", "").strip() or imp.sal_location.get(
-                r.get("service_at_location_id", "").strip(), "")
+                r.get("service_at_location_id", "").strip(), ""
+            )
             svc = r.get("service_id", "").strip()
-            hours, notes = ((imp.location_hours, imp.location_notes) if loc
-                            else (imp.service_hours, imp.service_notes))
+            hours, notes = (
+                (imp.location_hours, imp.location_notes)
+                if loc
+                else (imp.service_hours, imp.service_notes)
+            )
             key = loc or svc
             if not key:
                 imp.report.warn(file, number, "schedule for no location or service; ignored")
                 continue
-            note = " ".join(filter(None, (norm.text(r.get("description"))[0],
-                                          norm.text(r.get("notes"))[0])))
+            note = " ".join(
+                filter(None, (norm.text(r.get("description"))[0], norm.text(r.get("notes"))[0]))
+            )
             if note:
                 notes[key] = (notes.get(key, "") + " " + note).strip()
             opens, closes = norm.clock(r.get("opens_at")), norm.clock(r.get("closes_at"))
             raw_days = r.get("byday") or r.get("weekday") or ""
-            days = [norm.weekday(d) for d in str(raw_days).replace(";", ",").split(",")
-                    if d.strip()]
+            days = [
+                norm.weekday(d) for d in str(raw_days).replace(";", ",").split(",") if d.strip()
+            ]
             freq = (r.get("freq") or "weekly").strip().lower()
             if not (r.get("opens_at") or "").strip() and not raw_days.strip():
                 continue  # a description-only schedule: kept as the note
             if freq != "weekly" or opens is None or closes is None or not days or None in days:
-                imp.report.fixed(file, number, "opens_at",
-                                 "schedule not understood as weekly hours; kept as a note")
+                imp.report.fixed(
+                    file,
+                    number,
+                    "opens_at",
+                    "schedule not understood as weekly hours; kept as a note",
+                )
                 if not note:
-                    notes[key] = (notes.get(key, "") + " " + " ".join(
-                        filter(None, (raw_days, r.get("opens_at", ""), "-",
-                                      r.get("closes_at", ""))))).strip()
+                    notes[key] = (
+                        notes.get(key, "")
+                        + " "
+                        + " ".join(
+                            filter(
+                                None, (raw_days, r.get("opens_at", ""), "-", r.get("closes_at", ""))
+                            )
+                        )
+                    ).strip()
                 continue
             if opens == closes:
-                imp.report.fixed(file, number, "closes_at", "opens and closes at the same "
-                                 "time; left out")
+                imp.report.fixed(
+                    file, number, "closes_at", "opens and closes at the same time; left out"
+                )
                 continue
             hours[key].extend((day, opens, closes) for day in days)
 
@@ -103,14 +125,12 @@ def _resolve(imp, file, number, column, sid, table, upserter):
 
 
 def _service_at_location(imp) -> None:
-    links = Inserter(ServiceAtLocation, ignore_conflicts=True,
-                     before=[imp.services, imp.locations])
+    links = Inserter(ServiceAtLocation, ignore_conflicts=True, before=[imp.services, imp.locations])
     imp.package_pairs: set[tuple] = set()
     imp.location_service_pks: dict[object, list] = defaultdict(list)
     for file, number, _sal, svc, loc, description in imp.pairs:
         service = _resolve(imp, file, number, "service_id", svc, "services.csv", imp.services)
-        location = _resolve(imp, file, number, "location_id", loc, "locations.csv",
-                            imp.locations)
+        location = _resolve(imp, file, number, "location_id", loc, "locations.csv", imp.locations)
         if not service or not location:
             if service is None or location is None:
                 imp.report.bad_row(file, number, "needs both a service_id and a location_id")
@@ -119,14 +139,19 @@ def _service_at_location(imp) -> None:
             continue
         imp.package_pairs.add((service, location))
         imp.location_service_pks[location].append(service)
-        links.add(service_id=service, location_id=location,
-                  description=norm.text(description, multiline=True)[0])
+        links.add(
+            service_id=service,
+            location_id=location,
+            description=norm.text(description, multiline=True)[0],
+        )
     links.flush()
     imp.pairs.clear()
     touched = set(imp.services.ids.values())
     stale = [
-        pk for pk, service, location in ServiceAtLocation.objects.filter(
-            service__source=imp.source).values_list("pk", "service_id", "location_id").iterator()
+        pk
+        for pk, service, location in ServiceAtLocation.objects.filter(service__source=imp.source)
+        .values_list("pk", "service_id", "location_id")
+        .iterator()
         if service in touched and (service, location) not in imp.package_pairs
     ]
     for part in chunks(stale):
@@ -137,11 +162,15 @@ def _service_at_location(imp) -> None:
     linked = {service for service, _ in imp.package_pairs}
     missing = [sid for sid, pk in imp.services.ids.items() if pk not in linked]
     for sid in missing[:50]:
-        imp.report.warn("services.csv", imp.services.rows[sid],
-                        "no location: this service will not appear in searches")
+        imp.report.warn(
+            "services.csv",
+            imp.services.rows[sid],
+            "no location: this service will not appear in searches",
+        )
     if len(missing) > 50:
-        imp.report.warn("services.csv", None, f"{len(missing) - 50} more services without a "
-                        "location")
+        imp.report.warn(
+            "services.csv", None, f"{len(missing) - 50} more services without a location"
+        )
 
 
 def _phones(imp) -> None:
@@ -151,11 +180,19 @@ def _phones(imp) -> None:
         file = "phones.csv"
         sal = r.get("service_at_location_id", "").strip()
         candidates = (
-            ("service_id", r.get("service_id", "").strip() or imp.sal_service.get(sal, ""),
-             "services.csv", imp.services),
+            (
+                "service_id",
+                r.get("service_id", "").strip() or imp.sal_service.get(sal, ""),
+                "services.csv",
+                imp.services,
+            ),
             ("location_id", r.get("location_id", "").strip(), "locations.csv", imp.locations),
-            ("organization_id", r.get("organization_id", "").strip(), "organizations.csv",
-             imp.orgs),
+            (
+                "organization_id",
+                r.get("organization_id", "").strip(),
+                "organizations.csv",
+                imp.orgs,
+            ),
         )
         owner, broken = None, False
         for column, sid, table, upserter in candidates:
@@ -168,8 +205,9 @@ def _phones(imp) -> None:
             continue
         if owner is None:
             if not r.get("contact_id", "").strip():
-                imp.report.warn(file, number, "phone for no organization, service or "
-                                "location; ignored")
+                imp.report.warn(
+                    file, number, "phone for no organization, service or location; ignored"
+                )
             continue
         try:
             phone, extension, note = norm.phone(r.get("number"), r.get("extension"))
@@ -179,10 +217,17 @@ def _phones(imp) -> None:
         Row(imp.report, file, number).fixed("number", note)
         kind_raw = (r.get("type") or "").strip().lower()
         kind = PHONE_KINDS.get(kind_raw, Phone.Kind.VOICE)
-        note_text = Row(imp.report, file, number).text(r.get("description"), "description",
-                                                       max_length=200)
-        phones.add(**{owner[0]: owner[1]}, number=phone, extension=extension, kind=kind,
-                   note=note_text, position=positions[owner])
+        note_text = Row(imp.report, file, number).text(
+            r.get("description"), "description", max_length=200
+        )
+        phones.add(
+            **{owner[0]: owner[1]},
+            number=phone,
+            extension=extension,
+            kind=kind,
+            note=note_text,
+            position=positions[owner],
+        )
         positions[owner] += 1
     phones.flush()
     imp.report.count("phones", "written", phones.written)
@@ -195,8 +240,9 @@ def _languages(imp) -> None:
         raw = r.get("code") or r.get("name") or r.get("language") or ""
         code = imp.languages.resolve(raw) or imp.languages.resolve(r.get("name", ""))
         if code is None:
-            imp.report.warn("languages.csv", number, f"language {raw!r} is not one we list; "
-                            "left out", "name")
+            imp.report.warn(
+                "languages.csv", number, f"language {raw!r} is not one we list; left out", "name"
+            )
             continue
         if (r.get("code") or "").strip() and (r.get("code") or "").strip().lower() != code:
             imp.report.fixed("languages.csv", number, "code", f"{r.get('code')!r} → {code}")
@@ -209,8 +255,7 @@ def _languages(imp) -> None:
         elif loc and loc in imp.locations:
             services = imp.location_service_pks.get(imp.locations.get(loc), [])
         elif svc or loc:
-            imp.report.skipped("languages.csv", number, "its service or location was not "
-                               "imported")
+            imp.report.skipped("languages.csv", number, "its service or location was not imported")
         for service in services:
             links.add(service_id=service, language_id=code)
     links.flush()
@@ -230,8 +275,12 @@ def _link_term(imp, file, number, *, entity, link_id, term: tuple, services, loc
     elif entity in ("organization", "") and link_id in imp.orgs:
         return  # our terms describe services and locations, not organizations
     else:
-        imp.report.bad_row(file, number, f"link_id {link_id!r} is not a service or location "
-                           "in this package", "link_id")
+        imp.report.bad_row(
+            file,
+            number,
+            f"link_id {link_id!r} is not a service or location in this package",
+            "link_id",
+        )
         return
     resolved = imp.mapper.resolve(name=name, code=code, taxonomy=taxonomy, kinds=kinds)
     if not resolved.known:
@@ -249,34 +298,53 @@ def _terms(imp) -> None:
         term_id = r.get("taxonomy_term_id", "").strip()
         term = imp.terms.get(term_id)
         if term is None:
-            imp.report.bad_row("attributes.csv", number, f"taxonomy_term_id {term_id!r} is not "
-                               "in taxonomy_terms.csv", "taxonomy_term_id")
+            imp.report.bad_row(
+                "attributes.csv",
+                number,
+                f"taxonomy_term_id {term_id!r} is not in taxonomy_terms.csv",
+                "taxonomy_term_id",
+            )
             continue
-        _link_term(imp, "attributes.csv", number,
-                   entity=(r.get("link_entity") or "").strip().lower(),
-                   link_id=r.get("link_id", "").strip(), term=term, services=services,
-                   locations=locations)
+        _link_term(
+            imp,
+            "attributes.csv",
+            number,
+            entity=(r.get("link_entity") or "").strip().lower(),
+            link_id=r.get("link_id", "").strip(),
+            term=term,
+            services=services,
+            locations=locations,
+        )
     for number, r in imp.rows("services_taxonomy.csv"):
         term_id = r.get("taxonomy_id", "").strip()
         term = imp.terms.get(term_id) or ("", term_id, norm.text(r.get("taxonomy_detail"))[0])
-        _link_term(imp, "services_taxonomy.csv", number, entity="service",
-                   link_id=r.get("service_id", "").strip(), term=term, services=services,
-                   locations=locations)
+        _link_term(
+            imp,
+            "services_taxonomy.csv",
+            number,
+            entity="service",
+            link_id=r.get("service_id", "").strip(),
+            term=term,
+            services=services,
+            locations=locations,
+        )
     services.flush()
     locations.flush()
 
 
 def _accessibility(imp) -> None:
     locations = Inserter(Location.accessibility.through, ignore_conflicts=True)
-    for file, column in (("accessibility.csv", "description"),
-                         ("accessibility_for_disabilities.csv", "accessibility")):
+    for file, column in (
+        ("accessibility.csv", "description"),
+        ("accessibility_for_disabilities.csv", "accessibility"),
+    ):
         for number, r in imp.rows(file):
             loc = r.get("location_id", "").strip()
-            if imp.parent_missing(file, number, "locations.csv", imp.locations, loc,
-                                  "location_id"):
+            if imp.parent_missing(file, number, "locations.csv", imp.locations, loc, "location_id"):
                 continue
-            text = " ".join(filter(None, (norm.text(r.get(column))[0],
-                                          norm.text(r.get("details"))[0])))
+            text = " ".join(
+                filter(None, (norm.text(r.get(column))[0], norm.text(r.get("details"))[0]))
+            )
             resolved = imp.mapper.resolve(name=text, kinds=LOCATION_KINDS)
             if not resolved.term_ids:
                 imp.report.unmapped_term(taxonomy="accessibility", code="", name=text[:120])
@@ -292,12 +360,16 @@ def finish(imp) -> None:
         for org in orgs:
             org.last_verified_on = imp.verified[org.pk]
         Organization.objects.bulk_update(orgs, ["last_verified_on"])
-    for table, upserter in (("organizations", imp.orgs), ("services", imp.services),
-                            ("locations", imp.locations)):
+    for table, upserter in (
+        ("organizations", imp.orgs),
+        ("services", imp.services),
+        ("locations", imp.locations),
+    ):
         missing = upserter.missing_ids()
         imp.report.not_in_package[table] = len(missing)
         if imp.retire_missing and missing and table != "locations":
             for part in chunks(missing):
                 upserter.model.objects.filter(pk__in=part).update(
-                    status=Status.RETIRED, updated_at=timezone.now())
+                    status=Status.RETIRED, updated_at=timezone.now()
+                )
             imp.report.count(table, "retired", len(missing))

@@ -103,8 +103,14 @@ class Mapper:
             kind = rule.term.kind if rule.term_id else None
             regex = _keyword_regex(rule.pattern) if rule.match == "keyword" else None
             mapper.rules.append(
-                (rule.match, rule.pattern.strip(), rule.taxonomy.strip().lower(), rule.term_id,
-                 kind, regex)
+                (
+                    rule.match,
+                    rule.pattern.strip(),
+                    rule.taxonomy.strip().lower(),
+                    rule.term_id,
+                    kind,
+                    regex,
+                )
             )
         return mapper
 

@@ -310,8 +310,9 @@ _RANGE = re.compile(
     r"(?P<b>\d{1,2}(?:[:.]\d{2})?\s*(?:[ap]\.?\s?m\.?)?|noon|midnight)",
     re.IGNORECASE,
 )
-_ALWAYS = re.compile(r"^\s*(24\s*/\s*7|24\s*hours?(,?\s*7\s*days)?|always open|open 24 hours.*)\s*$",
-                     re.IGNORECASE)
+_ALWAYS = re.compile(
+    r"^\s*(24\s*/\s*7|24\s*hours?(,?\s*7\s*days)?|always open|open 24 hours.*)\s*$", re.IGNORECASE
+)
 
 
 def _days(part: str) -> list[int] | None:
@@ -371,10 +372,21 @@ def opening_hours(value):
 
 
 def hours_text(periods, open_24_7: bool) -> str:
-    """The inverse of opening_hours: 'Mon 09:00-17:00; Tue 09:00-17:00'."""
+    """The inverse of opening_hours: 'Mon-Fri 09:00-17:00; Sat 10:00-14:00'."""
     if open_24_7:
         return "24/7"
     names = {1: "Mon", 2: "Tue", 3: "Wed", 4: "Thu", 5: "Fri", 6: "Sat", 7: "Sun"}
-    return "; ".join(
-        f"{names[day]} {opens:%H:%M}-{closes:%H:%M}" for day, opens, closes in periods
-    )
+    groups: dict[tuple, list[int]] = {}
+    for day, opens, closes in sorted(periods):
+        groups.setdefault((opens, closes), []).append(day)
+    parts = []
+    for (opens, closes), days in sorted(groups.items(), key=lambda item: min(item[1])):
+        runs, start = [], days[0]
+        for previous, day in zip(days, [*days[1:], None], strict=True):
+            if day != previous + 1 if day is not None else True:
+                runs.append(
+                    names[start] if start == previous else f"{names[start]}-{names[previous]}"
+                )
+                start = day
+        parts.append(f"{', '.join(runs)} {opens:%H:%M}-{closes:%H:%M}")
+    return "; ".join(parts)

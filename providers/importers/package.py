@@ -160,7 +160,8 @@ class Package:
                     continue
                 if len(values) > len(header) and any(v.strip() for v in values[len(header) :]):
                     self.report.warn(
-                        name, row_number,
+                        name,
+                        row_number,
                         f"{len(values) - len(header)} more values than columns; extra ignored",
                     )
                 yield row_number, dict(zip(header, values, strict=False))
@@ -169,8 +170,9 @@ class Package:
         if not self.has(name):
             return []
         with self._open_bytes(name) as raw:
-            stream = io.TextIOWrapper(raw, encoding=self._encoding(name), errors="replace",
-                                      newline="")
+            stream = io.TextIOWrapper(
+                raw, encoding=self._encoding(name), errors="replace", newline=""
+            )
             try:
                 return [normalise_header(h) for h in next(csv.reader(stream))]
             except (StopIteration, csv.Error):

@@ -60,8 +60,10 @@ class Placer:
         place = self.geocode(street=street, city=city, state=state, postcode=postcode)
         if place is None:
             return None
-        label = f"ZIP {postcode[:5]}" if getattr(place, "kind", "") == "zip" else (
-            getattr(place, "label", "") or f"{city}, {state}"
+        label = (
+            f"ZIP {postcode[:5]}"
+            if getattr(place, "kind", "") == "zip"
+            else (getattr(place, "label", "") or f"{city}, {state}")
         )
         zone = getattr(place, "timezone", "") or self.timezone(lat=place.lat, lng=place.lng)
         return Placed(place.lat, place.lng, True, zone, f"placed at {label} (approximate)")

@@ -64,8 +64,17 @@ class Row:
             return None
 
 
-def organization_values(row: Row, *, name, alternate_name="", description="", website="",
-                        email="", is_sample=False, last_verified_on=None) -> dict | None:
+def organization_values(
+    row: Row,
+    *,
+    name,
+    alternate_name="",
+    description="",
+    website="",
+    email="",
+    is_sample=False,
+    last_verified_on=None,
+) -> dict | None:
     clean_name = row.text(name, "name", max_length=250)
     if not clean_name:
         row.bad("the organization has no name", "name")
@@ -104,9 +113,21 @@ def cost_from_text(*texts: str) -> str | None:
     return Cost.FEE
 
 
-def service_values(row: Row, *, organization_id, name, description="", website="", email="",
-                   active=True, cost=None, cost_note="", eligibility="", how_to_get_help="",
-                   area=None) -> dict | None:
+def service_values(
+    row: Row,
+    *,
+    organization_id,
+    name,
+    description="",
+    website="",
+    email="",
+    active=True,
+    cost=None,
+    cost_note="",
+    eligibility="",
+    how_to_get_help="",
+    area=None,
+) -> dict | None:
     clean_name = row.text(name, "name", max_length=250)
     if not clean_name:
         row.bad("the service has no name", "name")
@@ -150,8 +171,15 @@ def service_area(row: Row, texts: list[str]) -> dict | None:
         value = " ".join(str(raw or "").split())
         if not value:
             continue
-        if value.lower() in {"nationwide", "national", "united states", "us", "usa",
-                             "entire us", "all states"}:
+        if value.lower() in {
+            "nationwide",
+            "national",
+            "united states",
+            "us",
+            "usa",
+            "entire us",
+            "all states",
+        }:
             return {"service_area": ServiceArea.NATIONWIDE}
         match = _RADIUS.search(value)
         if match:
@@ -176,9 +204,23 @@ def service_area(row: Row, texts: list[str]) -> dict | None:
     return None
 
 
-def location_values(row: Row, placer: Placer, *, organization_id, name="", remote=False,
-                    address_1="", address_2="", city="", state="", postcode="", country="",
-                    lat=None, lng=None, confidential=False) -> dict | None:
+def location_values(
+    row: Row,
+    placer: Placer,
+    *,
+    organization_id,
+    name="",
+    remote=False,
+    address_1="",
+    address_2="",
+    city="",
+    state="",
+    postcode="",
+    country="",
+    lat=None,
+    lng=None,
+    confidential=False,
+) -> dict | None:
     """A location with a checked address and a place on the map, or None (reported)."""
     street = row.text(address_1, "address_1", max_length=250)
     street_2 = row.text(address_2, "address_2", max_length=250)
@@ -215,8 +257,9 @@ def location_values(row: Row, placer: Placer, *, organization_id, name="", remot
         return values
     lat, lng, note = norm.coordinates(lat, lng)
     row.fixed("latitude", note)
-    placed = placer.place(lat=lat, lng=lng, street=street, city=values["city"],
-                          state=clean_state, postcode=clean_zip)
+    placed = placer.place(
+        lat=lat, lng=lng, street=street, city=values["city"], state=clean_state, postcode=clean_zip
+    )
     if placed is None:
         where = ", ".join(p for p in (values["city"], clean_state, clean_zip) if p) or "nothing"
         row.bad(

@@ -108,8 +108,9 @@ class Report:
             if table in self.counts:
                 parts = ", ".join(f"{n} {k}" for k, n in sorted(self.counts[table].items()))
                 lines.append(f"  {table}: {parts}" + (f" ({verb} written)" if verb else ""))
-        for table in sorted(set(self.counts) - {"organizations", "services", "locations",
-                                                 "service_at_location"}):
+        for table in sorted(
+            set(self.counts) - {"organizations", "services", "locations", "service_at_location"}
+        ):
             parts = ", ".join(f"{n} {k}" for k, n in sorted(self.counts[table].items()))
             lines.append(f"  {table}: {parts}")
         severities = self.by_severity()
@@ -152,8 +153,9 @@ class Report:
         writer = csv.writer(stream)
         writer.writerow(["file", "row", "severity", "field", "message"])
         for issue in self.issues:
-            writer.writerow([issue.file, issue.row or "", issue.severity, issue.field,
-                             issue.message])
+            writer.writerow(
+                [issue.file, issue.row or "", issue.severity, issue.field, issue.message]
+            )
         for (taxonomy, code, name), n in self.unmapped.most_common():
             writer.writerow(["", "", "unmapped", taxonomy, f"{code} {name} ({n} rows)".strip()])
 
@@ -168,8 +170,13 @@ class Report:
             "summary": self.summary_lines(),
             "severities": dict(self.by_severity()),
             "issues": [
-                {"file": i.file, "row": i.row, "severity": str(i.severity), "field": i.field,
-                 "message": i.message}
+                {
+                    "file": i.file,
+                    "row": i.row,
+                    "severity": str(i.severity),
+                    "field": i.field,
+                    "message": i.message,
+                }
                 for i in sorted(
                     self.issues,
                     key=lambda i: (list(Severity).index(i.severity), i.file, i.row or 0),

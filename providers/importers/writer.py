@@ -178,3 +178,18 @@ def delete_in_chunks(queryset_for: Callable[[list], models.QuerySet], pks: list)
     for part in chunks(pks):
         deleted += queryset_for(part).delete()[0]
     return deleted
+
+
+def children_deleter(*pairs: tuple[type[models.Model], str]) -> Callable[[list], int]:
+    """A hook for Upserter(on_existing=...): delete e.g. the phones and hours of records being
+    refreshed, before the package's own are inserted."""
+
+    def delete(pks: list) -> int:
+        return sum(
+            delete_in_chunks(
+                lambda part, m=model, f=field: m.objects.filter(**{f"{f}__in": part}), pks
+            )
+            for model, field in pairs
+        )
+
+    return delete
