@@ -58,6 +58,10 @@ ALIASES = {
 }  # fmt: skip
 
 
+FLAT_LABELS = {"address_1": "street", "address_2": "street_2", "state": "state",
+               "postcode": "zip"}  # fmt: skip
+
+
 def _key(*parts: str) -> str:
     return "|".join(" ".join(str(p or "").lower().split()) for p in parts)
 
@@ -284,6 +288,7 @@ class FlatImport:
             lat=r.get("latitude"),
             lng=r.get("longitude"),
             confidential=norm.boolean(r.get("address_confidential")) is True,
+            labels=FLAT_LABELS,
         )
         if values is None:
             return None

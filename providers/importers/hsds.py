@@ -248,6 +248,8 @@ class HsdsImport:
                 first(r, "state_province", "state"),
                 first(r, "postal_code", "zip", "zip_code"),
                 r.get("country", ""),
+                "locations.csv",
+                number,
             )
             confidential = (
                 sid in self.confidential_locations
@@ -269,6 +271,7 @@ class HsdsImport:
                 lat=r.get("latitude"),
                 lng=r.get("longitude"),
                 confidential=confidential,
+                address_row=Row(self.report, address[7], address[8]),
             )
             if values is None:
                 continue

@@ -204,6 +204,12 @@ def service_area(row: Row, texts: list[str]) -> dict | None:
     return None
 
 
+ADDRESS_LABELS = {
+    "address_1": "address_1", "address_2": "address_2", "city": "city",
+    "state": "state_province", "postcode": "postal_code", "country": "country",
+}  # fmt: skip
+
+
 def location_values(
     row: Row,
     placer: Placer,
@@ -220,31 +226,40 @@ def location_values(
     lat=None,
     lng=None,
     confidential=False,
+    address_row: Row | None = None,
+    labels: dict | None = None,
 ) -> dict | None:
-    """A location with a checked address and a place on the map, or None (reported)."""
-    street = row.text(address_1, "address_1", max_length=250)
-    street_2 = row.text(address_2, "address_2", max_length=250)
-    for label, value in (("address_1", street), ("address_2", street_2)):
+    """A location with a checked address and a place on the map, or None (reported).
+
+    Address fixes are reported against `address_row` (the addresses file) when given, under
+    the source's column names (`labels`: our name -> theirs)."""
+    at = address_row or row
+    label = {**ADDRESS_LABELS, **(labels or {})}
+    street = at.text(address_1, label["address_1"], max_length=250)
+    street_2 = at.text(address_2, label["address_2"], max_length=250)
+    for field, value in (("address_1", street), ("address_2", street_2)):
         if value and norm.CONFIDENTIAL_MARKER.search(value):
             if not confidential:
-                row.fixed(label, f"{value!r} marks a confidential address: flagged confidential")
+                at.fixed(
+                    label[field],
+                    f"{value!r} marks a confidential address: flagged "
+                    "confidential, street not kept",
+                )
             confidential = True
-            street, street_2 = ("", street_2) if label == "address_1" else (street, "")
-    if street == norm.EXPORT_CONFIDENTIAL_STREET:
-        street = ""
+            street, street_2 = ("", street_2) if field == "address_1" else (street, "")
     clean_state, note = norm.state(state)
-    row.fixed("state", note)
+    at.fixed(label["state"], note)
     clean_zip, note = norm.postcode(postcode)
-    row.fixed("postal_code", note)
+    at.fixed(label["postcode"], note)
     clean_country, note = norm.country(country)
-    row.fixed("country", note)
+    at.fixed(label["country"], note)
     values = {
         "organization_id": organization_id,
         "name": row.text(name, "name", max_length=250),
         "kind": LocationKind.REMOTE if remote else LocationKind.PHYSICAL,
         "address_1": "" if remote else street,
         "address_2": "" if remote else street_2,
-        "city": row.text(city, "city", max_length=120),
+        "city": at.text(city, label["city"], max_length=120),
         "state": clean_state,
         "postcode": clean_zip,
         "country": clean_country,
