@@ -183,10 +183,14 @@ class FlatImport:
             norm.postcode(r.get("zip"))[0],
         )
         for sid in (org_sid, service_sid, loc_sid):
-            if sid in self.bad_keys:
+            if sid in self.bad_keys and org_name:
                 row.bad(f"repeats a record that was invalid at row {self.bad_keys[sid]}")
                 return
         org = None if org_sid in self.orgs else self._organization(row, r)
+        if org is None and org_sid not in self.orgs:
+            if org_name:
+                self.bad_keys[org_sid] = row.number
+            return
         service = None if service_sid in self.services else self._service(row, r, service_name)
         location = None if loc_sid in self.locations else self._location(row, r, remote)
         failed = [

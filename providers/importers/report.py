@@ -91,7 +91,7 @@ class Report:
 
     def headline(self) -> str:
         if not self.ok:
-            n = len(self.invalid)
+            n = len({(issue.file, issue.row) for issue in self.invalid})
             prefix = "Dry run: " if self.dry_run else ""
             return (
                 f"{prefix}{n} invalid row{'s' if n != 1 else ''}: nothing was changed. Fix them, "
@@ -116,7 +116,7 @@ class Report:
         severities = self.by_severity()
         if severities:
             lines.append(
-                "Rows: " + ", ".join(f"{severities[s]} {s}" for s in Severity if severities[s])
+                "Report: " + ", ".join(f"{severities[s]} {s}" for s in Severity if severities[s])
             )
         for table, n in sorted(self.not_in_package.items()):
             if n:
