@@ -294,11 +294,11 @@ def test_spreadsheet_export_then_import_gives_the_same_directory(make_provider, 
 
     assert report.ok and not report.unmapped, report.as_text()
     after = snapshot()
+
     # The spreadsheet keeps one phone of each kind per row, on the location.
-    strip = lambda snap: [
-        (o[:-1], [(s[:16], [loc[:16] for loc in s[17]]) for s in o[-1]])  # noqa: E731
-        for o in snap
-    ]
+    def strip(snap):
+        return [(o[:-1], [(s[:16], [loc[:16] for loc in s[17]]) for s in o[-1]]) for o in snap]
+
     assert strip(after) == strip(before)
 
 
