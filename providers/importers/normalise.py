@@ -48,7 +48,7 @@ EXPORT_CONFIDENTIAL_STREET = "Confidential address"
 
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
 _ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
-_BLOCK_TAG = re.compile(r"<\s*(br|/p|/div|/li|/h\d|/tr)\s*/?\s*>", re.IGNORECASE)
+_BLOCK_TAG = re.compile(r"<\s*(br|/p|/div|/h\d|/tr)\s*/?\s*>", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"<\s*li[^>]*>", re.IGNORECASE)
 # Excel writes carriage returns inside cells as _x000D_; some systems write literal "\n".
 _EXCEL_CR = re.compile(r"_x000[dDaA]_")
