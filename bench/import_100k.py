@@ -203,10 +203,12 @@ def child(args: list[str]) -> None:
     except CommandError:
         pass
     print(out.getvalue())
-    print(f"PEAK_KB={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}")
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(f"PEAK_KB={usage.ru_maxrss}")
+    print(f"CPU_S={usage.ru_utime + usage.ru_stime:.1f}")
 
 
-def measure(label: str, args: list[str], env: dict) -> tuple[str, float, float]:
+def measure(label: str, args: list[str], env: dict) -> tuple[str, float, float, float]:
     started = time.monotonic()
     result = subprocess.run(
         [sys.executable, __file__, "--child", *args],
@@ -220,9 +222,10 @@ def measure(label: str, args: list[str], env: dict) -> tuple[str, float, float]:
         sys.exit(f"{label} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
     lines = result.stdout.splitlines()
     peak_kb = int(next(line for line in lines if line.startswith("PEAK_KB="))[8:])
+    cpu = float(next(line for line in lines if line.startswith("CPU_S="))[6:])
     summary = [line.strip() for line in lines[:9] if line.startswith("  ")]
     print(f"  {label}: " + "; ".join(summary))
-    return label, seconds, peak_kb / 1024
+    return label, seconds, cpu, peak_kb / 1024
 
 
 def main() -> None:
@@ -240,6 +243,7 @@ def main() -> None:
         generate(folder, n)
     size_mb = sum(p.stat().st_size for p in folder.iterdir()) / 1024**2
     env = dict(os.environ)
+    env.setdefault("DJANGO_DEBUG", "false")  # as in production
     database = options.database_url
     if not database:
         db_file = ROOT / "var" / "bench-import.sqlite3"
@@ -264,10 +268,10 @@ def main() -> None:
             "re-import", ["import_hsds", str(folder), "--no-progress", "--source", "bench"], env
         ),
     ]
-    print(f"\n| {'run':<14} | {'seconds':>8} | {'peak RSS (MB)':>14} |")
-    print(f"|{'-' * 16}|{'-' * 10}|{'-' * 16}|")
-    for label, seconds, peak_mb in rows:
-        print(f"| {label:<14} | {seconds:>8.1f} | {peak_mb:>14.0f} |")
+    print(f"\n| {'run':<14} | {'wall s':>7} | {'CPU s':>6} | {'peak RSS (MB)':>14} |")
+    print(f"|{'-' * 16}|{'-' * 9}|{'-' * 8}|{'-' * 16}|")
+    for label, seconds, cpu, peak_mb in rows:
+        print(f"| {label:<14} | {seconds:>7.0f} | {cpu:>6.0f} | {peak_mb:>14.0f} |")
 
 
 if __name__ == "__main__":

@@ -76,7 +76,8 @@ def test_upload_shows_the_dry_run_report_and_changes_nothing(importer, tmp_path)
     assert response.status_code == HTTPStatus.OK
     page = response.content.decode()
     assert "Dry run: the import would succeed; nothing was changed." in page
-    assert "organizations: 3 created (would be written)" in page
+    assert "What a real run would do:" in page
+    assert "organizations: 3 created" in page
     assert "physical_addresses.csv" in page and "ny " in page
     assert "Pet Grooming" in page
     assert "Confirm: import it" in page

@@ -210,3 +210,10 @@ def test_a_file_that_is_not_csv_is_a_clear_error(tmp_path):
     path.write_bytes(b"PK\x03\x04")
     with pytest.raises(CommandError, match="not a .csv file"):
         call_command("import_csv", str(path), stdout=io.StringIO())
+
+
+def test_the_template_is_documented_and_the_example_follows_it():
+    doc = (Path(settings.BASE_DIR) / "docs" / "import.md").read_text(encoding="utf-8")
+    assert [column for column in COLUMNS if f"`{column}`" not in doc] == []
+    header = EXAMPLE.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header == COLUMNS

@@ -133,7 +133,7 @@ def test_dry_run_reports_what_would_change_and_changes_nothing(tmp_path):
 
     assert error is None, out
     assert "Dry run: the import would succeed; nothing was changed." in out
-    assert "organizations: 1 created (would be written)" in out
+    assert "What a real run would do:\n  organizations: 1 created" in out
     assert not Organization.objects.exists()
     assert not Phone.objects.exists()
 

@@ -7,6 +7,7 @@ import html
 import re
 import unicodedata
 from datetime import date, datetime, time
+from functools import lru_cache
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -278,6 +279,7 @@ _TIME = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)  # the same few times repeat: share the objects
 def clock(value) -> time | None:
     """'9:00am', '9 AM', '09:00', '0900', '17:00:00', 'noon', 'midnight' → time; else None."""
     raw = str(value or "").strip().lower()

@@ -103,14 +103,15 @@ class Report:
 
     def summary_lines(self) -> list[str]:
         lines = [self.headline(), f"Source: {self.source} ({self.kind})"]
-        verb = "would be" if self.dry_run or not self.ok else ""
-        for table in ("organizations", "services", "locations", "service_at_location"):
-            if table in self.counts:
-                parts = ", ".join(f"{n} {k}" for k, n in sorted(self.counts[table].items()))
-                lines.append(f"  {table}: {parts}" + (f" ({verb} written)" if verb else ""))
-        for table in sorted(
-            set(self.counts) - {"organizations", "services", "locations", "service_at_location"}
-        ):
+        if self.counts:
+            lines.append(
+                "What a real run would do:" if self.dry_run or not self.ok else "What was done:"
+            )
+        main = ("organizations", "services", "locations", "service_at_location")
+        for table in [
+            *[t for t in main if t in self.counts],
+            *sorted(set(self.counts) - set(main)),
+        ]:
             parts = ", ".join(f"{n} {k}" for k, n in sorted(self.counts[table].items()))
             lines.append(f"  {table}: {parts}")
         severities = self.by_severity()
