@@ -1,8 +1,54 @@
-"""Values every public page needs (Quick Exit target, site name)."""
+"""Values every public page needs: Quick Exit target, site name, hotlines, language links."""
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest
+from django.urls import translate_url
+from django.utils.translation import get_language, get_language_info
+
+from providers.models import Hotline
+
+HOTLINES_CACHE_KEY = "directory:hotlines:v1"
+HOTLINES_CACHE_SECONDS = 300
+
+
+def national_hotlines() -> list[Hotline]:
+    """The hotlines in the header and footer of every page, read at most every 5 minutes.
+
+    Model instances are cached (not rendered text): `local_name` follows the language of
+    the page that shows them.
+    """
+    return cache.get_or_set(
+        HOTLINES_CACHE_KEY, lambda: list(Hotline.objects.all()), HOTLINES_CACHE_SECONDS
+    )
+
+
+def language_links(request: HttpRequest) -> list[dict]:
+    """This same page in each language (links, not the set_language POST, which sets a cookie)."""
+    current = get_language() or settings.LANGUAGE_CODE
+    path = request.get_full_path()
+    links = []
+    for code, _name in settings.LANGUAGES:
+        info = get_language_info(code)
+        links.append(
+            {
+                "code": code,
+                "name": info["name_local"].capitalize(),
+                "url": translate_url(path, code),
+                "current": code == current,
+            }
+        )
+    return links
 
 
 def site(request: HttpRequest) -> dict:
-    return {"quick_exit_url": settings.QUICK_EXIT_URL, "site_name": settings.SITE_NAME}
+    return {
+        "quick_exit_url": settings.QUICK_EXIT_URL,
+        "site_name": settings.SITE_NAME,
+        # Off by default; when set, result maps load the vendored Leaflet and these tiles.
+        "map_tile_url": settings.MAP_TILE_URL,
+        "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+        # Callables: the template calls them only on pages that show them (not the admin).
+        "hotlines": national_hotlines,
+        "language_links": lambda: language_links(request),
+    }

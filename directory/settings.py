@@ -86,7 +86,8 @@ if PRODUCTION and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin's default site is ours (role checks, optional second factor).
+    "providers.apps.DirectoryAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -98,9 +99,14 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "providers",
     "api",
     "directory",
+    "referrals",
 ]
 
 MIDDLEWARE = [
@@ -112,8 +118,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: it turns a lockout into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "directory.urls"
@@ -161,6 +171,12 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# django-axes first: it refuses a locked-out username+address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -193,6 +209,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
 # Privacy: no referrer to other sites, no anonymous cookies beyond what a form needs.
+# Pages with POST forms must use "same-origin" (a meta tag, see referrals/base.html): under
+# no-referrer Chromium sends `Origin: null` with a form POST and Django's CSRF check refuses it.
 SECURE_REFERRER_POLICY = "no-referrer"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -274,6 +292,41 @@ if SEARCH_DEFAULT_RADIUS_MI > SEARCH_MAX_RADIUS_MI:
     raise ImproperlyConfigured("SEARCH_DEFAULT_RADIUS_MI must not exceed SEARCH_MAX_RADIUS_MI.")
 STALE_AFTER_DAYS = env_int("STALE_AFTER_DAYS", 365, minimum=1, maximum=3650)
 SITE_NAME = env_str("SITE_NAME", "Resource Map")
+
+# --- Admin and moderation ---------------------------------------------------------------
+# Provider staff edits are saved, but publishing (or un-retiring) a listing needs an editor.
+REQUIRE_REVIEW = env_bool("REQUIRE_REVIEW", True)
+# Staff must confirm a one-time code (TOTP) to reach the admin.
+ADMIN_REQUIRE_2FA = env_bool("ADMIN_REQUIRE_2FA", False)
+OTP_TOTP_ISSUER = SITE_NAME
+# Public "suggest a correction / a provider" forms: submissions per client per hour.
+SUGGESTION_RATE_PER_HOUR = env_int("SUGGESTION_RATE_PER_HOUR", 5, minimum=1, maximum=1000)
+# Login guessing: lock a username from one address after this many failures, for an hour.
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1, maximum=100)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", 1, minimum=1, maximum=24 * 30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+
+# --- Referrals ---------------------------------------------------------------------------
+# Absolute links in notification emails point here (no trailing slash needed).
+SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Client details of a closed referral are purged this many days after closing.
+REFERRAL_PURGE_DAYS = env_int("REFERRAL_PURGE_DAYS", 90, minimum=0, maximum=3650)
+# A shared resource-list link works for this many days.
+REFERRAL_LIST_SHARE_DAYS = env_int("REFERRAL_LIST_SHARE_DAYS", 30, minimum=1, maximum=365)
+# Advocates and provider staff sign in here (admins use the admin's own sign-in).
+LOGIN_URL = "referrals:sign-in"
+LOGIN_REDIRECT_URL = "referrals:dashboard"
+# Referral choice sets get their own schema names (a plain "status" would collide).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
+    "ReferralStatusEnum": "referrals.models.ReferralStatus",
+    "DeclineReasonEnum": "referrals.models.DeclineReason",
+    "ContactMethodEnum": "referrals.models.ContactMethod",
+}
+
 # Importers (issue #5): where admin uploads wait between the dry run and the confirmation
 # (deleted after use, or after a day), and the largest upload the admin accepts.
 IMPORT_UPLOAD_DIR = Path(env_str("IMPORT_UPLOAD_DIR") or BASE_DIR / "var" / "imports")

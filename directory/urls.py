@@ -6,9 +6,13 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Referrals API (kept in referrals/); before any other api/v1/ include.
+    path("api/v1/", include("referrals.api_urls")),
+    path("l/", include("referrals.share_urls")),
 ]
 
 urlpatterns += i18n_patterns(
+    path("referrals/", include("referrals.urls")),
     path("", include("directory.pages_urls")),
     prefix_default_language=False,
 )

@@ -1,7 +1,126 @@
-"""Public pages (placeholder until the pages land)."""
+"""The search page (home): parse the GET form, geocode offline, call the one search, render.
 
+Nothing here logs: a searched place must never be written anywhere (see directory/logging.py).
+"""
+
+from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from directory.forms import SearchForm
+from directory.http import public_page
+from directory.maps_adapter import results_map
+from directory.presenters import CARD_PREFETCH, present_all
+from providers import search
+from providers.geocode import PlaceNotFound, geocode
+
+PER_PAGE = 20
 
 
+def place_problem_message(problem: PlaceNotFound, *, text: str) -> str:
+    """A translated sentence for each reason a place was not found."""
+    messages = {
+        "empty": _("Type a ZIP code, or a city and state, to search near that place."),
+        "too_long": _("That is too long for a place. Type a ZIP code or a city and state."),
+        "unknown_zip": _(
+            "We could not find the ZIP code “%(text)s”. Check the five digits, "
+            "or type a city and state."
+        ),
+        "unknown_place": _(
+            "We could not find “%(text)s”. Try a ZIP code, or a city and its state, "
+            "like Houston, TX."
+        ),
+        "ambiguous": _(
+            "There is more than one place called “%(text)s”. Choose one below, or add the state."
+        ),
+        "out_of_range": _(
+            "“%(text)s” is outside the area this directory covers (the United States). "
+            "Try a US ZIP code or city."
+        ),
+    }
+    fallback = _("We could not find that place. Try a ZIP code, or a city and its state.")
+    return messages.get(problem.code, fallback) % {"text": text}
+
+
+def locate(data: dict):
+    """(place, label, problem): the searched point, how to name it, or why it was not found."""
+    if data["point"] is not None:
+        lat, lng = data["point"]
+        try:
+            place = geocode(f"{lat},{lng}")
+        except PlaceNotFound as problem:
+            return None, "", problem
+        return place, _("your location"), None
+    try:
+        place = geocode(data["near"])
+    except PlaceNotFound as problem:
+        return None, "", problem
+    return place, place.label, None
+
+
+def run_search(request: HttpRequest, form: SearchForm) -> dict:
+    data = form.cleaned_data
+    place, label, problem = locate(data)
+    if problem is not None:
+        text = data["near"] or _("your location")
+        return {
+            "place_problem": place_problem_message(problem, text=text),
+            "suggestions": list(problem.suggestions or [])[:5],
+        }
+    now = timezone.now()
+    filters = form.filters()
+    try:
+        results = search.search(
+            lat=place.lat, lng=place.lng, radius_mi=data["radius"], state=place.state,
+            filters=filters, now=now,
+        )  # fmt: skip
+        page = Paginator(results.nearby, PER_PAGE).get_page(request.GET.get("page"))
+    except search.InvalidSearch:
+        form.add_error(None, _("Something in this search could not be used. Please try again."))
+        return {}
+    rows = list(page.object_list)
+    remote_rows = results.remote if page.number == 1 else []
+    prefetch_related_objects(rows + remote_rows, *CARD_PREFETCH)  # one batch for both lists
+    cards = present_all(rows, now=now, start=page.start_index())
+    remote = present_all(remote_rows, now=now)
+    return {
+        "searched": True,
+        "place": place,
+        "place_label": label,
+        "radius_mi": data["radius"],
+        "page_obj": page,
+        "cards": cards,
+        "remote_cards": remote,
+        "remote_count": len(results.remote),
+        "has_filters": filters != search.Filters(),
+        "wider_radii": form.radius_choices_wider(data["radius"]),
+        "results_map": results_map(cards, center=(place.lat, place.lng)) if cards else None,
+    }
+
+
+SEARCH_KEYS = {
+    "near",
+    "lat",
+    "lng",
+    "radius",
+    "service",
+    "victimization",
+    "population",
+    "language",
+    "free",
+    "open",
+}
+
+
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("Resource Map")
+    """The search form, and the results when it was submitted (a GET: nothing is stored)."""
+    submitted = any(key in request.GET for key in SEARCH_KEYS | {"page"})
+    form = SearchForm(request.GET if submitted else None)
+    context: dict = {"form": form, "searched": False}
+    if submitted and form.is_valid():
+        context.update(run_search(request, form))
+    return render(request, "directory/search.html", context)

@@ -28,18 +28,16 @@ from providers.importers.hsds import import_hsds
 from providers.importers.package import PackageError
 from providers.importers.report import ImportFailed
 from providers.models import ImportRun, Status, TaxonomyMapping
+from providers.permissions import is_editor
 
-IMPORT_PERMISSIONS = [
-    f"providers.{action}_{model}"
-    for model in ("organization", "service", "location")
-    for action in ("add", "change")
-]
 IMPORTERS = {ImportRun.Kind.HSDS: import_hsds, ImportRun.Kind.CSV: import_csv}
 SHOWN_ISSUES = 500
 
 
 def can_import(user) -> bool:
-    return user.is_active and user.is_staff and user.has_perms(IMPORT_PERMISSIONS)
+    """Editors and site admins: an import creates, changes and publishes whole directories,
+    which provider staff may not do (see providers/permissions.py)."""
+    return user.is_active and user.is_staff and is_editor(user)
 
 
 def upload_dir() -> Path:
@@ -100,11 +98,15 @@ def _options(data: dict) -> dict:
     }
 
 
-def _run(run: ImportRun, *, dry_run: bool):
+def _run(run: ImportRun, *, dry_run: bool, user=None):
     importer = IMPORTERS[run.kind]
     try:
         report = importer(
-            Path(run.stored_path), source=run.source or None, dry_run=dry_run, **run.options
+            Path(run.stored_path),
+            source=run.source or None,
+            dry_run=dry_run,
+            user=user,
+            **run.options,
         )
     except ImportFailed as failure:
         report = failure.report
@@ -228,7 +230,7 @@ class ImportRunAdmin(admin.ModelAdmin):
         run = self._get_run(request, run_id)
         if run.state != ImportRun.State.CHECKED or not Path(run.stored_path or "/").is_file():
             raise Http404("This upload has already been used or discarded.")
-        report = _run(run, dry_run=False)
+        report = _run(run, dry_run=False, user=request.user)
         run.state = ImportRun.State.APPLIED if report.applied else ImportRun.State.FAILED
         _discard_upload(run)
         run.save()

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Status(models.TextChoices):
@@ -125,8 +126,9 @@ class OrganizationQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED)
 
-    def stale(self, *, today: date | None = None):
-        cutoff = (today or timezone.localdate()) - timedelta(days=settings.STALE_AFTER_DAYS)
+    def stale(self, *, today: date | None = None, days: int | None = None):
+        days = settings.STALE_AFTER_DAYS if days is None else days
+        cutoff = (today or timezone.localdate()) - timedelta(days=days)
         return self.filter(
             models.Q(last_verified_on__isnull=True) | models.Q(last_verified_on__lt=cutoff)
         )
@@ -158,6 +160,7 @@ class Organization(Sourced):
     )
 
     objects = OrganizationQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name", "id"]
@@ -242,6 +245,7 @@ class Service(Sourced):
     )
 
     objects = ServiceQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[terms, languages])
 
     class Meta:
         ordering = ["name", "id"]
@@ -325,6 +329,8 @@ class Location(Sourced):
         Service, through="ServiceAtLocation", related_name="locations", blank=True
     )
 
+    history = HistoricalRecords(m2m_fields=[accessibility])
+
     class Meta:
         ordering = ["name", "id"]
         indexes = [
@@ -389,6 +395,7 @@ class ServiceAtLocation(models.Model):
     description = models.TextField(_("description"), blank=True)
 
     objects = ServiceAtLocationQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["id"]
@@ -444,6 +451,8 @@ class Phone(models.Model):
     note = models.CharField(_("note"), max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["position", "id"]
 
@@ -482,6 +491,8 @@ class OpeningHours(models.Model):
     opens_at = models.TimeField(_("opens"))
     closes_at = models.TimeField(_("closes"))
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["weekday", "opens_at"]
         verbose_name_plural = _("opening hours")
@@ -519,5 +530,8 @@ class Hotline(Bilingual):
         return self.hours
 
 
+# Staff memberships and public suggestions live in their own module (moderation); importing
+# them here registers them with the app.
 # --- Importers (issue #5): taxonomy mapping and import runs live with the importers. ------
 from providers.importers.models import ImportRun, TaxonomyMapping  # noqa: E402, F401
+from providers.moderation import StaffMembership, Suggestion  # noqa: E402, F401

@@ -147,3 +147,161 @@ def browser(chromium_path):
         )
         yield instance
         instance.close()
+
+
+def create_user(
+    *, role: str | None = None, organizations=(), username: str | None = None, **fields
+):
+    """A staff user in one of the role groups ("Site admins", "Editors", "Provider staff"),
+    a member of `organizations` (provider staff)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from providers.models import StaffMembership
+
+    User = get_user_model()
+    username = username or f"{(role or 'user').lower().replace(' ', '-')}-{User.objects.count()}"
+    fields.setdefault("is_staff", role is not None)
+    user = User.objects.create_user(
+        username=username, password="a long passphrase 4 tests", **fields
+    )
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    for organization in organizations:
+        StaffMembership.objects.create(user=user, organization=organization)
+    return user
+
+
+@pytest.fixture
+def make_user(db):
+    """Factory: `make_user(role="Editors")`, or provider staff of some organizations:
+    `make_user(role="Provider staff", organizations=[org])`."""
+    return create_user
+
+
+def admin_form_data(response) -> dict:
+    """The POST data an admin change page would send back unchanged (form and inlines)."""
+    from django import forms
+
+    data: dict = {}
+
+    def add(form) -> None:
+        for bound in form:
+            value = bound.value()
+            if isinstance(bound.field, forms.BooleanField):
+                if value:
+                    data[bound.html_name] = "on"
+            elif isinstance(value, (list, tuple)) and not isinstance(bound.field, forms.JSONField):
+                data[bound.html_name] = [str(bound.field.prepare_value(v)) for v in value]
+            elif value is not None:
+                data[bound.html_name] = bound.field.prepare_value(value)
+
+    add(response.context["adminform"].form)
+    for inline in response.context.get("inline_admin_formsets", []):
+        formset = inline.formset
+        for bound in formset.management_form:
+            data[bound.html_name] = bound.value()
+        data[f"{formset.prefix}-TOTAL_FORMS"] = len(formset.initial_forms)
+        for form in formset.initial_forms:
+            add(form)
+    return data
+
+
+@pytest.fixture
+def admin_data():
+    """`admin_data(response)`: the unchanged POST data of an admin change page."""
+    return admin_form_data
+
+
+# --- Referrals: agencies, advocates, provider staff, referrals ------------------------------
+
+
+def create_referral_user(
+    username: str,
+    *,
+    agency=None,
+    organization=None,
+    site_admin: bool = False,
+    email: str = "",
+    password: str | None = None,
+):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    from referrals.models import AgencyMembership, ProviderMembership
+
+    user = get_user_model().objects.create_user(
+        username=username, email=email or f"{username}@example.org", password=password
+    )
+    if agency is not None:
+        AgencyMembership.objects.create(user=user, agency=agency)
+    if organization is not None:
+        ProviderMembership.objects.create(user=user, organization=organization)
+    if site_admin:
+        user.user_permissions.add(Permission.objects.get(codename="see_all_referrals"))
+    return user
+
+
+def create_referral(*, agency, sal, by, needs=("legal-assistance",), **fields):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from referrals.models import Referral
+    from referrals.workflow import send_referral
+
+    today = timezone.localdate()
+    values = {
+        "client_reference": "JD-7",
+        "contact_method": "phone",
+        "contact_value": "+12125550123",
+        "note": "Safe to call after 6pm",
+        "consent_given": True,
+        "consent_given_on": today,
+        "consent_expires_on": today + timedelta(days=90),
+        **fields,
+    }
+    referral = Referral(agency=agency, service_at_location=sal, **values)
+    return send_referral(
+        referral=referral,
+        needs=Term.objects.service_types().filter(slug__in=needs),
+        by=by,
+    )
+
+
+@pytest.fixture
+def referral_world(db):
+    """Two agencies, two providers, their people, a site admin, an outsider and one referral
+    from agency A to provider P."""
+    from types import SimpleNamespace
+
+    from referrals.models import Agency
+
+    agency_a = Agency.objects.create(name="Agency A Hotline")
+    agency_b = Agency.objects.create(name="Agency B Victim-Witness")
+    sal_p = create_provider(name="Provider P Legal Aid", services=("legal-assistance",))
+    sal_q = create_provider(name="Provider Q Shelter", confidential=True, street="1 Secret Way")
+    org_p = sal_p.service.organization
+    org_q = sal_q.service.organization
+    world = SimpleNamespace(
+        agency_a=agency_a,
+        agency_b=agency_b,
+        sal_p=sal_p,
+        sal_q=sal_q,
+        org_p=org_p,
+        org_q=org_q,
+        advocate_a=create_referral_user("advocate_a", agency=agency_a),
+        advocate_a2=create_referral_user("advocate_a2", agency=agency_a),
+        advocate_b=create_referral_user("advocate_b", agency=agency_b),
+        staff_p=create_referral_user("staff_p", organization=org_p),
+        staff_q=create_referral_user("staff_q", organization=org_q),
+        site_admin=create_referral_user("site_admin", site_admin=True),
+        outsider=create_referral_user("outsider"),
+    )
+    world.referral = create_referral(agency=agency_a, sal=sal_p, by=world.advocate_a)
+    return world
+
+
+@pytest.fixture
+def make_referral(db):
+    return create_referral

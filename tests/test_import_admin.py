@@ -5,13 +5,14 @@ from http import HTTPStatus
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from hsds_support import write_legacy_package
 
 from providers.importers.csv_flat import COLUMNS
 from providers.models import ImportRun, Organization, TaxonomyMapping
+from providers.permissions import EDITORS, PROVIDER_STAFF
 
 UPLOAD = "admin:providers_importrun_upload"
 # WhiteNoise warns when collectstatic has not run (as in a fresh checkout); not our concern.
@@ -24,20 +25,17 @@ def uploads_in_tmp(settings, tmp_path):
     return settings.IMPORT_UPLOAD_DIR
 
 
+def staff(client, username: str, group: str | None) -> User:
+    user = User.objects.create_user(username, password="a long enough password", is_staff=True)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    client.force_login(user)
+    return user
+
+
 @pytest.fixture
 def importer(db, client):
-    user = User.objects.create_user("importer", password="a long enough password", is_staff=True)
-    user.user_permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="providers",
-            codename__in=[
-                f"{a}_{m}"
-                for a in ("add", "change")
-                for m in ("organization", "service", "location")
-            ],
-        )
-    )
-    client.force_login(user)
+    staff(client, "editor", EDITORS)
     return client
 
 
@@ -55,9 +53,9 @@ def sheet(rows: list[dict]) -> SimpleUploadedFile:
     return SimpleUploadedFile("coalition.csv", "\n".join(lines).encode(), "text/csv")
 
 
-def test_staff_without_import_permissions_cannot_upload(db, client):
-    user = User.objects.create_user("viewer", password="a long enough password", is_staff=True)
-    client.force_login(user)
+@pytest.mark.parametrize("group", [None, PROVIDER_STAFF])
+def test_only_editors_and_site_admins_may_import(db, client, group):
+    staff(client, "someone", group)
 
     assert client.get(reverse(UPLOAD)).status_code == HTTPStatus.FORBIDDEN
 
@@ -176,8 +174,23 @@ def test_discard_deletes_the_upload(importer, tmp_path):
     assert not Organization.objects.exists()
 
 
-def test_the_import_list_and_the_taxonomy_mapping_open(admin_client):
-    assert admin_client.get(reverse("admin:providers_importrun_changelist")).status_code == 200
-    page = admin_client.get(reverse("admin:providers_taxonomymapping_changelist"))
+def test_editors_see_the_import_list_and_edit_the_taxonomy_mapping(importer):
+    runs = importer.get(reverse("admin:providers_importrun_changelist"))
+    assert runs.status_code == HTTPStatus.OK
+    assert "Import a file" in runs.content.decode()
+    page = importer.get(reverse("admin:providers_taxonomymapping_changelist"))
     assert page.status_code == HTTPStatus.OK
-    assert TaxonomyMapping.objects.filter(is_default=True, pattern="FT").exists()
+    rule = TaxonomyMapping.objects.get(match="code", pattern="FT")
+    edit = importer.get(reverse("admin:providers_taxonomymapping_change", args=[rule.pk]))
+    assert edit.status_code == HTTPStatus.OK
+
+
+def test_an_import_from_the_admin_is_in_each_records_history(importer, tmp_path):
+    importer.post(reverse(UPLOAD), {"kind": "hsds", "file": legacy_zip(tmp_path)})
+    run = ImportRun.objects.get()
+    importer.post(reverse("admin:providers_importrun_confirm", args=[run.pk]))
+
+    entry = Organization.objects.get(source_id="org-1").history.get()
+    assert entry.history_type == "+"
+    assert entry.history_user.username == "editor"
+    assert entry.history_change_reason == "Import from county-211"

@@ -76,6 +76,7 @@ class FlatImport:
         new_status=Status.PUBLISHED,
         retire_missing=False,
         progress=False,
+        user=None,
     ) -> None:
         self.path = Path(path)
         self.report = Report(skip_invalid=skip_invalid, kind="flat CSV")
@@ -84,6 +85,7 @@ class FlatImport:
         self.new_status = new_status
         self.retire_missing = retire_missing
         self.progress = progress
+        self.user = user  # recorded in the history of what the import creates or changes
 
     def run(self, *, dry_run: bool) -> Report:
         if self.path.suffix.lower() != ".csv" or not self.path.is_file():
@@ -100,6 +102,7 @@ class FlatImport:
             Organization,
             source=self.source,
             report=self.report,
+            history_user=self.user,
             table="organizations",
             file=self.file,
             fields=ORG_FIELDS,
@@ -108,6 +111,7 @@ class FlatImport:
             Service,
             source=self.source,
             report=self.report,
+            history_user=self.user,
             table="services",
             file=self.file,
             fields=SERVICE_FIELDS,
@@ -117,6 +121,7 @@ class FlatImport:
             Location,
             source=self.source,
             report=self.report,
+            history_user=self.user,
             table="locations",
             file=self.file,
             fields=LOCATION_FIELDS,
@@ -344,6 +349,7 @@ def import_csv(
     new_status: str = Status.PUBLISHED,
     retire_missing: bool = False,
     progress: bool = False,
+    user=None,
 ) -> Report:
     """Import one spreadsheet (CSV) in the flat template; raises ImportFailed on bad rows."""
     return FlatImport(
@@ -353,4 +359,5 @@ def import_csv(
         new_status=new_status,
         retire_missing=retire_missing,
         progress=progress,
+        user=user,
     ).run(dry_run=dry_run)

@@ -72,6 +72,7 @@ class HsdsImport:
         new_status=Status.PUBLISHED,
         retire_missing=False,
         progress=False,
+        user=None,
         report: Report | None = None,
     ) -> None:
         self.report = report or Report(skip_invalid=skip_invalid)
@@ -81,6 +82,7 @@ class HsdsImport:
         self.new_status = new_status
         self.retire_missing = retire_missing
         self.progress = progress
+        self.user = user  # recorded in the history of what the import creates or changes
 
     def rows(self, name: str):
         return progress_bar(
@@ -105,7 +107,7 @@ class HsdsImport:
         self.languages = Languages.from_database()
         self.seen: dict[str, dict[str, int]] = defaultdict(dict)  # file -> id -> row
         hsds_lookups.read_lookups(self)
-        common = {"source": self.source, "report": self.report}
+        common = {"source": self.source, "report": self.report, "history_user": self.user}
         self.orgs = Upserter(
             Organization,
             **common,
@@ -326,6 +328,7 @@ def import_hsds(
     new_status: str = Status.PUBLISHED,
     retire_missing: bool = False,
     progress: bool = False,
+    user=None,
 ) -> Report:
     """Import the package at `path`; raises ImportFailed (nothing changed) on invalid rows."""
     return HsdsImport(
@@ -335,6 +338,7 @@ def import_hsds(
         new_status=new_status,
         retire_missing=retire_missing,
         progress=progress,
+        user=user,
     ).run(dry_run=dry_run)
 
 

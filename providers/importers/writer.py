@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from django.conf import settings
 from django.db import connection, models, reset_queries, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from providers.importers.report import ImportFailed, Report
 
@@ -66,6 +67,7 @@ class Upserter:
         fields: Iterable[str],
         on_existing: Callable[[list], None] | None = None,
         parents: Iterable["Upserter"] = (),
+        history_user=None,
     ) -> None:
         self.model = model
         self.source = source
@@ -73,6 +75,12 @@ class Upserter:
         self.table = table
         self.file = file
         self.parents = list(parents)  # flushed first, so foreign keys point at written rows
+        # Audited models get one history entry per record created or changed by the import.
+        self.history = hasattr(model, "history")
+        self.history_options = {
+            "default_user": history_user,
+            "default_change_reason": f"Import from {source}"[:100],
+        }
         self.fields = list(fields)
         self.on_existing = on_existing  # e.g. delete the phones of records being refreshed
         self.existing: dict[str, object] = dict(
@@ -141,11 +149,19 @@ class Upserter:
                 self.report.count(self.table, "updated")
             else:
                 self.report.count(self.table, "unchanged")
-        self.model.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
-        if to_update:
-            self.model.objects.bulk_update(
-                to_update, [*self.fields, "updated_at"], batch_size=BATCH_SIZE
+        fields = [*self.fields, "updated_at"]
+        if self.history:
+            bulk_create_with_history(
+                to_create, self.model, batch_size=BATCH_SIZE, **self.history_options
             )
+            if to_update:
+                bulk_update_with_history(
+                    to_update, self.model, fields, batch_size=BATCH_SIZE, **self.history_options
+                )
+        else:
+            self.model.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
+            if to_update:
+                self.model.objects.bulk_update(to_update, fields, batch_size=BATCH_SIZE)
         if old_ids and self.on_existing:
             self.on_existing(old_ids)
         forget_queries()

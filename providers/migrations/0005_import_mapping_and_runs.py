@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('providers', '0002_reference_data'),
+        ("providers", "0004_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

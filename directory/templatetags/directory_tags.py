@@ -1,0 +1,48 @@
+"""Small display helpers for the public pages."""
+
+import phonenumbers
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def phone_display(number: str) -> str:
+    """+12125550100 -> (212) 555-0100; short codes (911, 233733) and odd values stay as given."""
+    text = str(number or "").strip()
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) < 10:
+        return text
+    try:
+        parsed = phonenumbers.parse(text, "US")
+    except phonenumbers.NumberParseException:
+        return text
+    if not phonenumbers.is_possible_number(parsed):
+        return text
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if parsed.country_code == 1
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(parsed, style)
+
+
+@register.filter
+def dial_uri(number: str) -> str:
+    """tel: link for a number as typed (keeps a leading +, drops spaces and punctuation)."""
+    digits = "".join(ch for ch in str(number or "") if ch.isdigit() or ch == "+")
+    return f"tel:{digits}"
+
+
+@register.filter
+def text_uri(number: str) -> str:
+    digits = "".join(ch for ch in str(number or "") if ch.isdigit() or ch == "+")
+    return f"sms:{digits}"
+
+
+@register.filter
+def lookup(mapping, key):
+    """mapping[key] or "" (for per-choice hints)."""
+    if not mapping:
+        return ""
+    return mapping.get(key, "")

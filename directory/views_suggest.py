@@ -1,0 +1,88 @@
+"""Public "suggest a correction" and "suggest a new provider": no login, no personal data.
+
+Spam is held off by a honeypot field (a filled one is thanked and dropped) and a rate
+limit per client. The limit keys on a salted hash of the address, kept only in the cache
+for an hour; the address itself is never stored or logged.
+"""
+
+from http import HTTPStatus
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.crypto import salted_hmac
+
+from directory.http import add_public_headers, public_page
+from directory.suggest_forms import CorrectionForm, NewProviderForm
+from providers.models import ServiceAtLocation
+from providers.suggestions import current_values, submit_correction, submit_new_provider
+
+RATE_WINDOW_S = 3600
+
+
+def _rate_key(request: HttpRequest) -> str:
+    client = request.META.get("REMOTE_ADDR", "")
+    return "suggest-rate:" + salted_hmac("directory.suggest.rate", client).hexdigest()[:32]
+
+
+def over_rate_limit(request: HttpRequest) -> bool:
+    """Count this submission; True when the client has sent too many this hour."""
+    key = _rate_key(request)
+    cache.add(key, 0, timeout=RATE_WINDOW_S)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=RATE_WINDOW_S)
+        count = 1
+    return count > settings.SUGGESTION_RATE_PER_HOUR
+
+
+def _limited(request: HttpRequest) -> HttpResponse:
+    response = add_public_headers(
+        render(request, "directory/suggest_limited.html", status=HTTPStatus.TOO_MANY_REQUESTS)
+    )
+    response["Retry-After"] = str(RATE_WINDOW_S)
+    return response
+
+
+def _thanks(request: HttpRequest, row: ServiceAtLocation | None = None) -> HttpResponse:
+    return render(request, "directory/suggest_thanks.html", {"row": row})
+
+
+@public_page
+def suggest_correction(request: HttpRequest, pk) -> HttpResponse:
+    row = get_object_or_404(
+        ServiceAtLocation.objects.listed().select_related("service__organization", "location"),
+        pk=pk,
+    )
+    initial = current_values(row, public=True)
+    if request.method == "POST":
+        if over_rate_limit(request):
+            return _limited(request)
+        form = CorrectionForm(request.POST, initial=initial)
+        if form.is_bot():
+            return _thanks(request, row)
+        if form.is_valid():
+            submit_correction(row, form.changes(), form.cleaned_data["message"].strip())
+            return _thanks(request, row)
+    else:
+        form = CorrectionForm(initial=initial)
+    context = {"form": form, "row": row, "organization": row.service.organization}
+    return render(request, "directory/suggest_correction.html", context)
+
+
+@public_page
+def suggest_provider(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        if over_rate_limit(request):
+            return _limited(request)
+        form = NewProviderForm(request.POST)
+        if form.is_bot():
+            return _thanks(request)
+        if form.is_valid():
+            submit_new_provider(form.values(), form.cleaned_data["message"].strip())
+            return _thanks(request)
+    else:
+        form = NewProviderForm()
+    return render(request, "directory/suggest_provider.html", {"form": form})

@@ -1,0 +1,167 @@
+"""Providers in the admin: the organization with its services, locations and phones inline."""
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from providers.admin.filters import (
+    ConfidentialFilter,
+    ServiceTypeFilter,
+    StateFilter,
+    VerificationFilter,
+)
+from providers.admin.forms import LocationForm, OrganizationForm, ServiceForm
+from providers.admin.scoping import ScopedAdmin, UserFormInline
+from providers.models import Location, Organization, Phone, Service, Status
+from providers.permissions import can_publish, can_verify
+
+
+class ServiceInline(UserFormInline, admin.StackedInline):
+    model = Service
+    form = ServiceForm
+    fields = ["name", "status", "service_types", "description", "cost"]
+    extra = 0
+    show_change_link = True
+
+
+class LocationInline(UserFormInline, admin.StackedInline):
+    model = Location
+    form = LocationForm
+    fields = [
+        "name",
+        "kind",
+        "address_1",
+        "address_2",
+        ("city", "state", "postcode"),
+        "address_confidential",
+        ("latitude", "longitude", "keep_coordinates"),
+        "coordinates_approximate",
+        "timezone",
+        "open_24_7",
+        "hours_note",
+    ]
+    extra = 0
+    show_change_link = True
+
+
+class OrganizationPhoneInline(admin.TabularInline):
+    model = Phone
+    fk_name = "organization"
+    fields = ["number", "extension", "kind", "note", "position"]
+    extra = 0
+    verbose_name = _("organization phone")
+
+
+def verification_text(organization: Organization) -> str:
+    if organization.last_verified_on is None:
+        return str(_("Stale: never verified"))
+    if organization.is_stale():
+        return str(
+            _("Stale: last verified %(date)s (more than %(days)s days ago)")
+            % {"date": organization.last_verified_on, "days": settings.STALE_AFTER_DAYS}
+        )
+    return str(_("Current: verified %(date)s") % {"date": organization.last_verified_on})
+
+
+@admin.register(Organization)
+class OrganizationAdmin(ScopedAdmin):
+    form = OrganizationForm
+    organization_path = ""
+    list_display = ["name", "status", "verification", "last_verified_on", "is_sample"]
+    list_filter = [
+        "status",
+        StateFilter,
+        ServiceTypeFilter,
+        VerificationFilter,
+        ConfidentialFilter,
+        "is_sample",
+    ]
+    search_fields = [
+        "name",
+        "alternate_name",
+        "services__name",
+        "locations__city",
+        "locations__postcode",
+        "phones__number",
+    ]
+    readonly_fields = [
+        "verification",
+        "last_verified_on",
+        "last_verified_by",
+        "source",
+        "source_id",
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["name", "alternate_name", "status", "description"]}),
+        (_("Contact"), {"fields": ["website", "email"]}),
+        (_("Verification"), {"fields": ["verification", "last_verified_on", "last_verified_by"]}),
+        (
+            _("Record"),
+            {
+                "fields": ["is_sample", "source", "source_id", "created_at", "updated_at"],
+                "classes": ["collapse"],
+            },
+        ),
+    ]
+    inlines = [ServiceInline, LocationInline, OrganizationPhoneInline]
+    actions = ["mark_verified", "publish", "retire"]
+
+    def organization_of(self, obj):
+        return obj
+
+    @admin.display(description=_("verification"))
+    def verification(self, obj):
+        text = verification_text(obj)
+        if obj.is_stale():
+            return format_html("<strong>{}</strong>", text)
+        return text
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not can_verify(request.user):
+            actions.pop("mark_verified", None)
+        if not can_publish(request.user):
+            actions.pop("publish", None)
+        return actions
+
+    @admin.action(description=_("Mark verified (checked today)"), permissions=["change"])
+    def mark_verified(self, request, queryset):
+        for organization in queryset:
+            organization.mark_verified(user=request.user)
+        count = len(queryset)
+        self.message_user(
+            request,
+            ngettext("%d listing marked verified.", "%d listings marked verified.", count) % count,
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Publish"), permissions=["change"])
+    def publish(self, request, queryset):
+        done = self._set_status(request, queryset, Status.PUBLISHED)
+        self.message_user(
+            request,
+            ngettext("%d listing published.", "%d listings published.", done) % done,
+        )
+
+    @admin.action(description=_("Retire (keep, stop showing)"), permissions=["change"])
+    def retire(self, request, queryset):
+        done = self._set_status(request, queryset, Status.RETIRED)
+        self.message_user(
+            request, ngettext("%d listing retired.", "%d listings retired.", done) % done
+        )
+
+    def _set_status(self, request, queryset, status: str) -> int:
+        done = 0
+        for organization in queryset:
+            if status == Status.PUBLISHED and not can_publish(request.user, organization):
+                continue
+            if organization.status != status:
+                # One save per listing so the history records who and when.
+                organization.status = status
+                organization.save(update_fields=["status", "updated_at"])
+                done += 1
+        return done

@@ -1,0 +1,241 @@
+"""Public suggestions: what can be proposed, how it is stored, and how an editor applies it.
+
+Every change goes through ordinary model saves with the editor as `_history_user`, so the
+history shows who accepted what and any change can be reverted from the admin.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from providers import placing
+from providers.models import (
+    Location,
+    LocationKind,
+    Organization,
+    Phone,
+    Service,
+    ServiceAtLocation,
+    Status,
+    Suggestion,
+    Term,
+)
+
+# The fields a person may propose, in the order forms and the review page show them.
+FIELDS: dict[str, str] = {
+    "name": _("Name"),
+    "phone": _("Phone"),
+    "website": _("Website"),
+    "address_1": _("Street address"),
+    "city": _("City"),
+    "state": _("State"),
+    "postcode": _("ZIP code"),
+    "hours_note": _("Hours"),
+    "services": _("Services"),
+    "description": _("Description"),
+}
+ADDRESS = ("address_1", "city", "state", "postcode")
+
+
+class CannotApply(ValueError):
+    """The accepted fields cannot be applied (e.g. a new provider without its name)."""
+
+
+@dataclass
+class Outcome:
+    suggestion: Suggestion
+    organization: Organization | None
+    notes: list[str]
+
+
+def primary_phone(row: ServiceAtLocation) -> Phone | None:
+    for owner in (row.service, row.location, row.service.organization):
+        phone = owner.phones.order_by("position", "id").first()
+        if phone is not None:
+            return phone
+    return None
+
+
+def current_values(row: ServiceAtLocation, *, public: bool) -> dict:
+    """The listing's values per field; `public` hides a confidential street address."""
+    service, location = row.service, row.location
+    organization = service.organization
+    phone = primary_phone(row)
+    return {
+        "name": organization.name,
+        "phone": phone.number if phone else "",
+        "website": service.website or organization.website,
+        "address_1": location.public_street if public else location.address_1,
+        "city": location.city,
+        "state": location.state,
+        "postcode": location.postcode,
+        "hours_note": location.hours_note,
+        "services": sorted(service.terms.service_types().values_list("slug", flat=True)),
+        "description": service.description,
+    }
+
+
+def submit_correction(row: ServiceAtLocation, changes: dict, message: str) -> Suggestion:
+    """Store a correction: only the fields that differ from what the person was shown."""
+    shown = current_values(row, public=True)
+    proposed = {name: value for name, value in changes.items() if name in FIELDS}
+    return Suggestion.objects.create(
+        kind=Suggestion.Kind.CORRECTION,
+        service_at_location=row,
+        organization=row.service.organization,
+        proposed=proposed,
+        shown={name: shown[name] for name in proposed},
+        message=message,
+    )
+
+
+def submit_new_provider(values: dict, message: str) -> Suggestion:
+    proposed = {name: value for name, value in values.items() if name in FIELDS and value}
+    return Suggestion.objects.create(
+        kind=Suggestion.Kind.NEW_PROVIDER, proposed=proposed, message=message
+    )
+
+
+def display(name: str, value) -> str:
+    if name == "services":
+        labels = dict(Term.objects.service_types().values_list("slug", "name"))
+        return ", ".join(labels.get(slug, slug) for slug in value or [])
+    return "" if value is None else str(value)
+
+
+def _place(location: Location, notes: list[str]) -> None:
+    """Re-place a moved address offline; keep the old position if it cannot be placed."""
+    place = placing.place_address(
+        street=location.address_1,
+        city=location.city,
+        state=location.state,
+        postcode=location.postcode,
+    )
+    if place is None:
+        notes.append(str(_("The new address could not be placed: check the coordinates.")))
+        return
+    location.latitude, location.longitude = place.lat, place.lng
+    location.coordinates_approximate = bool(place.approximate)
+    if getattr(place, "timezone", ""):
+        location.timezone = place.timezone
+
+
+def _tag(objects: Iterable, user, suggestion: Suggestion) -> None:
+    for obj in objects:
+        obj._history_user = user
+        obj._change_reason = f"Public suggestion {suggestion.pk}"
+
+
+def _set_services(service: Service, slugs: list[str]) -> None:
+    kept = [t for t in service.terms.all() if t.kind != Term.Kind.SERVICE_TYPE]
+    service.terms.set(kept + list(Term.objects.service_types().filter(slug__in=slugs)))
+
+
+def _apply_correction(suggestion: Suggestion, values: dict, user, notes: list[str]):
+    row = suggestion.service_at_location
+    if row is None:
+        raise CannotApply(_("The listing this correction was about no longer exists."))
+    service, location = row.service, row.location
+    organization = service.organization
+    phone = primary_phone(row)
+    _tag([organization, service, location] + ([phone] if phone else []), user, suggestion)
+    changed = set()
+    if "name" in values:
+        organization.name = values["name"]
+        changed.add(organization)
+    if "website" in values:
+        owner = service if service.website else organization
+        owner.website = values["website"]
+        changed.add(owner)
+    if "description" in values:
+        service.description = values["description"]
+        changed.add(service)
+    for name in (*ADDRESS, "hours_note"):
+        if name in values:
+            setattr(location, name, values[name])
+            changed.add(location)
+    if any(name in values for name in ADDRESS) and location.kind == LocationKind.PHYSICAL:
+        _place(location, notes)
+    for obj in changed:
+        try:
+            obj.full_clean()
+        except ValidationError as error:
+            raise CannotApply("; ".join(error.messages)) from error
+        obj.save()
+    if "phone" in values:
+        if phone is None:
+            phone = Phone(service=service)
+            _tag([phone], user, suggestion)
+        phone.number = values["phone"]
+        phone.save()
+    if "services" in values:
+        _set_services(service, values["services"])
+    return organization
+
+
+def _apply_new_provider(suggestion: Suggestion, values: dict, user, notes: list[str]):
+    if not values.get("name"):
+        raise CannotApply(_("Accept the name to create the new provider."))
+    organization = Organization(
+        name=values["name"],
+        website=values.get("website", ""),
+        description=values.get("description", ""),
+        status=Status.DRAFT,
+    )
+    service = Service(organization=organization, name=values["name"], status=Status.PUBLISHED)
+    service.description = values.get("description", "")
+    location = Location(organization=organization, name=values["name"])
+    for name in (*ADDRESS, "hours_note"):
+        setattr(location, name, values.get(name, ""))
+    location.state = location.state.upper()
+    _tag([organization, service, location], user, suggestion)
+    if any(values.get(name) for name in ADDRESS):
+        _place(location, notes)
+    else:
+        location.kind = LocationKind.REMOTE
+    organization.save()
+    service.save()
+    location.save()
+    ServiceAtLocation.objects.create(service=service, location=location)
+    if values.get("phone"):
+        phone = Phone(service=service, number=values["phone"])
+        _tag([phone], user, suggestion)
+        phone.save()
+    if values.get("services"):
+        _set_services(service, values["services"])
+    notes.append(str(_("A draft listing was created: complete it, then publish it.")))
+    return organization
+
+
+@transaction.atomic
+def apply_suggestion(suggestion: Suggestion, accepted: Iterable[str], *, user) -> Outcome:
+    """Apply the accepted fields; the others are rejected. Raises CannotApply."""
+    if suggestion.status != Suggestion.Status.PENDING:
+        raise CannotApply(_("This suggestion has already been reviewed."))
+    accepted = [name for name in FIELDS if name in set(accepted) and name in suggestion.proposed]
+    values = {name: suggestion.proposed[name] for name in accepted}
+    notes: list[str] = []
+    organization = None
+    if values:
+        if suggestion.kind == Suggestion.Kind.NEW_PROVIDER:
+            organization = _apply_new_provider(suggestion, values, user, notes)
+            suggestion.organization = organization
+        else:
+            organization = _apply_correction(suggestion, values, user, notes)
+    suggestion.decisions = {
+        name: ("accepted" if name in values else "rejected") for name in suggestion.proposed
+    }
+    if not values:
+        suggestion.status = Suggestion.Status.REJECTED
+    elif len(values) == len(suggestion.proposed):
+        suggestion.status = Suggestion.Status.ACCEPTED
+    else:
+        suggestion.status = Suggestion.Status.PARTIALLY_ACCEPTED
+    suggestion.reviewed_at = timezone.now()
+    suggestion.reviewed_by = user
+    suggestion.save()
+    return Outcome(suggestion=suggestion, organization=organization, notes=notes)

@@ -1,0 +1,177 @@
+"""Accounts: lockout after guessing, strong passwords, and the optional second factor."""
+
+import time
+from http import HTTPStatus
+
+import pytest
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from providers.permissions import EDITORS
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "a long passphrase 4 tests"  # what tests/conftest.py create_user sets
+
+
+def current_token(device: TOTPDevice) -> str:
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    return f"{totp.token():0{device.digits}d}"
+
+
+def login(client, username, password, **extra):
+    return client.post(
+        reverse("admin:login"),
+        {"username": username, "password": password, "next": reverse("admin:index"), **extra},
+    )
+
+
+# --- lockout ---------------------------------------------------------------------------------
+
+
+def test_login_locks_after_repeated_failures(client, make_user, settings):
+    settings.AXES_FAILURE_LIMIT = 5
+    user = make_user(role=EDITORS, username="guessed")
+    for _ in range(4):
+        response = login(client, "guessed", "wrong password here")
+        assert response.status_code == HTTPStatus.OK  # the form again, with an error
+    locked = login(client, "guessed", "wrong password here")
+    assert locked.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert "Sign-in locked" in locked.content.decode()
+    # Even the right password is refused while locked.
+    response = login(client, "guessed", PASSWORD)
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert "_auth_user_id" not in client.session
+    # Another person on another network is not locked out.
+    other = make_user(role=EDITORS, username="colleague")
+    assert login(client, other.username, PASSWORD).status_code == HTTPStatus.FOUND
+    assert user.is_active
+
+
+def test_successful_login_resets_the_failure_count(client, make_user, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    make_user(role=EDITORS, username="typo")
+    login(client, "typo", "wrong password here")
+    login(client, "typo", "wrong password here")
+    assert login(client, "typo", PASSWORD).status_code == HTTPStatus.FOUND
+    client.logout()
+    login(client, "typo", "wrong password here")
+    assert login(client, "typo", PASSWORD).status_code == HTTPStatus.FOUND
+
+
+# --- passwords -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "weak",
+    ["short1!", "password1234", "123456789012", "editor-ed-2024"],
+    ids=["too-short", "common", "numeric", "like-username"],
+)
+def test_weak_passwords_are_refused(make_user, weak):
+    user = make_user(username="editor-ed-2024", email="ed@example.org")
+    with pytest.raises(ValidationError):
+        validate_password(weak, user=user)
+
+
+def test_a_long_passphrase_is_accepted(make_user):
+    user = make_user(username="ed")
+    validate_password("correct horse battery staple", user=user)
+
+
+# --- second factor ---------------------------------------------------------------------------
+
+
+def test_without_2fa_setting_a_password_login_reaches_the_admin(client, make_user, settings):
+    settings.ADMIN_REQUIRE_2FA = False
+    make_user(role=EDITORS, username="plain")
+    assert login(client, "plain", PASSWORD).status_code == HTTPStatus.FOUND
+    assert client.get(reverse("admin:index")).status_code == HTTPStatus.OK
+
+
+def test_admin_index_offers_enrolment_when_optional(client, make_user, settings):
+    settings.ADMIN_REQUIRE_2FA = False
+    client.force_login(make_user(role=EDITORS))
+    body = client.get(reverse("admin:index")).content.decode()
+    assert reverse("admin:2fa-enrol") in body
+
+
+def test_with_2fa_an_unverified_staff_user_cannot_reach_the_admin(client, make_user, settings):
+    settings.ADMIN_REQUIRE_2FA = True
+    client.force_login(make_user(role=EDITORS, username="unverified"))
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url.startswith(reverse("admin:login"))
+    changelist = client.get(reverse("admin:providers_organization_changelist"))
+    assert changelist.status_code == HTTPStatus.FOUND
+    # With no device yet, the login page sends them to enrol one.
+    assert client.get(response.url).url == reverse("admin:2fa-enrol")
+
+
+def test_enrolling_a_totp_device_verifies_the_session(client, make_user, settings):
+    settings.ADMIN_REQUIRE_2FA = True
+    user = make_user(role=EDITORS, username="enrolling")
+    client.force_login(user)
+    page = client.get(reverse("admin:2fa-enrol"))
+    assert page.status_code == HTTPStatus.OK
+    assert page.context["secret"] in page.content.decode()
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    response = client.post(reverse("admin:2fa-enrol"), {"otp_token": current_token(device)})
+    assert response.url == reverse("admin:index")
+    device.refresh_from_db()
+    assert device.confirmed
+    assert client.get(reverse("admin:index")).status_code == HTTPStatus.OK
+
+
+def test_enrolling_with_a_wrong_code_says_so(client, make_user, settings):
+    settings.ADMIN_REQUIRE_2FA = True
+    user = make_user(role=EDITORS, username="mistyped")
+    client.force_login(user)
+    client.get(reverse("admin:2fa-enrol"))
+    device = TOTPDevice.objects.get(user=user)
+    wrong = "000000" if current_token(device) != "000000" else "111111"
+    response = client.post(reverse("admin:2fa-enrol"), {"otp_token": wrong})
+    assert "did not match" in response.content.decode()
+    device.refresh_from_db()
+    assert not device.confirmed
+    assert client.get(reverse("admin:index")).status_code == HTTPStatus.FOUND
+
+
+def test_with_a_device_login_needs_the_code(client, make_user, settings):
+    settings.ADMIN_REQUIRE_2FA = True
+    user = make_user(role=EDITORS, username="enrolled")
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    without = login(client, "enrolled", PASSWORD)
+    assert without.status_code == HTTPStatus.OK
+    assert client.get(reverse("admin:index")).status_code == HTTPStatus.FOUND
+    response = login(
+        client,
+        "enrolled",
+        PASSWORD,
+        otp_device=device.persistent_id,
+        otp_token=current_token(device),
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    assert client.get(reverse("admin:index")).status_code == HTTPStatus.OK
+
+
+def test_enrol_page_cannot_add_a_second_device_unverified(client, make_user, settings):
+    settings.ADMIN_REQUIRE_2FA = True
+    user = make_user(role=EDITORS, username="has-device")
+    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    client.force_login(user)
+    response = client.get(reverse("admin:2fa-enrol"))
+    assert response.status_code == HTTPStatus.FOUND
+    assert TOTPDevice.objects.filter(user=user).count() == 1
+
+
+def test_enrol_page_needs_a_staff_login(client, make_user):
+    response = client.get(reverse("admin:2fa-enrol"))
+    assert response.status_code == HTTPStatus.FOUND
+    assert reverse("admin:login") in response.url
+    client.force_login(make_user(username="member-of-public"))
+    assert client.get(reverse("admin:2fa-enrol")).status_code == HTTPStatus.FOUND
+    assert not TOTPDevice.objects.exists()

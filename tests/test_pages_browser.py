@@ -1,0 +1,310 @@
+"""Public pages in real headless Chromium: the search flow, Quick Exit, no third-party request,
+axe-core, Spanish, no JavaScript, page weight. Screenshots go to test-artifacts/screenshots/."""
+
+from datetime import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.cache import cache
+
+from providers.models import Organization
+from providers.reference_data import load_reference_data
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
+WIDTHS = {"phone": (390, 844), "desktop": (1280, 900)}
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+FIRST_LOAD_BUDGET_BYTES = 200 * 1024
+
+
+@pytest.fixture
+def site(live_server, settings, make_provider):
+    """A live server with a few listings near ZIP 10001 and a local neutral Quick Exit page."""
+    load_reference_data()  # the live server's transactional database starts empty
+    cache.clear()
+    settings.QUICK_EXIT_URL = f"{live_server.url}/static/directory/site.css"
+    make_provider(
+        name="Midtown Legal Services",
+        lat=40.7505,
+        lng=-73.9934,
+        services=("legal-assistance", "immigration-services"),
+        languages=("en", "es"),
+        accessibility=("wheelchair",),
+        hours=tuple((day, time(9), time(17)) for day in range(1, 6)),
+        eligibility="Anyone who has experienced a crime.",
+        how_to_get_help="Call to make an appointment.",
+        website="https://midtown-legal.example.org/",
+    )
+    make_provider(
+        name="Newark Justice Center",
+        lat=40.7357,
+        lng=-74.1724,
+        services=("legal-assistance",),
+        street="1 Broad Street",
+        city="Newark",
+        state="NJ",
+        postcode="07102",
+        open_24_7=True,
+    )
+    shelter = make_provider(
+        name="Harbor Safe House",
+        lat=40.7612,
+        lng=-73.9812,
+        services=("food-shelter-housing", "victim-advocacy"),
+        confidential=True,
+        street="77 Hidden Lane",
+        open_24_7=True,
+    )
+    make_provider(
+        name="Statewide Survivor Line",
+        kind="remote",
+        service_area="states",
+        service_area_states=["NY"],
+        services=("victim-advocacy", "legal-assistance"),
+        languages=("en", "es"),
+        open_24_7=True,
+    )
+    Organization.objects.update(last_verified_on="2026-06-01")
+    yield {"url": live_server.url, "neutral": settings.QUICK_EXIT_URL, "shelter": shelter}
+    cache.clear()
+
+
+@pytest.fixture
+def open_page(browser, site):
+    """New pages that fail the test on any request to another host or a CSP violation."""
+    contexts = []
+    offsite: list[str] = []
+    csp_errors: list[str] = []
+
+    def make(width: str = "phone", *, javascript: bool = True, locale: str = "en-US"):
+        viewport = dict(zip(("width", "height"), WIDTHS[width], strict=True))
+        context = browser.new_context(
+            viewport=viewport, java_script_enabled=javascript, locale=locale
+        )
+        contexts.append(context)
+        page = context.new_page()
+
+        def on_request(request):
+            parts = urlsplit(request.url)
+            if parts.scheme in {"http", "https", "ws", "wss"} and parts.hostname not in LOCAL_HOSTS:
+                offsite.append(request.url)
+
+        page.on("request", on_request)
+        page.on(
+            "console",
+            lambda message: (
+                csp_errors.append(message.text)
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert offsite == [], f"requests left 127.0.0.1: {offsite}"
+    assert csp_errors == [], f"Content-Security-Policy violations: {csp_errors}"
+
+
+def shoot(page, name: str, width: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{WIDTHS[width][0]}.png"), full_page=True)
+
+
+def search_for_legal_help(page, base: str) -> None:
+    page.goto(base + "/")
+    page.get_by_label("ZIP code, or city and state").fill("10001")
+    page.get_by_label("Legal Assistance").check()
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_load_state()
+
+
+@pytest.mark.parametrize("width", ["phone", "desktop"])
+def test_search_flow_end_to_end(open_page, site, width):
+    page = open_page(width)
+    page.goto(site["url"] + "/")
+    shoot(page, "search", width)
+    search_for_legal_help(page, site["url"])
+    heading = page.locator("#results-heading")
+    assert "2 places within 25 miles of New York, NY 10001" in heading.inner_text()
+    names = page.locator("ol.cards h3 a").all_inner_texts()
+    assert names == ["Midtown Legal Services", "Newark Justice Center"]
+    states = page.locator("ol.cards .open-state").all_inner_texts()
+    assert states[1] == "Open now" and states[0] in {"Open now", "Closed now"}  # Newark is 24/7
+    assert page.locator(".remote").get_by_role("link", name="Statewide Survivor Line").is_visible()
+    assert page.locator("figure.map svg").is_visible()
+    shoot(page, "results", width)
+    page.get_by_role("link", name="Midtown Legal Services").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == "Midtown Legal Services"
+    assert page.get_by_text("Call to make an appointment.").is_visible()
+    assert page.locator('a[href^="tel:"]').first.is_visible()
+    shoot(page, "provider", width)
+
+
+@pytest.mark.parametrize("width", ["phone", "desktop"])
+def test_screenshots_of_the_other_pages(open_page, site, width):
+    page = open_page(width)
+    pages = {
+        "get-help": "/get-help/",
+        "browse-safely": "/browse-safely/",
+        "about": "/about/",
+        "provider-confidential": f"/provider/{site['shelter'].pk}/",
+        "unknown-place": "/?near=Springfield",
+        "no-results": "/?near=10001&radius=5&service=employment-training",
+        "form-error": "/?near=&radius=junk",
+        "es-search": "/es/",
+        "es-results": "/es/?near=10001&service=legal-assistance",
+    }
+    for name, path in pages.items():
+        page.goto(site["url"] + path)
+        shoot(page, name, width)
+    page.goto(site["url"] + f"/provider/{site['shelter'].pk}/")
+    body = page.locator("body").inner_text()
+    assert "Address kept confidential for safety: call first." in body
+    assert "77 Hidden Lane" not in page.content()
+
+
+@pytest.mark.parametrize("how", ["button", "escape", "triple-shift"])
+def test_quick_exit_lands_on_the_neutral_site_and_back_does_not_return(open_page, site, how):
+    page = open_page("phone")
+    page.goto(site["url"] + "/?near=10001")
+    if how == "button":
+        page.get_by_role("link", name="Quick exit").click()
+    elif how == "escape":
+        page.keyboard.press("Escape")
+    else:
+        for _ in range(3):
+            page.keyboard.press("Shift")
+    page.wait_for_url(site["neutral"])
+    assert page.url == site["neutral"]
+    page.go_back()
+    assert page.url in {"about:blank", site["neutral"]}
+    assert "/?near=" not in page.url
+
+
+def test_two_shift_presses_and_other_keys_do_not_exit(open_page, site):
+    page = open_page("desktop")
+    page.goto(site["url"] + "/")
+    page.keyboard.press("Shift")
+    page.keyboard.press("Shift")
+    page.keyboard.press("a")
+    page.keyboard.press("Shift")
+    page.wait_for_timeout(300)
+    assert page.url == site["url"] + "/"
+
+
+def test_quick_exit_works_without_javascript(open_page, site):
+    page = open_page("phone", javascript=False)
+    page.goto(site["url"] + "/about/")
+    page.get_by_role("link", name="Quick exit").click()
+    page.wait_for_url(site["neutral"])
+
+
+def test_search_works_without_javascript(open_page, site):
+    page = open_page("phone", javascript=False)
+    search_for_legal_help(page, site["url"])
+    assert page.locator("ol.cards h3 a").first.inner_text() == "Midtown Legal Services"
+    assert page.locator("figure.map svg").count() == 1
+    assert not page.get_by_role("button", name="Use my location").is_visible()
+
+
+def test_spanish_flow(open_page, site):
+    page = open_page("phone", locale="es-ES")
+    page.goto(site["url"] + "/")
+    page.get_by_role("link", name="Español").click()
+    page.wait_for_load_state()
+    assert page.url == site["url"] + "/es/"
+    assert page.locator("html").get_attribute("lang") == "es"
+    page.get_by_label("Código postal, o ciudad y estado").fill("10001")
+    page.get_by_label("Ayuda legal").check()
+    page.get_by_role("button", name="Buscar").click()
+    page.wait_for_load_state()
+    assert "2 lugares a menos de 25 millas" in page.locator("#results-heading").inner_text()
+    assert page.get_by_text("Salida rápida").first.is_visible()
+    page.get_by_role("link", name="English").click()
+    page.wait_for_load_state()
+    assert "2 places within 25 miles" in page.locator("#results-heading").inner_text()
+
+
+def test_first_load_of_search_page_is_well_under_budget(open_page, site):
+    for path in ("/", "/?near=10001&service=legal-assistance"):
+        page = open_page("phone")
+        sizes: list[int] = []
+        page.on("response", lambda response, sizes=sizes: sizes.append(len(response.body())))
+        page.goto(site["url"] + path)
+        page.wait_for_load_state("networkidle")
+        assert len(sizes) >= 3  # the page, its stylesheet and its script
+        assert sum(sizes) < FIRST_LOAD_BUDGET_BYTES, (path, sum(sizes))
+
+
+def test_use_my_location_fills_rounded_coordinates_and_searches(browser, site):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        geolocation={"latitude": 40.748412, "longitude": -73.996712},
+        permissions=["geolocation"],
+    )
+    try:
+        page = context.new_page()
+        page.goto(site["url"] + "/")
+        page.get_by_role("button", name="Use my location").click()
+        page.wait_for_url("**/?*lat=*")
+        query = urlsplit(page.url).query
+        assert "lat=40.748" in query and "lng=-73.997" in query and "40.7484" not in query
+        assert "of your location" in page.locator("#results-heading").inner_text()
+    finally:
+        context.close()
+
+
+def axe_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])}: {v['nodes'][0]['target']})"
+        for v in results.response["violations"]
+    ]
+
+
+@pytest.mark.parametrize("width", ["phone", "desktop"])
+def test_axe_finds_no_violations_on_any_public_page(open_page, site, width):
+    page = open_page(width)
+    paths = [
+        "/",
+        "/?near=10001&service=legal-assistance",
+        "/?near=Springfield",
+        "/?near=&radius=junk",
+        "/?near=10001&radius=5&service=employment-training",
+        f"/provider/{site['shelter'].pk}/",
+        "/get-help/",
+        "/browse-safely/",
+        "/about/",
+        "/es/",
+        "/es/?near=10001",
+    ]
+    page.goto(site["url"] + "/?near=10001")
+    paths.append(page.locator("ol.cards h3 a").first.get_attribute("href"))
+    problems = {}
+    for path in paths:
+        page.goto(site["url"] + path)
+        found = axe_violations(page)
+        if found:
+            problems[path] = found
+    assert problems == {}
+
+
+def test_page_is_usable_at_320_pixels(browser, site):
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    try:
+        page = context.new_page()
+        for path in ("/", "/?near=10001", "/get-help/"):
+            page.goto(site["url"] + path)
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            assert scroll_width <= 320, (path, scroll_width)
+        page.goto(site["url"] + "/?near=10001")
+        page.screenshot(path=str(SCREENSHOTS / "results-320.png"), full_page=True)
+    finally:
+        context.close()

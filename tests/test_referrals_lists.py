@@ -1,0 +1,214 @@
+"""Resource lists: add while searching, a printable handout in the list's language, and a
+shared link that is unguessable, expires, is not indexed and carries no client data."""
+
+from datetime import time, timedelta
+from http import HTTPStatus
+
+import pytest
+from django.template import Context, Template
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+
+from providers.models import Status
+from referrals.models import ResourceList, ResourceListItem
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shared(referral_world):
+    resource_list = ResourceList.objects.create(
+        agency=referral_world.agency_a,
+        created_by=referral_world.advocate_a,
+        title="Legal + shelter",
+    )
+    for position, sal in enumerate((referral_world.sal_p, referral_world.sal_q)):
+        ResourceListItem.objects.create(
+            resource_list=resource_list, service_at_location=sal, position=position
+        )
+    resource_list.share()
+    return resource_list
+
+
+def share_url(resource_list) -> str:
+    return reverse("share:list", kwargs={"token": resource_list.share_token})
+
+
+def test_share_token_is_long_and_unguessable(shared):
+    other = ResourceList.objects.create(agency=shared.agency, title="Other")
+    other.share()
+    assert len(shared.share_token) >= 43
+    assert shared.share_token != other.share_token
+
+
+def test_shared_link_expires_after_the_configured_days(shared, settings):
+    expected = timezone.now() + timedelta(days=settings.REFERRAL_LIST_SHARE_DAYS)
+    assert abs((shared.share_expires_at - expected).total_seconds()) < 60
+
+
+def test_shared_page_is_not_indexed_or_cached_and_has_quick_exit(client, shared, settings):
+    response = client.get(share_url(shared))
+    assert response.status_code == HTTPStatus.OK
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert response["Cache-Control"] == "no-store"
+    assert response["Referrer-Policy"] == "no-referrer"
+    html = response.content.decode()
+    assert '<meta name="robots" content="noindex, nofollow">' in html
+    assert "data-quick-exit" in html and settings.QUICK_EXIT_URL in html
+    assert "If you are in immediate danger, call 911." in html
+
+
+def test_shared_page_shows_public_facts_and_hides_confidential_address(client, shared):
+    html = client.get(share_url(shared)).content.decode()
+    assert "Provider P Legal Aid" in html
+    assert "350 Fifth Avenue" in html
+    assert "(212) 555-0100" in html
+    assert "Address kept confidential for safety: call first" in html
+    assert "1 Secret Way" not in html
+
+
+def test_shared_page_carries_no_client_data_or_list_title(client, shared, referral_world):
+    html = client.get(share_url(shared)).content.decode()
+    for value in ("JD-7", "5550123", "Safe to call", "Legal + shelter", "Agency A", "advocate_a"):
+        assert value not in html
+
+
+def test_spanish_list_renders_in_spanish_whatever_the_browser_language(client, shared):
+    shared.language = "es"
+    shared.save()
+    html = client.get(share_url(shared), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="es">' in html
+    assert "Lugares que pueden ayudar" in html
+    assert "Dirección confidencial por seguridad: llame primero" in html
+    assert "Teléfono" in html and "Inglés" in html
+
+
+def test_english_list_stays_english_for_a_spanish_speaking_advocate(client, shared, referral_world):
+    client.force_login(referral_world.advocate_a)
+    url = "/es" + reverse("referrals:list-print", kwargs={"pk": shared.pk})
+    html = client.get(url).content.decode()
+    assert '<html lang="en">' in html
+    assert "Places that can help" in html and "Lugares" not in html
+
+
+def test_hours_and_languages_appear_on_the_handout(client, shared, referral_world, make_provider):
+    sal = make_provider(
+        name="Open Mondays", languages=("en", "es"), hours=((1, time(9), time(17)),)
+    )
+    ResourceListItem.objects.create(resource_list=shared, service_at_location=sal, position=5)
+    html = client.get(share_url(shared)).content.decode()
+    assert "Monday: 9 a.m.–5 p.m." in html
+    assert "English, Spanish" in html
+
+
+def test_expired_link_is_gone_with_hotlines(client, shared):
+    ResourceList.objects.filter(pk=shared.pk).update(
+        share_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    response = client.get(share_url(shared))
+    assert response.status_code == HTTPStatus.GONE
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    html = response.content.decode()
+    assert "Provider P Legal Aid" not in html
+    assert "911" in html and "data-quick-exit" in html
+
+
+def test_unknown_or_revoked_token_is_404(client, shared):
+    old = share_url(shared)
+    shared.unshare()
+    assert client.get(old).status_code == HTTPStatus.NOT_FOUND
+    assert client.get("/l/not-a-token/").status_code == HTTPStatus.NOT_FOUND
+
+
+def test_new_link_retires_the_old_one(client, shared):
+    old = share_url(shared)
+    shared.share()
+    assert client.get(old).status_code == HTTPStatus.NOT_FOUND
+    assert client.get(share_url(shared)).status_code == HTTPStatus.OK
+
+
+def test_unpublished_listing_drops_off_the_shared_page(client, shared, referral_world):
+    referral_world.org_q.status = Status.RETIRED
+    referral_world.org_q.save()
+    html = client.get(share_url(shared)).content.decode()
+    assert "Provider Q Shelter" not in html
+
+
+def test_shared_page_query_count_is_fixed(
+    client, shared, make_provider, django_assert_max_num_queries
+):
+    for n in range(5):
+        sal = make_provider(name=f"Extra {n}")
+        ResourceListItem.objects.create(
+            resource_list=shared, service_at_location=sal, position=9 + n
+        )
+    with django_assert_max_num_queries(12):
+        client.get(share_url(shared))
+
+
+def test_add_to_list_tag_shows_only_for_advocates(referral_world):
+    from django.contrib.auth.models import AnonymousUser
+
+    template = Template("{% load referrals_tags %}{% add_to_list sal %}")
+    request = RequestFactory().get("/search/?near=10001")
+    for user, shown in (
+        (AnonymousUser(), False),
+        (referral_world.staff_p, False),
+        (referral_world.advocate_a, True),
+    ):
+        request.user = user
+        html = template.render(Context({"request": request, "sal": referral_world.sal_p}))
+        assert ("Add to list" in html) is shown
+
+
+def test_add_to_list_creates_a_list_then_adds_to_it(client, referral_world):
+    client.force_login(referral_world.advocate_a)
+    url = reverse("referrals:list-add")
+    for sal in (referral_world.sal_p, referral_world.sal_q, referral_world.sal_p):
+        response = client.post(
+            url, {"service_at_location": sal.pk, "next": "/referrals/search/?q=x"}
+        )
+        assert response.status_code == HTTPStatus.FOUND
+        assert response["Location"] == "/referrals/search/?q=x"
+    resource_list = ResourceList.objects.get()
+    assert resource_list.agency == referral_world.agency_a
+    assert resource_list.items.count() == 2
+
+
+def test_add_to_list_refuses_an_offsite_next(client, referral_world):
+    client.force_login(referral_world.advocate_a)
+    response = client.post(
+        reverse("referrals:list-add"),
+        {"service_at_location": referral_world.sal_p.pk, "next": "https://evil.example/"},
+    )
+    assert response["Location"].startswith("/referrals/lists/")
+
+
+def test_print_view_is_the_handout_in_the_lists_language(client, shared, referral_world):
+    shared.language = "es"
+    shared.save()
+    client.force_login(referral_world.advocate_a)
+    response = client.get(reverse("referrals:list-print", kwargs={"pk": shared.pk}))
+    html = response.content.decode()
+    assert '<html lang="es">' in html
+    assert "referrals/print.css" in html and 'media="print"' in html
+    assert "1 Secret Way" not in html
+
+
+def test_days_with_the_same_hours_share_a_line(client, shared, make_provider):
+    weekdays = tuple((day, time(9), time(17)) for day in range(1, 6)) + ((6, time(10), time(14)),)
+    sal = make_provider(name="Weekday Clinic", hours=weekdays)
+    ResourceListItem.objects.create(resource_list=shared, service_at_location=sal, position=7)
+    html = client.get(share_url(shared)).content.decode()
+    assert "Monday–Friday: 9 a.m.–5 p.m.; Saturday: 10 a.m.–2 p.m." in html
+
+
+def test_reader_can_switch_the_shared_page_language(client, shared):
+    url = share_url(shared)
+    html = client.get(url).content.decode()
+    assert f'href="{url}?lang=es"' in html
+    spanish = client.get(url, {"lang": "es"}).content.decode()
+    assert '<html lang="es">' in spanish and "Lugares que pueden ayudar" in spanish
+    ignored = client.get(url, {"lang": "xx"}).content.decode()
+    assert '<html lang="en">' in ignored
