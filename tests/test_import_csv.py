@@ -217,3 +217,30 @@ def test_the_template_is_documented_and_the_example_follows_it():
     assert [column for column in COLUMNS if f"`{column}`" not in doc] == []
     header = EXAMPLE.read_text(encoding="utf-8").splitlines()[0].split(",")
     assert header == COLUMNS
+
+
+@pytest.mark.django_db
+def test_a_whole_address_in_one_cell_is_split(tmp_path):
+    path = tmp_path / "one-cell.csv"
+    write_csv(
+        path,
+        ["Organization", "Address"],
+        [
+            {
+                "Organization": "Harbor Legal",
+                "Address": "350 Fifth Avenue, Suite 100, New York, NY 10118",
+            }
+        ],
+    )
+
+    report = import_csv(path)
+
+    location = Location.objects.get()
+    assert (
+        location.address_1,
+        location.address_2,
+        location.city,
+        location.state,
+        location.postcode,
+    ) == ("350 Fifth Avenue", "Suite 100", "New York", "NY", "10118")
+    assert any("one-line address" in issue.message for issue in report.issues)

@@ -447,3 +447,12 @@ def test_a_missing_package_is_a_clear_command_error(tmp_path):
     _, error = run(tmp_path / "notes.txt")
     assert "neither a folder nor a .zip" in str(error)
     shutil.rmtree(tmp_path)
+
+
+@pytest.mark.django_db
+def test_a_dry_run_with_invalid_rows_exits_with_an_error(tmp_path):
+    out, error = run(copy_example(tmp_path), "--dry-run")
+
+    assert error is not None
+    assert str(error).startswith("Dry run: 2 invalid rows")
+    assert not Organization.objects.exists()

@@ -392,3 +392,31 @@ def hours_text(periods, open_24_7: bool) -> str:
                 start = day
         parts.append(f"{', '.join(runs)} {opens:%H:%M}-{closes:%H:%M}")
     return "; ".join(parts)
+
+
+_PLACE_LABELS = {"PlaceName": "city", "StateName": "state", "ZipCode": "zip"}
+_UNIT_LABELS = {"OccupancyType", "OccupancyIdentifier", "SubaddressType", "SubaddressIdentifier"}
+
+
+def split_address(value) -> dict | None:
+    """'350 Fifth Ave, Suite 100, New York, NY 10118' in one cell → its parts (offline, with
+    usaddress), or None when it does not read as a US address with a city, state or ZIP."""
+    import usaddress
+
+    raw, _ = text(value)
+    try:
+        tagged, _kind = usaddress.tag(raw)
+    except usaddress.RepeatedLabelError:
+        return None
+    parts = {"street": [], "street_2": [], "city": [], "state": [], "zip": []}
+    for label, token in tagged.items():
+        if label in _PLACE_LABELS:
+            parts[_PLACE_LABELS[label]].append(token)
+        elif label in _UNIT_LABELS:
+            parts["street_2"].append(token)
+        elif label != "Recipient":
+            parts["street"].append(token)
+    out = {key: " ".join(tokens).strip(" ,") for key, tokens in parts.items()}
+    if not (out["city"] or out["state"] or out["zip"]) or not out["street"]:
+        return None
+    return out

@@ -235,6 +235,21 @@ def location_values(
     the source's column names (`labels`: our name -> theirs)."""
     at = address_row or row
     label = {**ADDRESS_LABELS, **(labels or {})}
+    if not norm.is_empty(address_1) and all(norm.is_empty(v) for v in (city, state, postcode)):
+        parts = norm.split_address(address_1)
+        if parts:  # the whole address in the street cell, as spreadsheets often have it
+            at.fixed(
+                label["address_1"],
+                f"one-line address {norm.text(address_1)[0]!r} split "
+                "into street, city, state and ZIP",
+            )
+            address_1, city, state, postcode = (
+                parts["street"],
+                parts["city"],
+                parts["state"],
+                parts["zip"],
+            )
+            address_2 = address_2 or parts["street_2"]
     street = at.text(address_1, label["address_1"], max_length=250)
     street_2 = at.text(address_2, label["address_2"], max_length=250)
     for field, value in (("address_1", street), ("address_2", street_2)):

@@ -64,7 +64,7 @@ def run_import(command, importer, options) -> None:
         with open(options["report"], "w", newline="", encoding="utf-8") as stream:
             report.write_csv(stream)
     command.stdout.write(report.as_text(limit=limit))
-    if failed:
+    if failed or not report.ok:  # a dry run with invalid rows fails too, for scripts
         raise CommandError(report.headline())
     style = command.style.WARNING if report.dry_run else command.style.SUCCESS
     command.stdout.write(style(report.headline()))
