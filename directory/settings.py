@@ -272,6 +272,20 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Swagger UI would send the schema to validator.swagger.io: keep every request local.
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_missing_examples",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "LocationKindEnum": "providers.models.LocationKind",
+        "PhoneKindEnum": "providers.models.Phone.Kind",
+        "TermKindEnum": "providers.models.Term.Kind",
+        "ServiceAreaEnum": "providers.models.ServiceArea",
+        "ListingStatusEnum": "providers.models.Status",
+    },
 }
 
 # Public GET endpoints may be read from any origin (partners embed our search).

@@ -9,6 +9,8 @@ urlpatterns = [
     # Referrals API (kept in referrals/); before any other api/v1/ include.
     path("api/v1/", include("referrals.api_urls")),
     path("l/", include("referrals.share_urls")),
+    # The API stays outside i18n_patterns: its URLs never carry a language prefix.
+    path("api/", include("api.urls")),
 ]
 
 urlpatterns += i18n_patterns(

@@ -100,6 +100,23 @@ def create_provider(
     return ServiceAtLocation.objects.create(service=service, location=location)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits live in the cache: every test starts with none used."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
 @pytest.fixture
 def make_provider(db):
     """Factory: `make_provider(name=..., lat=..., lng=..., services=(...), ...)`."""

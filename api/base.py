@@ -1,0 +1,52 @@
+"""What every API view shares: JSON renderers, a 400 for an unknown `format`, and ETags."""
+
+import hashlib
+import json
+
+from django.http import Http404
+from django.utils.cache import get_conditional_response
+from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.utils.encoders import JSONEncoder
+
+
+class GeoJSONRenderer(JSONRenderer):
+    media_type = "application/geo+json"
+    format = "geojson"
+
+
+class NDJSONRenderer(JSONRenderer):
+    """One JSON object a line (HSDS `format=ndjson`); views stream it themselves."""
+
+    media_type = "application/x-ndjson"
+    format = "ndjson"
+
+
+class ApiViewMixin:
+    """JSON only (no browsable API: it would render forms listing every organization)."""
+
+    renderer_classes = [JSONRenderer]
+
+    def perform_content_negotiation(self, request, force=False):
+        try:
+            return super().perform_content_negotiation(request, force=force)
+        except Http404:
+            # DRF answers an unknown ?format= with a bare 404; say what is wrong instead.
+            formats = ", ".join(renderer.format for renderer in self.get_renderers())
+            raise ValidationError({"format": [f"Unknown format: use one of {formats}."]}) from None
+
+
+def conditional_response(request, data) -> Response:
+    """A 200 with a strong ETag of the content, or a 304 when the client has it already.
+
+    The tag is a hash of the response body, so a change anywhere (phones, hours) changes it,
+    which a Last-Modified from one row's `updated_at` would miss.
+    """
+    body = json.dumps(data, cls=JSONEncoder, sort_keys=True, separators=(",", ":"))
+    etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:40] + '"'
+    not_modified = get_conditional_response(request, etag=etag)
+    response = not_modified if not_modified is not None else Response(data)
+    response["ETag"] = etag
+    response["Cache-Control"] = "no-cache"
+    return response

@@ -1,0 +1,215 @@
+"""The v1 read API: the search, one provider, vocabularies, hotlines and places.
+
+A "provider" here is a search row: one service at one location (HSDS service_at_location);
+its id is that row's UUID.
+"""
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics
+from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from api import schema
+from api.base import ApiViewMixin, GeoJSONRenderer, conditional_response
+from api.filters import PlaceForm, ProviderSearchForm, TermFilter, parse, resolve_place
+from api.pagination import PagePagination
+from api.serializers import (
+    HotlineSerializer,
+    LanguageSerializer,
+    ProviderSearchSerializer,
+    ProviderSerializer,
+    ResolvedPlaceSerializer,
+    TermSerializer,
+    prefetch_providers,
+)
+from providers import search
+from providers.models import Hotline, Language, ServiceAtLocation, Term
+from providers.search import KM_PER_MI, InvalidSearch
+
+
+def _feature(row: dict) -> dict:
+    """A provider as a GeoJSON Feature; a confidential location has no geometry."""
+    location = row["location"]
+    geometry = None
+    if location["lat"] is not None and location["lng"] is not None:
+        geometry = {"type": "Point", "coordinates": [location["lng"], location["lat"]]}
+    return {
+        "type": "Feature",
+        "id": row["id"],
+        "geometry": geometry,
+        "properties": {
+            "name": row["name"],
+            "organization": row["organization"]["name"],
+            "services": row["services"],
+            "city": location["city"],
+            "state": location["state"],
+            "address_confidential": location["address_confidential"],
+            "distance_mi": row["distance_mi"],
+            "distance_km": row["distance_km"],
+            "open_now": row["open_now"],
+        },
+    }
+
+
+GEOJSON_SCHEMA = {
+    "type": "object",
+    "required": ["type", "features"],
+    "properties": {
+        "type": {"type": "string", "enum": ["FeatureCollection"]},
+        "count": {"type": "integer"},
+        "next": {"type": "string", "nullable": True},
+        "previous": {"type": "string", "nullable": True},
+        "features": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["type", "id", "geometry", "properties"],
+                "properties": {
+                    "type": {"type": "string", "enum": ["Feature"]},
+                    "id": {"type": "string", "format": "uuid"},
+                    "geometry": {"type": "object", "nullable": True},
+                    "properties": {"type": "object"},
+                },
+            },
+        },
+    },
+}
+
+
+class ProviderSearchView(ApiViewMixin, generics.GenericAPIView):
+    """Search providers near a place, nearest first; without a place, a listing by name."""
+
+    renderer_classes = [JSONRenderer, GeoJSONRenderer]
+    pagination_class = PagePagination
+    serializer_class = ProviderSerializer
+    filter_backends: list = []
+
+    @extend_schema(
+        operation_id="providers_search",
+        parameters=schema.SEARCH_PARAMETERS,
+        responses={
+            (200, "application/json"): ProviderSearchSerializer,
+            (200, "application/geo+json"): OpenApiResponse(GEOJSON_SCHEMA),
+            **schema.ERRORS,
+        },
+    )
+    def get(self, request):
+        arguments, point = parse(ProviderSearchForm, request).search_arguments()
+        paginator = self.paginator
+        try:
+            results = search.search(**arguments)
+            rows = paginator.paginate_queryset(results.nearby, request, view=self)
+        except InvalidSearch as error:
+            raise ValidationError({error.field: [error.message]}) from None
+        prefetch_providers(rows + results.remote)
+        context = {"request": request, "now": timezone.now()}
+        data = ProviderSerializer(rows, many=True, context=context).data
+        if request.accepted_renderer.format == "geojson":
+            return Response(
+                {
+                    "type": "FeatureCollection",
+                    "count": paginator.page.paginator.count,
+                    "next": paginator.get_next_link(),
+                    "previous": paginator.get_previous_link(),
+                    "features": [_feature(row) for row in data],
+                },
+                content_type="application/geo+json",
+            )
+        radius_mi = results.radius_mi
+        return paginator.get_paginated_response(
+            data,
+            remote=ProviderSerializer(results.remote, many=True, context=context).data,
+            place=({"label": point.label, "lat": point.lat, "lng": point.lng} if point else None),
+            radius_mi=radius_mi,
+            radius_km=round(radius_mi * KM_PER_MI, 1) if radius_mi is not None else None,
+        )
+
+
+class ProviderDetailView(ApiViewMixin, generics.GenericAPIView):
+    """One provider (a service at a location) by the UUID the search returned."""
+
+    serializer_class = ProviderSerializer
+    filter_backends: list = []
+
+    @extend_schema(
+        operation_id="providers_detail",
+        parameters=[
+            schema.path_id(
+                "The `id` of a search result (a service at a location).",
+                "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+            )
+        ],
+        responses={200: ProviderSerializer, 304: OpenApiResponse(description="Not modified.")}
+        | schema.ERRORS,
+    )
+    def get(self, request, pk):
+        queryset = ServiceAtLocation.objects.listed().select_related(
+            "service", "service__organization", "location"
+        )
+        sal = get_object_or_404(queryset, pk=pk)
+        prefetch_providers([sal])
+        data = ProviderSerializer(sal, context={"request": request}).data
+        return conditional_response(request, data)
+
+
+class ServiceTypeListView(ApiViewMixin, generics.ListAPIView):
+    """Our needs list: the service types a search can filter by (`service=`)."""
+
+    queryset = Term.objects.service_types().order_by("position", "slug", "id")
+    serializer_class = TermSerializer
+    pagination_class = None
+    filter_backends: list = []
+
+
+class TermListView(ApiViewMixin, generics.ListAPIView):
+    """Every vocabulary term (service types, victimization, populations, accessibility)."""
+
+    queryset = Term.objects.order_by("kind", "position", "slug", "id")
+    serializer_class = TermSerializer
+    pagination_class = None
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = TermFilter
+
+    @extend_schema(parameters=[schema.TERM_KIND], responses={200: TermSerializer(many=True)})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class LanguageListView(ApiViewMixin, generics.ListAPIView):
+    """Languages by ISO 639 code (`language=`)."""
+
+    queryset = Language.objects.order_by("name", "code")
+    serializer_class = LanguageSerializer
+    pagination_class = None
+    filter_backends: list = []
+
+
+class HotlineListView(ApiViewMixin, generics.ListAPIView):
+    """National hotlines shown on every page."""
+
+    queryset = Hotline.objects.order_by("position", "name", "id")
+    serializer_class = HotlineSerializer
+    pagination_class = None
+    filter_backends: list = []
+
+
+class PlaceView(ApiViewMixin, generics.GenericAPIView):
+    """Resolve a typed place to coordinates with the offline geocoder (nothing leaves the
+    server); an unknown place is a 400 with suggestions."""
+
+    serializer_class = ResolvedPlaceSerializer
+    filter_backends: list = []
+
+    @extend_schema(
+        operation_id="places_resolve",
+        parameters=[schema.PLACE_Q],
+        responses={200: ResolvedPlaceSerializer, **schema.ERRORS},
+    )
+    def get(self, request):
+        text = parse(PlaceForm, request).cleaned_data["q"]
+        place = resolve_place(text, field="q")
+        return Response(ResolvedPlaceSerializer(place).data)

@@ -1,0 +1,387 @@
+"""Our models as Open Referral HSDS 3.0 objects: pure functions from instances to dicts.
+
+Used by the HSDS read API and reusable by exporters. Redaction is built in: a confidential
+location never yields an address, a street or coordinates. Blank optional fields are left
+out rather than sent as "" or null, because several HSDS fields have formats (uri, email).
+
+Objects we keep without a UUID (phones, opening hours, languages of a service, attributes,
+service areas, cost options, addresses) get a stable UUID derived from their own keys, so
+the same record has the same id in every response and export.
+
+For speed, callers prefetch what a function reads (see `SERVICE_PREFETCH` and friends);
+every function also works without prefetching, just with more queries.
+"""
+
+import uuid
+from collections.abc import Iterable
+
+from django.db.models import Prefetch
+
+from providers.models import (
+    Cost,
+    Language,
+    Location,
+    LocationKind,
+    OpeningHours,
+    Organization,
+    Phone,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    Status,
+    Term,
+)
+
+HSDS_VERSION = "3.0"
+# The HSDS 3.0 specification we follow, without a further profile.
+HSDS_PROFILE_URL = "https://github.com/openreferral/specification/tree/3.0"
+# Fixed namespace for derived ids: never change it, or every derived id changes.
+NAMESPACE = uuid.UUID("5d4b3f0e-6a43-4c3e-9b53-6f1e0c2a7d11")
+
+TAXONOMIES = {
+    Term.Kind.SERVICE_TYPE: (
+        "resource-map-needs",
+        "Resource Map needs",
+        "What a person can get help with (our service types).",
+    ),
+    Term.Kind.VICTIMIZATION: (
+        "resource-map-victimization",
+        "Resource Map victimization types",
+        "The crimes a service helps victims of.",
+    ),
+    Term.Kind.POPULATION: (
+        "resource-map-populations",
+        "Resource Map populations served",
+        "Groups of people a service is meant for.",
+    ),
+    Term.Kind.ACCESSIBILITY: (
+        "resource-map-accessibility",
+        "Resource Map accessibility features",
+        "Accessibility features of a location.",
+    ),
+}
+TAXONOMY_VERSION = "1"
+
+_PHONE_TYPES = {
+    Phone.Kind.VOICE: "voice",
+    Phone.Kind.TEXT: "text",
+    Phone.Kind.HOTLINE: "voice",
+    Phone.Kind.TTY: "textphone",
+    Phone.Kind.FAX: "fax",
+}
+_BYDAY = {1: "MO", 2: "TU", 3: "WE", 4: "TH", 5: "FR", 6: "SA", 7: "SU"}
+_SERVICE_STATUS = {
+    Status.PUBLISHED: "active",
+    Status.DRAFT: "inactive",
+    Status.RETIRED: "defunct",
+}
+_COST_OPTION = {
+    Cost.FREE: "Free",
+    Cost.SLIDING_SCALE: "Sliding scale",
+    Cost.FEE: "Fee",
+}
+
+# What the functions below read, for `prefetch_related` / `prefetch_related_objects`.
+LOCATION_PREFETCH = (
+    Prefetch("phones", queryset=Phone.objects.order_by("position", "id")),
+    Prefetch("hours", queryset=OpeningHours.objects.order_by("weekday", "opens_at", "id")),
+    Prefetch("accessibility", queryset=Term.objects.order_by("position", "slug")),
+)
+SERVICE_PREFETCH = (
+    Prefetch("phones", queryset=Phone.objects.order_by("position", "id")),
+    Prefetch("terms", queryset=Term.objects.order_by("kind", "position", "slug")),
+    Prefetch("languages", queryset=Language.objects.order_by("code")),
+)
+
+
+def derived_id(*parts: object) -> str:
+    """A stable UUID for a record we keep without one."""
+    return str(uuid.uuid5(NAMESPACE, ":".join(str(part) for part in parts)))
+
+
+def taxonomy_id(kind: str) -> str:
+    return derived_id("taxonomy", kind)
+
+
+def _compact(data: dict) -> dict:
+    """Drop blank optional values (None, "", []) so formats like uri and email hold."""
+    return {key: value for key, value in data.items() if value not in (None, "", [])}
+
+
+def taxonomy_to_hsds(kind: str) -> dict:
+    code, name, description = TAXONOMIES[kind]
+    return {
+        "id": taxonomy_id(kind),
+        "name": name,
+        "description": description,
+        "version": TAXONOMY_VERSION,
+        "code": code,
+    }
+
+
+def taxonomy_term_to_hsds(term: Term) -> dict:
+    code = TAXONOMIES[term.kind][0]
+    return _compact(
+        {
+            "id": str(term.id),
+            "code": term.slug,
+            "name": term.name,
+            "taxonomy": code,
+            "taxonomy_id": taxonomy_id(term.kind),
+            "language": "en",
+        }
+    ) | {"description": term.description}
+
+
+def attribute_to_hsds(term: Term, *, link_id: object, link_entity: str) -> dict:
+    """A term attached to a service or location (HSDS attribute -> taxonomy_term)."""
+    return {
+        "id": derived_id("attribute", link_entity, link_id, term.id),
+        "link_id": str(link_id),
+        "link_entity": link_entity,
+        "link_type": term.kind,
+        "taxonomy_term_id": str(term.id),
+        "taxonomy_term": taxonomy_term_to_hsds(term),
+    }
+
+
+def phone_to_hsds(phone: Phone) -> dict:
+    data = {
+        "id": derived_id("phone", phone.pk),
+        "number": phone.number,
+        "type": _PHONE_TYPES.get(phone.kind, "voice"),
+        "description": phone.note,
+        "organization_id": str(phone.organization_id) if phone.organization_id else None,
+        "service_id": str(phone.service_id) if phone.service_id else None,
+        "location_id": str(phone.location_id) if phone.location_id else None,
+    }
+    # HSDS types the extension as a number; a non-numeric one goes into the description.
+    if phone.extension.isdigit():
+        data["extension"] = int(phone.extension)
+    elif phone.extension:
+        data["description"] = f"ext. {phone.extension}. {phone.note}".strip()
+    return _compact(data)
+
+
+def _schedule(location: Location, *, key: object, byday: str, opens: str, closes: str) -> dict:
+    return _compact(
+        {
+            "id": derived_id("schedule", location.id, key),
+            "location_id": str(location.id),
+            "freq": "WEEKLY",
+            "byday": byday,
+            "opens_at": opens,
+            "closes_at": closes,
+            "description": f"Local time ({location.timezone}).",
+            "notes": location.hours_note,
+        }
+    )
+
+
+def schedules_to_hsds(location: Location) -> list[dict]:
+    """Weekly opening periods (iCal RRULE style); 24/7 as 00:00-23:59 every day."""
+    if location.open_24_7:
+        every_day = ",".join(_BYDAY.values())
+        return [_schedule(location, key="24/7", byday=every_day, opens="00:00", closes="23:59")]
+    return [
+        _schedule(
+            location,
+            key=period.pk,
+            byday=_BYDAY[period.weekday],
+            opens=f"{period.opens_at:%H:%M}",
+            closes=f"{period.closes_at:%H:%M}",
+        )
+        for period in location.hours.all()
+    ]
+
+
+def address_to_hsds(location: Location) -> dict | None:
+    """The physical address, or None when it is confidential, remote or has no street."""
+    if (
+        location.address_confidential
+        or location.kind != LocationKind.PHYSICAL
+        or not location.address_1
+    ):
+        return None
+    return _compact(
+        {
+            "id": derived_id("address", location.id),
+            "location_id": str(location.id),
+            "address_1": location.public_street,
+            "address_2": location.public_street_2,
+        }
+    ) | {
+        "city": location.city,
+        "state_province": location.state,
+        "postal_code": location.postcode,
+        "country": location.country,
+        "address_type": "physical",
+    }
+
+
+def location_to_hsds(location: Location) -> dict:
+    """A location; confidential ones carry no address and no coordinates, only the area."""
+    point = location.public_point
+    address = address_to_hsds(location)
+    data = {
+        "id": str(location.id),
+        "location_type": "physical" if location.kind == LocationKind.PHYSICAL else "virtual",
+        "organization_id": str(location.organization_id),
+        "name": location.name,
+        "latitude": point[0] if point else None,
+        "longitude": point[1] if point else None,
+        "addresses": [address] if address else [],
+        "phones": [phone_to_hsds(phone) for phone in location.phones.all()],
+        "schedules": schedules_to_hsds(location),
+        "accessibility": [
+            {
+                "id": derived_id("accessibility", location.id, term.id),
+                "location_id": str(location.id),
+                "description": term.name,
+            }
+            for term in location.accessibility.all()
+        ],
+        "attributes": [
+            attribute_to_hsds(term, link_id=location.id, link_entity="location")
+            for term in location.accessibility.all()
+        ],
+    }
+    if location.address_confidential:
+        # Only the town: enough to know it is near, never enough to find it.
+        town = ", ".join(part for part in (location.city, location.state) if part)
+        data["description"] = f"Confidential address{' in ' + town if town else ''}: call first."
+    return _compact(data)
+
+
+def service_area_to_hsds(service: Service) -> list[dict]:
+    """Where a service is available; a circle's centre is rounded to about 1 km."""
+    base = {"service_id": str(service.id)}
+    if service.service_area == ServiceArea.NATIONWIDE:
+        return [
+            base
+            | {
+                "id": derived_id("service_area", service.id, "US"),
+                "name": "United States",
+                "extent": "US",
+                "extent_type": "country",
+            }
+        ]
+    if service.service_area == ServiceArea.STATES:
+        return [
+            base
+            | {
+                "id": derived_id("service_area", service.id, code),
+                "name": code,
+                "extent": code,
+                "extent_type": "state",
+            }
+            for code in sorted(service.service_area_states)
+        ]
+    if service.service_area == ServiceArea.RADIUS and service.service_area_radius_mi:
+        lat = round(service.service_area_lat or 0.0, 2)
+        lng = round(service.service_area_lng or 0.0, 2)
+        miles = service.service_area_radius_mi
+        return [
+            base
+            | {
+                "id": derived_id("service_area", service.id, "radius"),
+                "name": f"Within {miles:g} miles",
+                "description": f"Within {miles:g} miles of {lat:.2f}, {lng:.2f}.",
+                "extent": f"{lat:.2f},{lng:.2f};{miles:g}mi",
+                "extent_type": "radius",
+            }
+        ]
+    return []
+
+
+def organization_to_hsds(
+    organization: Organization, *, locations: Iterable[Location] = (), services: Iterable = ()
+) -> dict:
+    """An organization; pass its public `locations` and `services` (dicts) to nest them."""
+    data = _compact(
+        {
+            "id": str(organization.id),
+            "name": organization.name,
+            "alternate_name": organization.alternate_name,
+            "email": organization.email,
+            "website": organization.website,
+            "phones": [phone_to_hsds(phone) for phone in organization.phones.all()],
+            "locations": [location_to_hsds(location) for location in locations],
+            "services": list(services),
+        }
+    )
+    return data | {"description": organization.description}
+
+
+def cost_options_to_hsds(service: Service) -> list[dict]:
+    return [
+        _compact(
+            {
+                "id": derived_id("cost_option", service.id),
+                "service_id": str(service.id),
+                "option": _COST_OPTION.get(service.cost, service.cost),
+                "amount_description": service.cost_note,
+            }
+        )
+    ]
+
+
+def service_to_hsds(
+    service: Service, *, service_at_locations: Iterable[ServiceAtLocation] | None = None
+) -> dict:
+    """A service; with `service_at_locations` (public rows) it is fully nested."""
+    fees = _COST_OPTION.get(service.cost, service.cost)
+    data = {
+        "id": str(service.id),
+        "organization_id": str(service.organization_id),
+        "name": service.name,
+        "description": service.description,
+        "url": service.website,
+        "email": service.email,
+        "status": _SERVICE_STATUS.get(service.status, "inactive"),
+        "fees_description": f"{fees}. {service.cost_note}" if service.cost_note else fees,
+        "eligibility_description": service.eligibility,
+        "application_process": service.how_to_get_help,
+        "last_modified": service.updated_at.isoformat() if service.updated_at else None,
+    }
+    verified = service.organization.last_verified_on
+    if verified:
+        data["assured_date"] = verified.isoformat()
+    if service_at_locations is None:
+        return _compact(data)
+    terms = list(service.terms.all())
+    data |= {
+        "organization": organization_to_hsds(service.organization),
+        "phones": [phone_to_hsds(phone) for phone in service.phones.all()],
+        "languages": [
+            {
+                "id": derived_id("language", service.id, language.code),
+                "service_id": str(service.id),
+                "name": language.name,
+                "code": language.code,
+            }
+            for language in service.languages.all()
+        ],
+        "service_areas": service_area_to_hsds(service),
+        "cost_options": cost_options_to_hsds(service),
+        "attributes": [
+            attribute_to_hsds(term, link_id=service.id, link_entity="service") for term in terms
+        ],
+        "service_at_locations": [service_at_location_to_hsds(sal) for sal in service_at_locations],
+    }
+    return _compact(data)
+
+
+def service_at_location_to_hsds(sal: ServiceAtLocation, *, service: dict | None = None) -> dict:
+    """A service at a location, with its (redacted) location; `service` nests a service."""
+    data = _compact(
+        {
+            "id": str(sal.id),
+            "service_id": str(sal.service_id),
+            "location_id": str(sal.location_id),
+            "description": sal.description,
+            "location": location_to_hsds(sal.location),
+            "service": service,
+        }
+    )
+    return data
