@@ -19,23 +19,20 @@ class Placer:
     """Wraps providers.geocode with caches (a package repeats the same ZIPs and cities)."""
 
     def __init__(self) -> None:
-        try:
-            from providers import geocode
-        except ImportError:  # the geocoder ships with the project; this guards a broken install
-            geocode = None
-        self._geocode = geocode
+        # providers.placing is the one seam the admin and suggestions place addresses through.
+        from providers import placing
+
+        self._placing = placing
         self._places: dict[tuple, object] = {}
         self._zones: dict[tuple, str] = {}
 
     def timezone(self, *, lat: float, lng: float) -> str:
         key = (round(lat, 2), round(lng, 2))
         if key not in self._zones:
-            zone = ""
-            if self._geocode is not None:
-                try:
-                    zone = self._geocode.timezone_for(lat=lat, lng=lng)
-                except Exception:  # noqa: BLE001 - an odd point must not stop an import
-                    zone = ""
+            try:
+                zone = self._placing.timezone_at(lat=lat, lng=lng)
+            except Exception:  # noqa: BLE001 - an odd point must not stop an import
+                zone = ""
             self._zones[key] = zone or DEFAULT_TIMEZONE
         return self._zones[key]
 
@@ -43,9 +40,9 @@ class Placer:
         key = (city.lower(), state, postcode[:5])
         if key not in self._places:
             place = None
-            if self._geocode is not None and (postcode or (city and state)):
+            if postcode or (city and state):
                 try:
-                    place = self._geocode.geocode_address(
+                    place = self._placing.place_address(
                         street=street, city=city, state=state, postcode=postcode[:5]
                     )
                 except Exception:  # noqa: BLE001 - treated as "cannot be placed", reported
