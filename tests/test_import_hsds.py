@@ -456,3 +456,20 @@ def test_a_dry_run_with_invalid_rows_exits_with_an_error(tmp_path):
     assert error is not None
     assert str(error).startswith("Dry run: 2 invalid rows")
     assert not Organization.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_damaged_zip_is_a_clear_error_and_changes_nothing(legacy, tmp_path):
+    archive = tmp_path / "damaged.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
+        for path in legacy.iterdir():
+            zipped.write(path, path.name)
+    data = bytearray(archive.read_bytes())
+    start = data.index(b"PK\x03\x04", 10)  # corrupt the second file's compressed bytes
+    data[start + 60 : start + 200] = b"\x00" * 140
+    archive.write_bytes(bytes(data))
+
+    _, error = run(archive)
+
+    assert error is not None and "damaged" in str(error)
+    assert not Organization.objects.exists()

@@ -6,6 +6,8 @@ changes nothing. Records are matched on (source, source id), so re-importing upd
 """
 
 import sys
+import zipfile
+import zlib
 from collections import defaultdict
 from datetime import time
 
@@ -13,7 +15,7 @@ from providers.importers import hsds_links, hsds_lookups
 from providers.importers import normalise as norm
 from providers.importers.hsds_lookups import first
 from providers.importers.mapping import Languages, Mapper
-from providers.importers.package import Package
+from providers.importers.package import Package, PackageError
 from providers.importers.places import Placer
 from providers.importers.records import (
     LOCATION_FIELDS,
@@ -93,13 +95,18 @@ class HsdsImport:
         )
 
     def run(self, *, dry_run: bool) -> Report:
-        with Package(self.path, self.report) as pkg:
-            self.pkg = pkg
-            self.source = (self.source_name or pkg.name()).strip()[:100]
-            self.report.source, self.report.kind = self.source, detect_layout(pkg)
-            if not pkg.has("organizations.csv"):
-                self.report.bad_row("organizations.csv", None, "the package has no organizations")
-            return run_atomic(self.report, self._work, dry_run=dry_run)
+        try:
+            with Package(self.path, self.report) as pkg:
+                self.pkg = pkg
+                self.source = (self.source_name or pkg.name()).strip()[:100]
+                self.report.source, self.report.kind = self.source, detect_layout(pkg)
+                if not pkg.has("organizations.csv"):
+                    self.report.bad_row(
+                        "organizations.csv", None, "the package has no organizations"
+                    )
+                return run_atomic(self.report, self._work, dry_run=dry_run)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as error:  # rolled back already
+            raise PackageError(f"The zip file is damaged ({error}); nothing was changed.") from None
 
     # -- the run ---------------------------------------------------------------------------
     def _work(self) -> None:
