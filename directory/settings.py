@@ -158,6 +158,12 @@ if _scheme != "sqlite":
     DATABASES["default"].setdefault("OPTIONS", {})
     # Server-side prepared plans are chosen once for all bounding boxes; plan each search.
     DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
+else:
+    # SQLite's default page cache is 2 MB; the search indexes of a large directory need more
+    # to stay in memory between requests (connections are kept for conn_max_age).
+    SQLITE_CACHE_MB = env_int("SQLITE_CACHE_MB", 64, minimum=2, maximum=16384)
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"]["init_command"] = f"PRAGMA cache_size=-{SQLITE_CACHE_MB * 1024}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")

@@ -1,11 +1,18 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.db.models.signals import post_migrate
 
 
 class ProvidersConfig(AppConfig):
     name = "providers"
     verbose_name = "Directory listings"
     default = True
+
+    def ready(self) -> None:
+        from providers.search_index import on_post_migrate
+
+        # The radius search's triggers, re-created after every migrate (see search_index).
+        post_migrate.connect(on_post_migrate, sender=self, dispatch_uid="providers-search-index")
 
 
 class DirectoryAdminConfig(admin_apps.AdminConfig):

@@ -393,14 +393,42 @@ class ServiceAtLocation(models.Model):
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
     description = models.TextField(_("description"), blank=True)
+    # Internal copies for the radius search (providers/search_index.py keeps them in step
+    # with database triggers), so a search reads one index instead of joining five tables.
+    # Never output them: public coordinates come from `location.public_point`.
+    search_lat = models.FloatField(null=True, editable=False)
+    search_lng = models.FloatField(null=True, editable=False)
+    search_cell = models.IntegerField(null=True, editable=False)  # half-degree grid cell
+    search_listed = models.BooleanField(default=False, editable=False)
+    search_types = models.TextField(default="", editable=False)  # ",slug,slug,"
 
     objects = ServiceAtLocationQuerySet.as_manager()
-    history = HistoricalRecords()
+    # The search copies change with other rows (by trigger); they are not this row's history.
+    history = HistoricalRecords(
+        excluded_fields=["search_lat", "search_lng", "search_cell", "search_listed", "search_types"]
+    )
 
     class Meta:
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["service", "location"], name="sal_unique_pair"),
+        ]
+        indexes = [
+            # Covers the whole radius search without reading a row: the grid cells around
+            # the point, then coordinates, listed, service types, the service for the other
+            # filters, and the id for ranking.
+            models.Index(
+                fields=[
+                    "search_cell",
+                    "search_lat",
+                    "search_lng",
+                    "search_listed",
+                    "search_types",
+                    "service",
+                    "id",
+                ],
+                name="sal_search_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -139,3 +139,12 @@ def test_listing_without_a_place_is_by_name(make_provider):
     make_provider(name="Beta")
     make_provider(name="Alpha")
     assert [r.service.organization.name for r in search.search().nearby] == ["Alpha", "Beta"]
+
+
+def test_tiny_coordinate_differences_do_not_fail_on_any_database(make_provider):
+    # Regression: PostgreSQL raised "value out of range: underflow" for sin(1e-200)².
+    make_provider(name="Origin", lat=0.0, lng=1e-200)
+    make_provider(name="Near origin", lat=1e-200, lng=0.0)
+    found = search.nearby(lat=1e-300, lng=0.0, radius_mi=1)
+    assert sorted(r.service.organization.name for r in found) == ["Near origin", "Origin"]
+    assert all(r.exact_distance_mi < 1e-6 for r in found)

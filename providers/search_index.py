@@ -1,0 +1,207 @@
+"""Keep ServiceAtLocation's search copies in step with the rows they copy.
+
+The radius search reads one covering index on service_at_location instead of joining
+location, service, organization and the service-type links for every candidate
+(docs/search.md has the design and the figures). The copies:
+
+* search_lat / search_lng: the location's coordinates when it is a physical place, else NULL;
+* search_cell: the half-degree grid cell of those coordinates, row * 1000 + column, where
+  row = floor((lat + 90) * 2) and column = floor((lng + 180) * 2) (`providers.search.cell`);
+* search_listed: the service and its organization are both published;
+* search_types: the service's service-type slugs as ",slug,slug," (tested with LIKE).
+
+They are maintained by database triggers, so every way of writing (save(), QuerySet.update(),
+bulk_create(), M2M add/remove, raw SQL, imports) keeps them right. The triggers are
+(re)installed and every copy recomputed after each `migrate` (post_migrate), because SQLite
+drops a table's triggers whenever a migration rebuilds that table.
+"""
+
+from django.db import connection as default_connection
+
+_NAMES = {
+    "sal": "providers_serviceatlocation",
+    "loc": "providers_location",
+    "svc": "providers_service",
+    "org": "providers_organization",
+    "st": "providers_service_terms",
+    "term": "providers_term",
+}
+_SQLITE = {
+    **_NAMES,
+    "false": "0",
+    "concat": "GROUP_CONCAT(t.slug, ',')",
+    # CAST truncates toward zero, which is floor() for these non-negative values.
+    "cell": "CAST((l.latitude + 90) * 2 AS INTEGER) * 1000"
+    " + CAST((l.longitude + 180) * 2 AS INTEGER)",
+}
+_POSTGRES = {
+    **_NAMES,
+    "false": "false",
+    "concat": "string_agg(t.slug, ',')",
+    "cell": "floor((l.latitude + 90) * 2)::integer * 1000"
+    " + floor((l.longitude + 180) * 2)::integer",
+}
+_POSTGRES["new_cell"] = _POSTGRES["cell"].replace("l.", "NEW.")
+
+# Expressions for one service_at_location row ({sal} is the row being written).
+_LISTED = (
+    "COALESCE((SELECT s.status = 'published' AND o.status = 'published' FROM {svc} s "
+    "JOIN {org} o ON o.id = s.organization_id WHERE s.id = {sal}.service_id), {false})"
+)
+_LAT = (
+    "(SELECT CASE WHEN l.kind = 'physical' THEN l.latitude END FROM {loc} l "
+    "WHERE l.id = {sal}.location_id)"
+)
+_LNG = _LAT.replace("latitude", "longitude")
+_CELL = _LAT.replace("l.latitude END", "{cell} END")
+_TYPES = (
+    "COALESCE((SELECT ',' || {concat} || ',' FROM {st} x JOIN {term} t ON t.id = x.term_id "
+    "WHERE x.service_id = {sal}.service_id AND t.kind = 'service_type'), '')"
+)
+_ALL = (
+    f"search_lat = {_LAT}, search_lng = {_LNG}, search_cell = {_CELL}, "
+    f"search_listed = {_LISTED}, search_types = {_TYPES}"
+)
+REFRESH = "UPDATE {sal} SET " + _ALL
+
+# -- SQLite: AFTER triggers that UPDATE the copies (recursive triggers are off by default).
+_BY_TERM = "WHERE service_id IN (SELECT service_id FROM {st} WHERE term_id = NEW.id)"
+SQLITE_TRIGGERS = {
+    "sal_search_insert": f"AFTER INSERT ON {{sal}} BEGIN UPDATE {{sal}} SET {_ALL} "
+    "WHERE id = NEW.id; END",
+    "sal_search_update": "AFTER UPDATE OF service_id, location_id ON {sal} BEGIN "
+    f"UPDATE {{sal}} SET {_ALL} WHERE id = NEW.id; END",
+    "location_search_insert": f"AFTER INSERT ON {{loc}} BEGIN UPDATE {{sal}} SET {_ALL} "
+    "WHERE location_id = NEW.id; END",
+    "location_search_update": "AFTER UPDATE OF latitude, longitude, kind ON {loc} BEGIN "
+    f"UPDATE {{sal}} SET {_ALL} WHERE location_id = NEW.id; END",
+    "service_search_insert": "AFTER INSERT ON {svc} BEGIN "
+    f"UPDATE {{sal}} SET search_listed = {_LISTED} WHERE service_id = NEW.id; END",
+    "service_search_update": "AFTER UPDATE OF status, organization_id ON {svc} BEGIN "
+    f"UPDATE {{sal}} SET search_listed = {_LISTED} WHERE service_id = NEW.id; END",
+    "organization_search_insert": "AFTER INSERT ON {org} BEGIN "
+    f"UPDATE {{sal}} SET search_listed = {_LISTED} WHERE service_id IN "
+    "(SELECT id FROM {svc} WHERE organization_id = NEW.id); END",
+    "organization_search_update": "AFTER UPDATE OF status ON {org} BEGIN "
+    f"UPDATE {{sal}} SET search_listed = {_LISTED} WHERE service_id IN "
+    "(SELECT id FROM {svc} WHERE organization_id = NEW.id); END",
+    "service_terms_search_insert": "AFTER INSERT ON {st} BEGIN "
+    f"UPDATE {{sal}} SET search_types = {_TYPES} WHERE service_id = NEW.service_id; END",
+    "service_terms_search_delete": "AFTER DELETE ON {st} BEGIN "
+    f"UPDATE {{sal}} SET search_types = {_TYPES} WHERE service_id = OLD.service_id; END",
+    "service_terms_search_update": "AFTER UPDATE ON {st} BEGIN "
+    f"UPDATE {{sal}} SET search_types = {_TYPES} "
+    "WHERE service_id IN (OLD.service_id, NEW.service_id); END",
+    "term_search_update": "AFTER UPDATE OF slug, kind ON {term} BEGIN "
+    f"UPDATE {{sal}} SET search_types = {_TYPES} {_BY_TERM}; END",
+}
+
+# -- PostgreSQL: a BEFORE trigger fills the row itself; the others update dependent rows.
+POSTGRES_FUNCTIONS = {
+    "providers_sal_search_fill": f"""
+        BEGIN
+          NEW.search_lat := NULL;
+          NEW.search_lng := NULL;
+          NEW.search_cell := NULL;
+          SELECT l.latitude, l.longitude, {{cell}}
+            INTO NEW.search_lat, NEW.search_lng, NEW.search_cell
+            FROM {{loc}} l WHERE l.id = NEW.location_id AND l.kind = 'physical';
+          NEW.search_listed := {_LISTED.replace("{sal}.", "NEW.")};
+          NEW.search_types := {_TYPES.replace("{sal}.", "NEW.")};
+          RETURN NEW;
+        END""",
+    "providers_location_search_sync": """
+        BEGIN
+          UPDATE {sal} SET
+            search_lat = CASE WHEN NEW.kind = 'physical' THEN NEW.latitude END,
+            search_lng = CASE WHEN NEW.kind = 'physical' THEN NEW.longitude END,
+            search_cell = CASE WHEN NEW.kind = 'physical' THEN {new_cell} END
+          WHERE location_id = NEW.id;
+          RETURN NULL;
+        END""",
+    "providers_service_search_sync": """
+        BEGIN
+          UPDATE {sal} SET search_listed = (NEW.status = 'published' AND COALESCE(
+            (SELECT o.status = 'published' FROM {org} o WHERE o.id = NEW.organization_id), false))
+          WHERE service_id = NEW.id;
+          RETURN NULL;
+        END""",
+    "providers_organization_search_sync": """
+        BEGIN
+          UPDATE {sal} AS sal
+            SET search_listed = (NEW.status = 'published' AND s.status = 'published')
+            FROM {svc} s WHERE s.id = sal.service_id AND s.organization_id = NEW.id;
+          RETURN NULL;
+        END""",
+    "providers_service_terms_search_sync": f"""
+        BEGIN
+          IF TG_OP <> 'DELETE' THEN
+            UPDATE {{sal}} SET search_types = {_TYPES} WHERE service_id = NEW.service_id;
+          END IF;
+          IF TG_OP <> 'INSERT' THEN
+            UPDATE {{sal}} SET search_types = {_TYPES} WHERE service_id = OLD.service_id;
+          END IF;
+          RETURN NULL;
+        END""",
+    "providers_term_search_sync": f"""
+        BEGIN
+          UPDATE {{sal}} SET search_types = {_TYPES} {_BY_TERM};
+          RETURN NULL;
+        END""",
+}
+POSTGRES_TRIGGERS = {
+    "sal_search_fill": "BEFORE INSERT OR UPDATE OF service_id, location_id ON {sal} "
+    "FOR EACH ROW EXECUTE FUNCTION providers_sal_search_fill()",
+    "location_search_sync": "AFTER INSERT OR UPDATE OF latitude, longitude, kind ON {loc} "
+    "FOR EACH ROW EXECUTE FUNCTION providers_location_search_sync()",
+    "service_search_sync": "AFTER INSERT OR UPDATE OF status, organization_id ON {svc} "
+    "FOR EACH ROW EXECUTE FUNCTION providers_service_search_sync()",
+    "organization_search_sync": "AFTER INSERT OR UPDATE OF status ON {org} "
+    "FOR EACH ROW EXECUTE FUNCTION providers_organization_search_sync()",
+    "service_terms_search_sync": "AFTER INSERT OR UPDATE OR DELETE ON {st} "
+    "FOR EACH ROW EXECUTE FUNCTION providers_service_terms_search_sync()",
+    "term_search_sync": "AFTER UPDATE OF slug, kind ON {term} "
+    "FOR EACH ROW EXECUTE FUNCTION providers_term_search_sync()",
+}
+
+
+def install_triggers(connection=default_connection) -> None:
+    """Create (or replace) the triggers on this database."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            for name, body in SQLITE_TRIGGERS.items():
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+                cursor.execute(f"CREATE TRIGGER {name} {body.format(**_SQLITE)}")
+        elif connection.vendor == "postgresql":
+            for name, body in POSTGRES_FUNCTIONS.items():
+                cursor.execute(
+                    f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql "
+                    f"AS $body${body.format(**_POSTGRES)}$body$"
+                )
+            for name, body in POSTGRES_TRIGGERS.items():
+                table = body.split(" ON ")[1].split()[0].format(**_POSTGRES)
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+                cursor.execute(f"CREATE TRIGGER {name} {body.format(**_POSTGRES)}")
+        else:  # pragma: no cover - settings only allow these two
+            raise NotImplementedError(f"search triggers for {connection.vendor}")
+
+
+def refresh(connection=default_connection) -> None:
+    """Recompute every copy from the source tables (one statement)."""
+    names = _POSTGRES if connection.vendor == "postgresql" else _SQLITE
+    with connection.cursor() as cursor:
+        cursor.execute(REFRESH.format(**names))
+
+
+def on_post_migrate(sender, using="default", **kwargs) -> None:
+    from django.db import connections
+
+    connection = connections[using]
+    if _NAMES["sal"] not in connection.introspection.table_names():
+        return  # migrated backwards past providers/0001
+    with connection.cursor() as cursor:
+        description = connection.introspection.get_table_description(cursor, _NAMES["sal"])
+    if "search_cell" not in {column.name for column in description}:
+        return  # migrated backwards past the migration that added the copies
+    install_triggers(connection)
+    refresh(connection)

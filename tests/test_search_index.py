@@ -1,0 +1,180 @@
+"""The search copies on ServiceAtLocation follow every write, and the ranked page loads lazily."""
+
+import uuid
+
+import pytest
+from django.db import connection, transaction
+
+from providers import search
+from providers.models import (
+    Location,
+    LocationKind,
+    Organization,
+    Service,
+    ServiceAtLocation,
+    Status,
+    Term,
+)
+from providers.search_index import on_post_migrate
+
+NYC = {"lat": 40.7484, "lng": -73.9967}
+
+
+def assert_copies_match_the_sources():
+    listed = set(ServiceAtLocation.objects.listed().values_list("pk", flat=True))
+    for row in ServiceAtLocation.objects.select_related("location", "service"):
+        location = row.location
+        physical = location.kind == LocationKind.PHYSICAL and location.latitude is not None
+        assert row.search_listed == (row.pk in listed), row
+        assert row.search_lat == (location.latitude if physical else None), row
+        assert row.search_lng == (location.longitude if physical else None), row
+        expected_cell = (
+            search.cell(lat=location.latitude, lng=location.longitude) if physical else None
+        )
+        assert row.search_cell == expected_cell, row
+        slugs = set(row.service.terms.service_types().values_list("slug", flat=True))
+        assert set(filter(None, row.search_types.split(","))) == slugs, row
+
+
+def copies(row: ServiceAtLocation) -> tuple:
+    row.refresh_from_db()
+    return row.search_lat, row.search_lng, row.search_listed
+
+
+def test_service_type_changes_follow_links_and_renames(make_provider):
+    row = make_provider(services=("legal-assistance",))
+    legal = search.Filters(services=("legal-assistance",))
+    counseling = search.Filters(services=("counseling-support-groups",))
+    assert [r.pk for r in search.nearby(**NYC, filters=legal)] == [row.pk]
+    service = row.service
+    service.terms.add(
+        Term.objects.get(kind=Term.Kind.SERVICE_TYPE, slug="counseling-support-groups")
+    )
+    service.terms.remove(Term.objects.get(kind=Term.Kind.SERVICE_TYPE, slug="legal-assistance"))
+    assert list(search.nearby(**NYC, filters=legal)) == []
+    assert [r.pk for r in search.nearby(**NYC, filters=counseling)] == [row.pk]
+    Term.objects.filter(slug="counseling-support-groups").update(slug="counseling")
+    assert [r.pk for r in search.nearby(**NYC, filters=search.Filters(services=("counseling",)))]
+    service.terms.clear()
+    row.refresh_from_db()
+    assert row.search_types == ""
+    assert_copies_match_the_sources()
+
+
+def test_a_new_listing_gets_its_copies(make_provider):
+    row = make_provider(lat=40.75, lng=-73.99)
+    assert copies(row) == (40.75, -73.99, True)
+    assert copies(make_provider(status=Status.DRAFT)) == (40.7484, -73.9967, False)
+    remote = make_provider(kind=LocationKind.REMOTE)
+    assert copies(remote) == (None, None, True)
+    assert_copies_match_the_sources()
+
+
+def test_status_changes_follow_through_save_and_queryset_update(make_provider):
+    row = make_provider()
+    organization = row.service.organization
+    organization.status = Status.RETIRED
+    organization.save()
+    assert copies(row)[2] is False
+    Organization.objects.filter(pk=organization.pk).update(status=Status.PUBLISHED)
+    assert copies(row)[2] is True
+    Service.objects.filter(pk=row.service_id).update(status=Status.DRAFT)
+    assert copies(row)[2] is False
+    assert list(search.nearby(**NYC)) == []
+    Service.objects.filter(pk=row.service_id).update(status=Status.PUBLISHED)
+    assert [r.pk for r in search.nearby(**NYC)] == [row.pk]
+    assert_copies_match_the_sources()
+
+
+def test_moving_a_location_or_making_it_remote_follows(make_provider):
+    row = make_provider()
+    Location.objects.filter(pk=row.location_id).update(latitude=41.0, longitude=-74.5)
+    assert copies(row)[:2] == (41.0, -74.5)
+    location = row.location
+    location.kind = LocationKind.REMOTE
+    location.save()
+    assert copies(row)[:2] == (None, None)
+    assert list(search.nearby(lat=41.0, lng=-74.5)) == []
+    assert_copies_match_the_sources()
+
+
+def test_moving_a_service_to_another_organization_follows(make_provider):
+    row = make_provider()
+    draft = make_provider(name="Draft", status=Status.DRAFT).service.organization
+    Service.objects.filter(pk=row.service_id).update(organization=draft)
+    assert copies(row)[2] is False
+    assert_copies_match_the_sources()
+
+
+def test_bulk_created_rows_and_stale_instances_are_filled_in(make_provider):
+    template = make_provider()
+    other = Location.objects.create(
+        organization=template.service.organization, latitude=40.7, longitude=-74.0
+    )
+    (row,) = ServiceAtLocation.objects.bulk_create(
+        [ServiceAtLocation(service=template.service, location=other)]
+    )
+    assert copies(row) == (40.7, -74.0, True)
+    row.search_lat, row.search_listed = None, False  # a stale instance saved in full
+    row.save()
+    assert copies(row) == (40.7, -74.0, True)
+    assert_copies_match_the_sources()
+
+
+def test_rows_written_before_their_location_in_one_transaction(make_provider):
+    service = make_provider().service
+    location_id = uuid.uuid4()
+    with transaction.atomic():  # foreign keys are checked at commit
+        row = ServiceAtLocation.objects.create(service=service, location_id=location_id)
+        Location.objects.create(
+            id=location_id, organization=service.organization, latitude=40.8, longitude=-73.9
+        )
+    assert copies(row) == (40.8, -73.9, True)
+
+
+def test_post_migrate_reinstalls_dropped_triggers(make_provider):
+    # SQLite drops a table's triggers when a migration rebuilds the table.
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("DROP TRIGGER sal_search_insert")
+        else:
+            cursor.execute("DROP TRIGGER sal_search_fill ON providers_serviceatlocation")
+    row = make_provider()
+    assert copies(row) == (None, None, False)  # what a missing trigger would mean
+    on_post_migrate(sender=None, using="default")
+    assert copies(row) == (40.7484, -73.9967, True)  # refreshed ...
+    assert copies(make_provider(name="Later")) == (40.7484, -73.9967, True)  # ... and installed
+
+
+def test_a_page_costs_one_count_and_one_query(make_provider, django_assert_num_queries):
+    for i in range(30):
+        make_provider(name=f"P{i:02d}", lat=40.7484 + i / 1000, lng=-73.9967)
+    qs = search.nearby(**NYC, radius_mi=25)
+    with django_assert_num_queries(2):
+        assert qs.count() == 30
+        page = list(qs[20:40])
+    assert [r.service.organization.name for r in page] == [f"P{i:02d}" for i in range(20, 30)]
+    assert all(r.location.city == "New York" for r in page)  # loaded with the page, no query
+    distances = [r.exact_distance_mi for r in page]
+    assert distances == sorted(distances)
+
+
+@pytest.mark.parametrize("prefetch", [False, True])
+def test_ranked_rows_work_with_prefetch_and_first(make_provider, prefetch):
+    make_provider(name="Far", lat=40.80, lng=-73.9967)
+    make_provider(name="Near", lat=40.75, lng=-73.9967)
+    qs = search.nearby(**NYC)
+    if prefetch:
+        qs = qs.prefetch_related("service__phones")
+    first = qs.first()
+    assert first.service.organization.name == "Near"
+    assert first.distance_mi == pytest.approx(0.1, abs=0.05)
+
+
+def test_iterating_every_match_without_a_slice(make_provider):
+    for i in range(8):
+        make_provider(name=f"P{i}", lat=40.7484 + i / 1000, lng=-73.9967)
+    rows = list(search.nearby(**NYC))
+    assert [r.service.organization.name for r in rows] == [f"P{i}" for i in range(8)]
+    values = list(search.nearby(**NYC).values_list("exact_distance_mi", flat=True))
+    assert values == pytest.approx([r.exact_distance_mi for r in rows], rel=1e-12)
