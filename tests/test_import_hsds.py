@@ -473,3 +473,18 @@ def test_a_damaged_zip_is_a_clear_error_and_changes_nothing(legacy, tmp_path):
 
     assert error is not None and "damaged" in str(error)
     assert not Organization.objects.exists()
+
+
+@pytest.mark.django_db
+def test_imported_listings_are_found_by_the_search(legacy):
+    from providers.search import Filters, nearby
+
+    import_hsds(legacy)
+
+    found = nearby(
+        lat=40.75, lng=-73.99, radius_mi=5, filters=Filters(services=("legal-assistance",))
+    )
+    assert [sal.service.source_id for sal in found] == ["svc-1"]
+    assert not nearby(
+        lat=41.88, lng=-87.62, radius_mi=5, filters=Filters(services=("legal-assistance",))
+    ).exists()

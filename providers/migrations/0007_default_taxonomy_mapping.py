@@ -23,7 +23,7 @@ def grant_roles(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("providers", "0005_import_mapping_and_runs")]
+    dependencies = [("providers", "0006_import_mapping_and_runs")]
 
     operations = [
         migrations.RunPython(load, migrations.RunPython.noop),

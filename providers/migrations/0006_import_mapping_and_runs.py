@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("providers", "0004_roles"),
+        ("providers", "0005_search_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
