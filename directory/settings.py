@@ -351,3 +351,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "DeclineReasonEnum": "referrals.models.DeclineReason",
     "ContactMethodEnum": "referrals.models.ContactMethod",
 }
+
+# Importers (issue #5): where admin uploads wait between the dry run and the confirmation
+# (deleted after use, or after a day), and the largest upload the admin accepts.
+IMPORT_UPLOAD_DIR = Path(env_str("IMPORT_UPLOAD_DIR") or BASE_DIR / "var" / "imports")
+IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 50, minimum=1, maximum=2048)

@@ -560,4 +560,6 @@ class Hotline(Bilingual):
 
 # Staff memberships and public suggestions live in their own module (moderation); importing
 # them here registers them with the app.
+# --- Importers (issue #5): taxonomy mapping and import runs live with the importers. ------
+from providers.importers.models import ImportRun, TaxonomyMapping  # noqa: E402, F401
 from providers.moderation import StaffMembership, Suggestion  # noqa: E402, F401

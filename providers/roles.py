@@ -17,6 +17,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *(f"providers.{a}_suggestion" for a in ("change", "view", "delete")),
         *(f"providers.{a}_{m}" for m in ("term", "hotline") for a in ("add", "change", "view")),
         "providers.view_language",
+        # Importers (issue #5): editors load directories and keep the taxonomy mapping.
+        *(f"providers.{a}_taxonomymapping" for a in _ALL),
+        "providers.view_importrun",
     ],
     # Provider staff: their own organization's listing (scoped in the admin); no new
     # organizations (they suggest one like anybody else), no moderation, no tags.

@@ -3,3 +3,7 @@
 from providers.admin import accounts, locations, organizations, reference, services, suggestions
 
 __all__ = ["accounts", "locations", "organizations", "reference", "services", "suggestions"]
+
+# --- Importers (issue #5): upload → dry-run report → confirm, and the taxonomy mapping. ----
+# admin_import registers its own ModelAdmins (ImportRun, TaxonomyMapping).
+from providers import admin_import  # noqa: E402, F401

@@ -1,0 +1,260 @@
+"""Admin for the importers: upload a file, read the dry-run report, confirm (or discard).
+The same import code as the management commands runs underneath. Also the editable taxonomy
+mapping. Hooked into the admin by one import in providers/admin.py.
+
+A confirmed import runs inside the request: for very large packages use the command.
+"""
+
+import shutil
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from providers.importers.csv_flat import import_csv
+from providers.importers.hsds import import_hsds
+from providers.importers.package import PackageError
+from providers.importers.report import ImportFailed
+from providers.models import ImportRun, Status, TaxonomyMapping
+from providers.permissions import is_editor
+
+IMPORTERS = {ImportRun.Kind.HSDS: import_hsds, ImportRun.Kind.CSV: import_csv}
+SHOWN_ISSUES = 500
+
+
+def can_import(user) -> bool:
+    """Editors and site admins: an import creates, changes and publishes whole directories,
+    which provider staff may not do (see providers/permissions.py)."""
+    return user.is_active and user.is_staff and is_editor(user)
+
+
+def upload_dir() -> Path:
+    return Path(getattr(settings, "IMPORT_UPLOAD_DIR", Path(settings.BASE_DIR) / "var" / "imports"))
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What is it?"), choices=ImportRun.Kind.choices)
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("HSDS: a .zip of the package's CSV files. Spreadsheet: a .csv file."),
+    )
+    source = forms.CharField(
+        label=_("Source name"),
+        max_length=100,
+        required=False,
+        help_text=_(
+            "Records are matched on this name and their ids when the same source is imported "
+            "again. Default: the package or file name."
+        ),
+    )
+    skip_invalid = forms.BooleanField(
+        label=_("Leave out invalid rows (otherwise any invalid row stops the import)"),
+        required=False,
+    )
+    draft = forms.BooleanField(
+        label=_("Create new organizations as drafts, to review before they go live"),
+        required=False,
+    )
+    retire_missing = forms.BooleanField(
+        label=_("Retire organizations and services of this source that the file no longer has"),
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        upload, kind = data.get("file"), data.get("kind")
+        if upload and kind:
+            suffix = Path(upload.name).suffix.lower()
+            expected = ".zip" if kind == ImportRun.Kind.HSDS else ".csv"
+            if suffix != expected:
+                self.add_error("file", _("Expected a %(suffix)s file.") % {"suffix": expected})
+            limit_mb = getattr(settings, "IMPORT_MAX_UPLOAD_MB", 50)
+            if upload.size > limit_mb * 1024 * 1024:
+                self.add_error(
+                    "file",
+                    _("The file is larger than %(mb)s MB: use the import command.")
+                    % {"mb": limit_mb},
+                )
+        return data
+
+
+def _options(data: dict) -> dict:
+    return {
+        "skip_invalid": bool(data.get("skip_invalid")),
+        "new_status": Status.DRAFT if data.get("draft") else Status.PUBLISHED,
+        "retire_missing": bool(data.get("retire_missing")),
+    }
+
+
+def _run(run: ImportRun, *, dry_run: bool, user=None):
+    importer = IMPORTERS[run.kind]
+    try:
+        report = importer(
+            Path(run.stored_path),
+            source=run.source or None,
+            dry_run=dry_run,
+            user=user,
+            **run.options,
+        )
+    except ImportFailed as failure:
+        report = failure.report
+    run.source = report.source
+    run.summary = report.headline()
+    run.report = report.to_dict(limit=SHOWN_ISSUES)
+    return report
+
+
+def _discard_upload(run: ImportRun) -> None:
+    if run.stored_path:
+        shutil.rmtree(Path(run.stored_path).parent, ignore_errors=True)
+        run.stored_path = ""
+
+
+def _forget_stale_uploads() -> None:
+    """Uploads checked but never confirmed are deleted after a day."""
+    cutoff = timezone.now() - timedelta(days=1)
+    for run in ImportRun.objects.filter(state=ImportRun.State.CHECKED, created_at__lt=cutoff):
+        _discard_upload(run)
+        run.state = ImportRun.State.DISCARDED
+        run.save(update_fields=["stored_path", "state", "updated_at"])
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "file_name", "source", "state", "created_by"]
+    list_filter = ["kind", "state"]
+    fields = ["kind", "file_name", "source", "state", "summary", "created_by", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return can_import(request.user) or super().has_view_permission(request, obj)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("upload/", view(self.upload_view), name="providers_importrun_upload"),
+            path("<uuid:run_id>/review/", view(self.review_view),
+                 name="providers_importrun_review"),
+            path("<uuid:run_id>/confirm/", view(require_POST(self.confirm_view)),
+                 name="providers_importrun_confirm"),
+            path("<uuid:run_id>/discard/", view(require_POST(self.discard_view)),
+                 name="providers_importrun_discard"),
+            *super().get_urls(),
+        ]  # fmt: skip
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return HttpResponseRedirect(reverse("admin:providers_importrun_review", args=[object_id]))
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {"can_import": can_import(request.user), **(extra_context or {})}
+        return super().changelist_view(request, extra_context=extra)
+
+    def _context(self, request, **extra):
+        return {**self.admin_site.each_context(request), "opts": self.model._meta, **extra}
+
+    def upload_view(self, request):
+        if not can_import(request.user):
+            raise PermissionDenied
+        form = UploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            _forget_stale_uploads()
+            upload = form.cleaned_data["file"]
+            folder = upload_dir() / uuid.uuid4().hex
+            folder.mkdir(parents=True, exist_ok=True)
+            stored = folder / (get_valid_filename(Path(upload.name).name) or "upload")
+            with open(stored, "wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+            run = ImportRun(
+                kind=form.cleaned_data["kind"], state=ImportRun.State.CHECKED,
+                source=form.cleaned_data["source"].strip(), file_name=upload.name[:255],
+                stored_path=str(stored), options=_options(form.cleaned_data),
+                created_by=request.user,
+            )  # fmt: skip
+            try:
+                _run(run, dry_run=True)
+            except PackageError as error:
+                shutil.rmtree(folder, ignore_errors=True)
+                form.add_error("file", str(error))
+            else:
+                run.save()
+                return HttpResponseRedirect(
+                    reverse("admin:providers_importrun_review", args=[run.pk])
+                )
+        context = self._context(request, title=_("Import a directory"), form=form)
+        return TemplateResponse(request, "admin/providers/importrun/upload.html", context)
+
+    def _get_run(self, request, run_id) -> ImportRun:
+        if not (can_import(request.user) or self.has_view_permission(request)):
+            raise PermissionDenied
+        return get_object_or_404(ImportRun, pk=run_id)
+
+    def review_view(self, request, run_id):
+        run = self._get_run(request, run_id)
+        report = run.report or {}
+        context = self._context(
+            request,
+            title=_("Import report"),
+            run=run,
+            report=report,
+            can_confirm=(
+                run.state == ImportRun.State.CHECKED
+                and report.get("ok")
+                and can_import(request.user)
+            ),
+            can_discard=run.state == ImportRun.State.CHECKED and can_import(request.user),
+        )
+        return TemplateResponse(request, "admin/providers/importrun/review.html", context)
+
+    def confirm_view(self, request, run_id):
+        if not can_import(request.user):
+            raise PermissionDenied
+        run = self._get_run(request, run_id)
+        if run.state != ImportRun.State.CHECKED or not Path(run.stored_path or "/").is_file():
+            raise Http404("This upload has already been used or discarded.")
+        report = _run(run, dry_run=False, user=request.user)
+        run.state = ImportRun.State.APPLIED if report.applied else ImportRun.State.FAILED
+        _discard_upload(run)
+        run.save()
+        level = messages.SUCCESS if report.applied else messages.ERROR
+        self.message_user(request, run.summary, level)
+        return HttpResponseRedirect(reverse("admin:providers_importrun_review", args=[run.pk]))
+
+    def discard_view(self, request, run_id):
+        if not can_import(request.user):
+            raise PermissionDenied
+        run = self._get_run(request, run_id)
+        if run.state == ImportRun.State.CHECKED:
+            _discard_upload(run)
+            run.state = ImportRun.State.DISCARDED
+            run.save()
+            self.message_user(request, _("The upload was discarded; nothing was imported."))
+        return HttpResponseRedirect(reverse("admin:providers_importrun_changelist"))
+
+
+@admin.register(TaxonomyMapping)
+class TaxonomyMappingAdmin(admin.ModelAdmin):
+    list_display = ["pattern", "match", "term", "taxonomy", "note", "is_default"]
+    list_filter = ["match", "term__kind", "is_default"]
+    search_fields = ["pattern", "note", "term__name"]
+    fields = ["match", "pattern", "taxonomy", "term", "note"]
+    list_select_related = ["term"]
+    ordering = ["match", "pattern"]

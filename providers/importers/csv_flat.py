@@ -1,0 +1,363 @@
+"""The spreadsheet path for coalitions without HSDS: one row per location (a service offered
+at a place), with lists (service types, languages, ...) in one cell separated by semicolons.
+The columns are documented in docs/import.md; fixtures/example_providers.csv is an example.
+
+Same safety as the HSDS importer: one transaction, dry run, invalid rows stop the import
+unless skipped, records matched by source and id (or, without ids, by names and address).
+"""
+
+from pathlib import Path
+
+from providers.importers import normalise as norm
+from providers.importers.hsds import progress_bar
+from providers.importers.mapping import LOCATION_KINDS, SERVICE_KINDS, Languages, Mapper
+from providers.importers.package import Package, PackageError
+from providers.importers.places import Placer
+from providers.importers.records import (
+    LOCATION_FIELDS,
+    ORG_FIELDS,
+    SERVICE_FIELDS,
+    Row,
+    cost_from_text,
+    location_values,
+    organization_values,
+    service_area,
+    service_values,
+)
+from providers.importers.report import Report
+from providers.importers.writer import Inserter, Upserter, children_deleter, run_atomic
+from providers.models import (
+    Location,
+    OpeningHours,
+    Organization,
+    Phone,
+    Service,
+    ServiceAtLocation,
+    Status,
+)
+
+COLUMNS = [
+    "organization_id", "organization_name", "organization_description", "organization_website",
+    "organization_email", "service_id", "service_name", "service_description",
+    "service_website", "service_email", "service_types", "victimization_types", "populations",
+    "languages", "cost", "cost_note", "eligibility", "how_to_get_help", "service_area",
+    "location_id", "location_name", "remote", "street", "street_2", "city", "state", "zip",
+    "latitude", "longitude", "address_confidential", "accessibility", "hours", "hours_note",
+    "phone", "phone_extension", "hotline", "text_number", "tty", "last_verified_on", "status",
+    "sample_data",
+]  # fmt: skip
+ALIASES = {
+    "name": "organization_name", "organization": "organization_name",
+    "address": "street", "address_1": "street", "address_2": "street_2",
+    "postal_code": "zip", "zip_code": "zip", "zipcode": "zip", "postcode": "zip",
+    "state_province": "state", "lat": "latitude", "lng": "longitude", "lon": "longitude",
+    "long": "longitude", "website": "organization_website", "email": "organization_email",
+    "services": "service_types", "service_type": "service_types", "confidential":
+    "address_confidential", "language": "languages", "phone_number": "phone",
+    "telephone": "phone",
+}  # fmt: skip
+
+
+FLAT_LABELS = {"address_1": "street", "address_2": "street_2", "state": "state",
+               "postcode": "zip"}  # fmt: skip
+
+
+def _key(*parts: str) -> str:
+    return "|".join(" ".join(str(p or "").lower().split()) for p in parts)
+
+
+class FlatImport:
+    def __init__(
+        self,
+        path,
+        *,
+        source=None,
+        skip_invalid=False,
+        new_status=Status.PUBLISHED,
+        retire_missing=False,
+        progress=False,
+        user=None,
+    ) -> None:
+        self.path = Path(path)
+        self.report = Report(skip_invalid=skip_invalid, kind="flat CSV")
+        self.source = (source or self.path.stem).strip()[:100]
+        self.report.source = self.source
+        self.new_status = new_status
+        self.retire_missing = retire_missing
+        self.progress = progress
+        self.user = user  # recorded in the history of what the import creates or changes
+
+    def run(self, *, dry_run: bool) -> Report:
+        if self.path.suffix.lower() != ".csv" or not self.path.is_file():
+            raise PackageError(f"{self.path.name} is not a .csv file.")
+        self.file = self.path.name
+        with Package(self.path.parent, self.report) as pkg:
+            self.pkg = pkg
+            return run_atomic(self.report, self._work, dry_run=dry_run)
+
+    def _work(self) -> None:
+        self.placer, self.mapper = Placer(), Mapper.from_database()
+        self.languages = Languages.from_database()
+        self.orgs = Upserter(
+            Organization,
+            source=self.source,
+            report=self.report,
+            history_user=self.user,
+            table="organizations",
+            file=self.file,
+            fields=ORG_FIELDS,
+        )
+        self.services = Upserter(
+            Service,
+            source=self.source,
+            report=self.report,
+            history_user=self.user,
+            table="services",
+            file=self.file,
+            fields=SERVICE_FIELDS,
+            parents=[self.orgs],
+        )
+        self.locations = Upserter(
+            Location,
+            source=self.source,
+            report=self.report,
+            history_user=self.user,
+            table="locations",
+            file=self.file,
+            fields=LOCATION_FIELDS,
+            parents=[self.orgs],
+            on_existing=children_deleter((Phone, "location_id"), (OpeningHours, "location_id")),
+        )
+        parents = [self.services, self.locations]
+        self.links = Inserter(ServiceAtLocation, ignore_conflicts=True, before=parents)
+        self.hours = Inserter(OpeningHours, before=parents)
+        self.phones = Inserter(Phone, before=parents)
+        self.terms = Inserter(Service.terms.through, ignore_conflicts=True, before=parents)
+        self.spoken = Inserter(Service.languages.through, ignore_conflicts=True, before=parents)
+        self.access = Inserter(
+            Location.accessibility.through, ignore_conflicts=True, before=parents
+        )
+        self.bad_keys: dict[str, int] = {}
+        self.pairs: set = set()
+        self._check_header()
+        rows = self.pkg.rows(self.file)
+        total = self.pkg.count_rows(self.file) if self.progress else 0
+        for number, raw in progress_bar(rows, total=total, desc=self.file, enabled=self.progress):
+            values = {ALIASES.get(k, k): v for k, v in raw.items()}
+            self._row(Row(self.report, self.file, number), values)
+        for inserter in (self.links, self.hours, self.phones, self.terms, self.spoken, self.access):
+            inserter.flush()
+        self.report.count("service_at_location", "linked", len(self.pairs))
+        self.report.count("phones", "written", self.phones.written)
+        for table, upserter in (
+            ("organizations", self.orgs),
+            ("services", self.services),
+            ("locations", self.locations),
+        ):
+            missing = upserter.missing_ids()
+            self.report.not_in_package[table] = len(missing)
+            if self.retire_missing and missing and table != "locations":
+                for part in (missing[i : i + 500] for i in range(0, len(missing), 500)):
+                    upserter.model.objects.filter(pk__in=part).update(status=Status.RETIRED)
+                self.report.count(table, "retired", len(missing))
+
+    def _check_header(self) -> None:
+        header = {ALIASES.get(h, h) for h in self.pkg.headers(self.file)}
+        if "organization_name" not in header:
+            self.report.bad_row(
+                self.file, 1, "no organization_name column (see the template in docs/import.md)"
+            )
+        unknown = sorted(h for h in header - set(COLUMNS) if h)
+        if unknown:
+            self.report.warn(self.file, 1, f"columns not in the template, ignored: {unknown}")
+
+    # -- one row: checked whole, then written ----------------------------------------------
+    def _row(self, row: Row, r: dict) -> None:
+        org_name = norm.text(r.get("organization_name"))[0]
+        org_sid = norm.text(r.get("organization_id"))[0] or _key("name", org_name)
+        service_name = norm.text(r.get("service_name"))[0] or org_name
+        service_sid = norm.text(r.get("service_id"))[0] or _key(org_sid, "service", service_name)
+        remote = norm.boolean(r.get("remote")) is True
+        loc_sid = norm.text(r.get("location_id"))[0] or _key(
+            org_sid,
+            "location",
+            r.get("location_name"),
+            "remote" if remote else r.get("street"),
+            r.get("city"),
+            norm.state(r.get("state"))[0],
+            norm.postcode(r.get("zip"))[0],
+        )
+        for sid in (org_sid, service_sid, loc_sid):
+            if sid in self.bad_keys and org_name:
+                row.bad(f"repeats a record that was invalid at row {self.bad_keys[sid]}")
+                return
+        org = None if org_sid in self.orgs else self._organization(row, r)
+        if org is None and org_sid not in self.orgs:
+            if org_name:
+                self.bad_keys[org_sid] = row.number
+            return
+        service = None if service_sid in self.services else self._service(row, r, service_name)
+        location = None if loc_sid in self.locations else self._location(row, r, remote)
+        failed = [
+            sid
+            for sid, values, known in (
+                (org_sid, org, self.orgs),
+                (service_sid, service, self.services),
+                (loc_sid, location, self.locations),
+            )
+            if values is None and sid not in known
+        ]
+        if failed:
+            for sid in failed:
+                self.bad_keys[sid] = row.number
+            return
+        if org is not None:
+            status = org.pop("_status")
+            self.orgs.add(org_sid, org, row=row.number, on_create={"status": status})
+        org_pk = self.orgs.get(org_sid)
+        if service is not None:
+            self._add_service(row, r, service_sid, service, org_pk)
+        if location is not None:
+            self._add_location(row, r, loc_sid, location, org_pk)
+        pair = (self.services.get(service_sid), self.locations.get(loc_sid))
+        if pair not in self.pairs:
+            self.pairs.add(pair)
+            self.links.add(service_id=pair[0], location_id=pair[1])
+
+    def _organization(self, row: Row, r: dict) -> dict | None:
+        verified = row.date(r.get("last_verified_on"), "last_verified_on")
+        values = organization_values(
+            row,
+            name=r.get("organization_name"),
+            description=r.get("organization_description"),
+            website=r.get("organization_website"),
+            email=r.get("organization_email"),
+            is_sample=norm.boolean(r.get("sample_data")) is True,
+            last_verified_on=verified,
+        )
+        if values is not None:
+            status = (r.get("status") or "").strip().lower() or self.new_status
+            if status not in Status.values:
+                row.fixed("status", f"status {status!r} not understood; {self.new_status} used")
+                status = self.new_status
+            values["_status"] = status
+        return values
+
+    def _service(self, row: Row, r: dict, name: str) -> dict | None:
+        return service_values(
+            row,
+            organization_id=None,
+            name=name,
+            description=r.get("service_description"),
+            website=r.get("service_website"),
+            email=r.get("service_email"),
+            cost=cost_from_text(norm.text(r.get("cost"))[0]),
+            cost_note=r.get("cost_note"),
+            eligibility=r.get("eligibility"),
+            how_to_get_help=r.get("how_to_get_help"),
+            area=service_area(row, [r.get("service_area", "")]),
+        )
+
+    def _add_service(self, row: Row, r: dict, sid: str, values: dict, org_pk) -> None:
+        pk = self.services.add(sid, {**values, "organization_id": org_pk}, row=row.number)
+        for column in ("service_types", "victimization_types", "populations"):
+            for value in norm.split_list(r.get(column)):
+                self._term(column, value, SERVICE_KINDS, self.terms, service_id=pk)
+        for value in norm.split_list(r.get("languages")):
+            code = self.languages.resolve(value)
+            if code is None:
+                self.report.warn(
+                    row.file,
+                    row.number,
+                    f"language {value!r} is not one we list; left out",
+                    "languages",
+                )
+            else:
+                self.spoken.add(service_id=pk, language_id=code)
+
+    def _term(self, column: str, value: str, kinds, inserter, **owner) -> None:
+        resolved = self.mapper.resolve(name=value, kinds=kinds)
+        if not resolved.known:
+            self.report.unmapped_term(taxonomy=column, code="", name=value)
+        for term_id in resolved.term_ids:
+            inserter.add(term_id=term_id, **owner)
+
+    def _location(self, row: Row, r: dict, remote: bool) -> dict | None:
+        values = location_values(
+            row,
+            self.placer,
+            organization_id=None,
+            name=r.get("location_name"),
+            remote=remote,
+            address_1=r.get("street"),
+            address_2=r.get("street_2"),
+            city=r.get("city"),
+            state=r.get("state"),
+            postcode=r.get("zip"),
+            lat=r.get("latitude"),
+            lng=r.get("longitude"),
+            confidential=norm.boolean(r.get("address_confidential")) is True,
+            labels=FLAT_LABELS,
+        )
+        if values is None:
+            return None
+        periods, open_24_7, note = norm.opening_hours(r.get("hours"))
+        row.fixed("hours", note)
+        hours_note = row.text(r.get("hours_note"), "hours_note")
+        if periods is None:
+            hours_note = " ".join(filter(None, (norm.text(r.get("hours"))[0], hours_note)))
+            periods = []
+        values.update(open_24_7=open_24_7, hours_note=hours_note[:300], _periods=periods)
+        return values
+
+    def _add_location(self, row: Row, r: dict, sid: str, values: dict, org_pk) -> None:
+        periods = values.pop("_periods")
+        pk = self.locations.add(sid, {**values, "organization_id": org_pk}, row=row.number)
+        for weekday, opens, closes in periods:
+            self.hours.add(location_id=pk, weekday=weekday, opens_at=opens, closes_at=closes)
+        for value in norm.split_list(r.get("accessibility")):
+            self._term("accessibility", value, LOCATION_KINDS, self.access, location_id=pk)
+        position = 0
+        for column, kind in (
+            ("phone", Phone.Kind.VOICE),
+            ("hotline", Phone.Kind.HOTLINE),
+            ("text_number", Phone.Kind.TEXT),
+            ("tty", Phone.Kind.TTY),
+        ):
+            if norm.is_empty(r.get(column)):
+                continue
+            try:
+                number, extension, note = norm.phone(
+                    r.get(column), r.get("phone_extension") if column == "phone" else ""
+                )
+            except norm.Unusable as error:
+                row.bad(str(error), column)
+                continue
+            row.fixed(column, note)
+            self.phones.add(
+                location_id=pk, number=number, extension=extension, kind=kind, position=position
+            )
+            position += 1
+
+
+def import_csv(
+    path,
+    *,
+    source: str | None = None,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    new_status: str = Status.PUBLISHED,
+    retire_missing: bool = False,
+    progress: bool = False,
+    user=None,
+) -> Report:
+    """Import one spreadsheet (CSV) in the flat template; raises ImportFailed on bad rows."""
+    return FlatImport(
+        path,
+        source=source,
+        skip_invalid=skip_invalid,
+        new_status=new_status,
+        retire_missing=retire_missing,
+        progress=progress,
+        user=user,
+    ).run(dry_run=dry_run)

@@ -1,0 +1,352 @@
+"""Import an HSDS tabular data package (3.0, or the older 1.x/2.0 layout most published data
+still uses), from a folder or a .zip. See docs/import.md for the field mapping.
+
+The run is one transaction: a dry run, or a run with invalid rows (unless they are skipped),
+changes nothing. Records are matched on (source, source id), so re-importing updates.
+"""
+
+import sys
+import zipfile
+import zlib
+from collections import defaultdict
+from datetime import time
+
+from providers.importers import hsds_links, hsds_lookups
+from providers.importers import normalise as norm
+from providers.importers.hsds_lookups import first
+from providers.importers.mapping import Languages, Mapper
+from providers.importers.package import Package, PackageError
+from providers.importers.places import Placer
+from providers.importers.records import (
+    LOCATION_FIELDS,
+    ORG_FIELDS,
+    SERVICE_FIELDS,
+    Row,
+    cost_from_text,
+    location_values,
+    organization_values,
+    service_area,
+    service_values,
+)
+from providers.importers.report import Report
+from providers.importers.writer import Inserter, Upserter, children_deleter, run_atomic
+from providers.models import Location, OpeningHours, Organization, Phone, Service, Status
+
+LEGACY_FILES = {
+    "physical_addresses.csv", "postal_addresses.csv", "services_at_location.csv",
+    "services_taxonomy.csv", "taxonomy.csv", "regular_schedules.csv",
+    "accessibility_for_disabilities.csv", "eligibility.csv",
+}  # fmt: skip
+V3_FILES = {
+    "addresses.csv", "service_at_location.csv", "schedules.csv", "taxonomy_terms.csv",
+    "attributes.csv", "accessibility.csv", "taxonomies.csv",
+}  # fmt: skip
+INACTIVE = {"inactive", "defunct", "temporarily closed", "temporarily_closed", "closed"}
+
+
+def progress_bar(rows, *, total: int, desc: str, enabled: bool):
+    if not enabled:
+        return rows
+    from tqdm import tqdm
+
+    return tqdm(rows, total=total, desc=desc, unit=" rows", file=sys.stderr, leave=False)
+
+
+def detect_layout(pkg: Package) -> str:
+    files = set(pkg.files())
+    legacy, v3 = files & LEGACY_FILES, files & V3_FILES
+    if legacy and v3:
+        return "HSDS mixed 3.0 and 1.x/2.0 files"
+    if legacy:
+        return "HSDS 1.x/2.0"
+    if v3 or "location_type" in pkg.headers("locations.csv"):
+        return "HSDS 3.0"
+    return "HSDS (core tables only)"
+
+
+class HsdsImport:
+    def __init__(
+        self,
+        path,
+        *,
+        source=None,
+        skip_invalid=False,
+        new_status=Status.PUBLISHED,
+        retire_missing=False,
+        progress=False,
+        user=None,
+        report: Report | None = None,
+    ) -> None:
+        self.report = report or Report(skip_invalid=skip_invalid)
+        self.report.skip_invalid = skip_invalid
+        self.path = path
+        self.source_name = source
+        self.new_status = new_status
+        self.retire_missing = retire_missing
+        self.progress = progress
+        self.user = user  # recorded in the history of what the import creates or changes
+
+    def rows(self, name: str):
+        return progress_bar(
+            self.pkg.rows(name),
+            total=self.pkg.count_rows(name) if self.progress else 0,
+            desc=name,
+            enabled=self.progress,
+        )
+
+    def run(self, *, dry_run: bool) -> Report:
+        try:
+            with Package(self.path, self.report) as pkg:
+                self.pkg = pkg
+                self.source = (self.source_name or pkg.name()).strip()[:100]
+                self.report.source, self.report.kind = self.source, detect_layout(pkg)
+                if not pkg.has("organizations.csv"):
+                    self.report.bad_row(
+                        "organizations.csv", None, "the package has no organizations"
+                    )
+                return run_atomic(self.report, self._work, dry_run=dry_run)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as error:  # rolled back already
+            raise PackageError(f"The zip file is damaged ({error}); nothing was changed.") from None
+
+    # -- the run ---------------------------------------------------------------------------
+    def _work(self) -> None:
+        self.placer, self.mapper = Placer(), Mapper.from_database()
+        self.languages = Languages.from_database()
+        self.seen: dict[str, dict[str, int]] = defaultdict(dict)  # file -> id -> row
+        hsds_lookups.read_lookups(self)
+        common = {"source": self.source, "report": self.report, "history_user": self.user}
+        self.orgs = Upserter(
+            Organization,
+            **common,
+            table="organizations",
+            file="organizations.csv",
+            fields=ORG_FIELDS,
+            on_existing=children_deleter((Phone, "organization_id")),
+        )
+        self.services = Upserter(
+            Service,
+            **common,
+            table="services",
+            file="services.csv",
+            fields=SERVICE_FIELDS,
+            parents=[self.orgs],
+            on_existing=children_deleter((Phone, "service_id")),
+        )
+        self.locations = Upserter(
+            Location,
+            **common,
+            table="locations",
+            file="locations.csv",
+            fields=LOCATION_FIELDS,
+            parents=[self.orgs],
+            on_existing=children_deleter((Phone, "location_id"), (OpeningHours, "location_id")),
+        )
+        self._organizations()
+        self._services()
+        self._locations()
+        hsds_links.write_links(self)
+        hsds_links.finish(self)
+
+    def parent_missing(
+        self, file: str, row: int, table: str, upserter: Upserter, sid: str, column: str
+    ) -> bool:
+        """True (and reported) when `sid` does not name a kept row of `table`."""
+        if sid in upserter:
+            return False
+        if sid in self.seen[table]:
+            self.report.skipped(
+                file,
+                row,
+                f"its {column[:-3]} (row {self.seen[table][sid]} of {table}) was not imported",
+            )
+        else:
+            self.report.bad_row(file, row, f"{column} {sid!r} is not in {table}", column)
+        return True
+
+    # -- the main tables -------------------------------------------------------------------
+    def _organizations(self) -> None:
+        for number, r in self.rows("organizations.csv"):
+            row = Row(self.report, "organizations.csv", number)
+            sid = r.get("id", "").strip()
+            if not sid:
+                row.bad("no id", "id")
+                continue
+            self.seen["organizations.csv"].setdefault(sid, number)
+            values = organization_values(
+                row,
+                name=r.get("name"),
+                alternate_name=r.get("alternate_name"),
+                description=r.get("description"),
+                website=first(r, "website", "url"),
+                email=r.get("email"),
+                is_sample=sid in self.sample_orgs,
+            )
+            if values is not None:
+                self.orgs.add(sid, values, row=number, on_create={"status": self.new_status})
+        self.orgs.flush()
+
+    def _services(self) -> None:
+        self.service_org: dict[str, object] = {}
+        self.verified: dict[object, object] = {}
+        for number, r in self.rows("services.csv"):
+            row = Row(self.report, "services.csv", number)
+            sid, org = r.get("id", "").strip(), r.get("organization_id", "").strip()
+            if not sid:
+                row.bad("no id", "id")
+                continue
+            self.seen["services.csv"].setdefault(sid, number)
+            if not org:
+                row.bad("no organization_id", "organization_id")
+                continue
+            if self.parent_missing(
+                "services.csv", number, "organizations.csv", self.orgs, org, "organization_id"
+            ):
+                continue
+            texts = self.service_texts.get(sid, {})
+            eligibility = "\n\n".join(
+                filter(None, [r.get("eligibility_description", ""), *texts.get("eligibility", [])])
+            )
+            ages = [r.get("minimum_age", "").strip(), r.get("maximum_age", "").strip()]
+            if any(ages):
+                eligibility += ("\n\n" if eligibility else "") + _ages(*ages)
+            fees = first(r, "fees_description", "fees")
+            values = service_values(
+                row,
+                organization_id=self.orgs.get(org),
+                name=r.get("name"),
+                description=r.get("description"),
+                website=first(r, "url", "website"),
+                email=r.get("email"),
+                active=(r.get("status") or "active").strip().lower() not in INACTIVE,
+                cost=cost_from_text(norm.text(fees)[0], *texts.get("cost", [])),
+                cost_note=fees,
+                eligibility=eligibility,
+                how_to_get_help=r.get("application_process"),
+                area=service_area(row, texts.get("area", [])),
+            )
+            if values is None:
+                continue
+            if self.services.add(sid, values, row=number) is not None:
+                self.service_org[sid] = values["organization_id"]
+                verified = row.date(r.get("assured_date"), "assured_date")
+                if verified and verified > self.verified.get(
+                    values["organization_id"], verified.min
+                ):
+                    self.verified[values["organization_id"]] = verified
+        self.services.flush()
+        self.service_texts.clear()
+
+    def _locations(self) -> None:
+        self.hours = Inserter(OpeningHours, before=[self.locations])
+        for number, r in self.rows("locations.csv"):
+            row = Row(self.report, "locations.csv", number)
+            sid = r.get("id", "").strip()
+            if not sid:
+                row.bad("no id", "id")
+                continue
+            self.seen["locations.csv"].setdefault(sid, number)
+            org = self._location_org(row, sid, r.get("organization_id", "").strip())
+            if org is None:
+                continue
+            kind = (r.get("location_type") or "physical").strip().lower()
+            address = self.addresses.get(sid) or (
+                0,
+                first(r, "address_1", "address", "street"),
+                r.get("address_2", ""),
+                r.get("city", ""),
+                first(r, "state_province", "state"),
+                first(r, "postal_code", "zip", "zip_code"),
+                r.get("country", ""),
+                "locations.csv",
+                number,
+            )
+            confidential = (
+                sid in self.confidential_locations
+                or kind == "redacted"
+                or norm.boolean(r.get("address_confidential")) is True
+            )
+            values = location_values(
+                row,
+                self.placer,
+                organization_id=org,
+                name=r.get("name"),
+                remote=kind == "virtual",
+                address_1=address[1],
+                address_2=address[2],
+                city=address[3],
+                state=address[4],
+                postcode=address[5],
+                country=address[6],
+                lat=r.get("latitude"),
+                lng=r.get("longitude"),
+                confidential=confidential,
+                address_row=Row(self.report, address[7], address[8]),
+            )
+            if values is None:
+                continue
+            periods, open_24_7, note = hsds_links.hours_for(self, sid)
+            values.update(open_24_7=open_24_7, hours_note=note[:300])
+            pk = self.locations.add(sid, values, row=number)
+            if pk is not None:
+                for weekday, opens, closes in periods:
+                    self.hours.add(
+                        location_id=pk, weekday=weekday, opens_at=opens, closes_at=closes
+                    )
+        self.hours.flush()
+        self.addresses.clear()
+
+    def _location_org(self, row: Row, sid: str, org: str):
+        if org and org in self.orgs:
+            return self.orgs.get(org)
+        if org and org in self.seen["organizations.csv"]:
+            self.report.skipped(row.file, row.number, "its organization was not imported")
+            return None
+        for svc in self.location_services.get(sid, []):
+            if svc in self.service_org:
+                reason = (
+                    f"organization_id {org!r} is not in organizations.csv"
+                    if org
+                    else ("no organization_id")
+                )
+                row.fixed("organization_id", f"{reason}: used the organization of its service")
+                return self.service_org[svc]
+        row.bad(
+            f"organization_id {org!r} is not in organizations.csv and no imported service "
+            "is at this location"
+            if org
+            else "no organization_id",
+            "organization_id",
+        )
+        return None
+
+
+def _ages(minimum: str, maximum: str) -> str:
+    if minimum and maximum:
+        return f"Ages {minimum} to {maximum}."
+    return f"Ages {minimum} and over." if minimum else f"Ages up to {maximum}."
+
+
+def import_hsds(
+    path,
+    *,
+    source: str | None = None,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    new_status: str = Status.PUBLISHED,
+    retire_missing: bool = False,
+    progress: bool = False,
+    user=None,
+) -> Report:
+    """Import the package at `path`; raises ImportFailed (nothing changed) on invalid rows."""
+    return HsdsImport(
+        path,
+        source=source,
+        skip_invalid=skip_invalid,
+        new_status=new_status,
+        retire_missing=retire_missing,
+        progress=progress,
+        user=user,
+    ).run(dry_run=dry_run)
+
+
+ALL_DAY = (time(0, 0), time(23, 59))

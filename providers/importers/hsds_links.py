@@ -1,0 +1,375 @@
+"""The HSDS tables that hang off organizations, services and locations: schedules, service at
+location, phones, languages, taxonomy terms (attributes / services_taxonomy), accessibility.
+"""
+
+from collections import defaultdict
+from datetime import time
+
+from django.utils import timezone
+
+from providers.importers import normalise as norm
+from providers.importers.mapping import (
+    FLAG_CONFIDENTIAL,
+    FLAG_SAMPLE,
+    LOCATION_KINDS,
+    SERVICE_KINDS,
+)
+from providers.importers.records import Row
+from providers.importers.writer import Inserter, chunks
+from providers.models import Location, Organization, Phone, Service, ServiceAtLocation, Status
+
+PHONE_KINDS = {
+    "": Phone.Kind.VOICE, "voice": Phone.Kind.VOICE, "cell": Phone.Kind.VOICE,
+    "landline": Phone.Kind.VOICE, "video": Phone.Kind.VOICE, "pager": Phone.Kind.VOICE,
+    "main": Phone.Kind.VOICE, "text": Phone.Kind.TEXT, "sms": Phone.Kind.TEXT,
+    "fax": Phone.Kind.FAX, "textphone": Phone.Kind.TTY, "tty": Phone.Kind.TTY,
+    "tdd": Phone.Kind.TTY, "hotline": Phone.Kind.HOTLINE, "crisis": Phone.Kind.HOTLINE,
+}  # fmt: skip
+ALL_DAY = (time(0, 0), time(23, 59))
+
+
+# -- schedules ------------------------------------------------------------------------------
+def read_schedules(imp) -> None:
+    """schedules.csv (3.0: byday, opens_at, closes_at) and regular_schedules.csv (weekday
+    names or numbers, times like 9:00am), kept per location or per service until the
+    locations are written."""
+    imp.location_hours, imp.service_hours = defaultdict(list), defaultdict(list)
+    imp.location_notes, imp.service_notes = {}, {}
+    for file in ("schedules.csv", "regular_schedules.csv"):
+        for number, r in imp.pkg.rows(file):
+            loc = r.get("location_id", "").strip() or imp.sal_location.get(
+                r.get("service_at_location_id", "").strip(), ""
+            )
+            svc = r.get("service_id", "").strip()
+            hours, notes = (
+                (imp.location_hours, imp.location_notes)
+                if loc
+                else (imp.service_hours, imp.service_notes)
+            )
+            key = loc or svc
+            if not key:
+                imp.report.warn(file, number, "schedule for no location or service; ignored")
+                continue
+            note = " ".join(
+                filter(None, (norm.text(r.get("description"))[0], norm.text(r.get("notes"))[0]))
+            )
+            if note:
+                notes[key] = (notes.get(key, "") + " " + note).strip()
+            opens, closes = norm.clock(r.get("opens_at")), norm.clock(r.get("closes_at"))
+            raw_days = r.get("byday") or r.get("weekday") or ""
+            days = [
+                norm.weekday(d) for d in str(raw_days).replace(";", ",").split(",") if d.strip()
+            ]
+            freq = (r.get("freq") or "weekly").strip().lower()
+            if not (r.get("opens_at") or "").strip() and not raw_days.strip():
+                continue  # a description-only schedule: kept as the note
+            if freq != "weekly" or opens is None or closes is None or not days or None in days:
+                imp.report.fixed(
+                    file,
+                    number,
+                    "opens_at",
+                    "schedule not understood as weekly hours; kept as a note",
+                )
+                if not note:
+                    notes[key] = (
+                        notes.get(key, "")
+                        + " "
+                        + " ".join(
+                            filter(
+                                None, (raw_days, r.get("opens_at", ""), "-", r.get("closes_at", ""))
+                            )
+                        )
+                    ).strip()
+                continue
+            if opens == closes:
+                imp.report.fixed(
+                    file, number, "closes_at", "opens and closes at the same time; left out"
+                )
+                continue
+            hours[key].extend((day, opens, closes) for day in days)
+
+
+def hours_for(imp, location_sid: str):
+    """(periods, open_24_7, note) for one location; its services' hours if it has none."""
+    periods = imp.location_hours.pop(location_sid, [])
+    note = imp.location_notes.pop(location_sid, "")
+    if not periods:
+        for svc in imp.location_services.get(location_sid, []):
+            if imp.service_hours.get(svc):
+                periods = list(imp.service_hours[svc])
+                note = note or imp.service_notes.get(svc, "")
+                break
+    periods = sorted(set(periods))
+    days = {day for day, opens, closes in periods if (opens, closes) == ALL_DAY}
+    if days == set(range(1, 8)) and len(periods) == 7:
+        return [], True, note
+    return periods, False, note
+
+
+# -- everything else --------------------------------------------------------------------------
+def write_links(imp) -> None:
+    _service_at_location(imp)
+    _phones(imp)
+    _languages(imp)
+    _terms(imp)
+    _accessibility(imp)
+
+
+def _resolve(imp, file, number, column, sid, table, upserter):
+    """None: no id given; False: the id names nothing kept (reported); else the pk."""
+    if not sid:
+        return None
+    if imp.parent_missing(file, number, table, upserter, sid, column):
+        return False
+    return upserter.get(sid)
+
+
+def _service_at_location(imp) -> None:
+    links = Inserter(ServiceAtLocation, ignore_conflicts=True, before=[imp.services, imp.locations])
+    imp.package_pairs: set[tuple] = set()
+    imp.location_service_pks: dict[object, list] = defaultdict(list)
+    for file, number, _sal, svc, loc, description in imp.pairs:
+        service = _resolve(imp, file, number, "service_id", svc, "services.csv", imp.services)
+        location = _resolve(imp, file, number, "location_id", loc, "locations.csv", imp.locations)
+        if not service or not location:
+            if service is None or location is None:
+                imp.report.bad_row(file, number, "needs both a service_id and a location_id")
+            continue
+        if (service, location) in imp.package_pairs:
+            continue
+        imp.package_pairs.add((service, location))
+        imp.location_service_pks[location].append(service)
+        links.add(
+            service_id=service,
+            location_id=location,
+            description=norm.text(description, multiline=True)[0],
+        )
+    links.flush()
+    imp.pairs.clear()
+    touched = set(imp.services.ids.values())
+    stale = [
+        pk
+        for pk, service, location in ServiceAtLocation.objects.filter(service__source=imp.source)
+        .values_list("pk", "service_id", "location_id")
+        .iterator()
+        if service in touched and (service, location) not in imp.package_pairs
+    ]
+    for part in chunks(stale):
+        ServiceAtLocation.objects.filter(pk__in=part).delete()
+    imp.report.count("service_at_location", "linked", len(imp.package_pairs))
+    if stale:
+        imp.report.count("service_at_location", "removed", len(stale))
+    linked = {service for service, _ in imp.package_pairs}
+    missing = [sid for sid, pk in imp.services.ids.items() if pk not in linked]
+    for sid in missing[:50]:
+        imp.report.warn(
+            "services.csv",
+            imp.services.rows[sid],
+            "no location: this service will not appear in searches",
+        )
+    if len(missing) > 50:
+        imp.report.warn(
+            "services.csv", None, f"{len(missing) - 50} more services without a location"
+        )
+
+
+def _phones(imp) -> None:
+    phones = Inserter(Phone, before=[imp.orgs, imp.services, imp.locations])
+    positions: dict[tuple, int] = defaultdict(int)
+    for number, r in imp.rows("phones.csv"):
+        file = "phones.csv"
+        sal = r.get("service_at_location_id", "").strip()
+        candidates = (
+            (
+                "service_id",
+                r.get("service_id", "").strip() or imp.sal_service.get(sal, ""),
+                "services.csv",
+                imp.services,
+            ),
+            ("location_id", r.get("location_id", "").strip(), "locations.csv", imp.locations),
+            (
+                "organization_id",
+                r.get("organization_id", "").strip(),
+                "organizations.csv",
+                imp.orgs,
+            ),
+        )
+        owner, broken = None, False
+        for column, sid, table, upserter in candidates:
+            if not sid:
+                continue
+            broken = imp.parent_missing(file, number, table, upserter, sid, column)
+            owner = None if broken else (column, upserter.get(sid))
+            break
+        if broken:
+            continue
+        if owner is None:
+            if not r.get("contact_id", "").strip():
+                imp.report.warn(
+                    file, number, "phone for no organization, service or location; ignored"
+                )
+            continue
+        try:
+            phone, extension, note = norm.phone(r.get("number"), r.get("extension"))
+        except norm.Unusable as error:
+            imp.report.bad_row(file, number, str(error), "number")
+            continue
+        Row(imp.report, file, number).fixed("number", note)
+        kind_raw = (r.get("type") or "").strip().lower()
+        kind = PHONE_KINDS.get(kind_raw, Phone.Kind.VOICE)
+        note_text = Row(imp.report, file, number).text(
+            r.get("description"), "description", max_length=200
+        )
+        phones.add(
+            **{owner[0]: owner[1]},
+            number=phone,
+            extension=extension,
+            kind=kind,
+            note=note_text,
+            position=positions[owner],
+        )
+        positions[owner] += 1
+    phones.flush()
+    imp.report.count("phones", "written", phones.written)
+
+
+def _languages(imp) -> None:
+    through = Service.languages.through
+    links = Inserter(through, ignore_conflicts=True)
+    for number, r in imp.rows("languages.csv"):
+        raw = r.get("code") or r.get("name") or r.get("language") or ""
+        code = imp.languages.resolve(raw) or imp.languages.resolve(r.get("name", ""))
+        if code is None:
+            imp.report.warn(
+                "languages.csv", number, f"language {raw!r} is not one we list; left out", "name"
+            )
+            continue
+        if (r.get("code") or "").strip() and (r.get("code") or "").strip().lower() != code:
+            imp.report.fixed("languages.csv", number, "code", f"{r.get('code')!r} → {code}")
+        elif not (r.get("code") or "").strip():
+            imp.report.fixed("languages.csv", number, "name", f"{raw!r} → {code}")
+        services = []
+        svc, loc = r.get("service_id", "").strip(), r.get("location_id", "").strip()
+        if svc and svc in imp.services:
+            services = [imp.services.get(svc)]
+        elif loc and loc in imp.locations:
+            services = imp.location_service_pks.get(imp.locations.get(loc), [])
+        elif svc or loc:
+            imp.report.skipped("languages.csv", number, "its service or location was not imported")
+        for service in services:
+            links.add(service_id=service, language_id=code)
+    links.flush()
+
+
+def _link_term(imp, file, number, *, entity, link_id, term: tuple, services, locations):
+    taxonomy, code, name = term
+    if FLAG_CONFIDENTIAL in (code, name) or FLAG_SAMPLE in (code, name):
+        return
+    if entity in ("service", "") and link_id in imp.services:
+        kinds, targets = SERVICE_KINDS, (services, "service_id", imp.services.get(link_id))
+    elif entity in ("location", "") and link_id in imp.locations:
+        kinds, targets = LOCATION_KINDS, (locations, "location_id", imp.locations.get(link_id))
+    elif link_id in imp.seen["services.csv"] or link_id in imp.seen["locations.csv"]:
+        imp.report.skipped(file, number, "its service or location was not imported")
+        return
+    elif entity in ("organization", "") and link_id in imp.orgs:
+        return  # our terms describe services and locations, not organizations
+    else:
+        imp.report.bad_row(
+            file,
+            number,
+            f"link_id {link_id!r} is not a service or location in this package",
+            "link_id",
+        )
+        return
+    resolved = imp.mapper.resolve(name=name, code=code, taxonomy=taxonomy, kinds=kinds)
+    if not resolved.known:
+        imp.report.unmapped_term(taxonomy=taxonomy, code=code, name=name)
+    inserter, column, pk = targets
+    kind_column = "term_id"
+    for term_id in resolved.term_ids:
+        inserter.add(**{column: pk, kind_column: term_id})
+
+
+def _terms(imp) -> None:
+    services = Inserter(Service.terms.through, ignore_conflicts=True)
+    locations = Inserter(Location.accessibility.through, ignore_conflicts=True)
+    for number, r in imp.rows("attributes.csv"):
+        term_id = r.get("taxonomy_term_id", "").strip()
+        term = imp.terms.get(term_id)
+        if term is None:
+            imp.report.bad_row(
+                "attributes.csv",
+                number,
+                f"taxonomy_term_id {term_id!r} is not in taxonomy_terms.csv",
+                "taxonomy_term_id",
+            )
+            continue
+        _link_term(
+            imp,
+            "attributes.csv",
+            number,
+            entity=(r.get("link_entity") or "").strip().lower(),
+            link_id=r.get("link_id", "").strip(),
+            term=term,
+            services=services,
+            locations=locations,
+        )
+    for number, r in imp.rows("services_taxonomy.csv"):
+        term_id = r.get("taxonomy_id", "").strip()
+        term = imp.terms.get(term_id) or ("", term_id, norm.text(r.get("taxonomy_detail"))[0])
+        _link_term(
+            imp,
+            "services_taxonomy.csv",
+            number,
+            entity="service",
+            link_id=r.get("service_id", "").strip(),
+            term=term,
+            services=services,
+            locations=locations,
+        )
+    services.flush()
+    locations.flush()
+
+
+def _accessibility(imp) -> None:
+    locations = Inserter(Location.accessibility.through, ignore_conflicts=True)
+    for file, column in (
+        ("accessibility.csv", "description"),
+        ("accessibility_for_disabilities.csv", "accessibility"),
+    ):
+        for number, r in imp.rows(file):
+            loc = r.get("location_id", "").strip()
+            if imp.parent_missing(file, number, "locations.csv", imp.locations, loc, "location_id"):
+                continue
+            text = " ".join(
+                filter(None, (norm.text(r.get(column))[0], norm.text(r.get("details"))[0]))
+            )
+            resolved = imp.mapper.resolve(name=text, kinds=LOCATION_KINDS)
+            if not resolved.term_ids:
+                imp.report.unmapped_term(taxonomy="accessibility", code="", name=text[:120])
+            for term_id in resolved.term_ids:
+                locations.add(location_id=imp.locations.get(loc), term_id=term_id)
+    locations.flush()
+
+
+def finish(imp) -> None:
+    """Verification dates, and records of this source that the package no longer has."""
+    for part in chunks(list(imp.verified)):
+        orgs = list(Organization.objects.filter(pk__in=part).only("pk", "last_verified_on"))
+        for org in orgs:
+            org.last_verified_on = imp.verified[org.pk]
+        Organization.objects.bulk_update(orgs, ["last_verified_on"])
+    for table, upserter in (
+        ("organizations", imp.orgs),
+        ("services", imp.services),
+        ("locations", imp.locations),
+    ):
+        missing = upserter.missing_ids()
+        imp.report.not_in_package[table] = len(missing)
+        if imp.retire_missing and missing and table != "locations":
+            for part in chunks(missing):
+                upserter.model.objects.filter(pk__in=part).update(
+                    status=Status.RETIRED, updated_at=timezone.now()
+                )
+            imp.report.count(table, "retired", len(missing))

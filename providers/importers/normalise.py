@@ -1,0 +1,285 @@
+"""Cleaning the values real exports contain: each function returns the clean value and, when
+it changed something a person would care about, a note saying what (for the report).
+Values that cannot be cleaned raise `Unusable` with the reason.
+"""
+
+import html
+import re
+import unicodedata
+from datetime import date, datetime
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
+from django.utils.html import strip_tags
+
+from providers.importers.timetable import (  # noqa: E402, F401 - part of this module's API
+    HSDS_DAYS,
+    clock,
+    hours_text,
+    opening_hours,
+    weekday,
+)
+
+
+class Unusable(ValueError):
+    """A value that cannot be imported; the message says why."""
+
+
+US_STATES = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
+    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia",
+    "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois",
+    "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
+    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota",
+    "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
+    "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York",
+    "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma",
+    "OR": "Oregon", "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina",
+    "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont",
+    "VA": "Virginia", "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin",
+    "WY": "Wyoming", "PR": "Puerto Rico", "GU": "Guam", "VI": "U.S. Virgin Islands",
+    "AS": "American Samoa", "MP": "Northern Mariana Islands",
+}  # fmt: skip
+_STATE_BY_NAME = {name.lower(): code for code, name in US_STATES.items()}
+_STATE_BY_NAME.update({"washington dc": "DC", "washington d.c.": "DC", "virgin islands": "VI"})
+
+# Placeholders spreadsheets use for "nothing".
+_EMPTY_MARKERS = {"null", "none", "n/a", "na", "#n/a", "-", "--", "---", "tbd", "nil", "?"}
+# What 211 exports put in the street field of shelters whose address is secret.
+CONFIDENTIAL_MARKER = re.compile(
+    r"\b(confidential|undisclosed|withheld|not\s+(?:be\s+)?(?:disclosed|published|listed)|"
+    r"secret|redacted|call\s+for\s+(?:the\s+)?(?:address|location))\b",
+    re.IGNORECASE,
+)
+EXPORT_CONFIDENTIAL_STREET = "Confidential address"
+
+_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
+_ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
+_BLOCK_TAG = re.compile(r"<\s*(br|/p|/div|/h\d|/tr)\s*/?\s*>", re.IGNORECASE)
+_LIST_ITEM = re.compile(r"<\s*li[^>]*>", re.IGNORECASE)
+# Excel writes carriage returns inside cells as _x000D_; some systems write literal "\n".
+_EXCEL_CR = re.compile(r"_x000[dDaA]_")
+_LITERAL_NEWLINE = re.compile(r"\\r\\n|\\n|\\r")
+
+
+def is_empty(value) -> bool:
+    return value is None or str(value).strip().lower() in _EMPTY_MARKERS or not str(value).strip()
+
+
+def text(value, *, max_length: int | None = None, multiline: bool = False):
+    """Plain text: markup and markers removed, spaces tidied. Returns (text, note)."""
+    if value is None:
+        return "", None
+    raw = str(value)
+    if is_empty(raw):
+        return "", None
+    notes = []
+    out = unicodedata.normalize("NFC", raw).replace("\u00a0", " ").replace("\ufeff", "")
+    if _EXCEL_CR.search(out) or (multiline and _LITERAL_NEWLINE.search(out)):
+        out = _LITERAL_NEWLINE.sub("\n", _EXCEL_CR.sub("\n", out))
+        notes.append("line-break markers turned into line breaks")
+    if _TAG.search(out) or _ENTITY.search(out):
+        out = _LIST_ITEM.sub("\n- ", _BLOCK_TAG.sub("\n", out))
+        out = html.unescape(strip_tags(out))
+        notes.append("HTML markup removed")
+    if multiline:
+        lines = [" ".join(line.split()) for line in out.replace("\r", "\n").split("\n")]
+        out = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    else:
+        out = " ".join(out.split())
+    if max_length and len(out) > max_length:
+        out = out[: max_length - 1].rstrip() + "…"
+        notes.append(f"shortened to {max_length} characters")
+    return out, ("; ".join(notes) or None)
+
+
+def state(value):
+    """A two-letter US state code from 'ny ', 'N.Y.', 'New York'. Returns (code, note)."""
+    raw, _ = text(value)
+    if not raw:
+        return "", None
+    key = raw.replace(".", "").strip()
+    if key.upper() in US_STATES:
+        code = key.upper()
+    elif key.lower() in _STATE_BY_NAME:
+        code = _STATE_BY_NAME[key.lower()]
+    else:
+        return "", f"{raw!r} is not a US state or territory; left empty"
+    return code, (None if code == str(value).strip() else f"{str(value)!r} → {code}")
+
+
+def postcode(value):
+    """A US ZIP (12345 or 12345-6789). Returns (zip, note); an unusable one is left empty."""
+    raw, _ = text(value)
+    if not raw:
+        return "", None
+    compact = raw.replace(" ", "")
+    if re.fullmatch(r"\d{5}\.0+", compact):  # a spreadsheet that made the ZIP a number
+        compact = compact.split(".")[0]
+    digits = compact.replace("-", "")
+    if re.fullmatch(r"\d{5}", digits):
+        out = digits
+    elif re.fullmatch(r"\d{9}", digits):
+        out = f"{digits[:5]}-{digits[5:]}"
+    elif re.fullmatch(r"\d{3,4}", digits):  # leading zeros lost (New England, New Jersey)
+        out = digits.zfill(5)
+        return out, f"{raw!r} → {out} (leading zeros restored)"
+    else:
+        return "", f"{raw!r} is not a US ZIP code; left empty"
+    return out, (None if out == str(value).strip() else f"{str(value)!r} → {out}")
+
+
+def country(value):
+    raw, _ = text(value)
+    key = raw.upper().replace(".", "").strip()
+    if key in {"", "US", "USA", "UNITED STATES", "UNITED STATES OF AMERICA"}:
+        return "US", None
+    if re.fullmatch(r"[A-Z]{2}", key):
+        return key, None
+    return "US", f"country {raw!r} not understood; assumed US"
+
+
+_SHORT_CODES = {"211", "311", "411", "511", "611", "711", "811", "911", "988"}
+
+
+def phone(value, extension=""):
+    """A dialable number in E.164 (+12125550100) and its extension. Raises Unusable."""
+    raw, _ = text(value)
+    raw = raw.strip("\"' ")
+    if not raw:
+        raise Unusable("no phone number")
+    if raw in _SHORT_CODES:
+        return raw, "", None
+    try:
+        parsed = phonenumbers.parse(raw, "US")
+    except phonenumbers.NumberParseException:
+        raise Unusable(f"{raw!r} is not a phone number") from None
+    if not phonenumbers.is_valid_number(parsed):
+        raise Unusable(f"{raw!r} is not a valid phone number")
+    number = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    ext, _ = text(extension)
+    ext = re.sub(r"^(ext\.?|x)\s*", "", ext, flags=re.IGNORECASE)
+    if re.fullmatch(r"\d+\.0+", ext):
+        ext = ext.split(".")[0]
+    ext = ext or (parsed.extension or "")
+    note = None if number == raw else f"{raw!r} → {number}" + (f" ext. {ext}" if ext else "")
+    return number, ext[:10], note
+
+
+def coordinates(lat, lng):
+    """(lat, lng, note): both or neither; out of range or (0, 0) → neither, with a note.
+    Coordinates swapped in a US-shaped way (lat < 0 < lng) are swapped back."""
+    if is_empty(lat) and is_empty(lng):
+        return None, None, None
+    try:
+        la, ln = float(str(lat).strip()), float(str(lng).strip())
+    except ValueError:
+        return None, None, f"coordinates {lat!r}, {lng!r} are not numbers; ignored"
+    if la != la or ln != ln:  # NaN
+        return None, None, "coordinates are not numbers; ignored"
+    if la == 0 and ln == 0:
+        return None, None, "coordinates 0, 0 are a placeholder; ignored"
+    if -180 <= la <= -60 and 15 <= ln <= 75:
+        return ln, la, f"latitude and longitude were swapped ({lat}, {lng})"
+    if not (-90 <= la <= 90 and -180 <= ln <= 180):
+        return None, None, f"coordinates {lat}, {lng} are out of range; ignored"
+    return la, ln, None
+
+
+def boolean(value) -> bool | None:
+    raw = str(value or "").strip().lower()
+    if raw in {"1", "y", "yes", "true", "t", "x", "on", "si", "sí"}:
+        return True
+    if raw in {"0", "n", "no", "false", "f", "off", ""}:
+        return False
+    return None
+
+
+_URL = URLValidator(schemes=["http", "https"])
+_EMAIL = EmailValidator()
+
+
+def url(value):
+    raw, _ = text(value)
+    if not raw:
+        return "", None
+    candidate = raw if re.match(r"^https?://", raw, re.IGNORECASE) else f"https://{raw}"
+    try:
+        _URL(candidate)
+    except ValidationError:
+        return "", f"{raw!r} is not a web address; left empty"
+    if len(candidate) > 500:
+        return "", "web address longer than 500 characters; left empty"
+    return candidate, (None if candidate == raw else f"{raw!r} → {candidate}")
+
+
+def email(value):
+    raw, _ = text(value)
+    raw = raw.removeprefix("mailto:")
+    if not raw:
+        return "", None
+    try:
+        _EMAIL(raw)
+    except ValidationError:
+        return "", f"{raw!r} is not an email address; left empty"
+    return raw, None
+
+
+def parse_date(value) -> date | None:
+    raw, _ = text(value)
+    if not raw:
+        return None
+    for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%d %B %Y", "%B %d, %Y"):
+        try:
+            return datetime.strptime(raw[:10] if fmt == "%Y-%m-%d" else raw, fmt).date()
+        except ValueError:
+            continue
+    raise Unusable(f"{raw!r} is not a date (use YYYY-MM-DD)")
+
+
+def split_list(value) -> list[str]:
+    """'a; b, c | d' → ['a', 'b', 'c', 'd'] (commas split only when there is no semicolon)."""
+    raw, _ = text(value, multiline=True)
+    if not raw:
+        return []
+    separators = r"[;|\n]" if re.search(r"[;|\n]", raw) else r","
+    return [part.strip() for part in re.split(separators, raw) if part.strip()]
+
+
+def number(value) -> float | None:
+    raw, _ = text(value)
+    if not raw:
+        return None
+    try:
+        return float(raw.replace(",", ""))
+    except ValueError:
+        raise Unusable(f"{raw!r} is not a number") from None
+
+
+_PLACE_LABELS = {"PlaceName": "city", "StateName": "state", "ZipCode": "zip"}
+_UNIT_LABELS = {"OccupancyType", "OccupancyIdentifier", "SubaddressType", "SubaddressIdentifier"}
+
+
+def split_address(value) -> dict | None:
+    """'350 Fifth Ave, Suite 100, New York, NY 10118' in one cell → its parts (offline, with
+    usaddress), or None when it does not read as a US address with a city, state or ZIP."""
+    import usaddress
+
+    raw, _ = text(value)
+    try:
+        tagged, _kind = usaddress.tag(raw)
+    except usaddress.RepeatedLabelError:
+        return None
+    parts = {"street": [], "street_2": [], "city": [], "state": [], "zip": []}
+    for label, token in tagged.items():
+        if label in _PLACE_LABELS:
+            parts[_PLACE_LABELS[label]].append(token)
+        elif label in _UNIT_LABELS:
+            parts["street_2"].append(token)
+        elif label != "Recipient":
+            parts["street"].append(token)
+    out = {key: " ".join(tokens).strip(" ,") for key, tokens in parts.items()}
+    if not (out["city"] or out["state"] or out["zip"]) or not out["street"]:
+        return None
+    return out

@@ -1,0 +1,179 @@
+"""Reading a folder or a .zip of CSV files as streams of rows, tolerant of real exports:
+a byte-order mark, Windows-1252 text, headers in any case with stray spaces, blank rows,
+files inside one sub-folder of the zip. Nothing is extracted to disk.
+"""
+
+import codecs
+import csv
+import io
+import json
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from providers.importers.report import Report
+
+csv.field_size_limit(16 * 1024 * 1024)
+MAX_UNCOMPRESSED_BYTES = 4 * 1024**3
+
+
+class PackageError(Exception):
+    """The package as a whole cannot be read (not a folder or zip, no CSV files, ...)."""
+
+
+def normalise_header(name: str | None) -> str:
+    name = (name or "").replace("\ufeff", "").strip().lower()
+    return re.sub(r"[\s\-]+", "_", name)
+
+
+class Package:
+    """A folder or zip of CSV tables, looked up by file name in any letter case."""
+
+    def __init__(self, path: str | Path, report: Report) -> None:
+        self.path = Path(path)
+        self.report = report
+        self._zip: zipfile.ZipFile | None = None
+        self._members: dict[str, str | Path] = {}
+        self._encodings: dict[str, str] = {}
+        if self.path.is_dir():
+            for child in self.path.iterdir():
+                if child.is_file() and child.suffix.lower() in {".csv", ".json"}:
+                    self._members[child.name.lower()] = child
+        elif self.path.is_file() and zipfile.is_zipfile(self.path):
+            self._zip = zipfile.ZipFile(self.path)
+            infos = [
+                info
+                for info in self._zip.infolist()
+                if not info.is_dir()
+                and not info.filename.startswith("__MACOSX")
+                and info.filename.lower().endswith((".csv", ".json"))
+            ]
+            if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED_BYTES:
+                raise PackageError("The zip unpacks to more than 4 GB; refusing to read it.")
+            # Tables may sit at the top or inside one folder: take the shallowest of each name.
+            for info in sorted(infos, key=lambda i: i.filename.count("/")):
+                self._members.setdefault(info.filename.rsplit("/", 1)[-1].lower(), info.filename)
+        elif self.path.exists():
+            raise PackageError(f"{self.path.name} is neither a folder nor a .zip file.")
+        else:
+            raise PackageError(f"{self.path} does not exist.")
+        if not any(name.endswith(".csv") for name in self._members):
+            raise PackageError(f"No CSV files found in {self.path.name}.")
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._zip.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- files -----------------------------------------------------------------------------
+    def has(self, name: str) -> bool:
+        return name.lower() in self._members
+
+    def files(self) -> list[str]:
+        return sorted(self._members)
+
+    def _open_bytes(self, name: str):
+        member = self._members[name.lower()]
+        if self._zip is not None:
+            return self._zip.open(member)
+        return open(member, "rb")  # noqa: SIM115 - closed by the caller
+
+    def metadata(self) -> dict:
+        """datapackage.json if present and readable (the HSDS example ships a broken one)."""
+        if not self.has("datapackage.json"):
+            return {}
+        try:
+            with self._open_bytes("datapackage.json") as stream:
+                data = json.loads(stream.read().decode("utf-8-sig"))
+        except (ValueError, UnicodeDecodeError):
+            self.report.warn("datapackage.json", None, "not valid JSON; ignored")
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def name(self) -> str:
+        meta_name = str(self.metadata().get("name") or "").strip()
+        return meta_name or self.path.stem
+
+    def _encoding(self, name: str) -> str:
+        """UTF-8 (with or without BOM) if the whole file decodes as such, else Windows-1252."""
+        if name not in self._encodings:
+            decoder = codecs.getincrementaldecoder("utf-8")()
+            encoding = "utf-8-sig"
+            with self._open_bytes(name) as stream:
+                try:
+                    while chunk := stream.read(1 << 20):
+                        decoder.decode(chunk)
+                    decoder.decode(b"", final=True)
+                except UnicodeDecodeError:
+                    encoding = "cp1252"
+            if encoding == "cp1252":
+                self.report.fixed(name, None, "", "not UTF-8: read as Windows-1252")
+            self._encodings[name] = encoding
+        return self._encodings[name]
+
+    def count_rows(self, name: str) -> int:
+        """Roughly the number of records (line breaks), for a progress bar."""
+        if not self.has(name):
+            return 0
+        lines = 0
+        with self._open_bytes(name) as stream:
+            while chunk := stream.read(1 << 20):
+                lines += chunk.count(b"\n")
+        return max(lines - 1, 0)
+
+    def rows(self, name: str) -> Iterator[tuple[int, dict]]:
+        """(row number, {normalised header: raw value}) for each non-blank record."""
+        if not self.has(name):
+            return
+        encoding = self._encoding(name)
+        with self._open_bytes(name) as raw:
+            stream = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
+            reader = csv.reader(stream)
+            try:
+                header = [normalise_header(h) for h in next(reader)]
+            except StopIteration:
+                return
+            except csv.Error as error:
+                self.report.bad_row(name, 1, f"cannot read the header: {error}")
+                return
+            if len(set(header)) != len(header):
+                dupes = sorted({h for h in header if header.count(h) > 1})
+                self.report.warn(name, 1, f"repeated columns {dupes}: the last one is used")
+            row_number = 1
+            while True:
+                try:
+                    values = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as error:
+                    row_number += 1
+                    self.report.bad_row(name, row_number, f"cannot read the row: {error}")
+                    continue
+                row_number += 1
+                if not any(value.strip() for value in values):
+                    continue
+                if len(values) > len(header) and any(v.strip() for v in values[len(header) :]):
+                    self.report.warn(
+                        name,
+                        row_number,
+                        f"{len(values) - len(header)} more values than columns; extra ignored",
+                    )
+                yield row_number, dict(zip(header, values, strict=False))
+
+    def headers(self, name: str) -> list[str]:
+        if not self.has(name):
+            return []
+        with self._open_bytes(name) as raw:
+            stream = io.TextIOWrapper(
+                raw, encoding=self._encoding(name), errors="replace", newline=""
+            )
+            try:
+                return [normalise_header(h) for h in next(csv.reader(stream))]
+            except (StopIteration, csv.Error):
+                return []

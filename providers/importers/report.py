@@ -1,0 +1,191 @@
+"""What an import did or would do: counts, and one line per row fixed, skipped or invalid.
+
+Row numbers are spreadsheet rows: the header is row 1, the first record row 2.
+"""
+
+import csv
+import io
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    INVALID = "invalid"  # the row cannot be imported: the whole import fails (no --skip-invalid)
+    SKIPPED = "skipped"  # the row was left out (--skip-invalid, or its parent was left out)
+    FIXED = "fixed"  # a value was cleaned up or completed; the row was imported
+    WARNING = "warning"  # something the admin should know; nothing was changed
+
+
+class ImportFailed(Exception):
+    """Raised after the rollback when invalid rows made the import refuse to change anything."""
+
+    def __init__(self, report: "Report") -> None:
+        super().__init__(report.headline())
+        self.report = report
+
+
+@dataclass(slots=True)
+class Issue:
+    file: str
+    row: int | None
+    severity: Severity
+    message: str
+    field: str = ""
+
+    def as_text(self) -> str:
+        where = f"{self.file} row {self.row}" if self.row else self.file
+        column = f" [{self.field}]" if self.field else ""
+        return f"{where}: {self.severity}{column}: {self.message}"
+
+
+@dataclass
+class Report:
+    source: str = ""
+    kind: str = ""  # "HSDS 3.0", "HSDS 1.x/2.0", "flat CSV"
+    dry_run: bool = False
+    skip_invalid: bool = False
+    applied: bool = False
+    issues: list[Issue] = field(default_factory=list)
+    counts: dict = field(default_factory=lambda: defaultdict(Counter))
+    unmapped: Counter = field(default_factory=Counter)  # (taxonomy, code, name) -> rows
+    not_in_package: dict = field(default_factory=dict)  # table -> records of the source absent
+    seconds: float = 0.0
+
+    # -- recording -------------------------------------------------------------------------
+    def add(self, file: str, row: int | None, severity: Severity, message: str, field_: str = ""):
+        self.issues.append(Issue(file, row, Severity(severity), message, field_))
+
+    def fixed(self, file: str, row: int | None, field_: str, message: str) -> None:
+        self.add(file, row, Severity.FIXED, message, field_)
+
+    def warn(self, file: str, row: int | None, message: str, field_: str = "") -> None:
+        self.add(file, row, Severity.WARNING, message, field_)
+
+    def bad_row(self, file: str, row: int | None, message: str, field_: str = "") -> None:
+        """A row that cannot be imported: invalid (fatal) unless invalid rows are skipped."""
+        severity = Severity.SKIPPED if self.skip_invalid else Severity.INVALID
+        self.add(file, row, severity, message, field_)
+
+    def skipped(self, file: str, row: int | None, message: str) -> None:
+        """A row left out because a row it depends on was left out (not a fault of its own)."""
+        self.add(file, row, Severity.SKIPPED, message)
+
+    def count(self, table: str, outcome: str, n: int = 1) -> None:
+        self.counts[table][outcome] += n
+
+    def unmapped_term(self, *, taxonomy: str, code: str, name: str) -> None:
+        self.unmapped[(taxonomy, code, name)] += 1
+
+    # -- reading ---------------------------------------------------------------------------
+    def by_severity(self) -> Counter:
+        return Counter(issue.severity for issue in self.issues)
+
+    @property
+    def invalid(self) -> list[Issue]:
+        return [issue for issue in self.issues if issue.severity == Severity.INVALID]
+
+    @property
+    def ok(self) -> bool:
+        return not any(issue.severity == Severity.INVALID for issue in self.issues)
+
+    def headline(self) -> str:
+        if not self.ok:
+            n = len({(issue.file, issue.row) for issue in self.invalid})
+            prefix = "Dry run: " if self.dry_run else ""
+            return (
+                f"{prefix}{n} invalid row{'s' if n != 1 else ''}: nothing was changed. Fix them, "
+                "or import with --skip-invalid to leave them out."
+            )
+        if self.dry_run:
+            return "Dry run: the import would succeed; nothing was changed."
+        return "Import applied." if self.applied else "Nothing was imported."
+
+    def summary_lines(self) -> list[str]:
+        lines = [self.headline(), f"Source: {self.source} ({self.kind})"]
+        if self.counts:
+            lines.append(
+                "What a real run would do:" if self.dry_run or not self.ok else "What was done:"
+            )
+        main = ("organizations", "services", "locations", "service_at_location")
+        for table in [
+            *[t for t in main if t in self.counts],
+            *sorted(set(self.counts) - set(main)),
+        ]:
+            parts = ", ".join(f"{n} {k}" for k, n in sorted(self.counts[table].items()))
+            lines.append(f"  {table}: {parts}")
+        severities = self.by_severity()
+        if severities:
+            lines.append(
+                "Report: " + ", ".join(f"{severities[s]} {s}" for s in Severity if severities[s])
+            )
+        for table, n in sorted(self.not_in_package.items()):
+            if n:
+                lines.append(
+                    f"  {n} {table} of source {self.source!r} are not in this package "
+                    "(left unchanged; --retire-missing retires them)"
+                )
+        if self.unmapped:
+            lines.append(f"Unmapped taxonomy terms: {len(self.unmapped)} (see below)")
+        if self.seconds:
+            lines.append(f"Time: {self.seconds:.1f} s")
+        return lines
+
+    def as_text(self, *, limit: int | None = None) -> str:
+        lines = self.summary_lines()
+        ordered = sorted(
+            self.issues, key=lambda i: (list(Severity).index(i.severity), i.file, i.row or 0)
+        )
+        if ordered:
+            lines.append("")
+        for issue in ordered[:limit]:
+            lines.append(issue.as_text())
+        if limit is not None and len(ordered) > limit:
+            lines.append(f"... and {len(ordered) - limit} more (write them all with --report)")
+        if self.unmapped:
+            lines.append("")
+            lines.append("Unmapped taxonomy terms (add rules under Taxonomy mappings):")
+            for (taxonomy, code, name), n in self.unmapped.most_common(limit):
+                label = " ".join(p for p in (code, name) if p)
+                lines.append(f"  {label} [{taxonomy or 'no taxonomy'}]: {n} row(s)")
+        return "\n".join(lines)
+
+    def write_csv(self, stream: io.TextIOBase) -> None:
+        writer = csv.writer(stream)
+        writer.writerow(["file", "row", "severity", "field", "message"])
+        for issue in self.issues:
+            writer.writerow(
+                [issue.file, issue.row or "", issue.severity, issue.field, issue.message]
+            )
+        for (taxonomy, code, name), n in self.unmapped.most_common():
+            writer.writerow(["", "", "unmapped", taxonomy, f"{code} {name} ({n} rows)".strip()])
+
+    def to_dict(self, *, limit: int = 2000) -> dict:
+        """For storing with an ImportRun (the issue list is capped)."""
+        return {
+            "source": self.source,
+            "kind": self.kind,
+            "dry_run": self.dry_run,
+            "ok": self.ok,
+            "applied": self.applied,
+            "summary": self.summary_lines(),
+            "severities": dict(self.by_severity()),
+            "issues": [
+                {
+                    "file": i.file,
+                    "row": i.row,
+                    "severity": str(i.severity),
+                    "field": i.field,
+                    "message": i.message,
+                }
+                for i in sorted(
+                    self.issues,
+                    key=lambda i: (list(Severity).index(i.severity), i.file, i.row or 0),
+                )[:limit]
+            ],
+            "issues_total": len(self.issues),
+            "unmapped": [
+                {"taxonomy": t, "code": c, "name": n, "rows": count}
+                for (t, c, n), count in self.unmapped.most_common(limit)
+            ],
+        }

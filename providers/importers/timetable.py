@@ -1,0 +1,150 @@
+"""Opening hours as exports and people write them: weekday names and numbers, times like
+9:00am or 17:00:00, 'Mon-Fri 9am-5pm; Sat 10-2', '24/7' — and back to text for export."""
+
+import re
+from datetime import time
+from functools import lru_cache
+
+_DAYS = {
+    "mo": 1, "mon": 1, "monday": 1, "tu": 2, "tue": 2, "tues": 2, "tuesday": 2,
+    "we": 3, "wed": 3, "wednesday": 3, "th": 4, "thu": 4, "thur": 4, "thurs": 4,
+    "thursday": 4, "fr": 5, "fri": 5, "friday": 5, "sa": 6, "sat": 6, "saturday": 6,
+    "su": 7, "sun": 7, "sunday": 7,
+    "lunes": 1, "martes": 2, "miércoles": 3, "miercoles": 3, "jueves": 4, "viernes": 5,
+    "sábado": 6, "sabado": 6, "domingo": 7,
+}  # fmt: skip
+HSDS_DAYS = {1: "MO", 2: "TU", 3: "WE", 4: "TH", 5: "FR", 6: "SA", 7: "SU"}
+
+
+def weekday(value) -> int | None:
+    """ISO weekday 1-7 from 'Monday', 'mon', 'MO', '1' (1 = Monday; 0 = Sunday)."""
+    raw = str(value or "").strip().lower().rstrip(".")
+    if raw in _DAYS:
+        return _DAYS[raw]
+    if raw.isdigit() and 0 <= int(raw) <= 7:
+        return 7 if int(raw) == 0 else int(raw)
+    return None
+
+
+_TIME = re.compile(
+    r"^(?P<h>\d{1,2})(?:[:.h]?(?P<m>\d{2}))?(?::(?P<s>\d{2}))?\s*"
+    r"(?P<ampm>a\.?\s?m\.?|p\.?\s?m\.?|a|p)?$",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=4096)  # the same few times repeat: share the objects
+def clock(value) -> time | None:
+    """'9:00am', '9 AM', '09:00', '0900', '17:00:00', 'noon', 'midnight' → time; else None."""
+    raw = str(value or "").strip().lower()
+    if not raw:
+        return None
+    if raw in {"noon", "midday", "12 noon"}:
+        return time(12, 0)
+    if raw in {"midnight", "12 midnight"}:
+        return time(0, 0)
+    raw = re.sub(r"([+-]\d{2}:?\d{2}|z)$", "", raw).strip()  # a UTC offset: times are local
+    match = _TIME.match(raw)
+    if not match:
+        return None
+    hour, minute = int(match["h"]), int(match["m"] or 0)
+    ampm = (match["ampm"] or "").replace(".", "").replace(" ", "")
+    if ampm:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if ampm.startswith("p") else 0)
+    if hour == 24 and minute == 0:
+        return time(23, 59)
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        return None
+    return time(hour, minute)
+
+
+_DAY_WORD = r"[a-záé]+\.?"
+_RANGE = re.compile(
+    r"(?P<a>\d{1,2}(?:[:.]\d{2})?\s*(?:[ap]\.?\s?m\.?)?|noon|midnight)\s*(?:-|–|—|to|until)\s*"
+    r"(?P<b>\d{1,2}(?:[:.]\d{2})?\s*(?:[ap]\.?\s?m\.?)?|noon|midnight)",
+    re.IGNORECASE,
+)
+_ALWAYS = re.compile(
+    r"^\s*(24\s*/\s*7|24\s*hours?(,?\s*7\s*days)?|always open|open 24 hours.*)\s*$", re.IGNORECASE
+)
+
+
+def _days(part: str) -> list[int] | None:
+    words = part.strip().lower().replace("&", ",").replace(" and ", ",")
+    if not words or words in {"daily", "every day", "everyday", "all week", "7 days"}:
+        return list(range(1, 8))
+    if words in {"weekdays", "weekday"}:
+        return [1, 2, 3, 4, 5]
+    if words in {"weekends", "weekend"}:
+        return [6, 7]
+    words = re.sub(r"\s*(?:-|–|\bthrough\b|\bthru\b|\bto\b)\s*", "-", words)
+    out: list[int] = []
+    for chunk in re.split(r"[,\s]+", words):
+        if not chunk:
+            continue
+        span = chunk.split("-")
+        if len(span) == 2 and weekday(span[0]) and weekday(span[1]):
+            a, b = weekday(span[0]), weekday(span[1])
+            out.extend(range(a, b + 1) if a <= b else [*range(a, 8), *range(1, b + 1)])
+        elif len(span) == 1 and weekday(chunk):
+            out.append(weekday(chunk))
+        else:
+            return None
+    return out or None
+
+
+def opening_hours(value):
+    """Hours as people type them: 'Mon-Fri 9am-5pm; Sat 10:00-14:00', '24/7'.
+
+    Returns (periods [(weekday, opens, closes)], open_24_7, note). A part that cannot be read
+    makes the whole value unreadable: (None, False, note) and the caller keeps it as a note.
+    """
+    raw = " ".join(str(value or "").replace("\u00a0", " ").split())
+    if raw.lower() in {"n/a", "na", "null", "none", "-", "--"}:
+        raw = ""
+    if not raw:
+        return [], False, None
+    if _ALWAYS.match(raw):
+        return [], True, None
+    periods = []
+    for part in re.split(r"\s*[;|\n]\s*", raw):
+        if not part:
+            continue
+        if re.search(r"\bclosed\b", part, re.IGNORECASE):
+            continue
+        match = _RANGE.search(part)
+        if not match:
+            return None, False, f"hours {raw!r} not understood; kept as a note"
+        opens, closes = clock(match["a"]), clock(match["b"])
+        if opens and closes and closes < opens and not re.search(r"[ap]\.?\s?m", part, re.I):
+            # "9-5" means 9am to 5pm, not overnight; "22-6" stays overnight.
+            if closes.hour < 12 and closes.hour + 12 > opens.hour:
+                closes = time(closes.hour + 12, closes.minute)
+        days = _days(re.sub(r"[:,]\s*$", "", part[: match.start()].strip()))
+        if opens is None or closes is None or days is None or opens == closes:
+            return None, False, f"hours {raw!r} not understood; kept as a note"
+        periods.extend((day, opens, closes) for day in days)
+    return periods, False, None
+
+
+def hours_text(periods, open_24_7: bool) -> str:
+    """The inverse of opening_hours: 'Mon-Fri 09:00-17:00; Sat 10:00-14:00'."""
+    if open_24_7:
+        return "24/7"
+    names = {1: "Mon", 2: "Tue", 3: "Wed", 4: "Thu", 5: "Fri", 6: "Sat", 7: "Sun"}
+    groups: dict[tuple, list[int]] = {}
+    for day, opens, closes in sorted(periods):
+        groups.setdefault((opens, closes), []).append(day)
+    parts = []
+    for (opens, closes), days in sorted(groups.items(), key=lambda item: min(item[1])):
+        runs, start = [], days[0]
+        for previous, day in zip(days, [*days[1:], None], strict=True):
+            if day != previous + 1 if day is not None else True:
+                runs.append(
+                    names[start] if start == previous else f"{names[start]}-{names[previous]}"
+                )
+                start = day
+        parts.append(f"{', '.join(runs)} {opens:%H:%M}-{closes:%H:%M}")
+    return "; ".join(parts)

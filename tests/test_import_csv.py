@@ -1,0 +1,246 @@
+"""import_csv: the flat spreadsheet template, its example file, messy rows and the same safety
+properties as the HSDS importer."""
+
+import io
+from datetime import date, time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from hsds_support import write_csv
+
+from providers.importers.csv_flat import COLUMNS, import_csv
+from providers.importers.report import ImportFailed, Severity
+from providers.models import Location, LocationKind, Organization, Phone, Service, Status
+
+EXAMPLE = Path(settings.BASE_DIR) / "fixtures" / "example_providers.csv"
+
+
+def sheet(tmp_path, rows: list[dict], name="coalition.csv", fields=None) -> Path:
+    path = tmp_path / name
+    write_csv(
+        path, fields or COLUMNS, [{k: row.get(k, "") for k in fields or COLUMNS} for row in rows]
+    )
+    return path
+
+
+def good_row(**changes) -> dict:
+    row = {
+        "organization_name": "Riverside Advocacy",
+        "service_types": "Victim Advocacy",
+        "street": "350 Fifth Avenue",
+        "city": "New York",
+        "state": "NY",
+        "zip": "10118",
+        "phone": "212-555-0100",
+    }
+    row.update(changes)
+    return row
+
+
+@pytest.mark.django_db
+def test_the_example_file_imports_cleanly():
+    out = io.StringIO()
+    call_command("import_csv", str(EXAMPLE), "--no-progress", stdout=out)
+
+    assert "Import applied." in out.getvalue()
+    assert Organization.objects.count() == 4
+    assert all(org.is_sample and "SAMPLE" in org.name for org in Organization.objects.all())
+    harbor = Service.objects.get(source_id="sample-svc-1")
+    assert harbor.locations.count() == 2
+    assert set(harbor.terms.values_list("slug", flat=True)) == {
+        "legal-assistance",
+        "immigration-services",
+        "labor-trafficking",
+        "sex-trafficking",
+        "immigrants",
+    }
+    assert set(harbor.languages.values_list("code", flat=True)) == {"en", "es", "ht"}
+    midtown = Location.objects.get(source_id="sample-loc-1")
+    assert [(h.weekday, h.opens_at, h.closes_at) for h in midtown.hours.all()] == [
+        (day, time(9), time(17)) for day in range(1, 6)
+    ]
+    assert midtown.phones.get().extension == "12"
+    shelter = Location.objects.get(source_id="sample-loc-3")
+    assert shelter.address_confidential and shelter.open_24_7
+    assert shelter.coordinates_approximate
+    assert {p.kind for p in shelter.phones.all()} == {Phone.Kind.HOTLINE, Phone.Kind.TEXT}
+    helpline = Location.objects.get(source_id="sample-loc-5")
+    assert helpline.kind == LocationKind.REMOTE and helpline.latitude is None
+    assert Service.objects.get(source_id="sample-svc-4").service_area == "nationwide"
+    assert Service.objects.get(source_id="sample-svc-3").service_area_states == ["IL", "IN"]
+    assert Organization.objects.get(source_id="sample-org-2").last_verified_on == date(2026, 2, 1)
+
+
+@pytest.mark.django_db
+def test_a_bad_row_stops_the_import_and_names_the_row(tmp_path):
+    path = sheet(
+        tmp_path,
+        [
+            good_row(),
+            good_row(organization_name="  ", city="Springfield"),
+            good_row(
+                organization_name="Nowhere Org",
+                street="",
+                city="",
+                state="",
+                zip="",
+                latitude="",
+                longitude="",
+            ),
+            good_row(organization_name="Bad Phone Org", phone="call us"),
+        ],
+    )
+
+    with pytest.raises(CommandError) as error:
+        call_command("import_csv", str(path), "--no-progress", stdout=io.StringIO())
+
+    assert "3 invalid rows" in str(error.value)
+    with pytest.raises(ImportFailed) as failure:
+        import_csv(path)
+    invalid = [(i.row, i.field) for i in failure.value.report.invalid]
+    assert invalid == [(3, "name"), (4, "latitude"), (5, "phone")]
+    assert not Organization.objects.exists()
+
+
+@pytest.mark.django_db
+def test_skip_invalid_imports_the_good_rows_and_reports_the_rest(tmp_path):
+    path = sheet(tmp_path, [good_row(), good_row(organization_name="", city="X")])
+
+    report = import_csv(path, skip_invalid=True)
+
+    assert report.applied
+    assert Organization.objects.get().name == "Riverside Advocacy"
+    assert [(i.row, i.severity) for i in report.issues if i.severity == Severity.SKIPPED] == [
+        (3, Severity.SKIPPED)
+    ]
+
+
+@pytest.mark.django_db
+def test_without_ids_rows_are_matched_by_name_and_address(tmp_path):
+    rows = [good_row(), good_row(street="1 Main St", city="Brooklyn", zip="11201")]
+    import_csv(sheet(tmp_path, rows))
+
+    report = import_csv(sheet(tmp_path, [good_row(service_description="Now with more"), rows[1]]))
+
+    assert Organization.objects.count() == 1
+    assert Location.objects.count() == 2
+    assert Service.objects.get().description == "Now with more"
+    assert report.counts["services"] == {"updated": 1}
+    assert report.counts["locations"] == {"unchanged": 2}
+
+
+@pytest.mark.django_db
+def test_messy_spreadsheet_values_are_cleaned(tmp_path):
+    fields = [
+        "Organization Name",
+        "Address",
+        "City",
+        "State",
+        "Zip Code",
+        "Phone Number",
+        "Languages",
+        "Service Types",
+        "Hours",
+        "Website",
+        "Favourite Colour",
+    ]
+    path = tmp_path / "messy.csv"
+    write_csv(
+        path,
+        fields,
+        [
+            {
+                "Organization Name": "<b>Hope</b> Center ",
+                "Address": "1 Congress St",
+                "City": "Boston",
+                "State": "massachusetts",
+                "Zip Code": "2108",
+                "Phone Number": "617.555.0100 ext 7",
+                "Languages": "english, Spanish, ASL",
+                "Service Types": "legal aid; Shelter; Underwater basket weaving",
+                "Hours": "Mon - Fri 9-5",
+                "Website": "hope.example.org",
+                "Favourite Colour": "blue",
+            }
+        ],
+    )
+
+    report = import_csv(path, source="coalition")
+
+    org = Organization.objects.get()
+    assert (org.name, org.website, org.source) == (
+        "Hope Center",
+        "https://hope.example.org",
+        "coalition",
+    )
+    location = Location.objects.get()
+    assert (location.state, location.postcode) == ("MA", "02108")
+    assert location.coordinates_approximate
+    assert [(h.weekday, h.opens_at, h.closes_at) for h in location.hours.all()][0] == (
+        1,
+        time(9),
+        time(17),
+    )
+    phone = location.phones.get()
+    assert (phone.number, phone.extension) == ("+16175550100", "7")
+    service = Service.objects.get()
+    assert set(service.languages.values_list("code", flat=True)) == {"en", "es", "ase"}
+    assert set(service.terms.values_list("slug", flat=True)) == {
+        "legal-assistance",
+        "food-shelter-housing",
+    }
+    assert ("service_types", "", "Underwater basket weaving") in report.unmapped
+    assert any("favourite_colour" in i.message for i in report.issues)
+
+
+@pytest.mark.django_db
+def test_a_drafted_import_and_a_status_column(tmp_path):
+    path = sheet(tmp_path, [good_row(), good_row(organization_name="Live Org", status="published")])
+
+    import_csv(path, new_status=Status.DRAFT)
+
+    assert Organization.objects.get(name="Riverside Advocacy").status == Status.DRAFT
+    assert Organization.objects.get(name="Live Org").status == Status.PUBLISHED
+
+
+def test_a_file_that_is_not_csv_is_a_clear_error(tmp_path):
+    path = tmp_path / "directory.xlsx"
+    path.write_bytes(b"PK\x03\x04")
+    with pytest.raises(CommandError, match="not a .csv file"):
+        call_command("import_csv", str(path), stdout=io.StringIO())
+
+
+def test_the_template_is_documented_and_the_example_follows_it():
+    doc = (Path(settings.BASE_DIR) / "docs" / "import.md").read_text(encoding="utf-8")
+    assert [column for column in COLUMNS if f"`{column}`" not in doc] == []
+    header = EXAMPLE.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header == COLUMNS
+
+
+@pytest.mark.django_db
+def test_a_whole_address_in_one_cell_is_split(tmp_path):
+    path = tmp_path / "one-cell.csv"
+    write_csv(
+        path,
+        ["Organization", "Address"],
+        [
+            {
+                "Organization": "Harbor Legal",
+                "Address": "350 Fifth Avenue, Suite 100, New York, NY 10118",
+            }
+        ],
+    )
+
+    report = import_csv(path)
+
+    location = Location.objects.get()
+    assert (
+        location.address_1,
+        location.address_2,
+        location.city,
+        location.state,
+        location.postcode,
+    ) == ("350 Fifth Avenue", "Suite 100", "New York", "NY", "10118")
+    assert any("one-line address" in issue.message for issue in report.issues)

@@ -1,0 +1,160 @@
+"""The cleaning rules behind the importers, and the taxonomy mapping's precedence."""
+
+from datetime import time
+
+import pytest
+
+from providers.importers import normalise as norm
+from providers.importers.mapping import SERVICE_KINDS, Languages, Mapper
+from providers.models import TaxonomyMapping, Term
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("(212) 555-0100", ("+12125550100", "")),
+        ("212.555.0100 x204", ("+12125550100", "204")),
+        ("1-800-799-7233", ("+18007997233", "")),
+        ('"+44 1234 234567"', ("+441234234567", "")),
+        ("988", ("988", "")),
+    ],
+)
+def test_phone_numbers_in_any_common_form_become_e164(raw, expected):
+    number, extension, _ = norm.phone(raw)
+    assert (number, extension) == expected
+
+
+@pytest.mark.parametrize("raw", ["call us", "555-0100", "12"])
+def test_a_phone_that_cannot_be_dialled_is_unusable(raw):
+    with pytest.raises(norm.Unusable):
+        norm.phone(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("ny ", "NY"), ("N.Y.", "NY"), ("new york", "NY"), ("Puerto Rico", "PR"), ("MyState", "")],
+)
+def test_states(raw, expected):
+    assert norm.state(raw)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("10001", "10001"), ("10001-1234", "10001-1234"), ("100011234", "10001-1234"),
+     ("2108", "02108"), ("10001.0", "10001"), ("ABC 1234", ""), (" ", "")],
+)  # fmt: skip
+def test_zip_codes(raw, expected):
+    assert norm.postcode(raw)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("9:00am", time(9)), ("5:00 PM", time(17)), ("17:00:00", time(17)), ("0900", time(9)),
+     ("noon", time(12)), ("12:30 a.m.", time(0, 30)), ("24:00", time(23, 59)),
+     ("10:00:00Z", time(10)), ("25:00", None), ("soon", None)],
+)  # fmt: skip
+def test_clock_times(raw, expected):
+    assert norm.clock(raw) == expected
+
+
+def test_hours_as_people_type_them():
+    periods, always, _ = norm.opening_hours("Monday through Friday: 9:00 AM - 5:00 PM; Sat 10-2")
+    assert not always
+    assert periods == [(d, time(9), time(17)) for d in range(1, 6)] + [(6, time(10), time(14))]
+    assert norm.opening_hours("24/7")[:2] == ([], True)
+    assert norm.opening_hours("Sa-Su 22:00-06:00")[0] == [
+        (6, time(22), time(6)),
+        (7, time(22), time(6)),
+    ]
+    assert norm.opening_hours("By appointment")[0] is None
+
+
+def test_hours_text_is_read_back_the_same():
+    periods = [(d, time(9), time(17)) for d in (1, 2, 3, 5)] + [(6, time(10), time(14))]
+    text = norm.hours_text(periods, False)
+    assert text == "Mon-Wed, Fri 09:00-17:00; Sat 10:00-14:00"
+    assert sorted(norm.opening_hours(text)[0]) == sorted(periods)
+
+
+def test_markup_and_markers_become_plain_text():
+    text, note = norm.text(
+        "<p>Free&nbsp;<b>legal</b> help</p><ul><li>A</li><li>B</li></ul>", multiline=True
+    )
+    assert text == "Free legal help\n\n- A\n- B"
+    assert note == "HTML markup removed"
+    assert norm.text("Line one_x000D_Line two", multiline=True)[0] == "Line one\nLine two"
+    assert norm.text("N/A")[0] == ""
+    assert norm.text("  a   b ")[0] == "a b"
+
+
+def test_coordinates():
+    assert norm.coordinates("40.7", "-74.0")[:2] == (40.7, -74.0)
+    assert norm.coordinates("-74.0", "40.7")[:2] == (40.7, -74.0)
+    assert norm.coordinates("0", "0")[:2] == (None, None)
+    assert norm.coordinates("100", "101")[:2] == (None, None)
+
+
+def test_confidential_markers():
+    for street in (
+        "Confidential",
+        "Undisclosed location",
+        "Address withheld",
+        "Call for address",
+        "CONFIDENTIAL - call the hotline",
+    ):
+        assert norm.CONFIDENTIAL_MARKER.search(street), street
+    assert not norm.CONFIDENTIAL_MARKER.search("1 Private Road")
+
+
+@pytest.mark.django_db
+def test_languages_by_name_code_or_locale():
+    languages = Languages.from_database()
+    assert [
+        languages.resolve(v)
+        for v in ("Spanish", "spa", "es-MX", "Español", "ASL", "Farsi", "Klingon")
+    ] == ["es", "es", "es", "es", "ase", "fa", None]
+
+
+def slugs(resolved) -> set[str]:
+    return set(Term.objects.filter(pk__in=resolved.term_ids).values_list("slug", flat=True))
+
+
+@pytest.mark.django_db
+def test_code_rules_match_a_code_and_the_codes_below_it_only():
+    mapper = Mapper.from_database()
+    legal = mapper.resolve(name="", code="FT-3600.1500", taxonomy="AIRS", kinds=SERVICE_KINDS)
+    assert slugs(legal) == {"legal-assistance", "immigration-services", "immigrants"}
+    lookalike = mapper.resolve(name="", code="FT3F2A10-0000", kinds=SERVICE_KINDS)
+    assert not lookalike.known
+
+
+@pytest.mark.django_db
+def test_keywords_and_codes_add_up_and_exact_names_correct_them():
+    mapper = Mapper.from_database()
+    dv_legal = mapper.resolve(
+        name="Domestic Violence Legal Services",
+        code="FT-3000.1750",
+        taxonomy="AIRS",
+        kinds=SERVICE_KINDS,
+    )
+    assert slugs(dv_legal) == {"legal-assistance", "domestic-violence"}
+    animals = mapper.resolve(name="Animal Shelters", kinds=SERVICE_KINDS)
+    assert animals.known and not animals.term_ids
+
+    TaxonomyMapping.objects.create(match="name", pattern="Legal Services for Pets", term=None)
+    edited = Mapper.from_database().resolve(name="Legal services for pets", kinds=SERVICE_KINDS)
+    assert edited.known and not edited.term_ids
+
+
+@pytest.mark.django_db
+def test_our_own_terms_are_recognised_by_name_and_slug():
+    mapper = Mapper.from_database()
+    by_name = mapper.resolve(name="Food/Shelter/Housing", kinds=SERVICE_KINDS)
+    by_slug = mapper.resolve(
+        name="?",
+        code="sex-trafficking",
+        taxonomy="Resource Map: victimization types",
+        kinds=SERVICE_KINDS,
+    )
+    assert slugs(by_name) == {"food-shelter-housing"}
+    assert slugs(by_slug) == {"sex-trafficking"}
