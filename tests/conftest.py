@@ -71,6 +71,18 @@ def restore_migrated_data() -> None:
     ContentType.objects.clear_cache()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in English. A request to a /es/ page leaves Spanish active in this
+    thread (LocaleMiddleware does not reset it), and reverse() in the next test would then
+    build /es/ URLs."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     # Runs after the test's fixtures are torn down, i.e. after the transactional flush.
