@@ -32,7 +32,7 @@ RADII = (10, 25, 50, 100)
 CONUS = {"lat": (24.5, 49.4), "lng": (-124.8, -66.9)}
 TARGET_FILTERS = ("none", "one service type")
 TARGETS_MS = {100_000: 2.0, 1_000_000: 10.0}  # median, radius 25, for TARGET_FILTERS
-SCHEMA_VERSION = 3  # bump when the generated data changes, so cached databases are rebuilt
+SCHEMA_VERSION = 5  # bump when the generated data changes, so cached databases are rebuilt
 
 
 def cities() -> list[dict]:
@@ -128,6 +128,7 @@ def build(db_path: Path, n: int, *, seed: int) -> None:
     from django.core.management import call_command
     from django.db import connection
 
+    from providers.geometry import band
     from providers.models import (
         Location,
         Organization,
@@ -136,7 +137,6 @@ def build(db_path: Path, n: int, *, seed: int) -> None:
         Status,
         Term,
     )
-    from providers.search import cell
     from providers.search_index import install_triggers, refresh
 
     tmp = db_path.with_suffix(".building")
@@ -217,7 +217,7 @@ def build(db_path: Path, n: int, *, seed: int) -> None:
         sal_cols.index("location_id"),
     )
     alat, alng = sal_cols.index("search_lat"), sal_cols.index("search_lng")
-    acell, atypes = sal_cols.index("search_cell"), sal_cols.index("search_types")
+    aband, atypes = sal_cols.index("search_band"), sal_cols.index("search_types")
 
     def links():
         # The search copies are written here directly (the triggers are installed after the
@@ -225,7 +225,7 @@ def build(db_path: Path, n: int, *, seed: int) -> None:
         for i, (lat, lng) in enumerate(points):
             sal_row[ai], sal_row[asvc], sal_row[aloc] = _id(4, i), _id(2, i), _id(3, i)
             sal_row[alat], sal_row[alng] = lat, lng
-            sal_row[acell], sal_row[atypes] = cell(lat=lat, lng=lng), type_copies[i]
+            sal_row[aband], sal_row[atypes] = band(lat), type_copies[i]
             yield tuple(sal_row)
 
     _insert(cursor, ServiceAtLocation, sal_cols, links())

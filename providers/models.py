@@ -398,14 +398,14 @@ class ServiceAtLocation(models.Model):
     # Never output them: public coordinates come from `location.public_point`.
     search_lat = models.FloatField(null=True, editable=False)
     search_lng = models.FloatField(null=True, editable=False)
-    search_cell = models.IntegerField(null=True, editable=False)  # half-degree grid cell
+    search_band = models.IntegerField(null=True, editable=False)  # 1/20-degree latitude band
     search_listed = models.BooleanField(default=False, editable=False)
     search_types = models.TextField(default="", editable=False)  # ",slug,slug,"
 
     objects = ServiceAtLocationQuerySet.as_manager()
     # The search copies change with other rows (by trigger); they are not this row's history.
     history = HistoricalRecords(
-        excluded_fields=["search_lat", "search_lng", "search_cell", "search_listed", "search_types"]
+        excluded_fields=["search_lat", "search_lng", "search_band", "search_listed", "search_types"]
     )
 
     class Meta:
@@ -414,15 +414,15 @@ class ServiceAtLocation(models.Model):
             models.UniqueConstraint(fields=["service", "location"], name="sal_unique_pair"),
         ]
         indexes = [
-            # Covers the whole radius search without reading a row: the grid cells around
-            # the point, then coordinates, listed, service types, the service for the other
-            # filters, and the id for ranking.
+            # Covers the whole radius search without reading a row: listed, a latitude band
+            # and a longitude range per seek, then the latitude for the distance, the service
+            # types, the service for the other filters, and the id for ranking.
             models.Index(
                 fields=[
-                    "search_cell",
-                    "search_lat",
-                    "search_lng",
                     "search_listed",
+                    "search_band",
+                    "search_lng",
+                    "search_lat",
                     "search_types",
                     "service",
                     "id",

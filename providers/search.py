@@ -10,14 +10,25 @@ the benchmark figures).
 """
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import BooleanField, Exists, F, FloatField, Func, OuterRef, Q, QuerySet
-from django.db.models.query import ModelIterable
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from providers.geometry import (  # noqa: F401 - the search's geometry, for its callers
+    EARTH_RADIUS_MI,
+    KM_PER_MI,
+    a_to_mi,
+    band,
+    bounding_box,
+    haversine_a,
+    haversine_mi,
+    km_to_mi,
+    mi_to_a,
+    spans,
+)
 from providers.hours import open_now_q
 from providers.models import (
     Cost,
@@ -28,14 +39,14 @@ from providers.models import (
     ServiceAtLocation,
     Term,
 )
-
-EARTH_RADIUS_MI = 3958.7613
-KM_PER_MI = 1.609344
-DEGREE = math.pi / 180
-HALF_DEGREE = math.pi / 360  # the haversine works on half angles
-MAX_CELLS_LISTED = 500  # grid cells listed one by one in a search; beyond, ranges
-# The exact spherical box is padded a little so float rounding never cuts a match.
-BOX_PAD = 1.005
+from providers.search_sql import (
+    HaversineA,
+    HaversineMi,
+    NearbyQuerySet,
+    Radius,
+    RankedIterable,
+    WithinRadius,
+)
 
 
 class InvalidSearch(ValueError):
@@ -70,200 +81,6 @@ class Results:
     lat: float | None = None
     lng: float | None = None
     radius_mi: float | None = None
-
-
-def km_to_mi(km: float) -> float:
-    return km / KM_PER_MI
-
-
-def haversine_a(*, lat: float, lng: float, lat0: float, lng0: float) -> float:
-    """The haversine's squared half chord from (lat0, lng0) to (lat, lng): 0 at the same
-    point, 1 at the antipode. Distance grows with it, so the search filters and sorts on it;
-    written exactly like the SQL of `HaversineA` so both give the same floats."""
-    return (
-        math.sin((lat - lat0) * HALF_DEGREE) ** 2
-        + math.cos(lat * DEGREE)
-        * math.cos(lat0 * DEGREE)
-        * math.sin((lng - lng0) * HALF_DEGREE) ** 2
-    )
-
-
-def a_to_mi(a: float) -> float:
-    return 2 * EARTH_RADIUS_MI * math.asin(min(1.0, math.sqrt(a)))
-
-
-def mi_to_a(miles: float) -> float:
-    return math.sin(min(math.pi / 2, miles / (2 * EARTH_RADIUS_MI))) ** 2
-
-
-def haversine_mi(*, lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    """Great-circle distance in miles (the same formula as the SQL)."""
-    return a_to_mi(haversine_a(lat=lat2, lng=lng2, lat0=lat1, lng0=lng1))
-
-
-def bounding_box(
-    *, lat: float, lng: float, radius_mi: float
-) -> tuple[float, float, list[tuple[float, float]]]:
-    """The spherical box around a circle: (lat_min, lat_max, [(lng_min, lng_max), ...]).
-
-    Longitude comes as one range, or two when the box crosses the antimeridian, or the
-    whole circle of longitudes when the circle reaches a pole.
-    """
-    angular = radius_mi * BOX_PAD / EARTH_RADIUS_MI
-    dlat = math.degrees(angular)
-    lat_min, lat_max = lat - dlat, lat + dlat
-    if lat_max >= 90 or lat_min <= -90:
-        return max(lat_min, -90.0), min(lat_max, 90.0), [(-180.0, 180.0)]
-    ratio = math.sin(angular) / math.cos(math.radians(lat))
-    if ratio >= 1:
-        return lat_min, lat_max, [(-180.0, 180.0)]
-    dlng = math.degrees(math.asin(ratio))
-    lng_min, lng_max = lng - dlng, lng + dlng
-    if lng_min < -180:
-        return lat_min, lat_max, [(lng_min + 360, 180.0), (-180.0, lng_max)]
-    if lng_max > 180:
-        return lat_min, lat_max, [(lng_min, 180.0), (-180.0, lng_max - 360)]
-    return lat_min, lat_max, [(lng_min, lng_max)]
-
-
-def cell(*, lat: float, lng: float) -> int:
-    """The half-degree grid cell of a point, as stored in `ServiceAtLocation.search_cell`."""
-    return int((lat + 90) * 2) * 1000 + int((lng + 180) * 2)
-
-
-def cell_ranges(
-    *, lat_min: float, lat_max: float, lng_ranges: list[tuple[float, float]]
-) -> list[tuple[int, int]]:
-    """Ranges of grid cells covering a bounding box: one per cell row and longitude range,
-    merged where only unused numbers lie between (whole rows, near the poles)."""
-    ranges: list[tuple[int, int]] = []
-    row_min, row_max = int((max(lat_min, -90.0) + 90) * 2), int((min(lat_max, 90.0) + 90) * 2)
-    for row in range(row_min, row_max + 1):
-        for lng_min, lng_max in sorted(lng_ranges):
-            low = row * 1000 + int((lng_min + 180) * 2)
-            high = row * 1000 + int((lng_max + 180) * 2)
-            if (
-                ranges
-                and ranges[-1][1] % 1000 == 720
-                and low % 1000 == 0
-                and low // 1000 == ranges[-1][1] // 1000 + 1
-            ):
-                ranges[-1] = (ranges[-1][0], high)
-            else:
-                ranges.append((low, high))
-    return ranges
-
-
-class HaversineA(Func):
-    """`haversine_a` from (lat, lng) to the row's coordinates, in SQL with parameters."""
-
-    output_field = FloatField()
-
-    def __init__(self, lat_field: str, lng_field: str, *, lat: float, lng: float) -> None:
-        super().__init__(F(lat_field), F(lng_field))
-        self.lat, self.lng = lat, lng
-
-    def as_sql(self, compiler, connection, **extra_context):
-        lat_sql, lat_params = compiler.compile(self.source_expressions[0])
-        lng_sql, lng_params = compiler.compile(self.source_expressions[1])
-        # Coordinates travel as parameters: never pasted into SQL ("--73.9" is a comment).
-        dlat, dlat_params = f"({lat_sql} - %s)", [*lat_params, self.lat]
-        dlng, dlng_params = f"({lng_sql} - %s)", [*lng_params, self.lng]
-        if connection.vendor == "postgresql":
-            # PostgreSQL raises "value out of range: underflow" where a product underflows
-            # (SQLite and Python give 0): a difference under 1e-100 degrees counts as 0.
-            dlat, dlat_params = (
-                f"(CASE WHEN ABS({dlat}) < 1e-100 THEN 0 ELSE {dlat} END)",
-                [
-                    *dlat_params,
-                    *dlat_params,
-                ],
-            )
-            dlng, dlng_params = (
-                f"(CASE WHEN ABS({dlng}) < 1e-100 THEN 0 ELSE {dlng} END)",
-                [
-                    *dlng_params,
-                    *dlng_params,
-                ],
-            )
-        sql = (
-            f"(POWER(SIN({dlat} * %s), 2) + COS({lat_sql} * %s) * %s * POWER(SIN({dlng} * %s), 2))"
-        )
-        params = [
-            *dlat_params,
-            HALF_DEGREE,
-            *lat_params,
-            DEGREE,
-            math.cos(self.lat * DEGREE),
-            *dlng_params,
-            HALF_DEGREE,
-        ]
-        return sql, params
-
-
-class HaversineMi(HaversineA):
-    """Miles from (lat, lng) to the row's coordinates, as one SQL expression."""
-
-    def as_sql(self, compiler, connection, **extra_context):
-        sql, params = super().as_sql(compiler, connection, **extra_context)
-        return f"(2 * %s * ASIN(SQRT({sql})))", [EARTH_RADIUS_MI, *params]
-
-
-class WithinRadius(Func):
-    """The whole place test on the search copies, as one SQL condition:
-
-    listed, in the grid cells around the point (index ranges), in the bounding box, and
-    within the circle, tested as haversine_a <= sin²(r / 2R) (the same circle as
-    "distance <= radius" without ASIN and SQRT per candidate). One expression, because
-    compiling a dozen ORM lookups per search cost more than running the SQL.
-    """
-
-    output_field = BooleanField()
-    conditional = True
-
-    def __init__(self, *, lat: float, lng: float, radius_mi: float) -> None:
-        super().__init__(
-            F("search_listed"),
-            F("search_cell"),
-            F("search_lat"),
-            F("search_lng"),
-            HaversineA("search_lat", "search_lng", lat=lat, lng=lng),
-        )
-        self.lat_min, self.lat_max, self.lng_ranges = bounding_box(
-            lat=lat, lng=lng, radius_mi=radius_mi
-        )
-        self.cells = cell_ranges(
-            lat_min=self.lat_min, lat_max=self.lat_max, lng_ranges=self.lng_ranges
-        )
-        self.rank_max = mi_to_a(radius_mi)
-
-    def as_sql(self, compiler, connection, **extra_context):
-        listed, cell, lat, lng, rank = (
-            compiler.compile(expression) for expression in self.source_expressions
-        )
-        # A list of cells keeps SQLite on the covering index (an OR of ranges becomes a
-        # "multi-index OR" that reads every matching row from the table); a few ranges are
-        # left only around the poles, where whole rows of cells are in play.
-        cell_list = [c for low, high in self.cells for c in range(low, high + 1)]
-        if len(cell_list) <= MAX_CELLS_LISTED:
-            cells, cell_params = f"{cell[0]} IN ({', '.join(['%s'] * len(cell_list))})", cell_list
-        else:
-            cells = " OR ".join(f"{cell[0]} BETWEEN %s AND %s" for _ in self.cells)
-            cell_params = [bound for pair in self.cells for bound in pair]
-        lngs = " OR ".join(f"{lng[0]} BETWEEN %s AND %s" for _ in self.lng_ranges)
-        sql = (
-            f"({listed[0]} AND ({cells}) AND {lat[0]} BETWEEN %s AND %s AND ({lngs})"
-            f" AND {rank[0]} <= %s)"
-        )
-        params = [
-            *cell_params,
-            self.lat_min,
-            self.lat_max,
-            *[bound for pair in self.lng_ranges for bound in pair],
-            *rank[1],
-            self.rank_max,
-        ]
-        return sql, params
 
 
 def check_point(*, lat: float, lng: float) -> None:
@@ -365,49 +182,35 @@ def nearby(
     Rows carry `exact_distance_mi` (internal) and `distance_mi` / `distance_km`
     (public: rounded up to a whole mile for confidential addresses).
 
-    The box, the distance and the order read only ServiceAtLocation's search copies
-    (`search_lat`, `search_lng`, `search_listed`, kept in step by providers.search_index)
-    through one covering index; the full rows are loaded for the requested slice only.
+    The place, the service types, the count and the order read only ServiceAtLocation's
+    search copies (kept in step by providers.search_index) through one covering index, and
+    the full rows are loaded for the requested slice only (providers.search_sql).
     """
     check_point(lat=lat, lng=lng)
     radius_mi = check_radius(settings.SEARCH_DEFAULT_RADIUS_MI if radius_mi is None else radius_mi)
-    qs = ServiceAtLocation.objects.select_related(
+    qs = NearbyQuerySet(model=ServiceAtLocation).select_related(
         "service", "service__organization", "location"
-    ).filter(WithinRadius(lat=lat, lng=lng, radius_mi=radius_mi))
-    qs = apply_filters(qs, filters, now=now, copies=True)
+    )
+    qs = qs.filter(WithinRadius(lat=lat, lng=lng, radius_mi=radius_mi))
+    qs = apply_filters(qs, Filters(services=filters.services), copies=True)
+    # The other filters as one EXISTS on the same row: the direct statements embed it as is.
+    others = replace(filters, services=())
+    if others != Filters():
+        others = Exists(
+            apply_filters(ServiceAtLocation.objects.filter(pk=OuterRef("pk")), others, now=now)
+        )
+        qs = qs.filter(others)
+    else:
+        others = None
     qs = qs.annotate(
         search_rank=HaversineA("search_lat", "search_lng", lat=lat, lng=lng),
         # For callers that order or read values by distance; rows get it from Python.
         exact_distance_mi=HaversineMi("search_lat", "search_lng", lat=lat, lng=lng),
     ).order_by("search_rank", "id")
     qs._iterable_class = RankedIterable
-    return qs
-
-
-class RankedIterable(ModelIterable):
-    """Rank on the index columns alone, then join the full rows of the slice only.
-
-    Sorting every match together with its service, organization and location columns
-    would read three wide rows per match. Instead the ranked slice is a subquery that
-    reads the covering index, and only its rows (usually 20) are joined and loaded:
-    `SELECT ... WHERE id IN (SELECT id ... ORDER BY rank LIMIT 20) ORDER BY rank`, one
-    query as before. Distances are computed in Python, with the same floats as the SQL.
-    """
-
-    def __iter__(self):
-        queryset = self.queryset
-        rank = queryset.query.annotations["search_rank"]
-        point = {"lat": rank.lat, "lng": rank.lng}
-        rows = queryset.model._base_manager.using(queryset.db).filter(pk__in=queryset.values("pk"))
-        rows.query.select_related = queryset.query.select_related
-        rows.query.deferred_loading = queryset.query.deferred_loading
-        rows = rows.annotate(search_rank=HaversineA("search_lat", "search_lng", **point))
-        for row in ModelIterable(rows.order_by("search_rank", "pk"), self.chunked_fetch):
-            rank_value = haversine_a(
-                lat=row.search_lat, lng=row.search_lng, lat0=rank.lat, lng0=rank.lng
-            )
-            row.exact_distance_mi = a_to_mi(rank_value)
-            yield row
+    return qs.with_radius(
+        Radius(lat=lat, lng=lng, radius_mi=radius_mi, types=filters.services, others=others)
+    )
 
 
 def covers(service: Service, *, lat: float, lng: float, state: str) -> bool:
@@ -443,9 +246,11 @@ def covering(
     Most local first (a radius, then a state list, then nationwide), then by name.
     """
     check_point(lat=lat, lng=lng)
-    # Remote locations have no grid cell, and NULL cells come first in the search index:
+    # Remote locations have no latitude band, and NULL bands come first in the search index:
     # the test reads a few index entries instead of scanning every listing.
-    remote = _base().filter(search_cell__isnull=True, location__kind=LocationKind.REMOTE)
+    remote = _base().filter(
+        search_listed=True, search_band__isnull=True, location__kind=LocationKind.REMOTE
+    )
     qs = apply_filters(remote, filters, now=now)
     qs = qs.exclude(service__service_area=ServiceArea.LOCAL)
     found = [sal for sal in qs if covers(sal.service, lat=lat, lng=lng, state=state)]

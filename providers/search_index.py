@@ -5,8 +5,8 @@ location, service, organization and the service-type links for every candidate
 (docs/search.md has the design and the figures). The copies:
 
 * search_lat / search_lng: the location's coordinates when it is a physical place, else NULL;
-* search_cell: the half-degree grid cell of those coordinates, row * 1000 + column, where
-  row = floor((lat + 90) * 2) and column = floor((lng + 180) * 2) (`providers.search.cell`);
+* search_band: the 1/20-degree latitude band of those coordinates, floor((lat + 90) * 20)
+  (`providers.geometry.band`);
 * search_listed: the service and its organization are both published;
 * search_types: the service's service-type slugs as ",slug,slug," (tested with LIKE).
 
@@ -31,17 +31,15 @@ _SQLITE = {
     "false": "0",
     "concat": "GROUP_CONCAT(t.slug, ',')",
     # CAST truncates toward zero, which is floor() for these non-negative values.
-    "cell": "CAST((l.latitude + 90) * 2 AS INTEGER) * 1000"
-    " + CAST((l.longitude + 180) * 2 AS INTEGER)",
+    "band": "CAST((l.latitude + 90) * 20 AS INTEGER)",
 }
 _POSTGRES = {
     **_NAMES,
     "false": "false",
     "concat": "string_agg(t.slug, ',')",
-    "cell": "floor((l.latitude + 90) * 2)::integer * 1000"
-    " + floor((l.longitude + 180) * 2)::integer",
+    "band": "floor((l.latitude + 90) * 20)::integer",
 }
-_POSTGRES["new_cell"] = _POSTGRES["cell"].replace("l.", "NEW.")
+_POSTGRES["new_band"] = _POSTGRES["band"].replace("l.", "NEW.")
 
 # Expressions for one service_at_location row ({sal} is the row being written).
 _LISTED = (
@@ -53,13 +51,13 @@ _LAT = (
     "WHERE l.id = {sal}.location_id)"
 )
 _LNG = _LAT.replace("latitude", "longitude")
-_CELL = _LAT.replace("l.latitude END", "{cell} END")
+_BAND = _LAT.replace("l.latitude END", "{band} END")
 _TYPES = (
     "COALESCE((SELECT ',' || {concat} || ',' FROM {st} x JOIN {term} t ON t.id = x.term_id "
     "WHERE x.service_id = {sal}.service_id AND t.kind = 'service_type'), '')"
 )
 _ALL = (
-    f"search_lat = {_LAT}, search_lng = {_LNG}, search_cell = {_CELL}, "
+    f"search_lat = {_LAT}, search_lng = {_LNG}, search_band = {_BAND}, "
     f"search_listed = {_LISTED}, search_types = {_TYPES}"
 )
 REFRESH = "UPDATE {sal} SET " + _ALL
@@ -102,9 +100,9 @@ POSTGRES_FUNCTIONS = {
         BEGIN
           NEW.search_lat := NULL;
           NEW.search_lng := NULL;
-          NEW.search_cell := NULL;
-          SELECT l.latitude, l.longitude, {{cell}}
-            INTO NEW.search_lat, NEW.search_lng, NEW.search_cell
+          NEW.search_band := NULL;
+          SELECT l.latitude, l.longitude, {{band}}
+            INTO NEW.search_lat, NEW.search_lng, NEW.search_band
             FROM {{loc}} l WHERE l.id = NEW.location_id AND l.kind = 'physical';
           NEW.search_listed := {_LISTED.replace("{sal}.", "NEW.")};
           NEW.search_types := {_TYPES.replace("{sal}.", "NEW.")};
@@ -115,7 +113,7 @@ POSTGRES_FUNCTIONS = {
           UPDATE {sal} SET
             search_lat = CASE WHEN NEW.kind = 'physical' THEN NEW.latitude END,
             search_lng = CASE WHEN NEW.kind = 'physical' THEN NEW.longitude END,
-            search_cell = CASE WHEN NEW.kind = 'physical' THEN {new_cell} END
+            search_band = CASE WHEN NEW.kind = 'physical' THEN {new_band} END
           WHERE location_id = NEW.id;
           RETURN NULL;
         END""",
@@ -186,6 +184,19 @@ def install_triggers(connection=default_connection) -> None:
             raise NotImplementedError(f"search triggers for {connection.vendor}")
 
 
+def drop_triggers(connection=default_connection) -> None:
+    """Remove the triggers (a migration that changes the copies drops them first; the
+    post_migrate handler installs the new ones)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            for name in SQLITE_TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        elif connection.vendor == "postgresql":
+            for name, body in POSTGRES_TRIGGERS.items():
+                table = body.split(" ON ")[1].split()[0].format(**_POSTGRES)
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+
+
 def refresh(connection=default_connection) -> None:
     """Recompute every copy from the source tables (one statement)."""
     names = _POSTGRES if connection.vendor == "postgresql" else _SQLITE
@@ -201,7 +212,7 @@ def on_post_migrate(sender, using="default", **kwargs) -> None:
         return  # migrated backwards past providers/0001
     with connection.cursor() as cursor:
         description = connection.introspection.get_table_description(cursor, _NAMES["sal"])
-    if "search_cell" not in {column.name for column in description}:
+    if "search_band" not in {column.name for column in description}:
         return  # migrated backwards past the migration that added the copies
     install_triggers(connection)
     refresh(connection)

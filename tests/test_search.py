@@ -148,3 +148,34 @@ def test_tiny_coordinate_differences_do_not_fail_on_any_database(make_provider):
     found = search.nearby(lat=1e-300, lng=0.0, radius_mi=1)
     assert sorted(r.service.organization.name for r in found) == ["Near origin", "Origin"]
     assert all(r.exact_distance_mi < 1e-6 for r in found)
+
+
+def test_direct_statements_and_the_orm_query_agree_for_every_filter(make_provider):
+    """nearby() answers count() and pages with its own statements; filtered further by a
+    caller it runs the ORM's query. Both must find the same rows in the same order."""
+    for i in range(24):
+        make_provider(
+            name=f"P{i:02d}",
+            lat=40.7484 + (i % 6) * 0.02,
+            lng=-73.9967 - (i // 6) * 0.03,
+            services=("legal-assistance",) if i % 2 else ("victim-advocacy",),
+            languages=("en", "es") if i % 3 == 0 else ("en",),
+        )
+    for filters in (
+        Filters(),
+        Filters(services=("legal-assistance",)),
+        Filters(languages=("es",)),
+        Filters(services=("legal-assistance",), languages=("es",)),
+        Filters(text="P1"),
+    ):
+        direct = search.nearby(**NYC, radius_mi=25, filters=filters)
+        via_orm = search.nearby(**NYC, radius_mi=25, filters=filters).filter(pk__isnull=False)
+        assert direct.direct() is not None and via_orm.direct() is None
+        expected = [row.pk for row in via_orm]
+        assert expected, filters
+        assert direct.count() == via_orm.count() == len(expected)
+        assert [row.pk for row in direct] == expected
+        for low, high in ((0, 5), (3, 9), (len(expected) - 2, len(expected) + 5)):
+            assert [row.pk for row in direct[low:high]] == expected[low:high]
+            fresh = search.nearby(**NYC, radius_mi=25, filters=filters)
+            assert [pk for pk, _ in fresh[low:high].ranked()] == expected[low:high]

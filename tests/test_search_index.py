@@ -28,10 +28,7 @@ def assert_copies_match_the_sources():
         assert row.search_listed == (row.pk in listed), row
         assert row.search_lat == (location.latitude if physical else None), row
         assert row.search_lng == (location.longitude if physical else None), row
-        expected_cell = (
-            search.cell(lat=location.latitude, lng=location.longitude) if physical else None
-        )
-        assert row.search_cell == expected_cell, row
+        assert row.search_band == (search.band(location.latitude) if physical else None), row
         slugs = set(row.service.terms.service_types().values_list("slug", flat=True))
         assert set(filter(None, row.search_types.split(","))) == slugs, row
 

@@ -13,7 +13,7 @@ from geopy.distance import EARTH_RADIUS, great_circle
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from providers import search
+from providers import geometry, search
 from providers.models import Location, Organization, Service, ServiceAtLocation, Status
 
 RADIUS_KM = search.EARTH_RADIUS_MI * search.KM_PER_MI
@@ -155,6 +155,21 @@ def check_nearby_against_the_oracle(lat, lng, radius_mi, points):
     for row, i in zip(rows, found, strict=True):
         assert row.exact_distance_mi == pytest.approx(distances[i], rel=1e-6, abs=1e-9)
 
+    # The count and any page agree with the whole list, whether the count came first (the
+    # page is ranked within a circle sized from it) or not.
+    ids = [row.pk for row in rows]
+    counted = search.nearby(lat=lat, lng=lng, radius_mi=radius_mi)
+    assert counted.count() == len(rows)
+    for low, high in ((0, 1), (0, 3), (2, 5), (len(rows) - 1, len(rows) + 2)):
+        low = max(low, 0)
+        assert [row.pk for row in counted[low:high]] == ids[low:high]
+        fresh = search.nearby(lat=lat, lng=lng, radius_mi=radius_mi)
+        assert [row.pk for row in fresh[low:high]] == ids[low:high]
+        ranked = search.nearby(lat=lat, lng=lng, radius_mi=radius_mi)[low:high].ranked()
+        assert [pk for pk, _ in ranked] == ids[low:high]
+        for (_, miles), row in zip(ranked, rows[low:high], strict=True):
+            assert miles == pytest.approx(row.exact_distance_mi, rel=1e-12, abs=1e-12)
+
 
 @settings(max_examples=300, deadline=None)
 @given(
@@ -176,9 +191,36 @@ def test_every_point_within_the_radius_lies_inside_the_bounding_box(
     assert any(low <= plng <= high for low, high in lng_ranges), (lng_ranges, plng)
     for low, high in lng_ranges:
         assert -180 <= low <= high <= 180
-    cells = search.cell_ranges(lat_min=lat_min, lat_max=lat_max, lng_ranges=lng_ranges)
-    point_cell = search.cell(lat=plat, lng=plng)
-    assert any(low <= point_cell <= high for low, high in cells), (cells, point_cell)
+    found = search.spans(lat=lat, lng=lng, radius_mi=radius_mi, max_bands=400)
+    if found is not None:  # else the search scans the box
+        assert any(s.band == search.band(plat) and s.lng_min <= plng <= s.lng_max for s in found), (
+            found,
+            plat,
+            plng,
+        )
+
+
+@settings(max_examples=300, deadline=None)
+@given(centre=st.sampled_from(CENTRES), data=st.data(), radius_mi=radii)
+def test_every_point_in_an_inner_range_lies_within_the_radius(centre, data, radius_mi):
+    """The count takes rows in a span's inner range without their distance: they must all be
+    inside the circle, wherever in the band and range they lie (corners included)."""
+    lat, lng = data.draw(near(centre, 1.5))
+    found = search.spans(lat=lat, lng=lng, radius_mi=radius_mi, max_bands=400) or []
+    inner = [s for s in found if s.inner_min <= s.inner_max]
+    if not inner:
+        return
+    span = data.draw(st.sampled_from(inner))
+    south, north = geometry.band_bounds(span.band)
+    plat = data.draw(st.sampled_from([south, north]) | st.floats(south, north))
+    plat = clamp_lat(plat)
+    plng = data.draw(
+        st.sampled_from([span.inner_min, span.inner_max])
+        | st.floats(span.inner_min, span.inner_max)
+    )
+    a = search.haversine_a(lat=plat, lng=plng, lat0=lat, lng0=lng)
+    assert a <= search.mi_to_a(radius_mi) * (1 - geometry.INNER_MARGIN / 2)
+    assert oracle_mi(lat, lng, plat, plng) < radius_mi
 
 
 @settings(max_examples=200, deadline=None)
@@ -193,21 +235,27 @@ def test_bounding_box_holds_every_point_the_oracle_puts_within_the_radius(point,
     assert any(low <= point[1] <= high for low, high in lng_ranges)
 
 
-def test_cell_ranges_cover_the_box_one_range_per_row_and_side():
-    # 25 miles around 10001: latitude 40.38-41.11 is three half-degree rows, two cells wide.
-    lat_min, lat_max, lng_ranges = search.bounding_box(lat=40.7484, lng=-73.9967, radius_mi=25)
-    ranges = search.cell_ranges(lat_min=lat_min, lat_max=lat_max, lng_ranges=lng_ranges)
-    assert [(low // 1000, high - low) for low, high in ranges] == [(260, 1), (261, 1), (262, 1)]
-    # Across the antimeridian: two ranges per row, at both ends of the row.
-    lat_min, lat_max, lng_ranges = search.bounding_box(lat=51.8, lng=179.9, radius_mi=25)
-    ranges = search.cell_ranges(lat_min=lat_min, lat_max=lat_max, lng_ranges=lng_ranges)
-    assert len(lng_ranges) == 2 and len(ranges) % 2 == 0
-    assert sorted({low % 1000 for low, _ in ranges}) == [0, 718]
-    assert sorted({high % 1000 for _, high in ranges}) == [0, 720]
-    # Around the pole every longitude: whole rows merge into one range.
-    lat_min, lat_max, lng_ranges = search.bounding_box(lat=89.9, lng=0, radius_mi=250)
-    ranges = search.cell_ranges(lat_min=lat_min, lat_max=lat_max, lng_ranges=lng_ranges)
-    assert ranges == [(search.cell(lat=lat_min, lng=-180), search.cell(lat=90, lng=180))]
+def test_spans_read_one_range_per_band_and_side_with_the_inside_skipped():
+    # 25 miles around 10001: latitude 40.38-41.11 touches 16 bands of 1/20 degree.
+    found = search.spans(lat=40.7484, lng=-73.9967, radius_mi=25, max_bands=400)
+    assert [s.band for s in found] == list(range(search.band(40.3846), search.band(41.1122) + 1))
+    assert len(found) == 16
+    # Every band but the two at the edges has a range wholly inside the circle, widest in
+    # the middle, and always within the range read.
+    inner = [s for s in found if s.inner_min <= s.inner_max]
+    assert len(inner) == 14 and found[0] not in inner and found[-1] not in inner
+    assert all(s.lng_min <= s.inner_min < -73.9967 < s.inner_max <= s.lng_max for s in inner)
+    widths = [s.inner_max - s.inner_min for s in inner]
+    assert max(widths) in widths[len(widths) // 2 - 1 : len(widths) // 2 + 1] and max(widths) > 0.9
+    # Across the antimeridian: two spans per band, at both ends of the longitudes.
+    found = search.spans(lat=51.8, lng=179.9, radius_mi=25, max_bands=400)
+    assert len(found) % 2 == 0
+    assert {s.lng_max for s in found[::2]} == {180.0} and {s.lng_min for s in found[1::2]} == {
+        -180.0
+    }
+    # Reaching the pole, or more bands than allowed: no spans (the search scans the box).
+    assert search.spans(lat=89.9, lng=0, radius_mi=25, max_bands=400) is None
+    assert search.spans(lat=40.0, lng=0, radius_mi=250, max_bands=20) is None
 
 
 def test_bounding_box_is_tight_away_from_poles_and_antimeridian():

@@ -1,0 +1,169 @@
+"""Distances on the sphere and the shapes the radius search reads: a circle's bounding box,
+and the latitude bands of the search index with the longitudes a circle spans in each.
+
+Plain Python (no Django): providers.search and providers.search_sql build their SQL from it.
+The sphere's 0.4 % error against the WGS-84 ellipsoid does not matter at ZIP-centroid scale.
+"""
+
+import math
+from dataclasses import dataclass
+
+EARTH_RADIUS_MI = 3958.7613
+KM_PER_MI = 1.609344
+DEGREE = math.pi / 180
+HALF_DEGREE = math.pi / 360  # the haversine works on half angles
+# The exact spherical box is padded a little so float rounding never cuts a match.
+BOX_PAD = 1.005
+# The search index groups locations by latitude band: floor((lat + 90) * BANDS_PER_DEGREE),
+# 0 at the South Pole to 3600 at the North Pole (about 3.5 miles per band).
+BANDS_PER_DEGREE = 20
+# Within a band, rows this much inside the circle (relative to its haversine_a) are counted
+# without computing their distance: far more than float error, far less than a metre.
+INNER_MARGIN = 1e-7
+# The band shortcut needs haversine_a convex in latitude along a meridian offset, which holds
+# while cos(lat0) * sin²(dlng / 2) stays under half of cos(radius / R) (over 0.36 for every
+# allowed radius); past this bound a band has no inner range and every row is tested.
+CONVEX_LIMIT = 0.3
+
+
+def km_to_mi(km: float) -> float:
+    return km / KM_PER_MI
+
+
+def haversine_a(*, lat: float, lng: float, lat0: float, lng0: float) -> float:
+    """The haversine's squared half chord from (lat0, lng0) to (lat, lng): 0 at the same
+    point, 1 at the antipode. Distance grows with it, so the search filters and sorts on it;
+    written exactly like the SQL of `search_sql.haversine_sql` so both give the same floats."""
+    return (
+        math.sin((lat - lat0) * HALF_DEGREE) ** 2
+        + math.cos(lat * DEGREE)
+        * math.cos(lat0 * DEGREE)
+        * math.sin((lng - lng0) * HALF_DEGREE) ** 2
+    )
+
+
+def a_to_mi(a: float) -> float:
+    return 2 * EARTH_RADIUS_MI * math.asin(min(1.0, math.sqrt(a)))
+
+
+def mi_to_a(miles: float) -> float:
+    return math.sin(min(math.pi / 2, miles / (2 * EARTH_RADIUS_MI))) ** 2
+
+
+def haversine_mi(*, lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle distance in miles (the same formula as the SQL)."""
+    return a_to_mi(haversine_a(lat=lat2, lng=lng2, lat0=lat1, lng0=lng1))
+
+
+def _box_half_width(*, lat: float, radius_mi: float) -> float | None:
+    """Degrees of longitude either side of the point that the padded circle can reach;
+    None when the circle reaches a pole (every longitude)."""
+    angular = radius_mi * BOX_PAD / EARTH_RADIUS_MI
+    if lat + math.degrees(angular) >= 90 or lat - math.degrees(angular) <= -90:
+        return None
+    ratio = math.sin(angular) / math.cos(math.radians(lat))
+    return None if ratio >= 1 else math.degrees(math.asin(ratio))
+
+
+def wrap(lng_min: float, lng_max: float) -> list[tuple[float, float]]:
+    """A longitude range that may pass ±180, as one or two ranges within [-180, 180]."""
+    if lng_min < -180:
+        return [(lng_min + 360, 180.0), (-180.0, lng_max)]
+    if lng_max > 180:
+        return [(lng_min, 180.0), (-180.0, lng_max - 360)]
+    return [(lng_min, lng_max)]
+
+
+def bounding_box(
+    *, lat: float, lng: float, radius_mi: float
+) -> tuple[float, float, list[tuple[float, float]]]:
+    """The spherical box around a circle: (lat_min, lat_max, [(lng_min, lng_max), ...]).
+
+    Longitude comes as one range, or two when the box crosses the antimeridian, or the
+    whole circle of longitudes when the circle reaches a pole.
+    """
+    dlat = math.degrees(radius_mi * BOX_PAD / EARTH_RADIUS_MI)
+    lat_min, lat_max = lat - dlat, lat + dlat
+    dlng = _box_half_width(lat=lat, radius_mi=radius_mi)
+    if dlng is None:
+        return max(lat_min, -90.0), min(lat_max, 90.0), [(-180.0, 180.0)]
+    return lat_min, lat_max, wrap(lng - dlng, lng + dlng)
+
+
+def band(lat: float) -> int:
+    """The latitude band of a point, as stored in `ServiceAtLocation.search_band` (the SQL
+    of providers.search_index does the same float operations)."""
+    return int((lat + 90) * BANDS_PER_DEGREE)
+
+
+def band_bounds(number: int) -> tuple[float, float]:
+    """The latitudes of a band, widened by a hair for the rounding of `band()`."""
+    return number / BANDS_PER_DEGREE - 90 - 1e-9, (number + 1) / BANDS_PER_DEGREE - 90 + 1e-9
+
+
+@dataclass(frozen=True)
+class Span:
+    """One range of the search index: a band, the longitudes to read in it (every point of
+    the circle in this band lies there), and the longitudes wholly inside the circle
+    (empty when inner_min > inner_max)."""
+
+    band: int
+    lng_min: float
+    lng_max: float
+    inner_min: float = 1.0
+    inner_max: float = 0.0
+
+
+def _half_width(*, lat: float, lat0: float, a: float) -> float | None:
+    """Degrees of longitude either side of lng0 where the circle haversine_a <= a crosses
+    latitude `lat`; None when that latitude is outside the circle."""
+    top = a - math.sin((lat - lat0) * HALF_DEGREE) ** 2
+    if top < 0:
+        return None
+    ratio = top / (math.cos(lat * DEGREE) * math.cos(lat0 * DEGREE))
+    return 180.0 if ratio >= 1 else 2 * math.degrees(math.asin(math.sqrt(ratio)))
+
+
+def spans(*, lat: float, lng: float, radius_mi: float, max_bands: int) -> list[Span] | None:
+    """The index ranges that hold every point within `radius_mi` of (lat, lng): one per
+    band and side of the antimeridian. None when the circle reaches a pole or covers more
+    than `max_bands` bands (the caller then scans a box)."""
+    box = _box_half_width(lat=lat, radius_mi=radius_mi)
+    if box is None:
+        return None
+    dlat = math.degrees(radius_mi * BOX_PAD / EARTH_RADIUS_MI)
+    first, last = band(max(lat - dlat, -90.0)), band(min(lat + dlat, 90.0))
+    if last - first + 1 > max_bands:
+        return None
+    a_outer, a_inner = mi_to_a(radius_mi * 1.001), mi_to_a(radius_mi) * (1 - INNER_MARGIN)
+    cos_lat0 = math.cos(lat * DEGREE)
+    # The widest latitude of the circle (where meridians touch it): inside a band, the
+    # outer range is the box's; elsewhere the width at the band edge nearer to it.
+    widest = math.degrees(math.asin(math.sin(lat * DEGREE) / math.cos(radius_mi / EARTH_RADIUS_MI)))
+    found = []
+    for number in range(first, last + 1):
+        south, north = band_bounds(number)
+        if south <= widest <= north:
+            outer = box
+        else:
+            widths = [
+                _half_width(lat=edge, lat0=lat, a=a_outer)
+                for edge in (max(south, lat - dlat), min(north, lat + dlat))
+            ]
+            outer = min(box, max((w for w in widths if w is not None), default=0.0) * BOX_PAD)
+        inner_widths = [_half_width(lat=edge, lat0=lat, a=a_inner) for edge in (south, north)]
+        inner = None
+        if None not in inner_widths:
+            inner = min(*inner_widths, outer) * (1 - 1e-9)
+            if cos_lat0 * math.sin(inner * HALF_DEGREE) ** 2 > CONVEX_LIMIT:
+                inner = None
+        inner_ranges = wrap(lng - inner, lng + inner) if inner is not None else []
+        for low, high in wrap(lng - outer, lng + outer):
+            inside = [(a, b) for a, b in inner_ranges if a <= high and b >= low]
+            if inside:
+                found.append(
+                    Span(number, low, high, max(inside[0][0], low), min(inside[0][1], high))
+                )
+            else:
+                found.append(Span(number, low, high))
+    return found
