@@ -193,15 +193,16 @@ def nearby(
     )
     qs = qs.filter(WithinRadius(lat=lat, lng=lng, radius_mi=radius_mi))
     qs = apply_filters(qs, Filters(services=filters.services), copies=True)
-    # The other filters as one EXISTS on the same row: the direct statements embed it as is.
-    others = replace(filters, services=())
-    if others != Filters():
-        others = Exists(
-            apply_filters(ServiceAtLocation.objects.filter(pk=OuterRef("pk")), others, now=now)
+    # The other filters as conditions on the row, or one EXISTS on it when they need a join:
+    # either way the direct statements of providers.search_sql can embed them as they are.
+    others = None
+    if replace(filters, services=()) != Filters():
+        others = apply_filters(
+            ServiceAtLocation.objects.all(), replace(filters, services=()), now=now
         )
-        qs = qs.filter(others)
-    else:
-        others = None
+        if len(others.query.alias_map) > 1:
+            others = ServiceAtLocation.objects.filter(Exists(others.filter(pk=OuterRef("pk"))))
+        qs = qs & others
     qs = qs.annotate(
         search_rank=HaversineA("search_lat", "search_lng", lat=lat, lng=lng),
         # For callers that order or read values by distance; rows get it from Python.

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import BooleanField, Exists, F, FloatField, Func, QuerySet
+from django.db.models import BooleanField, F, FloatField, Func, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.query import ModelIterable, get_related_populators
 
@@ -125,15 +125,16 @@ class WithinRadius(Func):
 @dataclass(frozen=True)
 class Radius:
     """What nearby() asked for, for the direct statements: the point, the radius, the
-    service-type slugs (tested on the index's copy), and the other filters as one EXISTS
-    (compiled per database when used; None without other filters)."""
+    service-type slugs (tested on the index's copy), and the other filters as a queryset
+    whose WHERE needs no join (compiled per database when used; None without them)."""
 
     lat: float
     lng: float
     radius_mi: float
     types: tuple[str, ...]
-    others: Exists | None
+    others: QuerySet | None
     _spans: dict = field(default_factory=dict, compare=False, repr=False)
+    _others: dict = field(default_factory=dict, compare=False, repr=False)
 
     def spans(self, radius_mi: float) -> list[geometry.Span] | None:
         if radius_mi not in self._spans:
@@ -151,64 +152,75 @@ class Radius:
             vendor=connections[using].vendor,
         )
 
-    def statement(
-        self, radius_mi: float, *, using: str, select: str, inner: bool, select_params=()
-    ):
-        """(sql, params) selecting `select` from the rows within `radius_mi`; with `inner`,
-        rows in a span's inner range skip the distance test (for a count). None when the
-        circle reaches a pole or spans too many bands: the ORM's box query runs instead."""
+    def statement(self, radius_mi: float, *, using: str, count: bool = False, ranks=False):
+        """(sql, params) for the rows within `radius_mi`: their count, or their ids (with
+        their haversine_a when `ranks`), unordered. None when the circle reaches a pole or
+        spans too many bands: the ORM's box query runs instead.
+
+        For the count, rows in a span's inner range skip the distance test, and each span
+        is counted by a correlated subquery (as a join, SQLite with ANALYZE statistics
+        picked a Bloom filter and left the covering index: ten times slower).
+        """
         found = self.spans(radius_mi)
         if found is None:
             return None
         vendor = connections[using].vendor
         real = "double precision" if vendor == "postgresql" else "REAL"
-        params: list = []
+        values: list = []
         for span in found:
-            if inner and span.inner_min <= span.inner_max:
+            if count and span.inner_min <= span.inner_max:
                 # Three ranges: the inside (no distance test) and the two edges (tested).
-                params += [span.band, span.lng_min, math.nextafter(span.inner_min, -math.inf), 1]
-                params += [span.band, span.inner_min, span.inner_max, 0]
-                params += [span.band, math.nextafter(span.inner_max, math.inf), span.lng_max, 1]
+                values += [span.band, span.lng_min, math.nextafter(span.inner_min, -math.inf), 1]
+                values += [span.band, span.inner_min, span.inner_max, 0]
+                values += [span.band, math.nextafter(span.inner_max, math.inf), span.lng_max, 1]
             else:
-                params += [span.band, span.lng_min, span.lng_max, 1]
+                values += [span.band, span.lng_min, span.lng_max, 1]
         first = (
             f"(CAST(%s AS integer), CAST(%s AS {real}), CAST(%s AS {real}), CAST(%s AS integer))"
         )
-        values = ", ".join([first] + ["(%s, %s, %s, %s)"] * (len(params) // 4 - 1))
-        # The SELECT list comes after the VALUES in the text, so do its parameters.
-        params += select_params
+        rows = ", ".join([first] + ["(%s, %s, %s, %s)"] * (len(values) // 4 - 1))
         rank, rank_params = self.rank_sql(using=using)
         # search_listed = true first: the index's leading column, so each span is one seek.
+        # Then the cheap tests, and the distance last (SQLite keeps this order).
         where = (
             f"{TABLE}.search_listed = %s AND {TABLE}.search_band = spans.band"
             f" AND {TABLE}.search_lng BETWEEN spans.lng_min AND spans.lng_max"
-            f" AND (spans.exact = 0 OR {rank} <= %s)"
         )
-        params += [True, *rank_params, geometry.mi_to_a(radius_mi)]
+        where_params: list = [True]
         if self.types:
             position = "strpos" if vendor == "postgresql" else "instr"
-            where += (
-                " AND ("
-                + " OR ".join(f"{position}({TABLE}.search_types, %s) > 0" for _ in self.types)
-                + ")"
-            )
-            params += [f",{slug}," for slug in self.types]
-        if self.others is not None:
-            query = QuerySet(model=_model()).using(using).filter(self.others).query
-            others_sql, others_params = query.get_compiler(using=using).compile(query.where)
+            tests = " OR ".join(f"{position}({TABLE}.search_types, %s) > 0" for _ in self.types)
+            where += f" AND ({tests})"
+            where_params += [f",{slug}," for slug in self.types]
+        others_sql, others_params = self.others_sql(using=using)
+        if others_sql:
             where += f" AND {others_sql}"
-            params += list(others_params)
-        sql = (
-            "WITH spans(band, lng_min, lng_max, exact) AS (VALUES "
-            f"{values}) SELECT {select} FROM spans CROSS JOIN {TABLE} WHERE {where}"
-        )
-        return sql, params
+            where_params += others_params
+        where += f" AND (spans.exact = 0 OR {rank} <= %s)"
+        where_params += [*rank_params, geometry.mi_to_a(radius_mi)]
+        head = f"WITH spans(band, lng_min, lng_max, exact) AS (VALUES {rows})"
+        if count:
+            sql = (
+                f"{head} SELECT CAST(COALESCE(SUM((SELECT COUNT(*) FROM {TABLE} WHERE {where})),"
+                " 0) AS integer) FROM spans"
+            )
+            return sql, [*values, *where_params]
+        select, select_params = f"{TABLE}.id", []
+        if ranks:
+            select, select_params = f"{TABLE}.id, {rank}", rank_params
+        sql = f"{head} SELECT {select} FROM spans CROSS JOIN {TABLE} WHERE {where}"
+        return sql, [*values, *select_params, *where_params]
 
-
-def _model():
-    from providers.models import ServiceAtLocation
-
-    return ServiceAtLocation
+    def others_sql(self, *, using: str) -> tuple[str, list]:
+        """The filters beyond place and service type as SQL on the row, compiled once per
+        database."""
+        if self.others is None:
+            return "", []
+        if using not in self._others:
+            query = self.others.query
+            sql, params = query.get_compiler(using=using).compile(query.where)
+            self._others[using] = (sql, list(params))
+        return self._others[using]
 
 
 class NearbyQuerySet(QuerySet):
@@ -278,7 +290,7 @@ class NearbyQuerySet(QuerySet):
         radius = self.direct()
         if self._result_cache is not None or radius is None:
             return super().count()
-        statement = radius.statement(radius.radius_mi, using=self.db, select="COUNT(*)", inner=True)
+        statement = radius.statement(radius.radius_mi, using=self.db, count=True)
         if statement is None:
             return super().count()
         with connections[self.db].cursor() as cursor:
@@ -306,13 +318,7 @@ def ranked_slice(queryset: NearbyQuerySet, radius: Radius, run, *, with_rank=Fal
     vendor = connections[queryset.db].vendor
     while True:
         rank, rank_params = radius.rank_sql(using=queryset.db)
-        sql, params = radius.statement(
-            reach,
-            using=queryset.db,
-            select=f"{TABLE}.id, {rank}" if with_rank else f"{TABLE}.id",
-            select_params=rank_params if with_rank else (),
-            inner=False,
-        )
+        sql, params = radius.statement(reach, using=queryset.db, ranks=with_rank)
         sql += f" ORDER BY {rank}, {TABLE}.id"
         params += rank_params
         if high is not None:
