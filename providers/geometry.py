@@ -6,7 +6,7 @@ The sphere's 0.4 % error against the WGS-84 ellipsoid does not matter at ZIP-cen
 """
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 EARTH_RADIUS_MI = 3958.7613
 KM_PER_MI = 1.609344
@@ -101,8 +101,7 @@ def band_bounds(number: int) -> tuple[float, float]:
     return number / BANDS_PER_DEGREE - 90 - 1e-9, (number + 1) / BANDS_PER_DEGREE - 90 + 1e-9
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     """One range of the search index: a band, the longitudes to read in it (every point of
     the circle in this band lies there), and the longitudes wholly inside the circle
     (empty when inner_min > inner_max)."""
@@ -114,16 +113,6 @@ class Span:
     inner_max: float = 0.0
 
 
-def _half_width(*, lat: float, lat0: float, a: float) -> float | None:
-    """Degrees of longitude either side of lng0 where the circle haversine_a <= a crosses
-    latitude `lat`; None when that latitude is outside the circle."""
-    top = a - math.sin((lat - lat0) * HALF_DEGREE) ** 2
-    if top < 0:
-        return None
-    ratio = top / (math.cos(lat * DEGREE) * math.cos(lat0 * DEGREE))
-    return 180.0 if ratio >= 1 else 2 * math.degrees(math.asin(math.sqrt(ratio)))
-
-
 def spans(*, lat: float, lng: float, radius_mi: float, max_bands: int) -> list[Span] | None:
     """The index ranges that hold every point within `radius_mi` of (lat, lng): one per
     band and side of the antimeridian. None when the circle reaches a pole or covers more
@@ -132,38 +121,49 @@ def spans(*, lat: float, lng: float, radius_mi: float, max_bands: int) -> list[S
     if box is None:
         return None
     dlat = math.degrees(radius_mi * BOX_PAD / EARTH_RADIUS_MI)
-    first, last = band(max(lat - dlat, -90.0)), band(min(lat + dlat, 90.0))
+    lat_low, lat_high = lat - dlat, lat + dlat
+    first, last = band(max(lat_low, -90.0)), band(min(lat_high, 90.0))
     if last - first + 1 > max_bands:
         return None
     a_outer, a_inner = mi_to_a(radius_mi * 1.001), mi_to_a(radius_mi) * (1 - INNER_MARGIN)
     cos_lat0 = math.cos(lat * DEGREE)
+    sin, cos, asin, sqrt = math.sin, math.cos, math.asin, math.sqrt
+    two_degrees = 2 / DEGREE
+
+    def half_width(edge: float, a: float) -> float:
+        """Degrees of longitude either side of lng where the circle haversine_a <= a crosses
+        latitude `edge`; -1 when that latitude is outside the circle."""
+        top = a - sin((edge - lat) * HALF_DEGREE) ** 2
+        if top < 0:
+            return -1.0
+        ratio = top / (cos(edge * DEGREE) * cos_lat0)
+        return 180.0 if ratio >= 1 else two_degrees * asin(sqrt(ratio))
+
     # The widest latitude of the circle (where meridians touch it): inside a band, the
     # outer range is the box's; elsewhere the width at the band edge nearer to it.
-    widest = math.degrees(math.asin(math.sin(lat * DEGREE) / math.cos(radius_mi / EARTH_RADIUS_MI)))
+    widest = math.degrees(asin(sin(lat * DEGREE) / cos(radius_mi / EARTH_RADIUS_MI)))
     found = []
     for number in range(first, last + 1):
         south, north = band_bounds(number)
         if south <= widest <= north:
             outer = box
         else:
-            widths = [
-                _half_width(lat=edge, lat0=lat, a=a_outer)
-                for edge in (max(south, lat - dlat), min(north, lat + dlat))
-            ]
-            outer = min(box, max((w for w in widths if w is not None), default=0.0) * BOX_PAD)
-        inner_widths = [_half_width(lat=edge, lat0=lat, a=a_inner) for edge in (south, north)]
-        inner = None
-        if None not in inner_widths:
-            inner = min(*inner_widths, outer) * (1 - 1e-9)
-            if cos_lat0 * math.sin(inner * HALF_DEGREE) ** 2 > CONVEX_LIMIT:
-                inner = None
-        inner_ranges = wrap(lng - inner, lng + inner) if inner is not None else []
+            width = max(
+                half_width(max(south, lat_low), a_outer), half_width(min(north, lat_high), a_outer)
+            )
+            outer = min(box, max(width, 0.0) * BOX_PAD)
+        inner = min(half_width(south, a_inner), half_width(north, a_inner), outer) * (1 - 1e-9)
+        if inner < 0 or cos_lat0 * sin(inner * HALF_DEGREE) ** 2 > CONVEX_LIMIT:
+            inner_ranges = []
+        else:
+            inner_ranges = wrap(lng - inner, lng + inner)
         for low, high in wrap(lng - outer, lng + outer):
-            inside = [(a, b) for a, b in inner_ranges if a <= high and b >= low]
-            if inside:
-                found.append(
-                    Span(number, low, high, max(inside[0][0], low), min(inside[0][1], high))
-                )
+            for inner_low, inner_high in inner_ranges:
+                if inner_low <= high and inner_high >= low:
+                    found.append(
+                        Span(number, low, high, max(inner_low, low), min(inner_high, high))
+                    )
+                    break
             else:
                 found.append(Span(number, low, high))
     return found

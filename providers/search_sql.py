@@ -28,7 +28,7 @@ from providers import geometry
 from providers.geometry import DEGREE, EARTH_RADIUS_MI, HALF_DEGREE
 
 TABLE = '"providers_serviceatlocation"'
-MAX_BANDS = 400  # about 1,400 miles of latitude: wider circles scan a box instead
+MAX_BANDS = 240  # about 830 miles of latitude: wider circles scan a box instead
 # The first ranking circle holds this many times the rows of the page, if the rows within
 # the radius were spread evenly; a shortfall widens it (twice the radius, then the radius).
 RANK_AREA_FACTOR = 2.0
@@ -152,23 +152,21 @@ class Radius:
             vendor=connections[using].vendor,
         )
 
-    def statement(self, radius_mi: float, *, using: str, count: bool = False, ranks=False):
-        """(sql, params) for the rows within `radius_mi`: their count, or their ids (with
-        their haversine_a when `ranks`), unordered. None when the circle reaches a pole or
-        spans too many bands: the ORM's box query runs instead.
+    def count_statement(self, *, using: str):
+        """(sql, params) counting the rows within the radius; None when the circle reaches a
+        pole or spans too many bands (the ORM's box query counts instead).
 
-        For the count, rows in a span's inner range skip the distance test, and each span
-        is counted by a correlated subquery (as a join, SQLite with ANALYZE statistics
-        picked a Bloom filter and left the covering index: ten times slower).
+        Rows in a span's inner range skip the distance test. Each range is counted by a
+        correlated subquery over a VALUES list: as a join, SQLite with ANALYZE statistics
+        picked a Bloom filter and left the covering index (ten times slower).
         """
-        found = self.spans(radius_mi)
+        found = self.spans(self.radius_mi)
         if found is None:
             return None
-        vendor = connections[using].vendor
-        real = "double precision" if vendor == "postgresql" else "REAL"
+        real = "double precision" if connections[using].vendor == "postgresql" else "REAL"
         values: list = []
         for span in found:
-            if count and span.inner_min <= span.inner_max:
+            if span.inner_min <= span.inner_max:
                 # Three ranges: the inside (no distance test) and the two edges (tested).
                 values += [span.band, span.lng_min, math.nextafter(span.inner_min, -math.inf), 1]
                 values += [span.band, span.inner_min, span.inner_max, 0]
@@ -180,36 +178,63 @@ class Radius:
         )
         rows = ", ".join([first] + ["(%s, %s, %s, %s)"] * (len(values) // 4 - 1))
         rank, rank_params = self.rank_sql(using=using)
-        # search_listed = true first: the index's leading column, so each span is one seek.
-        # Then the cheap tests, and the distance last (SQLite keeps this order).
-        where = (
-            f"{TABLE}.search_listed = %s AND {TABLE}.search_band = spans.band"
-            f" AND {TABLE}.search_lng BETWEEN spans.lng_min AND spans.lng_max"
+        tests, tests_params = self.tests_sql(using=using)
+        sql = (
+            f"WITH spans(band, lng_min, lng_max, exact) AS (VALUES {rows})"
+            f" SELECT CAST(COALESCE(SUM((SELECT COUNT(*) FROM {TABLE}"
+            f" WHERE {TABLE}.search_listed = %s AND {TABLE}.search_band = spans.band"
+            f" AND {TABLE}.search_lng BETWEEN spans.lng_min AND spans.lng_max{tests}"
+            f" AND (spans.exact = 0 OR {rank} <= %s))), 0) AS integer) FROM spans"
         )
-        where_params: list = [True]
+        return sql, [*values, True, *tests_params, *rank_params, geometry.mi_to_a(self.radius_mi)]
+
+    def rank_statement(self, radius_mi: float, *, using: str, ranks: bool, low: int, high):
+        """(sql, params) selecting the ids (with their haversine_a when `ranks`) of rows
+        [low:high] within `radius_mi`, nearest first, ties by id.
+
+        One SELECT per span, joined by UNION ALL (as a join with a VALUES list, SQLite can
+        leave the covering index: see count_statement); spans are at most 2 * MAX_BANDS,
+        within SQLite's 500-term limit on compound SELECTs.
+        """
+        rank, rank_params = self.rank_sql(using=using)
+        tests, tests_params = self.tests_sql(using=using)
+        term = (
+            f"SELECT {TABLE}.id AS id, {rank} AS rank FROM {TABLE}"
+            f" WHERE {TABLE}.search_listed = %s AND {TABLE}.search_band = %s"
+            f" AND {TABLE}.search_lng BETWEEN %s AND %s{tests} AND {rank} <= %s"
+        )
+        a_max = geometry.mi_to_a(radius_mi)
+        found = self.spans(radius_mi)
+        params: list = []
+        for span in found:
+            params += [*rank_params, True, span.band, span.lng_min, span.lng_max]
+            params += [*tests_params, *rank_params, a_max]
+        select = "ranked.id, ranked.rank" if ranks else "ranked.id"
+        sql = (
+            f"SELECT {select} FROM ({' UNION ALL '.join([term] * len(found))}) AS ranked"
+            " ORDER BY ranked.rank, ranked.id"
+        )
+        if high is not None:
+            sql += " LIMIT %s OFFSET %s"
+            params += [high - low, low]
+        elif low:
+            sql += " LIMIT -1 OFFSET %s" if connections[using].vendor == "sqlite" else " OFFSET %s"
+            params += [low]
+        return sql, params
+
+    def tests_sql(self, *, using: str) -> tuple[str, list]:
+        """ " AND <service types> AND <other filters>" on the row, before the distance."""
+        sql, params = "", []
         if self.types:
-            position = "strpos" if vendor == "postgresql" else "instr"
+            position = "strpos" if connections[using].vendor == "postgresql" else "instr"
             tests = " OR ".join(f"{position}({TABLE}.search_types, %s) > 0" for _ in self.types)
-            where += f" AND ({tests})"
-            where_params += [f",{slug}," for slug in self.types]
+            sql += f" AND ({tests})"
+            params += [f",{slug}," for slug in self.types]
         others_sql, others_params = self.others_sql(using=using)
         if others_sql:
-            where += f" AND {others_sql}"
-            where_params += others_params
-        where += f" AND (spans.exact = 0 OR {rank} <= %s)"
-        where_params += [*rank_params, geometry.mi_to_a(radius_mi)]
-        head = f"WITH spans(band, lng_min, lng_max, exact) AS (VALUES {rows})"
-        if count:
-            sql = (
-                f"{head} SELECT CAST(COALESCE(SUM((SELECT COUNT(*) FROM {TABLE} WHERE {where})),"
-                " 0) AS integer) FROM spans"
-            )
-            return sql, [*values, *where_params]
-        select, select_params = f"{TABLE}.id", []
-        if ranks:
-            select, select_params = f"{TABLE}.id, {rank}", rank_params
-        sql = f"{head} SELECT {select} FROM spans CROSS JOIN {TABLE} WHERE {where}"
-        return sql, [*values, *select_params, *where_params]
+            sql += f" AND {others_sql}"
+            params += others_params
+        return sql, params
 
     def others_sql(self, *, using: str) -> tuple[str, list]:
         """The filters beyond place and service type as SQL on the row, compiled once per
@@ -290,7 +315,7 @@ class NearbyQuerySet(QuerySet):
         radius = self.direct()
         if self._result_cache is not None or radius is None:
             return super().count()
-        statement = radius.statement(radius.radius_mi, using=self.db, count=True)
+        statement = radius.count_statement(using=self.db)
         if statement is None:
             return super().count()
         with connections[self.db].cursor() as cursor:
@@ -315,18 +340,10 @@ def ranked_slice(queryset: NearbyQuerySet, radius: Radius, run, *, with_rank=Fal
         if high <= low:
             return []
     reach = RankedIterable._first_reach(radius, high=high, known=known)
-    vendor = connections[queryset.db].vendor
     while True:
-        rank, rank_params = radius.rank_sql(using=queryset.db)
-        sql, params = radius.statement(reach, using=queryset.db, ranks=with_rank)
-        sql += f" ORDER BY {rank}, {TABLE}.id"
-        params += rank_params
-        if high is not None:
-            sql += " LIMIT %s OFFSET %s"
-            params += [high - low, low]
-        elif low:
-            sql += " LIMIT -1 OFFSET %s" if vendor == "sqlite" else " OFFSET %s"
-            params += [low]
+        sql, params = radius.rank_statement(
+            reach, using=queryset.db, ranks=with_rank, low=low, high=high
+        )
         found = run(sql, params)
         if high is None or len(found) == high - low or reach >= radius.radius_mi:
             return found

@@ -175,3 +175,29 @@ def test_iterating_every_match_without_a_slice(make_provider):
     assert [r.service.organization.name for r in rows] == [f"P{i}" for i in range(8)]
     values = list(search.nearby(**NYC).values_list("exact_distance_mi", flat=True))
     assert values == pytest.approx([r.exact_distance_mi for r in rows], rel=1e-12)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's query planner")
+@pytest.mark.parametrize("radius_mi", [25, 100, 250])
+def test_the_count_and_the_ranking_read_only_the_covering_index(make_provider, radius_mi):
+    """With the statistics ANALYZE writes for a 100k directory, SQLite answered a join of
+    many spans with a Bloom filter and table reads (ten times slower); the statements must
+    stay on the covering index whatever the statistics say."""
+    for i in range(20):
+        make_provider(name=f"P{i}", lat=40.0 + i / 10, lng=-74.0 + i / 10)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        cursor.execute(
+            "UPDATE sqlite_stat1 SET stat = '100000 100000 201 1 1 1 1 1'"
+            " WHERE idx = 'sal_search_idx'"
+        )
+        cursor.execute("ANALYZE sqlite_schema")  # reload the statistics
+        radius = search.nearby(**NYC, radius_mi=radius_mi).direct()
+        for statement in (
+            radius.count_statement(using="default"),
+            radius.rank_statement(radius_mi, using="default", ranks=True, low=0, high=20),
+        ):
+            cursor.execute("EXPLAIN QUERY PLAN " + statement[0], statement[1])
+            plan = " / ".join(row[3] for row in cursor.fetchall())
+            assert "USING COVERING INDEX sal_search_idx" in plan, plan
+            assert "USING INDEX sal_search_idx" not in plan and "BLOOM" not in plan, plan
