@@ -9,12 +9,14 @@ and joins the full rows of the requested page only (docs/search.md has the desig
 the benchmark figures).
 """
 
+import functools
 import math
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.sql import AND
 from django.utils import timezone
 
 from providers.geometry import (  # noqa: F401 - the search's geometry, for its callers
@@ -107,6 +109,14 @@ def _term_exists(kind: str, slugs: tuple[str, ...]) -> Exists:
     return Exists(through.objects.filter(service_id=OuterRef("service_id"), term_id__in=term_ids))
 
 
+def types_q(slugs: tuple[str, ...]) -> Q:
+    """Any of the service types, tested on the search index's copy of them."""
+    any_type = Q()
+    for slug in slugs:
+        any_type |= Q(search_types__contains=f",{slug},")
+    return any_type
+
+
 def apply_filters(
     qs: QuerySet, filters: Filters, *, now: datetime | None = None, copies: bool = False
 ) -> QuerySet:
@@ -116,10 +126,7 @@ def apply_filters(
     radius search's covering index) instead of probing the links table per candidate.
     """
     if filters.services and copies:
-        any_type = Q()
-        for slug in filters.services:
-            any_type |= Q(search_types__contains=f",{slug},")
-        qs = qs.filter(any_type)
+        qs = qs.filter(types_q(filters.services))
     elif filters.services:
         qs = qs.filter(_term_exists(Term.Kind.SERVICE_TYPE, filters.services))
     if filters.victimizations:
@@ -163,6 +170,29 @@ def apply_filters(
     return qs
 
 
+def row_filters(filters: Filters, *, now: datetime | None = None) -> QuerySet:
+    """ServiceAtLocation rows matching `filters`, as a queryset whose WHERE reads only the
+    row itself: the conditions, or one EXISTS on the same row when they need a join.
+    Without "open now" (which depends on the time) the queryset is built once per filters
+    and reused; it is never evaluated, only combined and compiled."""
+    if filters.open_now:
+        return _row_filters(filters, now=now)
+    return _cached_row_filters(filters)
+
+
+def _row_filters(filters: Filters, *, now: datetime | None = None) -> QuerySet:
+    rows = apply_filters(ServiceAtLocation.objects.all(), filters, now=now)
+    joined = [alias for alias, refs in rows.query.alias_refcount.items() if refs]
+    if len(joined) > 1:
+        rows = ServiceAtLocation.objects.filter(Exists(rows.filter(pk=OuterRef("pk"))))
+    return rows
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_row_filters(filters: Filters) -> QuerySet:
+    return _row_filters(filters)
+
+
 def _base() -> QuerySet:
     return ServiceAtLocation.objects.listed().select_related(
         "service", "service__organization", "location"
@@ -188,26 +218,27 @@ def nearby(
     """
     check_point(lat=lat, lng=lng)
     radius_mi = check_radius(settings.SEARCH_DEFAULT_RADIUS_MI if radius_mi is None else radius_mi)
-    qs = NearbyQuerySet(model=ServiceAtLocation).select_related(
-        "service", "service__organization", "location"
-    )
-    qs = qs.filter(WithinRadius(lat=lat, lng=lng, radius_mi=radius_mi))
-    qs = apply_filters(qs, Filters(services=filters.services), copies=True)
-    # The other filters as conditions on the row, or one EXISTS on it when they need a join:
-    # either way the direct statements of providers.search_sql can embed them as they are.
     others = None
     if replace(filters, services=()) != Filters():
-        others = apply_filters(
-            ServiceAtLocation.objects.all(), replace(filters, services=()), now=now
-        )
-        if len(others.query.alias_map) > 1:
-            others = ServiceAtLocation.objects.filter(Exists(others.filter(pk=OuterRef("pk"))))
-        qs = qs & others
-    qs = qs.annotate(
-        search_rank=HaversineA("search_lat", "search_lng", lat=lat, lng=lng),
-        # For callers that order or read values by distance; rows get it from Python.
-        exact_distance_mi=HaversineMi("search_lat", "search_lng", lat=lat, lng=lng),
-    ).order_by("search_rank", "id")
+        # The other filters as conditions on the row (or one EXISTS on it when they need a
+        # join), which the direct statements of providers.search_sql embed as they are.
+        others = row_filters(replace(filters, services=()), now=now)
+    # The ORM query (for callers that filter further) is built in place: a chain of
+    # filter()/annotate() calls copied the query five times, a third of a search's Python.
+    qs = NearbyQuerySet(model=ServiceAtLocation)
+    query = qs.query
+    query.add_select_related(["service", "service__organization", "location"])
+    query.add_q(Q(WithinRadius(lat=lat, lng=lng, radius_mi=radius_mi)))
+    if filters.services:
+        query.add_q(types_q(filters.services))
+    if others is not None:
+        query.combine(others.query, AND)
+    query.add_annotation(HaversineA("search_lat", "search_lng", lat=lat, lng=lng), "search_rank")
+    # For callers that order or read values by distance; rows get it from Python.
+    query.add_annotation(
+        HaversineMi("search_lat", "search_lng", lat=lat, lng=lng), "exact_distance_mi"
+    )
+    query.add_ordering("search_rank", "id")
     qs._iterable_class = RankedIterable
     return qs.with_radius(
         Radius(lat=lat, lng=lng, radius_mi=radius_mi, types=filters.services, others=others)

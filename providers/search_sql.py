@@ -134,7 +134,6 @@ class Radius:
     types: tuple[str, ...]
     others: QuerySet | None
     _spans: dict = field(default_factory=dict, compare=False, repr=False)
-    _others: dict = field(default_factory=dict, compare=False, repr=False)
 
     def spans(self, radius_mi: float) -> list[geometry.Span] | None:
         if radius_mi not in self._spans:
@@ -238,14 +237,15 @@ class Radius:
 
     def others_sql(self, *, using: str) -> tuple[str, list]:
         """The filters beyond place and service type as SQL on the row, compiled once per
-        database."""
+        database and queryset (search.row_filters reuses the queryset for equal filters)."""
         if self.others is None:
             return "", []
-        if using not in self._others:
+        compiled = self.others.__dict__.setdefault("_compiled_where", {})
+        if using not in compiled:
             query = self.others.query
             sql, params = query.get_compiler(using=using).compile(query.where)
-            self._others[using] = (sql, list(params))
-        return self._others[using]
+            compiled[using] = (sql, list(params))
+        return compiled[using]
 
 
 class NearbyQuerySet(QuerySet):
