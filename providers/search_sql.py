@@ -1,10 +1,10 @@
 """The SQL of the radius search, on ServiceAtLocation's search copies.
 
 The copies (providers/search_index.py keeps them in step) sit in one covering index:
-(search_band, search_lng, search_lat, search_listed, search_types, service, id). A circle
-becomes a few dozen index ranges, one per latitude band it touches (`geometry.spans`), read
-through a VALUES list joined to the table. Rows in the part of a range wholly inside the
-circle are counted without a distance; only rows near the edge compute the haversine.
+(search_listed, search_band, search_lng, search_lat, search_types, service, id). A circle
+becomes a few dozen index ranges, one per latitude band it touches (`geometry.spans`), each
+one index seek. Rows in the part of a range wholly inside the circle are counted without a
+distance; only rows near the edge compute the haversine.
 
 `NearbyQuerySet` is what `search.nearby()` returns: an ordinary QuerySet (so django-filter,
 pagination, prefetch_related and slicing work) that, while no caller has changed its
@@ -391,7 +391,7 @@ class RankedIterable(ModelIterable):
             ids_sql, ids_params = ids.sql, ids.params
         else:
             try:
-                ids_sql, ids_params = ids.query.sql_with_params()
+                ids_sql, ids_params = ids.query.get_compiler(using=queryset.db).as_sql()
             except EmptyResultSet:  # an empty slice ([0:0]) or an impossible filter
                 return
         found = []
