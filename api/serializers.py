@@ -1,11 +1,11 @@
 """Read serializers of the v1 API. Public output reads the redacted view of a location
 (`public_street`, `public_point`), never its raw address fields."""
 
-from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.provider_rows import load_related, provider_row
 from providers.hours import is_open
 from providers.models import (
     Hotline,
@@ -18,25 +18,6 @@ from providers.models import (
     ServiceAtLocation,
     Term,
 )
-
-# Everything a provider row reads beyond its select_related joins: a fixed number of
-# queries for a page of any size.
-PROVIDER_PREFETCH = (
-    Prefetch("service__phones", queryset=Phone.objects.order_by("position", "id")),
-    Prefetch("service__organization__phones", queryset=Phone.objects.order_by("position", "id")),
-    Prefetch("service__terms", queryset=Term.objects.order_by("kind", "position", "slug")),
-    Prefetch("service__languages", queryset=Language.objects.order_by("code")),
-    Prefetch("location__phones", queryset=Phone.objects.order_by("position", "id")),
-    Prefetch(
-        "location__hours", queryset=OpeningHours.objects.order_by("weekday", "opens_at", "id")
-    ),
-    Prefetch("location__accessibility", queryset=Term.objects.order_by("position", "slug")),
-)
-
-
-def prefetch_providers(rows: list[ServiceAtLocation]) -> list[ServiceAtLocation]:
-    prefetch_related_objects(rows, *PROVIDER_PREFETCH)
-    return rows
 
 
 class PhoneSerializer(serializers.ModelSerializer):
@@ -155,6 +136,10 @@ def _slugs(kind: str):
     return method
 
 
+# The declared fields (with their methods) are the OpenAPI schema and the reference that
+# tests compare with; `to_representation` builds the same output by hand
+# (api/provider_rows.py) from `context["related"]`, which a view loads for a whole page with
+# `load_related`. (The class docstring is the schema's description.)
 class ProviderSerializer(serializers.Serializer):
     """One search row: a service at a location, with its organization."""
 
@@ -187,6 +172,12 @@ class ProviderSerializer(serializers.Serializer):
     get_services = _slugs(Term.Kind.SERVICE_TYPE)
     get_victimization = _slugs(Term.Kind.VICTIMIZATION)
     get_populations = _slugs(Term.Kind.POPULATION)
+
+    def to_representation(self, instance: ServiceAtLocation) -> dict:
+        related = self.context.get("related")
+        if related is None:
+            related = load_related([instance])
+        return provider_row(instance, related=related, now=self.context.get("now"))
 
     @extend_schema_field(PhoneSerializer(many=True))
     def get_phones(self, sal: ServiceAtLocation) -> list[dict]:

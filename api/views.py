@@ -17,6 +17,7 @@ from api import schema
 from api.base import ApiViewMixin, GeoJSONRenderer, conditional_response
 from api.filters import PlaceForm, ProviderSearchForm, TermFilter, parse, resolve_place
 from api.pagination import PagePagination
+from api.provider_rows import load_related
 from api.serializers import (
     HotlineSerializer,
     LanguageSerializer,
@@ -24,7 +25,6 @@ from api.serializers import (
     ProviderSerializer,
     ResolvedPlaceSerializer,
     TermSerializer,
-    prefetch_providers,
 )
 from providers import search
 from providers.models import Hotline, Language, ServiceAtLocation, Term
@@ -105,8 +105,8 @@ class ProviderSearchView(ApiViewMixin, generics.GenericAPIView):
             rows = paginator.paginate_queryset(results.nearby, request, view=self)
         except InvalidSearch as error:
             raise ValidationError({error.field: [error.message]}) from None
-        prefetch_providers(rows + results.remote)
-        context = {"request": request, "now": timezone.now()}
+        related = load_related(rows + results.remote)
+        context = {"request": request, "now": timezone.now(), "related": related}
         data = ProviderSerializer(rows, many=True, context=context).data
         if request.accepted_renderer.format == "geojson":
             return Response(
@@ -151,8 +151,8 @@ class ProviderDetailView(ApiViewMixin, generics.GenericAPIView):
             "service", "service__organization", "location"
         )
         sal = get_object_or_404(queryset, pk=pk)
-        prefetch_providers([sal])
-        data = ProviderSerializer(sal, context={"request": request}).data
+        related = load_related([sal])
+        data = ProviderSerializer(sal, context={"request": request, "related": related}).data
         return conditional_response(request, data)
 
 

@@ -1,0 +1,173 @@
+"""Provider rows built by hand equal DRF's field-by-field output of ProviderSerializer."""
+
+from datetime import UTC, date, datetime, time
+from http import HTTPStatus
+
+import pytest
+from django.utils import translation
+from rest_framework import serializers
+
+from api.provider_rows import load_related
+from api.serializers import ProviderSerializer
+from providers import search
+from providers.models import LocationKind, Phone, ServiceArea, ServiceAtLocation
+
+NYC = {"lat": 40.7484, "lng": -73.9967}
+# A Monday 14:30 and a Sunday 03:00 in New York, and a Saturday noon.
+MOMENTS = [
+    datetime(2025, 3, 3, 19, 30, tzinfo=UTC),
+    datetime(2025, 3, 9, 7, 0, tzinfo=UTC),
+    datetime(2025, 3, 8, 17, 0, tzinfo=UTC),
+]
+
+
+def reference(sal: ServiceAtLocation, *, now: datetime) -> dict:
+    """DRF's own walk over the declared fields, reading relations through the ORM."""
+    serializer = ProviderSerializer(context={"now": now})
+    return serializers.Serializer.to_representation(serializer, sal)
+
+
+@pytest.fixture
+def directory(make_provider):
+    """Rows that exercise every field: confidential, remote, shared numbers, odd hours."""
+    legal = make_provider(
+        name="Legal Aid",
+        services=("legal-assistance", "victim-advocacy"),
+        victimizations=("labor-trafficking", "sex-trafficking"),
+        populations=("youth-minors", "women"),
+        languages=("es", "en", "ase"),
+        accessibility=("wheelchair", "asl"),
+        hours=((1, time(9), time(17)), (1, time(18), time(20)), (6, time(22), time(2))),
+        cost_note="Free for survivors",
+        eligibility="Anyone",
+        how_to_get_help="Call first",
+        website="https://legal.example",
+        email="help@legal.example",
+    )
+    organization = legal.service.organization
+    organization.alternate_name = "LA"
+    organization.website = "https://org.example"
+    organization.last_verified_on = date(2025, 1, 31)
+    organization.save()
+    # The same number on the service, the location and the organization (shown once), and
+    # one number with and without an extension (both shown), and one on two owners at once.
+    Phone.objects.create(location=legal.location, number="+12125550100", position=2)
+    Phone.objects.create(organization=organization, number="+12125550100")
+    Phone.objects.create(
+        location=legal.location, number="+1 (212) 555-0177", extension="12", kind="tty"
+    )
+    Phone.objects.create(organization=organization, number="+1 (212) 555-0177", note="Front desk")
+    Phone.objects.create(
+        service=legal.service, location=legal.location, number="+18005550123", kind="hotline"
+    )
+    shelter = make_provider(
+        name="Safe Harbor",
+        street="1 Secret Lane",
+        lat=40.7512,
+        lng=-73.9901,
+        confidential=True,
+        open_24_7=True,
+        accessibility=("wheelchair",),
+        services=("food-shelter-housing",),
+    )
+    make_provider(
+        name="Night Desk", timezone="America/Los_Angeles", hours=((7, time(20), time(4)),)
+    )
+    make_provider(name="National Line", kind=LocationKind.REMOTE, service_area="nationwide")
+    make_provider(
+        name="New York Line",
+        kind=LocationKind.REMOTE,
+        service_area=ServiceArea.STATES,
+        service_area_states=["NJ", "NY"],
+    )
+    make_provider(
+        name="Metro Line",
+        kind=LocationKind.REMOTE,
+        service_area=ServiceArea.RADIUS,
+        service_area_lat=40.7,
+        service_area_lng=-74.0,
+        service_area_radius_mi=30,
+    )
+    return {"legal": legal, "shelter": shelter}
+
+
+def search_rows() -> list[ServiceAtLocation]:
+    results = search.search(**NYC, radius_mi=25, state="NY")
+    return [*results.nearby, *results.remote]
+
+
+@pytest.mark.parametrize("now", MOMENTS)
+def test_rows_equal_the_serializers_declared_fields(directory, now):
+    rows = search_rows()
+    assert len(rows) == 6
+    related = load_related(rows)
+    built = [ProviderSerializer(sal, context={"now": now, "related": related}).data for sal in rows]
+    assert built == [reference(sal, now=now) for sal in search_rows()]
+    assert {row["open_now"] for row in built} == {True, False}
+
+
+def test_rows_equal_the_serializer_in_spanish_too(directory):
+    with translation.override("es"):
+        rows = search_rows()
+        data = ProviderSerializer(
+            rows, many=True, context={"now": MOMENTS[0], "related": load_related(rows)}
+        ).data
+        assert data == [reference(sal, now=MOMENTS[0]) for sal in search_rows()]
+
+
+def test_a_row_without_loaded_relations_loads_its_own(directory):
+    sal = ServiceAtLocation.objects.select_related(
+        "service", "service__organization", "location"
+    ).get(pk=directory["legal"].pk)
+    data = ProviderSerializer(sal, context={"now": MOMENTS[0]}).data
+    assert data == reference(sal, now=MOMENTS[0])
+
+
+def test_numbers_come_service_first_once_each(directory):
+    rows = search_rows()
+    legal = next(sal for sal in rows if sal.pk == directory["legal"].pk)
+    phones = ProviderSerializer(legal, context={"related": load_related(rows)}).data["phones"]
+    assert [(phone["number"], phone["extension"]) for phone in phones] == [
+        ("+12125550100", ""),
+        ("+18005550123", ""),
+        ("+1 (212) 555-0177", "12"),
+        ("+1 (212) 555-0177", ""),
+    ]
+    assert phones[2]["tel_uri"] == "tel:+12125550177;ext=12"
+
+
+def test_a_confidential_row_shows_no_street_and_no_point(directory):
+    rows = search_rows()
+    shelter = next(sal for sal in rows if sal.pk == directory["shelter"].pk)
+    location = ProviderSerializer(shelter, context={"related": load_related(rows)}).data["location"]
+    assert (location["address_1"], location["lat"], location["lng"]) == ("", None, None)
+    assert location["address_confidential"] is True
+
+
+def test_relations_of_any_number_of_rows_take_five_queries(directory, django_assert_num_queries):
+    rows = search_rows()
+    with django_assert_num_queries(5):
+        load_related(rows)
+    with django_assert_num_queries(5):
+        load_related(rows[:1])
+    with django_assert_num_queries(0):
+        load_related([])
+
+
+def test_search_and_detail_responses_equal_the_reference(directory, api_client):
+    body = api_client.get("/api/v1/providers/?lat=40.7484&lng=-73.9967").json()
+    ids = [row["id"] for row in body["results"] + body["remote"]]
+    now = MOMENTS[0]
+    expected = {str(sal.id): reference(sal, now=now) for sal in search_rows()}
+    for row in body["results"] + body["remote"]:
+        # open_now is read at request time; it is compared at fixed moments above.
+        assert {**row, "open_now": None} == {**expected[row["id"]], "open_now": None}
+    assert len(ids) == 6
+    detail = api_client.get(f"/api/v1/providers/{directory['legal'].id}/")
+    assert detail.status_code == HTTPStatus.OK
+    assert {**detail.json(), "open_now": None} == {
+        **expected[str(directory["legal"].id)],
+        "distance_mi": None,
+        "distance_km": None,
+        "open_now": None,
+    }
