@@ -35,7 +35,6 @@ from providers.hours import open_now_q
 from providers.models import (
     Cost,
     Location,
-    LocationKind,
     Service,
     ServiceArea,
     ServiceAtLocation,
@@ -48,6 +47,7 @@ from providers.search_sql import (
     Radius,
     RankedIterable,
     WithinRadius,
+    remote_rows,
 )
 
 
@@ -278,14 +278,14 @@ def covering(
     Most local first (a radius, then a state list, then nationwide), then by name.
     """
     check_point(lat=lat, lng=lng)
-    # Remote locations have no latitude band, and NULL bands come first in the search index:
-    # the test reads a few index entries instead of scanning every listing.
-    remote = _base().filter(
-        search_listed=True, search_band__isnull=True, location__kind=LocationKind.REMOTE
-    )
-    qs = apply_filters(remote, filters, now=now)
-    qs = qs.exclude(service__service_area=ServiceArea.LOCAL)
-    found = [sal for sal in qs if covers(sal.service, lat=lat, lng=lng, state=state)]
+    others = None
+    if replace(filters, services=()) != Filters():
+        others = row_filters(replace(filters, services=()), now=now)
+    found = [
+        sal
+        for sal in remote_rows(_base(), filters.services, others)
+        if covers(sal.service, lat=lat, lng=lng, state=state)
+    ]
     found.sort(
         key=lambda sal: (
             _AREA_ORDER.get(sal.service.service_area, 3),

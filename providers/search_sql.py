@@ -26,6 +26,7 @@ from django.db.models.query import ModelIterable, get_related_populators
 
 from providers import geometry
 from providers.geometry import DEGREE, EARTH_RADIUS_MI, HALF_DEGREE
+from providers.models import LocationKind, ServiceArea
 
 TABLE = '"providers_serviceatlocation"'
 MAX_BANDS = 240  # about 830 miles of latitude: wider circles scan a box instead
@@ -223,16 +224,10 @@ class Radius:
 
     def tests_sql(self, *, using: str) -> tuple[str, list]:
         """ " AND <service types> AND <other filters>" on the row, before the distance."""
-        sql, params = "", []
-        if self.types:
-            position = "strpos" if connections[using].vendor == "postgresql" else "instr"
-            tests = " OR ".join(f"{position}({TABLE}.search_types, %s) > 0" for _ in self.types)
-            sql += f" AND ({tests})"
-            params += [f",{slug}," for slug in self.types]
+        sql, params = types_sql(self.types, using=using)
         others_sql, others_params = self.others_sql(using=using)
         if others_sql:
-            sql += f" AND {others_sql}"
-            params += others_params
+            sql, params = f"{sql} AND {others_sql}", [*params, *others_params]
         return sql, params
 
     def others_sql(self, *, using: str) -> tuple[str, list]:
@@ -240,12 +235,48 @@ class Radius:
         database and queryset (search.row_filters reuses the queryset for equal filters)."""
         if self.others is None:
             return "", []
-        compiled = self.others.__dict__.setdefault("_compiled_where", {})
-        if using not in compiled:
-            query = self.others.query
-            sql, params = query.get_compiler(using=using).compile(query.where)
-            compiled[using] = (sql, list(params))
-        return compiled[using]
+        return compiled_where(self.others, using=using)
+
+
+def compiled_where(queryset: QuerySet, *, using: str) -> tuple[str, list]:
+    """The WHERE of a ServiceAtLocation queryset that needs no join, as SQL on the
+    unaliased table, compiled once per database and kept on the (reused) queryset."""
+    compiled = queryset.__dict__.setdefault("_compiled_where", {})
+    if using not in compiled:
+        query = queryset.query
+        sql, params = query.get_compiler(using=using).compile(query.where)
+        compiled[using] = (sql, list(params))
+    return compiled[using]
+
+
+def types_sql(types: tuple[str, ...], *, using: str) -> tuple[str, list]:
+    """ " AND (any of the service types)" tested on the row's copy of them."""
+    if not types:
+        return "", []
+    position = "strpos" if connections[using].vendor == "postgresql" else "instr"
+    tests = " OR ".join(f"{position}({TABLE}.search_types, %s) > 0" for _ in types)
+    return f" AND ({tests})", [f",{slug}," for slug in types]
+
+
+def remote_rows(queryset: QuerySet, types: tuple[str, ...], others: QuerySet | None) -> list:
+    """Listed remote services (no latitude band: they come first in the search index) with a
+    service area beyond their own locations, matching the filters, as full rows with the
+    queryset's select_related rows: one query, compiled once (search.covering tests them)."""
+    using = queryset.db
+    tests, params = types_sql(types, using=using)
+    if others is not None:
+        others_sql, others_params = compiled_where(others, using=using)
+        tests, params = f"{tests} AND {others_sql}", [*params, *others_params]
+    ids = (
+        f"SELECT {TABLE}.id FROM {TABLE}"
+        f" JOIN providers_service s ON s.id = {TABLE}.service_id"
+        f" JOIN providers_location l ON l.id = {TABLE}.location_id"
+        f" WHERE {TABLE}.search_listed = %s AND {TABLE}.search_band IS NULL"
+        f" AND l.kind = %s AND s.service_area <> %s{tests}"
+    )
+    return RowLoader.get(queryset).load(
+        ids, [True, LocationKind.REMOTE, ServiceArea.LOCAL, *params]
+    )
 
 
 class NearbyQuerySet(QuerySet):

@@ -179,3 +179,27 @@ def test_direct_statements_and_the_orm_query_agree_for_every_filter(make_provide
             assert [row.pk for row in direct[low:high]] == expected[low:high]
             fresh = search.nearby(**NYC, radius_mi=25, filters=filters)
             assert [pk for pk, _ in fresh[low:high].ranked()] == expected[low:high]
+
+
+def test_remote_services_are_filtered_like_nearby_ones(make_provider):
+    make_provider(name="Legal ES", kind="remote", service_area="nationwide",
+                  services=("legal-assistance",), languages=("en", "es"), cost="free")  # fmt: skip
+    make_provider(name="Legal EN", kind="remote", service_area="nationwide",
+                  services=("legal-assistance",), languages=("en",), cost="fee")  # fmt: skip
+    make_provider(name="Counsel", kind="remote", service_area="states",
+                  service_area_states=["NY"], services=("counseling-support-groups",))  # fmt: skip
+    make_provider(name="Hidden", kind="remote", service_area="nationwide", status="draft")
+
+    def names(filters=Filters(), state="NY"):
+        found = search.covering(**NYC, state=state, filters=filters)
+        return [sal.service.organization.name for sal in found]
+
+    assert names() == ["Counsel", "Legal EN", "Legal ES"]  # a state list before nationwide
+    assert names(state="CA") == ["Legal EN", "Legal ES"]
+    assert names(Filters(services=("legal-assistance",))) == ["Legal EN", "Legal ES"]
+    assert names(Filters(languages=("es",))) == ["Legal ES"]
+    assert names(Filters(costs=("fee",))) == ["Legal EN"]
+    assert names(Filters(text="counsel")) == ["Counsel"]
+    assert names(Filters(services=("legal-assistance",), costs=("free",), languages=("es",))) == [
+        "Legal ES"
+    ]
