@@ -190,8 +190,8 @@ def test_remote_services_are_filtered_like_nearby_ones(make_provider):
                   service_area_states=["NY"], services=("counseling-support-groups",))  # fmt: skip
     make_provider(name="Hidden", kind="remote", service_area="nationwide", status="draft")
 
-    def names(filters=Filters(), state="NY"):
-        found = search.covering(**NYC, state=state, filters=filters)
+    def names(filters=None, state="NY"):
+        found = search.covering(**NYC, state=state, filters=filters or Filters())
         return [sal.service.organization.name for sal in found]
 
     assert names() == ["Counsel", "Legal EN", "Legal ES"]  # a state list before nationwide
