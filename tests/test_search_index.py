@@ -201,3 +201,16 @@ def test_the_count_and_the_ranking_read_only_the_covering_index(make_provider, r
             plan = " / ".join(row[3] for row in cursor.fetchall())
             assert "USING COVERING INDEX sal_search_idx" in plan, plan
             assert "USING INDEX sal_search_idx" not in plan and "BLOOM" not in plan, plan
+
+
+def test_the_listing_is_by_name_and_counts_without_joins(make_provider):
+    """The listing without a place reads listed-ness from the search copy, so its count
+    needs no join (a page of it walks organizations by their name index on a large
+    directory: bench figures in docs/search.md)."""
+    for name in ("Gamma", "Alpha", "Beta"):
+        make_provider(name=name)
+    make_provider(name="Draft", status="draft")
+    listing = search.listing()
+    assert [r.service.organization.name for r in listing[:2]] == ["Alpha", "Beta"]
+    assert listing.count() == 3
+    assert "JOIN" not in str(listing.order_by().values("pk").query).upper()
