@@ -40,15 +40,8 @@ from providers.models import (
     ServiceAtLocation,
     Term,
 )
-from providers.search_sql import (
-    HaversineA,
-    HaversineMi,
-    NearbyQuerySet,
-    Radius,
-    RankedIterable,
-    WithinRadius,
-    remote_rows,
-)
+from providers.search_rows import NearbyQuerySet, RankedIterable, remote_rows
+from providers.search_sql import HaversineA, HaversineMi, Radius, WithinRadius
 
 
 class InvalidSearch(ValueError):
@@ -214,7 +207,7 @@ def nearby(
 
     The place, the service types, the count and the order read only ServiceAtLocation's
     search copies (kept in step by providers.search_index) through one covering index, and
-    the full rows are loaded for the requested slice only (providers.search_sql).
+    the full rows are loaded for the requested slice only (providers.search_rows).
     """
     check_point(lat=lat, lng=lng)
     radius_mi = check_radius(settings.SEARCH_DEFAULT_RADIUS_MI if radius_mi is None else radius_mi)

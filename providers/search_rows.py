@@ -1,0 +1,258 @@
+"""The rows of the radius search: the QuerySet `search.nearby()` returns, its ranked pages,
+and the one query that loads a page's full rows.
+
+`NearbyQuerySet` is an ordinary QuerySet (so django-filter, pagination, prefetch_related and
+slicing work) that, while no caller has changed its filters or order, answers count() and
+its rows with the statements of providers.search_sql instead of the ORM's. The page is
+ranked within a smaller circle sized from the count (nearest rows first, so a page of 20 in
+a dense city ranks a few dozen rows, not thousands) and widened until it holds the page.
+docs/search.md has the design and the figures.
+"""
+
+import math
+import uuid
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.query import ModelIterable, get_related_populators
+
+from providers import geometry
+from providers.models import LocationKind, ServiceArea
+from providers.search_sql import TABLE, Radius, compiled_where, types_sql
+
+# The first ranking circle holds this many times the rows of the page, if the rows within
+# the radius were spread evenly; a shortfall widens it (twice the radius, then the radius).
+RANK_AREA_FACTOR = 2.0
+
+
+def remote_rows(queryset: QuerySet, types: tuple[str, ...], others: QuerySet | None) -> list:
+    """Listed remote services (no latitude band: they come first in the search index) with a
+    service area beyond their own locations, matching the filters, as full rows with the
+    queryset's select_related rows: one query, compiled once (search.covering tests them)."""
+    using = queryset.db
+    tests, params = types_sql(types, using=using)
+    if others is not None:
+        others_sql, others_params = compiled_where(others, using=using)
+        tests, params = f"{tests} AND {others_sql}", [*params, *others_params]
+    ids = (
+        f"SELECT {TABLE}.id FROM {TABLE}"
+        f" JOIN providers_service s ON s.id = {TABLE}.service_id"
+        f" JOIN providers_location l ON l.id = {TABLE}.location_id"
+        f" WHERE {TABLE}.search_listed = %s AND {TABLE}.search_band IS NULL"
+        f" AND l.kind = %s AND s.service_area <> %s{tests}"
+    )
+    return RowLoader.get(queryset).load(
+        ids, [True, LocationKind.REMOTE, ServiceArea.LOCAL, *params]
+    )
+
+
+class NearbyQuerySet(QuerySet):
+    """ServiceAtLocation rows within a radius, nearest first (see the module docstring)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._radius: Radius | None = None
+        self._shape = None
+        self._known_count: int | None = None
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._radius, clone._shape, clone._known_count = (
+            self._radius,
+            self._shape,
+            self._known_count,
+        )
+        return clone
+
+    def with_radius(self, radius: Radius) -> "NearbyQuerySet":
+        self._radius, self._shape = radius, self._query_shape()
+        return self
+
+    def _query_shape(self) -> tuple:
+        """What a caller's filter(), exclude(), order_by(), values() ... would change."""
+        query = self.query
+        return (
+            query.where.connector,
+            query.where.negated,
+            len(query.where.children),
+            tuple(query.order_by),
+            query.standard_ordering,
+            tuple(query.annotations),
+            query.distinct,
+            query.combinator,
+            bool(query.extra),
+            self._iterable_class,
+            self._fields,
+        )
+
+    def direct(self) -> Radius | None:
+        """The radius to run directly, or None when the ORM's SQL must run instead."""
+        if self._radius is None or self._query_shape() != self._shape:
+            return None
+        return self._radius
+
+    def ranked(self) -> list[tuple[uuid.UUID, float]]:
+        """(id, miles) of this slice's rows, nearest first, without loading them: what the
+        search decides, for callers that need no more (and for bench/search.py)."""
+        radius = self.direct()
+        if radius is None or radius.spans(radius.radius_mi) is None:
+            return [(row.pk, row.exact_distance_mi) for row in self]
+
+        def run(sql, params):
+            with connections[self.db].cursor() as cursor:
+                cursor.execute(sql, params)
+                return [
+                    (value if isinstance(value, uuid.UUID) else uuid.UUID(value), rank)
+                    for value, rank in cursor.fetchall()
+                ]
+
+        found = ranked_slice(self, radius, run, with_rank=True)
+        return [(pk, geometry.a_to_mi(rank)) for pk, rank in found]
+
+    def count(self) -> int:
+        radius = self.direct()
+        if self._result_cache is not None or radius is None:
+            return super().count()
+        statement = radius.count_statement(using=self.db)
+        if statement is None:
+            return super().count()
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(*statement)
+            total = cursor.fetchone()[0]
+        self._known_count = total
+        low, high = self.query.low_mark, self.query.high_mark
+        return max(0, (total if high is None else min(total, high)) - low)
+
+
+def radius_point(radius) -> tuple[float, float]:
+    return radius.lat, radius.lng
+
+
+def ranked_slice(queryset: NearbyQuerySet, radius: Radius, run, *, with_rank=False) -> list:
+    """`run(sql, params)` on the ids of the queryset's slice ranked within a circle, first
+    sized from the known count, widened until it holds the slice; returns what run returns."""
+    low, high = queryset.query.low_mark, queryset.query.high_mark
+    known = queryset._known_count
+    if high is not None:
+        high = high if known is None else min(high, known)
+        if high <= low:
+            return []
+    reach = RankedIterable._first_reach(radius, high=high, known=known)
+    while True:
+        sql, params = radius.rank_statement(
+            reach, using=queryset.db, ranks=with_rank, low=low, high=high
+        )
+        found = run(sql, params)
+        if high is None or len(found) == high - low or reach >= radius.radius_mi:
+            return found
+        reach = min(radius.radius_mi, reach * 2)
+
+
+class RankedIterable(ModelIterable):
+    """The rows of a nearby() queryset, nearest first, ties by id, each with
+    `exact_distance_mi`; ranked on the index copies, only the page's full rows loaded.
+
+    Directly: `WHERE id IN (the page's ids ranked within a circle)`, one query, widened and
+    run again only when the circle held fewer rows than the page needs. Otherwise (a caller
+    filtered further): the ORM's ranked ids as a subquery, then the same load.
+    """
+
+    def __iter__(self):
+        queryset = self.queryset
+        radius = queryset.direct()
+        if radius is None or radius.spans(radius.radius_mi) is None:
+            rank = queryset.query.annotations["search_rank"]
+            yield from self._load(queryset.values("pk"), point=radius_point(rank))
+            return
+        yield from ranked_slice(
+            queryset,
+            radius,
+            lambda sql, params: list(self._load(RawSQL(sql, params), point=radius_point(radius))),
+        )
+
+    @staticmethod
+    def _first_reach(radius: Radius, *, high: int | None, known: int | None) -> float:
+        if high is None:
+            return radius.radius_mi
+        if known is None:
+            return radius.radius_mi / 4
+        if known == 0:
+            return radius.radius_mi
+        share = min(1.0, RANK_AREA_FACTOR * high / known)
+        return radius.radius_mi * math.sqrt(share)
+
+    def _load(self, ids, *, point: tuple[float, float]):
+        """The full rows whose ids the subquery `ids` (RawSQL or a values("pk") queryset)
+        selects, with their select_related rows, sorted by distance from `point`."""
+        queryset = self.queryset
+        if isinstance(ids, RawSQL):
+            ids_sql, ids_params = ids.sql, ids.params
+        else:
+            try:
+                ids_sql, ids_params = ids.query.get_compiler(using=queryset.db).as_sql()
+            except EmptyResultSet:  # an empty slice ([0:0]) or an impossible filter
+                return
+        found = []
+        for row in RowLoader.get(queryset).load(ids_sql, ids_params):
+            rank = geometry.haversine_a(
+                lat=row.search_lat, lng=row.search_lng, lat0=point[0], lng0=point[1]
+            )
+            row.exact_distance_mi = geometry.a_to_mi(rank)
+            found.append((rank, row.pk, row))
+        found.sort(key=lambda item: (item[0], item[1]))
+        for _, _, row in found:
+            yield row
+
+
+class RowLoader:
+    """`SELECT <the row and its select_related rows> WHERE id IN (<subquery>)`, compiled
+    once per connection and shape and reused with each page's subquery: what ModelIterable
+    does, without compiling the same join for every page (half the cost of a page here).
+    """
+
+    MARK = "__ranked_ids__"
+
+    @classmethod
+    def get(cls, queryset: QuerySet) -> "RowLoader":
+        query = queryset.query
+        key = (queryset.model, repr(query.select_related), query.deferred_loading)
+        # Per connection (so per thread): the converters are bound to its operations.
+        cache = connections[queryset.db].__dict__.setdefault("_search_row_loaders", {})
+        if key not in cache:
+            cache[key] = cls(queryset)
+        return cache[key]
+
+    def __init__(self, queryset: QuerySet) -> None:
+        self.db = queryset.db
+        rows = queryset.model._base_manager.using(self.db).filter(pk__in=RawSQL(self.MARK, []))
+        rows = rows.order_by()
+        rows.query.select_related = queryset.query.select_related
+        rows.query.deferred_loading = queryset.query.deferred_loading
+        compiler = rows.query.get_compiler(using=self.db)
+        self.sql, params = compiler.as_sql()
+        if params or self.sql.count(self.MARK) != 1:  # pragma: no cover - a join with params
+            raise ValueError("the row query must hold only the ids subquery")
+        self.compiler = compiler
+        select, klass_info = compiler.select, compiler.klass_info
+        self.converters = compiler.get_converters([column for column, _, _ in select])
+        self.model = klass_info["model"]
+        fields = klass_info["select_fields"]
+        self.start, self.end = fields[0], fields[-1] + 1
+        self.init_list = [column.target.attname for column, _, _ in select[self.start : self.end]]
+        self.populators = get_related_populators(klass_info, select, self.db)
+
+    def load(self, ids_sql: str, ids_params) -> list:
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(self.sql.replace(self.MARK, ids_sql), list(ids_params))
+            rows = cursor.fetchall()
+        if self.converters:
+            rows = self.compiler.apply_converters(rows, self.converters)
+        found = []
+        for row in rows:
+            instance = self.model.from_db(self.db, self.init_list, row[self.start : self.end])
+            for populator in self.populators:
+                populator.populate(row, instance)
+            found.append(instance)
+        return found
