@@ -6,21 +6,12 @@ A searched location is a survivor's secret: nothing here logs the query or calls
 
 from __future__ import annotations
 
-import csv
 import difflib
-import gzip
 import heapq
-import io
-import math
 import re
-import threading
-import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from functools import cached_property
-from pathlib import Path
-from typing import NamedTuple
 
 from geopy.adapters import BaseSyncAdapter
 from geopy.exc import GeocoderServiceError
@@ -28,32 +19,24 @@ from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 from geopy.point import Point
 
-GAZETTEER_PATH = Path(__file__).resolve().parent / "data" / "us_gazetteer.csv.gz"
+from providers.gazetteer import (  # noqa: F401 - GAZETTEER_PATH and name_key for tools/
+    GAZETTEER_PATH,
+    STATES,
+    Gazetteer,
+    Spot,
+    gazetteer,
+    name_key,
+    nearest_zip,
+    normalise,
+)
+
 MAX_QUERY_LENGTH = 200
 MAX_SUGGESTIONS = 10
 # A bare city name picks the most populous candidate only when it is this many times bigger
 # than the next; places known only from USPS names count as this many people.
 DOMINANCE = 5
 UNKNOWN_POPULATION = 1000
-# timezone_for/reverse look this far (degrees, roughly 165 km) for the nearest ZIP centroid.
-NEARBY_DEGREES = 1.5
-GRID_DEGREES = 0.1
 
-STATES: dict[str, str] = {
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
-    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "FL": "Florida", "GA": "Georgia",
-    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa",
-    "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland",
-    "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi",
-    "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire",
-    "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York", "NC": "North Carolina",
-    "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania",
-    "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee",
-    "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington",
-    "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming", "DC": "District of Columbia",
-    "PR": "Puerto Rico", "GU": "Guam", "VI": "U.S. Virgin Islands", "AS": "American Samoa",
-    "MP": "Northern Mariana Islands",
-}  # fmt: skip
 
 MSG_EMPTY = "Enter a ZIP code, a city and state, or coordinates."
 MSG_TOO_LONG = (
@@ -74,20 +57,11 @@ MSG_AMBIGUOUS = (
 MSG_OUT_OF_RANGE = "Latitude must be between -90 and 90, and longitude between -180 and 180."
 _NO_NETWORK = "OfflineGeocoder never uses the network."
 
-# USPS and everyday abbreviations in place names, expanded on both sides of every comparison.
-_ABBREVIATIONS = {
-    "st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount", "mtn": "mountain",
-    "pt": "point", "hts": "heights", "spgs": "springs", "jct": "junction", "vlg": "village",
-    "twp": "township", "ctr": "center", "hbr": "harbor", "bch": "beach", "lk": "lake",
-}  # fmt: skip
 _STATE_ALIASES = {
     "d c": "DC", "virgin islands": "VI", "us virgin islands": "VI",
     "united states virgin islands": "VI", "usvi": "VI", "northern marianas": "MP", "cnmi": "MP",
 }  # fmt: skip
 _COUNTRY_WORDS = (["united", "states", "of", "america"], ["united", "states"], ["usa"], ["us"])
-_TOKEN = re.compile(r"[a-z0-9]+")
-_DOTTED = re.compile(r"\b(?:[a-z]\.){2,}")  # "d.c." -> "dc", "u.s.a." -> "usa"
-_APOSTROPHES = re.compile(r"['’`´]")
 _SEGMENT = re.compile(r"[,;\n]+")
 _ZIP_ONLY = re.compile(r"(\d{5})(?:\s*-\s*\d{4}|\s+\d{4}|\d{4})?")
 _ADDRESS_ZIP = re.compile(r"\s*(\d{3,5})(?:\s*-?\s*\d{4})?\s*")
@@ -129,153 +103,12 @@ class PlaceNotFound(ValueError):
         self.candidates = tuple(candidates)  # the places an "ambiguous" name could mean
 
 
-def normalise(text: str) -> str:
-    """Fold accents, case, punctuation and abbreviations: "St. Louis" -> "saint louis"."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text)
-        text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.casefold()
-    if "." in text:
-        text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
-    text = _APOSTROPHES.sub("", text)
-    return " ".join([_ABBREVIATIONS.get(t, t) for t in _TOKEN.findall(text)])
-
-
-def name_key(text: str) -> str:
-    """Index key of a place name: normalised without spaces ("La Porte" == "LaPorte")."""
-    return normalise(text).replace(" ", "")
-
-
 _STATE_LOOKUP = {normalise(name): code for code, name in STATES.items()}
 _STATE_LOOKUP.update({code.lower(): code for code in STATES})
 _STATE_LOOKUP.update(_STATE_ALIASES)
 
 
-class _Spot(NamedTuple):
-    name: str
-    state: str
-    lat: float
-    lng: float
-    population: int
-    timezone: str
-
-    @property
-    def label(self) -> str:
-        return f"{self.name}, {self.state}"
-
-
-class _Gazetteer:
-    """The gazetteer's indexes; only what every lookup needs is built at load, the rest lazily."""
-
-    def __init__(self, path: Path):
-        self.zips: dict[str, list[str]] = {}  # ZIP -> its raw row (coordinates parsed on use)
-        self.spots: dict[tuple[str, str], _Spot] = {}  # (name_key, state) -> place
-        self.by_name: dict[str, list[_Spot]] = {}  # name_key -> places, most populous first
-        self.states: dict[str, _Spot] = {}
-        self._named: list[tuple[str, str, str]] = []  # (spaced name, name_key, state)
-        spaced_names: dict[str, str] = {}  # memo: many places share a name
-        rows = csv.reader(io.StringIO(gzip.decompress(path.read_bytes()).decode("utf-8")))
-        next(rows)  # header
-        for row in rows:
-            kind, key, name, state, lat, lng, population, tz = row
-            if kind == "z":
-                self.zips[key] = row
-            elif kind == "s":
-                self.states[key] = _Spot(name, key, float(lat), float(lng), 0, tz)
-            else:
-                spot = _Spot(name, state, float(lat), float(lng), int(population or 0), tz)
-                spaced = spaced_names.get(name)
-                if spaced is None:
-                    spaced = spaced_names[name] = normalise(name)
-                nkey = spaced.replace(" ", "")
-                self.spots[(nkey, state)] = spot
-                self.by_name.setdefault(nkey, []).append(spot)
-                self._named.append((spaced, nkey, state))
-        for spots in self.by_name.values():
-            if len(spots) > 1:
-                spots.sort(key=lambda s: (-s.population, s.state))
-
-    @cached_property
-    def zip_codes(self) -> list[str]:
-        """Mapped ZIPs in order, for prefix completion and nearest-number suggestions."""
-        return sorted(code for code, row in self.zips.items() if row[4])
-
-    @cached_property
-    def grid(self) -> dict[tuple[int, int], list[tuple[float, float, str]]]:
-        grid: dict[tuple[int, int], list[tuple[float, float, str]]] = {}
-        for code in self.zip_codes:
-            lat, lng = float(self.zips[code][4]), float(self.zips[code][5])
-            grid.setdefault(_cell(lat, lng), []).append((lat, lng, code))
-        return grid
-
-    @cached_property
-    def keys(self) -> list[str]:
-        return sorted(self.by_name)
-
-    @cached_property
-    def names(self) -> dict[str, str]:
-        """Spaced normalised name -> name_key, for fuzzy matching."""
-        return {spaced: nkey for spaced, nkey, _ in self._named}
-
-    @cached_property
-    def names_by_state(self) -> dict[str, dict[str, str]]:
-        pools: dict[str, dict[str, str]] = {}
-        for spaced, nkey, state in self._named:
-            pools.setdefault(state, {})[spaced] = nkey
-        return pools
-
-    @cached_property
-    def names_by_initial(self) -> dict[str, list[str]]:
-        """Fuzzy-match pools: a typo rarely hits the first letter, and this keeps it fast."""
-        pools: dict[str, list[str]] = {}
-        for spaced in self.names:
-            pools.setdefault(spaced[:1], []).append(spaced)
-        return pools
-
-
-_load_lock = threading.Lock()
-_loaded: _Gazetteer | None = None
-
-
-def _gazetteer() -> _Gazetteer:
-    global _loaded
-    if _loaded is None:
-        with _load_lock:
-            if _loaded is None:
-                _loaded = _Gazetteer(GAZETTEER_PATH)
-    return _loaded
-
-
-def _cell(lat: float, lng: float) -> tuple[int, int]:
-    return (math.floor(lat / GRID_DEGREES), math.floor(lng / GRID_DEGREES))
-
-
-def _nearest_zip(gaz: _Gazetteer, *, lat: float, lng: float) -> str:
-    """The nearest mapped ZIP within NEARBY_DEGREES (equirectangular), or "".
-
-    Scans rings of grid cells outwards and stops once no unseen cell can be nearer.
-    """
-    best, best_d2 = "", NEARBY_DEGREES**2
-    scale = max(math.cos(math.radians(lat)), 0.05)  # a degree of longitude shrinks poleward
-    row, col = _cell(lat, lng)
-    seen_rows, seen_cols = -1, -1
-    for ring in range(math.ceil(NEARBY_DEGREES / GRID_DEGREES) + 2):
-        if ring and ((ring - 1) * GRID_DEGREES) ** 2 > best_d2:
-            break  # every unseen cell is at least (ring - 1) cells away
-        cols = math.ceil(ring / scale)
-        for drow in range(-ring, ring + 1):
-            for dcol in range(-cols, cols + 1):
-                if abs(drow) <= seen_rows and abs(dcol) <= seen_cols:
-                    continue
-                for zlat, zlng, code in gaz.grid.get((row + drow, col + dcol), ()):
-                    d2 = (zlat - lat) ** 2 + ((zlng - lng) * scale) ** 2
-                    if d2 < best_d2 or (d2 == best_d2 and code < best):
-                        best, best_d2 = code, d2
-        seen_rows, seen_cols = ring, cols
-    return best
-
-
-def _zip_place(gaz: _Gazetteer, code: str) -> Place | None:
+def _zip_place(gaz: Gazetteer, code: str) -> Place | None:
     row = gaz.zips.get(code)
     if row is None or not row[4]:
         return None
@@ -291,7 +124,7 @@ def _zip_place(gaz: _Gazetteer, code: str) -> Place | None:
     )
 
 
-def _spot_place(spot: _Spot, *, kind: str = "city") -> Place:
+def _spot_place(spot: Spot, *, kind: str = "city") -> Place:
     label = spot.name if kind == "state" else spot.label
     return Place(
         lat=spot.lat, lng=spot.lng, label=label, kind=kind, state=spot.state, timezone=spot.timezone
@@ -302,7 +135,7 @@ def _not_found(query: str, code: str, message: str, **kwargs) -> PlaceNotFound:
     return PlaceNotFound(query, code=code, message=message, **kwargs)
 
 
-def _unknown_zip(gaz: _Gazetteer, query: str, code: str) -> PlaceNotFound:
+def _unknown_zip(gaz: Gazetteer, query: str, code: str) -> PlaceNotFound:
     if code in gaz.zips:
         return _not_found(query, "unknown_zip", MSG_ZIP_NOT_MAPPED.format(zip=code))
     return _not_found(
@@ -310,7 +143,7 @@ def _unknown_zip(gaz: _Gazetteer, query: str, code: str) -> PlaceNotFound:
     )
 
 
-def _zip_typos(gaz: _Gazetteer, code: str, limit: int = 5) -> list[str]:
+def _zip_typos(gaz: Gazetteer, code: str, limit: int = 5) -> list[str]:
     """Known ZIPs one slip away (swapped neighbours, one wrong digit), else the nearest numbers."""
     swaps = [code[:i] + code[i + 1] + code[i] + code[i + 2 :] for i in range(4)]
     wrong = [code[:i] + d + code[i + 1 :] for i in range(5) for d in "0123456789"]
@@ -382,7 +215,7 @@ def _state_suffix(tokens: list[str]) -> tuple[str, int] | None:
     return None
 
 
-def _city_in_state(gaz: _Gazetteer, segments: list[list[str]], size: int, state: str):
+def _city_in_state(gaz: Gazetteer, segments: list[list[str]], size: int, state: str):
     """The place named just before the state, longest match first ("West Springfield")."""
     tokens = segments[-1][:-size] or (segments[-2] if len(segments) >= 2 else [])
     for start in range(max(0, len(tokens) - 6), len(tokens)):
@@ -392,7 +225,7 @@ def _city_in_state(gaz: _Gazetteer, segments: list[list[str]], size: int, state:
     return None, tokens
 
 
-def _pick(query: str, spots: list[_Spot]) -> Place:
+def _pick(query: str, spots: list[Spot]) -> Place:
     """One place for a bare name: the only one, or one far bigger than the rest."""
     if len(spots) == 1:
         return _spot_place(spots[0])
@@ -415,7 +248,7 @@ def _resolve(query: str, *, guess: bool = True) -> Place:
         raise _not_found(query, "empty", MSG_EMPTY)
     if len(text) > MAX_QUERY_LENGTH:
         raise _not_found(query, "too_long", MSG_TOO_LONG)
-    gaz = _gazetteer()
+    gaz = gazetteer()
     if match := _ZIP_ONLY.fullmatch(text):
         if place := _zip_place(gaz, match.group(1)):
             return place
@@ -465,7 +298,7 @@ def _close(word: str, pool: Iterable[str], n: int, cutoff: float = 0.75) -> list
     return [candidate for _, candidate in heapq.nsmallest(n, scored)]
 
 
-def _suggestions_for(gaz: _Gazetteer, segments, state: str, city_tokens: list[str]) -> list[str]:
+def _suggestions_for(gaz: Gazetteer, segments, state: str, city_tokens: list[str]) -> list[str]:
     """Close names for an unknown place: in the state given, then the same name elsewhere."""
     labels: list[str] = []
     if not state and (len(segments) >= 2 or len(segments[-1]) >= 2):
@@ -501,7 +334,7 @@ def suggest(text: str, *, limit: int = 5) -> list[str]:
     text = text.strip() if isinstance(text, str) else ""
     if not text or len(text) > MAX_QUERY_LENGTH or limit <= 0:
         return []
-    gaz = _gazetteer()
+    gaz = gazetteer()
     if text.isdigit() and len(text) <= 5:
         start = bisect_left(gaz.zip_codes, text)
         codes = gaz.zip_codes[start : start + limit]
@@ -515,7 +348,7 @@ def suggest(text: str, *, limit: int = 5) -> list[str]:
         segments = segments[:-1]
     prefix = "".join(t for tokens in segments for t in tokens)
     labels = [] if state else [n for n in STATES.values() if name_key(n).startswith(prefix)]
-    matches: list[_Spot] = []
+    matches: list[Spot] = []
     for key in gaz.keys[bisect_left(gaz.keys, prefix) :]:
         if not key.startswith(prefix):
             break
@@ -538,7 +371,7 @@ def geocode_address(
     *, street: str = "", city: str = "", state: str = "", postcode: str = ""
 ) -> Place | None:
     """For importers: the ZIP centroid (5-digit or ZIP+4), else city+state; None if neither."""
-    gaz = _gazetteer()
+    gaz = gazetteer()
     code = _state_code(state)
     if match := _ADDRESS_ZIP.fullmatch(postcode or ""):
         digits = match.group(1).zfill(5)  # spreadsheets drop the leading zero of 02134
@@ -561,16 +394,16 @@ def geocode_address(
 
 def timezone_for(*, lat: float, lng: float) -> str:
     """The IANA timezone of the nearest ZIP centroid, or "" when none is near (not in the US)."""
-    gaz = _gazetteer()
-    code = _nearest_zip(gaz, lat=float(lat), lng=float(lng))
+    gaz = gazetteer()
+    code = nearest_zip(gaz, lat=float(lat), lng=float(lng))
     return gaz.zips[code][7] if code else ""
 
 
 def state_for(*, lat: float, lng: float) -> str:
     """The state of the nearest ZIP centroid, or "" when none is near: which statewide
     services cover a point someone shared."""
-    gaz = _gazetteer()
-    code = _nearest_zip(gaz, lat=float(lat), lng=float(lng))
+    gaz = gazetteer()
+    code = nearest_zip(gaz, lat=float(lat), lng=float(lng))
     return gaz.zips[code][3] if code else ""
 
 
@@ -619,8 +452,8 @@ class OfflineGeocoder(Geocoder):
 
     def reverse(self, query, *, exactly_one=True, timeout=None):
         point = Point(query)
-        gaz = _gazetteer()
-        code = _nearest_zip(gaz, lat=point.latitude, lng=point.longitude)
+        gaz = gazetteer()
+        code = nearest_zip(gaz, lat=point.latitude, lng=point.longitude)
         if not code:
             return None
         location = _location(_zip_place(gaz, code))

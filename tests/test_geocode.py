@@ -2,6 +2,7 @@
 
 import importlib.util
 import logging
+import math
 import socket
 import sys
 import threading
@@ -12,6 +13,7 @@ import pytest
 from geopy.exc import GeocoderServiceError
 from geopy.location import Location
 
+from providers import gazetteer
 from providers import geocode as geocoder
 from providers.geocode import (
     STATES,
@@ -269,7 +271,7 @@ def test_an_ambiguous_city_lists_the_candidates_most_populous_first():
     assert error.suggestions[:3] == ["Springfield, MO", "Springfield, MA", "Springfield, IL"]
     assert len(error.suggestions) == geocoder.MAX_SUGGESTIONS
     assert len(error.candidates) > len(error.suggestions)
-    populations = [geocoder._gazetteer().spots[("springfield", p.state)].population
+    populations = [gazetteer.gazetteer().spots[("springfield", p.state)].population
                    for p in error.candidates]  # fmt: skip
     assert populations == sorted(populations, reverse=True)
     assert all(geocode(label).label == label for label in error.suggestions)
@@ -453,12 +455,12 @@ def test_timezone_for_is_empty_far_from_any_zip(lat, lng):
 
 
 def test_nearest_zip_search_matches_a_full_scan():
-    gaz = geocoder._gazetteer()
+    gaz = gazetteer.gazetteer()
     points = [(float(row[4]), float(row[5]), code) for code, row in gaz.zips.items() if row[4]]
     for lat, lng in [(40.75, -73.99), (64.84, -147.72), (47.0, -100.0), (25.77, -80.19)]:
-        scale = geocoder.math.cos(geocoder.math.radians(lat))
+        scale = math.cos(math.radians(lat))
         expected = min(points, key=lambda p: (p[0] - lat) ** 2 + ((p[1] - lng) * scale) ** 2)
-        assert geocoder._nearest_zip(gaz, lat=lat, lng=lng) == expected[2]
+        assert gazetteer.nearest_zip(gaz, lat=lat, lng=lng) == expected[2]
 
 
 # geopy adapter
@@ -521,7 +523,7 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    monkeypatch.setattr(geocoder, "_loaded", None)
+    monkeypatch.setattr(gazetteer, "_loaded", None)
 
 
 def test_geocoding_never_opens_a_socket_even_on_first_load(no_network):
@@ -539,10 +541,10 @@ def test_geocoding_never_opens_a_socket_even_on_first_load(no_network):
 
 
 def test_the_gazetteer_loads_once_when_threads_race(monkeypatch):
-    monkeypatch.setattr(geocoder, "_loaded", None)
+    monkeypatch.setattr(gazetteer, "_loaded", None)
     loaded = []
     threads = [
-        threading.Thread(target=lambda: loaded.append(geocoder._gazetteer())) for _ in range(6)
+        threading.Thread(target=lambda: loaded.append(gazetteer.gazetteer())) for _ in range(6)
     ]
     for thread in threads:
         thread.start()
@@ -554,7 +556,7 @@ def test_the_gazetteer_loads_once_when_threads_race(monkeypatch):
 
 
 def test_the_gazetteer_holds_zips_places_and_states():
-    gaz = geocoder._gazetteer()
+    gaz = gazetteer.gazetteer()
 
     assert len(gaz.zips) > 40_000
     assert len(gaz.spots) > 40_000
