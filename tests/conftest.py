@@ -216,9 +216,14 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium_path):
-    """A real headless Chromium (Debian's), driven by Playwright."""
+    """A real headless Chromium (Debian's), driven by Playwright.
+
+    One per test module, not per session: while Playwright's event loop runs, Django's
+    connections are per asyncio context instead of per thread, so a later module whose code
+    runs in another context (Hypothesis does) opened a second database session that nothing
+    closed, and PostgreSQL refused to drop the test database at the end of the run."""
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
