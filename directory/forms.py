@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from providers.models import Cost, Language, Service, Status, Term
+from providers.models import Cost, Language, Service, ServiceAtLocation, Term
 from providers.search import Filters
 
 RADIUS_CHOICES_MI = (5, 10, 25, 50, 100)
@@ -37,11 +37,15 @@ class TermChoiceField(forms.MultipleChoiceField):
 
 
 def _languages_in_use():
-    """Only languages some published service speaks: a list of 45 would crowd a phone."""
-    spoken = Service.languages.through.objects.filter(
-        language_id=OuterRef("code"),
-        service__status=Status.PUBLISHED,
-        service__organization__status=Status.PUBLISHED,
+    """Only languages some listed service speaks: a list of 45 would crowd a phone.
+
+    Each language's links are read by language, and each link stops at the first listed
+    row of its service (the search copy): joining service and organization status instead
+    let SQLite scan every organization once per language (seconds at 100k listings).
+    """
+    listed = ServiceAtLocation.objects.filter(service_id=OuterRef("service_id"), search_listed=True)
+    spoken = Service.languages.through.objects.filter(language_id=OuterRef("code")).filter(
+        Exists(listed)
     )
     return Language.objects.filter(Exists(spoken)).order_by("name")
 

@@ -498,3 +498,13 @@ def test_tile_host_is_allowed_only_when_an_admin_configures_it(client, settings,
     html = text_of(response)
     assert 'data-tile-url="https://{s}.tiles.example.org/{z}/{x}/{y}.png"' in html
     assert "vendor/leaflet/leaflet.js" in html and "Mapped" in html
+
+
+def test_the_language_list_offers_only_languages_a_listed_service_speaks(client, make_provider):
+    make_provider(name="Listed", languages=("en", "es"))
+    make_provider(name="Draft", languages=("fr",), status="draft")
+    make_provider(name="Retired service", languages=("vi",), service_status="retired")
+    html = client.get("/").content.decode()
+    options = re.findall(r'name="language" value="([a-z]{2,3})"', html)
+    assert "es" in options and "en" in options
+    assert "fr" not in options and "vi" not in options
