@@ -166,9 +166,11 @@ def apply_filters(
 def row_filters(filters: Filters, *, now: datetime | None = None) -> QuerySet:
     """ServiceAtLocation rows matching `filters`, as a queryset whose WHERE reads only the
     row itself: the conditions, or one EXISTS on the same row when they need a join.
-    Without "open now" (which depends on the time) the queryset is built once per filters
-    and reused; it is never evaluated, only combined and compiled."""
-    if filters.open_now:
+
+    Filters made only of vocabulary choices are built once and reused (never evaluated,
+    only combined and compiled). "Open now" depends on the time, and typed words are not
+    kept in memory beyond the request, so those are built each time."""
+    if filters.open_now or filters.text:
         return _row_filters(filters, now=now)
     return _cached_row_filters(filters)
 
