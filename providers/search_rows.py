@@ -126,8 +126,14 @@ class NearbyQuerySet(QuerySet):
         return max(0, (total if high is None else min(total, high)) - low)
 
 
-def radius_point(radius) -> tuple[float, float]:
-    return radius.lat, radius.lng
+def first_reach(radius: Radius, *, high: int | None, known: int | None) -> float:
+    """The radius of the first ranking circle: for evenly spread rows it would hold
+    RANK_AREA_FACTOR times the rows up to `high`; the whole radius without a slice or count."""
+    if high is None or known == 0:
+        return radius.radius_mi
+    if known is None:
+        return radius.radius_mi / 4
+    return radius.radius_mi * math.sqrt(min(1.0, RANK_AREA_FACTOR * high / known))
 
 
 def ranked_slice(queryset: NearbyQuerySet, radius: Radius, run, *, with_rank=False) -> list:
@@ -139,7 +145,7 @@ def ranked_slice(queryset: NearbyQuerySet, radius: Radius, run, *, with_rank=Fal
         high = high if known is None else min(high, known)
         if high <= low:
             return []
-    reach = RankedIterable._first_reach(radius, high=high, known=known)
+    reach = first_reach(radius, high=high, known=known)
     while True:
         sql, params = radius.rank_statement(
             reach, using=queryset.db, ranks=with_rank, low=low, high=high
@@ -164,24 +170,12 @@ class RankedIterable(ModelIterable):
         radius = queryset.direct()
         if radius is None or radius.spans(radius.radius_mi) is None:
             rank = queryset.query.annotations["search_rank"]
-            yield from self._load(queryset.values("pk"), point=radius_point(rank))
+            yield from self._load(queryset.values("pk"), point=(rank.lat, rank.lng))
             return
+        point = (radius.lat, radius.lng)
         yield from ranked_slice(
-            queryset,
-            radius,
-            lambda sql, params: list(self._load(RawSQL(sql, params), point=radius_point(radius))),
+            queryset, radius, lambda sql, params: list(self._load(RawSQL(sql, params), point=point))
         )
-
-    @staticmethod
-    def _first_reach(radius: Radius, *, high: int | None, known: int | None) -> float:
-        if high is None:
-            return radius.radius_mi
-        if known is None:
-            return radius.radius_mi / 4
-        if known == 0:
-            return radius.radius_mi
-        share = min(1.0, RANK_AREA_FACTOR * high / known)
-        return radius.radius_mi * math.sqrt(share)
 
     def _load(self, ids, *, point: tuple[float, float]):
         """The full rows whose ids the subquery `ids` (RawSQL or a values("pk") queryset)
