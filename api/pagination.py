@@ -52,6 +52,26 @@ class Chain:
         return items + self.tail[max(start - head, 0) : max(stop - head, 0)]
 
 
+class RankedIds:
+    """A search's rows as (id, exact miles) pairs for a Paginator: the count, then the ids of
+    the requested slice in order, without loading the rows (api.provider_rows does that)."""
+
+    def __init__(self, queryset) -> None:
+        self.queryset = queryset
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item: slice) -> list:
+        page = self.queryset[item]
+        if hasattr(page, "ranked"):  # a radius search: ids and distances, nearest first
+            return page.ranked()
+        return [(pk, None) for pk in page.values_list("pk", flat=True)]
+
+
 class PagePagination(PageNumberPagination):
     page_size = DEFAULT_PAGE_SIZE
     max_page_size = MAX_PAGE_SIZE

@@ -4,7 +4,7 @@ A "provider" here is a search row: one service at one location (HSDS service_at_
 its id is that row's UUID.
 """
 
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -16,8 +16,8 @@ from rest_framework.response import Response
 from api import schema
 from api.base import ApiViewMixin, GeoJSONRenderer, conditional_response
 from api.filters import PlaceForm, ProviderSearchForm, TermFilter, parse, resolve_place
-from api.pagination import PagePagination
-from api.provider_rows import load_related
+from api.pagination import PagePagination, RankedIds
+from api.provider_rows import provider_rows
 from api.serializers import (
     HotlineSerializer,
     LanguageSerializer,
@@ -27,7 +27,7 @@ from api.serializers import (
     TermSerializer,
 )
 from providers import search
-from providers.models import Hotline, Language, ServiceAtLocation, Term
+from providers.models import Hotline, Language, Term
 from providers.search import KM_PER_MI, InvalidSearch
 
 
@@ -102,12 +102,16 @@ class ProviderSearchView(ApiViewMixin, generics.GenericAPIView):
         paginator = self.paginator
         try:
             results = search.search(**arguments)
-            rows = paginator.paginate_queryset(results.nearby, request, view=self)
+            pairs = paginator.paginate_queryset(RankedIds(results.nearby), request, view=self)
         except InvalidSearch as error:
             raise ValidationError({error.field: [error.message]}) from None
-        related = load_related(rows + results.remote)
-        context = {"request": request, "now": timezone.now(), "related": related}
-        data = ProviderSerializer(rows, many=True, context=context).data
+        # The page and the remote section in one batch of queries.
+        rows = provider_rows(
+            [*pairs, *((pk, None) for pk in results.remote_ids)], now=timezone.now()
+        )
+        remote_ids = {str(pk) for pk in results.remote_ids}
+        data = [row for row in rows if row["id"] not in remote_ids]
+        remote = [row for row in rows if row["id"] in remote_ids]
         if request.accepted_renderer.format == "geojson":
             return Response(
                 {
@@ -122,7 +126,7 @@ class ProviderSearchView(ApiViewMixin, generics.GenericAPIView):
         radius_mi = results.radius_mi
         return paginator.get_paginated_response(
             data,
-            remote=ProviderSerializer(results.remote, many=True, context=context).data,
+            remote=remote,
             place=({"label": point.label, "lat": point.lat, "lng": point.lng} if point else None),
             radius_mi=radius_mi,
             radius_km=round(radius_mi * KM_PER_MI, 1) if radius_mi is not None else None,
@@ -147,13 +151,10 @@ class ProviderDetailView(ApiViewMixin, generics.GenericAPIView):
         | schema.ERRORS,
     )
     def get(self, request, pk):
-        queryset = ServiceAtLocation.objects.listed().select_related(
-            "service", "service__organization", "location"
-        )
-        sal = get_object_or_404(queryset, pk=pk)
-        related = load_related([sal])
-        data = ProviderSerializer(sal, context={"request": request, "related": related}).data
-        return conditional_response(request, data)
+        rows = provider_rows([(pk, None)], now=timezone.now())
+        if not rows:
+            raise Http404("No such provider.")
+        return conditional_response(request, rows[0])
 
 
 class ServiceTypeListView(ApiViewMixin, generics.ListAPIView):

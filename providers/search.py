@@ -11,10 +11,12 @@ the benchmark figures).
 
 import functools
 import math
+import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.sql import AND
 from django.utils import timezone
@@ -40,7 +42,7 @@ from providers.models import (
     ServiceAtLocation,
     Term,
 )
-from providers.search_rows import NearbyQuerySet, RankedIterable, remote_rows
+from providers.search_rows import NearbyQuerySet, RankedIterable, remote_candidates, remote_rows
 from providers.search_sql import HaversineA, HaversineMi, Radius, WithinRadius
 
 
@@ -69,13 +71,34 @@ class Filters:
 
 @dataclass
 class Results:
-    """Physical locations within the radius (a QuerySet to paginate) and remote services."""
+    """Physical locations within the radius (a QuerySet to paginate) and remote services
+    covering the point: `remote` as full rows for pages, `remote_ids` for the API's plain
+    rows; each is looked up when first read, and only then."""
 
     nearby: QuerySet
-    remote: list = field(default_factory=list)
     lat: float | None = None
     lng: float | None = None
     radius_mi: float | None = None
+    state: str = ""
+    filters: Filters = field(default_factory=Filters)
+    now: datetime | None = None
+
+    def _remote_arguments(self) -> dict:
+        return {
+            "lat": self.lat,
+            "lng": self.lng,
+            "state": self.state,
+            "filters": self.filters,
+            "now": self.now,
+        }
+
+    @functools.cached_property
+    def remote(self) -> list[ServiceAtLocation]:
+        return [] if self.lat is None else covering(**self._remote_arguments())
+
+    @functools.cached_property
+    def remote_ids(self) -> list[uuid.UUID]:
+        return [] if self.lat is None else covering_ids(**self._remote_arguments())
 
 
 def check_point(*, lat: float, lng: float) -> None:
@@ -242,21 +265,53 @@ def nearby(
 
 def covers(service: Service, *, lat: float, lng: float, state: str) -> bool:
     """Whether a remote service's area includes the point (in `state`, when known)."""
-    if service.service_area == ServiceArea.NATIONWIDE:
+    return area_covers(
+        service.service_area,
+        states=service.service_area_states,
+        area_lat=service.service_area_lat,
+        area_lng=service.service_area_lng,
+        area_radius_mi=service.service_area_radius_mi,
+        lat=lat,
+        lng=lng,
+        state=state,
+    )
+
+
+def area_covers(
+    area: str,
+    *,
+    states: list[str],
+    area_lat: float | None,
+    area_lng: float | None,
+    area_radius_mi: float | None,
+    lat: float,
+    lng: float,
+    state: str,
+) -> bool:
+    """Whether a service area (its kind and the fields of that kind) includes the point."""
+    if area == ServiceArea.NATIONWIDE:
         return True
-    if service.service_area == ServiceArea.STATES:
-        return bool(state) and state.upper() in service.service_area_states
-    if service.service_area == ServiceArea.RADIUS and service.service_area_radius_mi:
-        if service.service_area_lat is None or service.service_area_lng is None:
+    if area == ServiceArea.STATES:
+        return bool(state) and state.upper() in (states or ())
+    if area == ServiceArea.RADIUS and area_radius_mi:
+        if area_lat is None or area_lng is None:
             return False
-        distance = haversine_mi(
-            lat1=lat, lng1=lng, lat2=service.service_area_lat, lng2=service.service_area_lng
-        )
-        return distance <= service.service_area_radius_mi
+        return haversine_mi(lat1=lat, lng1=lng, lat2=area_lat, lng2=area_lng) <= area_radius_mi
     return False
 
 
 _AREA_ORDER = {ServiceArea.RADIUS: 0, ServiceArea.STATES: 1, ServiceArea.NATIONWIDE: 2}
+
+
+def _remote_filters(filters: Filters, now: datetime | None) -> QuerySet | None:
+    if replace(filters, services=()) == Filters():
+        return None
+    return row_filters(replace(filters, services=()), now=now)
+
+
+def _remote_order(*, area: str, organization: str, service: str, pk) -> tuple:
+    """Most local first (a radius, then a state list, then nationwide), then by name."""
+    return (_AREA_ORDER.get(area, 3), organization.lower(), service.lower(), str(pk))
 
 
 def covering(
@@ -273,23 +328,56 @@ def covering(
     Most local first (a radius, then a state list, then nationwide), then by name.
     """
     check_point(lat=lat, lng=lng)
-    others = None
-    if replace(filters, services=()) != Filters():
-        others = row_filters(replace(filters, services=()), now=now)
     found = [
         sal
-        for sal in remote_rows(_base(), filters.services, others)
+        for sal in remote_rows(_base(), filters.services, _remote_filters(filters, now))
         if covers(sal.service, lat=lat, lng=lng, state=state)
     ]
     found.sort(
-        key=lambda sal: (
-            _AREA_ORDER.get(sal.service.service_area, 3),
-            sal.service.organization.name.lower(),
-            sal.service.name.lower(),
-            str(sal.id),
+        key=lambda sal: _remote_order(
+            area=sal.service.service_area,
+            organization=sal.service.organization.name,
+            service=sal.service.name,
+            pk=sal.id,
         )
     )
     return found[:limit]
+
+
+def covering_ids(
+    *,
+    lat: float,
+    lng: float,
+    state: str = "",
+    filters: Filters = Filters(),
+    now: datetime | None = None,
+    limit: int = 50,
+) -> list[uuid.UUID]:
+    """The ids of `covering()`'s rows, in its order, read as plain values (no models)."""
+    check_point(lat=lat, lng=lng)
+    candidates = remote_candidates(
+        filters.services, _remote_filters(filters, now), using=DEFAULT_DB_ALIAS
+    )
+    found = [
+        row
+        for row in candidates
+        if area_covers(
+            row.area,
+            states=row.states,
+            area_lat=row.area_lat,
+            area_lng=row.area_lng,
+            area_radius_mi=row.area_radius_mi,
+            lat=lat,
+            lng=lng,
+            state=state,
+        )
+    ]
+    found.sort(
+        key=lambda row: _remote_order(
+            area=row.area, organization=row.organization, service=row.service, pk=row.id
+        )
+    )
+    return [row.id for row in found[:limit]]
 
 
 def listing(*, filters: Filters = Filters(), now: datetime | None = None) -> QuerySet:
@@ -323,8 +411,10 @@ def search(
     radius_mi = check_radius(settings.SEARCH_DEFAULT_RADIUS_MI if radius_mi is None else radius_mi)
     return Results(
         nearby=nearby(lat=lat, lng=lng, radius_mi=radius_mi, filters=filters, now=now),
-        remote=covering(lat=lat, lng=lng, state=state, filters=filters, now=now),
         lat=lat,
         lng=lng,
         radius_mi=radius_mi,
+        state=state,
+        filters=filters,
+        now=now,
     )

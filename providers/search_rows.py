@@ -9,8 +9,10 @@ a dense city ranks a few dozen rows, not thousands) and widened until it holds t
 docs/search.md has the design and the figures.
 """
 
+import json
 import math
 import uuid
+from typing import NamedTuple
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
@@ -27,25 +29,78 @@ from providers.search_sql import TABLE, Radius, compiled_where, types_sql
 RANK_AREA_FACTOR = 2.0
 
 
-def remote_rows(queryset: QuerySet, types: tuple[str, ...], others: QuerySet | None) -> list:
-    """Listed remote services (no latitude band: they come first in the search index) with a
-    service area beyond their own locations, matching the filters, as full rows with the
-    queryset's select_related rows: one query, compiled once (search.covering tests them)."""
-    using = queryset.db
+def _remote_where(types: tuple[str, ...], others: QuerySet | None, *, using: str):
+    """Listed remote services (no latitude band: they come first in the search index) with
+    a service area beyond their own locations, matching the filters: the FROM and WHERE of
+    both remote queries, as (sql, params)."""
     tests, params = types_sql(types, using=using)
     if others is not None:
         others_sql, others_params = compiled_where(others, using=using)
         tests, params = f"{tests} AND {others_sql}", [*params, *others_params]
-    ids = (
-        f"SELECT {TABLE}.id FROM {TABLE}"
+    sql = (
+        f" FROM {TABLE}"
         f" JOIN providers_service s ON s.id = {TABLE}.service_id"
+        f" JOIN providers_organization o ON o.id = s.organization_id"
         f" JOIN providers_location l ON l.id = {TABLE}.location_id"
         f" WHERE {TABLE}.search_listed = %s AND {TABLE}.search_band IS NULL"
         f" AND l.kind = %s AND s.service_area <> %s{tests}"
     )
-    return RowLoader.get(queryset).load(
-        ids, [True, LocationKind.REMOTE, ServiceArea.LOCAL, *params]
+    return sql, [True, LocationKind.REMOTE, ServiceArea.LOCAL, *params]
+
+
+def remote_rows(queryset: QuerySet, types: tuple[str, ...], others: QuerySet | None) -> list:
+    """The remote services of `_remote_where` as full rows with the queryset's select_related
+    rows: one query, compiled once (search.covering decides which cover the point)."""
+    where, params = _remote_where(types, others, using=queryset.db)
+    return RowLoader.get(queryset).load(f"SELECT {TABLE}.id{where}", params)
+
+
+class RemoteCandidate(NamedTuple):
+    """A remote service's row id, service area and names, as `search.covering_ids` needs."""
+
+    id: uuid.UUID
+    area: str
+    states: list[str]
+    area_lat: float | None
+    area_lng: float | None
+    area_radius_mi: float | None
+    organization: str
+    service: str
+
+
+def remote_candidates(
+    types: tuple[str, ...], others: QuerySet | None, *, using: str
+) -> list[RemoteCandidate]:
+    """The remote services of `_remote_where` as plain values: one query, no models."""
+    where, params = _remote_where(types, others, using=using)
+    sql = (
+        f"SELECT {TABLE}.id, s.service_area, s.service_area_states, s.service_area_lat,"
+        f" s.service_area_lng, s.service_area_radius_mi, o.name, s.name{where}"
     )
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [
+        RemoteCandidate(
+            as_uuid(pk),
+            area,
+            json.loads(states) if isinstance(states, str) else (states or []),
+            *rest,
+        )
+        for pk, area, states, *rest in rows
+    ]
+
+
+def as_uuid(value) -> uuid.UUID:
+    """A primary key as the cursor returns it (SQLite: 32 hex digits) as a UUID."""
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
+
+
+def db_ids(ids, *, using: str) -> list:
+    """UUIDs as a raw statement's parameters: SQLite keeps them as 32 hex digits."""
+    if connections[using].features.has_native_uuid_field:
+        return list(ids)
+    return [value.hex for value in ids]
 
 
 class NearbyQuerySet(QuerySet):
@@ -103,10 +158,7 @@ class NearbyQuerySet(QuerySet):
         def run(sql, params):
             with connections[self.db].cursor() as cursor:
                 cursor.execute(sql, params)
-                return [
-                    (value if isinstance(value, uuid.UUID) else uuid.UUID(value), rank)
-                    for value, rank in cursor.fetchall()
-                ]
+                return [(as_uuid(value), rank) for value, rank in cursor.fetchall()]
 
         found = ranked_slice(self, radius, run, with_rank=True)
         return [(pk, geometry.a_to_mi(rank)) for pk, rank in found]
