@@ -13,7 +13,9 @@ stand-ins for the four models (`_Light`), which carry the models' redacting prop
 alike. Building Django model instances was half the cost of a search request.
 """
 
+import itertools
 import json
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -21,10 +23,12 @@ from datetime import date, datetime, time
 from typing import NamedTuple
 from uuid import UUID
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_time
 
+from providers.directory_version import current_token
 from providers.hours import is_open
 from providers.models import (
     Location,
@@ -34,6 +38,8 @@ from providers.models import (
     ServiceAtLocation,
     Status,
     Term,
+    public_km,
+    public_miles,
 )
 from providers.search_rows import as_uuid, db_ids
 
@@ -230,8 +236,13 @@ def _location(location: Location, related: Related) -> dict:
     }
 
 
-def provider_row(sal: ServiceAtLocation, *, related: Related, now: datetime | None) -> dict:
-    """One search row, exactly as `ProviderSerializer`'s declared fields would give it."""
+def provider_row(
+    sal: ServiceAtLocation, *, related: Related, now: datetime | None, per_request: bool = True
+) -> dict:
+    """One search row, exactly as `ProviderSerializer`'s declared fields would give it.
+
+    Without `per_request`, open_now and the distances are left None (provider_rows fills
+    them for each request)."""
     service, location = sal.service, sal.location
     organization = service.organization
     terms = related.terms.get(related.key(service.id), ())
@@ -276,14 +287,18 @@ def provider_row(sal: ServiceAtLocation, *, related: Related, now: datetime | No
             {"weekday": int(day), "opens_at": _hh_mm(opens), "closes_at": _hh_mm(closes)}
             for day, opens, closes in periods
         ],
-        "open_now": is_open(
-            open_24_7=location.open_24_7,
-            periods=periods,
-            tz_name=location.timezone,
-            now=now or timezone.now(),
+        "open_now": (
+            is_open(
+                open_24_7=location.open_24_7,
+                periods=periods,
+                tz_name=location.timezone,
+                now=now or timezone.now(),
+            )
+            if per_request
+            else None
         ),
-        "distance_mi": _number(sal.distance_mi),
-        "distance_km": _number(sal.distance_km),
+        "distance_mi": _number(sal.distance_mi) if per_request else None,
+        "distance_km": _number(sal.distance_km) if per_request else None,
         "last_verified": verified.isoformat() if verified else None,
     }
 
@@ -437,17 +452,87 @@ def _fill(light: _Light, names: tuple[str, ...], values: list) -> _Light:
     return light
 
 
-def provider_rows(pairs: list[tuple[UUID, float | None]], *, now: datetime) -> list[dict]:
+class _Kept(NamedTuple):
+    """A built row and what its per-request fields (open_now, the distances) depend on."""
+
+    row: dict
+    open_24_7: bool
+    periods: tuple[Period, ...]
+    tz_name: str
+    confidential: bool
+
+
+# Rows built in this process, by database alias: (the directory token they were built
+# under, {id: _Kept}). A row is kept only while the token stays the same
+# (providers/directory_version.py); never a search's place or words, only listed rows.
+_kept: dict[str, tuple[int, dict[UUID, _Kept]]] = {}
+_kept_lock = threading.Lock()
+
+
+def _kept_rows(alias: str, token: int) -> dict[UUID, _Kept]:
+    state = _kept.get(alias)
+    if state is None or state[0] != token:
+        state = _kept[alias] = (token, {})
+    return state[1]
+
+
+def _keep(kept: dict[UUID, _Kept], built: dict[UUID, _Kept], *, size: int) -> None:
+    with _kept_lock:
+        kept.update(built)
+        # The oldest first (dicts keep insertion order), down to nine tenths of the size.
+        surplus = len(kept) - size
+        if surplus > 0:
+            for pk in list(itertools.islice(kept, surplus + size // 10)):
+                kept.pop(pk, None)
+
+
+def _build(ids: list[UUID]) -> dict[UUID, _Kept]:
+    """The listed rows among `ids`, built: six queries for any number of rows."""
+    rows = list(_light_rows(ids).values())
+    related = load_related(rows)
+    built = {}
+    for row in rows:
+        location = row.location
+        periods = tuple(related.hours.get(related.key(location.id), ()))
+        built[row.id] = _Kept(
+            row=provider_row(row, related=related, now=None, per_request=False),
+            open_24_7=bool(location.open_24_7),
+            periods=periods,
+            tz_name=location.timezone,
+            confidential=bool(location.address_confidential),
+        )
+    return built
+
+
+def provider_rows(
+    pairs: list[tuple[UUID, float | None]], *, now: datetime | None = None
+) -> list[dict]:
     """The API rows of (id, exact miles or None) pairs, in their order: listed rows only
-    (an id that is not listed is left out). Six queries for any number of rows."""
+    (an id that is not listed is left out). A row built before in this process is reused
+    while the directory token is the same (one query to read it; `API_ROW_CACHE_SIZE`
+    rows at most, 0 to keep none); the others are built with six queries in all.
+    The rows share their nested lists and dicts with the kept ones: read them, never
+    change them."""
     if not pairs:
         return []
-    found = _light_rows([pk for pk, _ in pairs])
+    size = settings.API_ROW_CACHE_SIZE
+    token = current_token(connection) if size else None
+    kept = {} if token is None else _kept_rows(connection.alias, token)
+    missing = [pk for pk, _ in pairs if pk not in kept]
+    built = _build(missing) if missing else {}
+    if built and token is not None:
+        _keep(kept, built, size=size)
+    now = now or timezone.now()
     rows = []
     for pk, miles in pairs:
-        row = found.get(pk)
-        if row is not None:
-            row.exact_distance_mi = miles
-            rows.append(row)
-    related = load_related(rows)
-    return [provider_row(row, related=related, now=now) for row in rows]
+        entry = built.get(pk) or kept.get(pk)
+        if entry is None:
+            continue
+        row = dict(entry.row)
+        row["open_now"] = is_open(
+            open_24_7=entry.open_24_7, periods=entry.periods, tz_name=entry.tz_name, now=now
+        )
+        row["distance_mi"] = public_miles(miles, confidential=entry.confidential)
+        row["distance_km"] = public_km(row["distance_mi"], confidential=entry.confidential)
+        rows.append(row)
+    return rows

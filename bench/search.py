@@ -34,7 +34,7 @@ RADII = (10, 25, 50, 100)
 CONUS = {"lat": (24.5, 49.4), "lng": (-124.8, -66.9)}
 TARGET_FILTERS = ("none", "one service type")
 TARGETS_MS = {100_000: 2.0, 1_000_000: 10.0}  # median, radius 25, for TARGET_FILTERS
-SCHEMA_VERSION = 6  # bump when the generated data changes, so cached databases are rebuilt
+SCHEMA_VERSION = 7  # bump when the generated data changes, so cached databases are rebuilt
 
 
 def cities() -> list[dict]:
@@ -132,6 +132,7 @@ def build(db_path: Path, n: int, *, seed: int) -> None:
     from django.core.management import call_command
     from django.db import connection
 
+    from providers import directory_version
     from providers.geometry import band
     from providers.models import (
         Location,
@@ -237,6 +238,8 @@ def build(db_path: Path, n: int, *, seed: int) -> None:
     raw.close()
     use_database(tmp)
     install_triggers(connection)
+    directory_version.install_triggers(connection)
+    directory_version.change_token(connection)
     if n <= 100_000:
         refresh(connection)  # the triggers' own values (slow at 1M; see links() above)
     with connection.cursor() as cursor:

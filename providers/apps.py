@@ -9,10 +9,18 @@ class ProvidersConfig(AppConfig):
     default = True
 
     def ready(self) -> None:
-        from providers.search_index import on_post_migrate
+        from providers import directory_version, search_index
 
-        # The radius search's triggers, re-created after every migrate (see search_index).
-        post_migrate.connect(on_post_migrate, sender=self, dispatch_uid="providers-search-index")
+        # The radius search's triggers, re-created after every migrate (see search_index),
+        # and those of the version token that cached provider rows are checked against.
+        post_migrate.connect(
+            search_index.on_post_migrate, sender=self, dispatch_uid="providers-search-index"
+        )
+        post_migrate.connect(
+            directory_version.on_post_migrate,
+            sender=self,
+            dispatch_uid="providers-directory-version",
+        )
 
 
 class DirectoryAdminConfig(admin_apps.AdminConfig):

@@ -444,19 +444,28 @@ class ServiceAtLocation(models.Model):
         """Distance for the public: exact to 0.1 mi, or rounded up to a whole mile when the
         address is confidential, so repeated searches cannot pin down a shelter."""
         exact = getattr(self, "exact_distance_mi", None)
-        if exact is None:
-            return None
-        if self.location.address_confidential:
-            return float(max(1, math.ceil(exact)))
-        return round(exact, 1)
+        return public_miles(exact, confidential=self.location.address_confidential)
 
     @property
     def distance_km(self) -> float | None:
-        miles = self.distance_mi
-        if miles is None:
-            return None
-        km = miles * 1.609344
-        return float(math.ceil(km)) if self.location.address_confidential else round(km, 1)
+        return public_km(self.distance_mi, confidential=self.location.address_confidential)
+
+
+def public_miles(exact: float | None, *, confidential: bool) -> float | None:
+    """`ServiceAtLocation.distance_mi` from the exact miles and the address's secrecy."""
+    if exact is None:
+        return None
+    if confidential:
+        return float(max(1, math.ceil(exact)))
+    return round(exact, 1)
+
+
+def public_km(miles: float | None, *, confidential: bool) -> float | None:
+    """`ServiceAtLocation.distance_km` from its public miles."""
+    if miles is None:
+        return None
+    km = miles * 1.609344
+    return float(math.ceil(km)) if confidential else round(km, 1)
 
 
 class Phone(models.Model):
@@ -561,6 +570,21 @@ class Hotline(Bilingual):
         if (get_language() or "").startswith("es") and self.hours_es:
             return self.hours_es
         return self.hours
+
+
+class DirectoryVersion(models.Model):
+    """One row whose token changes with every write to what a provider row shows (database
+    triggers: providers/directory_version.py). A process keeps provider rows it has built
+    while the token stays the same."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    token = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("directory version")
+
+    def __str__(self) -> str:
+        return str(self.token)
 
 
 # Staff memberships and public suggestions live in their own module (moderation); importing

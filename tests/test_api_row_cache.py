@@ -1,0 +1,264 @@
+"""The API keeps built provider rows only while the directory token is unchanged.
+
+Every way of writing what a row shows must change the token (database triggers), so a
+kept row is never served after a change: a shelter made confidential stops showing its
+street at once, a retired service stops being found by id.
+"""
+
+from datetime import time
+from http import HTTPStatus
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from api import provider_rows
+from providers import directory_version
+from providers.models import (
+    Language,
+    Location,
+    OpeningHours,
+    Organization,
+    Phone,
+    Service,
+    ServiceAtLocation,
+    Term,
+)
+
+SEARCH = "/api/v1/providers/?lat=40.7484&lng=-73.9967"
+
+
+@pytest.fixture
+def legal(make_provider, settings):
+    settings.API_ROW_CACHE_SIZE = 100
+    return make_provider(
+        name="Legal Aid",
+        services=("legal-assistance",),
+        languages=("en", "es"),
+        accessibility=("wheelchair",),
+        hours=((1, time(9), time(17)),),
+    )
+
+
+def detail(api_client, sal) -> dict:
+    response = api_client.get(f"/api/v1/providers/{sal.pk}/")
+    assert response.status_code == HTTPStatus.OK, response.content
+    return response.json()
+
+
+def row_queries(api_client, url: str) -> list[str]:
+    """The SQL of a request that builds rows (the phones query is one of the six)."""
+    with CaptureQueriesContext(connection) as captured:
+        assert api_client.get(url).status_code == HTTPStatus.OK
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def builds_rows(queries: list[str]) -> bool:
+    return any("providers_phone" in sql for sql in queries)
+
+
+def test_a_second_request_reuses_the_rows_it_built(api_client, legal):
+    first = api_client.get(SEARCH).json()
+    queries = row_queries(api_client, SEARCH)
+    assert not builds_rows(queries)
+    assert any(directory_version.TABLE in sql for sql in queries)
+    assert api_client.get(SEARCH).json() == first
+    assert first["results"][0]["organization"]["name"] == "Legal Aid"
+
+
+def test_kept_rows_still_answer_open_now_and_distance_per_request(legal):
+    from datetime import UTC, datetime
+
+    monday_noon = datetime(2025, 3, 3, 17, 0, tzinfo=UTC)  # 12:00 in New York
+    monday_night = datetime(2025, 3, 3, 23, 30, tzinfo=UTC)
+    first = provider_rows.provider_rows([(legal.pk, 1.23)], now=monday_noon)
+    again = provider_rows.provider_rows([(legal.pk, 4.56)], now=monday_night)
+    assert (first[0]["open_now"], first[0]["distance_mi"]) == (True, 1.2)
+    assert (again[0]["open_now"], again[0]["distance_mi"], again[0]["distance_km"]) == (
+        False,
+        4.6,
+        7.4,
+    )
+    kept = provider_rows._kept[connection.alias][1][legal.pk].row
+    assert (kept["open_now"], kept["distance_mi"]) == (None, None)  # never filled in place
+
+
+def _organization_save(sal):
+    organization = sal.service.organization
+    organization.name = "Renamed Aid"
+    organization.save()
+    return lambda row: row["organization"]["name"] == "Renamed Aid"
+
+
+def _service_update(sal):
+    Service.objects.filter(pk=sal.service_id).update(description="Walk-ins welcome")
+    return lambda row: row["description"] == "Walk-ins welcome"
+
+
+def _made_confidential(sal):
+    Location.objects.filter(pk=sal.location_id).update(address_confidential=True)
+    return lambda row: (
+        row["location"]["address_1"] == ""
+        and row["location"]["lat"] is None
+        and row["location"]["address_confidential"] is True
+    )
+
+
+def _phone_added(sal):
+    Phone.objects.create(location=sal.location, number="+12125550199", kind="text")
+    return lambda row: "+12125550199" in [phone["number"] for phone in row["phones"]]
+
+
+def _phone_deleted_by_raw_sql(sal):
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM providers_phone")
+    return lambda row: row["phones"] == []
+
+
+def _phone_added_ignoring_conflicts(sal):
+    # INSERT OR IGNORE on SQLite: its conflict clause must not reach the trigger's writes.
+    Phone.objects.bulk_create(
+        [Phone(organization=sal.service.organization, number="+12125550188")],
+        ignore_conflicts=True,
+    )
+    return lambda row: "+12125550188" in [phone["number"] for phone in row["phones"]]
+
+
+def _hours_bulk_created(sal):
+    OpeningHours.objects.bulk_create(
+        [OpeningHours(location=sal.location, weekday=6, opens_at=time(10), closes_at=time(14))]
+    )
+    return lambda row: len(row["hours"]) == 2
+
+
+def _service_type_added(sal):
+    sal.service.terms.add(Term.objects.get(slug="case-management"))
+    return lambda row: "case-management" in row["services"]
+
+
+def _language_removed(sal):
+    sal.service.languages.remove(Language.objects.get(code="es"))
+    return lambda row: [language["code"] for language in row["languages"]] == ["en"]
+
+
+def _accessibility_cleared(sal):
+    sal.location.accessibility.clear()
+    return lambda row: row["location"]["accessibility"] == []
+
+
+def _term_renamed(sal):
+    Term.objects.filter(slug="legal-assistance").update(slug="legal-help")
+    return lambda row: "legal-help" in row["services"]
+
+
+def _language_renamed(sal):
+    Language.objects.filter(code="es").update(name="Castilian")
+    return lambda row: "Castilian" in [language["name"] for language in row["languages"]]
+
+
+def _location_moved(sal):
+    ServiceAtLocation.objects.filter(pk=sal.pk).update(description="x")
+    Location.objects.filter(pk=sal.location_id).update(city="Brooklyn")
+    return lambda row: row["location"]["city"] == "Brooklyn"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _organization_save,
+        _service_update,
+        _made_confidential,
+        _phone_added,
+        _phone_deleted_by_raw_sql,
+        _phone_added_ignoring_conflicts,
+        _hours_bulk_created,
+        _service_type_added,
+        _language_removed,
+        _accessibility_cleared,
+        _term_renamed,
+        _language_renamed,
+        _location_moved,
+    ],
+)
+def test_every_kind_of_write_drops_the_kept_rows(api_client, legal, change):
+    detail(api_client, legal)  # built and kept
+    shows_change = change(legal)
+    assert shows_change(detail(api_client, legal))
+    assert shows_change(api_client.get(SEARCH).json()["results"][0])
+
+
+@pytest.mark.parametrize(
+    "retire",
+    [
+        lambda sal: Service.objects.filter(pk=sal.service_id).update(status="retired"),
+        lambda sal: Organization.objects.filter(pk=sal.service.organization_id).update(
+            status="draft"
+        ),
+        lambda sal: ServiceAtLocation.objects.filter(pk=sal.pk).delete(),
+    ],
+    ids=["service retired", "organization unpublished", "row deleted"],
+)
+def test_a_row_that_stops_being_listed_is_not_found_by_id(api_client, legal, retire):
+    detail(api_client, legal)
+    retire(legal)
+    assert api_client.get(f"/api/v1/providers/{legal.pk}/").status_code == HTTPStatus.NOT_FOUND
+
+
+def test_a_rolled_back_write_leaves_no_stale_row(api_client, legal):
+    before = detail(api_client, legal)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Organization.objects.filter(pk=legal.service.organization_id).update(name="Not saved")
+        # Read inside the transaction: kept under the transaction's own token.
+        assert detail(api_client, legal)["organization"]["name"] == "Not saved"
+        raise RuntimeError
+    assert detail(api_client, legal) == before
+
+
+def test_every_table_a_row_reads_changes_the_token(legal):
+    """A no-op update of one row of each watched table changes the token (the trigger is
+    there), and the watched tables include every table the row queries read."""
+    read = {part.model._meta.db_table for part in provider_rows._PARTS}
+    for sql in (
+        provider_rows._PHONES,
+        provider_rows._TERMS,
+        provider_rows._LANGUAGES,
+        provider_rows._HOURS,
+        provider_rows._ACCESSIBILITY,
+    ):
+        read |= {word for word in sql.split() if word.startswith("providers_")}
+    assert read <= set(directory_version.WATCHED)
+    with connection.cursor() as cursor:
+        for table in directory_version.WATCHED:
+            key = connection.introspection.get_primary_key_column(cursor, table)
+            before = directory_version.current_token()
+            cursor.execute(
+                f"UPDATE {table} SET {key} = {key} "
+                f"WHERE {key} IN (SELECT {key} FROM {table} ORDER BY {key} LIMIT 1)"
+            )
+            assert directory_version.current_token() != before, table
+
+
+def test_without_the_version_row_nothing_is_kept(api_client, legal):
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {directory_version.TABLE}")
+    assert builds_rows(row_queries(api_client, SEARCH))
+    assert builds_rows(row_queries(api_client, SEARCH))
+    Phone.objects.create(service=legal.service, number="+12125550142")  # puts the row back
+    assert directory_version.current_token() is not None
+
+
+def test_size_zero_keeps_nothing_and_reads_no_token(api_client, legal, settings):
+    settings.API_ROW_CACHE_SIZE = 0
+    queries = row_queries(api_client, SEARCH)
+    assert builds_rows(queries) and builds_rows(row_queries(api_client, SEARCH))
+    assert not any(directory_version.TABLE in sql for sql in queries)
+
+
+def test_kept_rows_are_bounded(make_provider, settings):
+    settings.API_ROW_CACHE_SIZE = 3
+    rows = [make_provider(name=f"Center {index}") for index in range(8)]
+    for sal in rows:
+        provider_rows.provider_rows([(sal.pk, None)], now=None)
+    kept = provider_rows._kept[connection.alias][1]
+    assert 0 < len(kept) <= 3
+    assert rows[-1].pk in kept  # the newest stay
