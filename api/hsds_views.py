@@ -18,12 +18,11 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import ValidationError
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
 from api import schema
-from api.base import ApiViewMixin, NDJSONRenderer, conditional_response
+from api.base import ApiViewMixin, FastJSONRenderer, NDJSONRenderer, conditional_response
 from api.filters import (
     FlagsForm,
     HsdsOrganizationFilter,
@@ -90,7 +89,7 @@ def full_services(services: list[Service]) -> list[dict]:
 
 
 class HsdsListView(ApiViewMixin, generics.GenericAPIView):
-    renderer_classes = [JSONRenderer, NDJSONRenderer]
+    renderer_classes = [FastJSONRenderer, NDJSONRenderer]
     pagination_class = HsdsPagination
     filter_backends = [DjangoFilterBackend]
 

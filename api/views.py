@@ -10,11 +10,10 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import ValidationError
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from api import schema
-from api.base import ApiViewMixin, GeoJSONRenderer, conditional_response
+from api.base import ApiViewMixin, FastJSONRenderer, GeoJSONRenderer, conditional_response
 from api.filters import PlaceForm, ProviderSearchForm, TermFilter, parse, resolve_place
 from api.pagination import PagePagination, RankedIds
 from api.provider_rows import provider_rows
@@ -83,7 +82,7 @@ GEOJSON_SCHEMA = {
 class ProviderSearchView(ApiViewMixin, generics.GenericAPIView):
     """Search providers near a place, nearest first; without a place, a listing by name."""
 
-    renderer_classes = [JSONRenderer, GeoJSONRenderer]
+    renderer_classes = [FastJSONRenderer, GeoJSONRenderer]
     pagination_class = PagePagination
     serializer_class = ProviderSerializer
     filter_backends: list = []

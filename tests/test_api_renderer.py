@@ -1,0 +1,51 @@
+"""The API's JSON renderer (orjson) writes what DRF's JSONRenderer would."""
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+
+import pytest
+from django.utils.translation import gettext_lazy, override
+from rest_framework.renderers import JSONRenderer
+
+from api.base import FastJSONRenderer, GeoJSONRenderer
+
+DATA = {
+    "label": gettext_lazy(
+        "Call or text a national hotline below: they can connect you with local help."
+    ),
+    "amount": Decimal("1.50"),
+    "when": datetime(2025, 3, 3, 19, 30, tzinfo=UTC),
+    "day": date(2025, 3, 3),
+    "opens": time(9, 30),
+    "id": uuid.UUID("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
+    "rows": [{"miles": 1.25, "none": None, "text": "Línea – 24/7 \u2028 \U0001f4de", "ok": True}],
+    7: "a number as a key",
+}
+
+
+def test_the_same_json_as_drf():
+    with override("es"):
+        fast = FastJSONRenderer().render(DATA)
+        reference = JSONRenderer().render(DATA)
+    assert json.loads(fast) == json.loads(reference)
+    assert json.loads(fast)["label"].startswith("Llame o envíe")
+    assert json.loads(fast)["when"] == "2025-03-03T19:30:00Z"
+    assert fast.startswith(b'{"label":"Llame') and b'"amount":1.5,' in fast  # compact
+
+
+def test_indented_output_on_request_and_nothing_for_none():
+    indented = FastJSONRenderer().render({"a": [1]}, "application/json; indent=2", {"indent": None})
+    assert indented == JSONRenderer().render({"a": [1]}, "application/json; indent=2", {})
+    assert FastJSONRenderer().render(None) == b""
+
+
+def test_what_neither_knows_fails_loudly():
+    @dataclass
+    class Opaque:
+        value: int
+
+    with pytest.raises(TypeError):
+        GeoJSONRenderer().render({"x": Opaque(1)})
