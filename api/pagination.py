@@ -53,23 +53,21 @@ class Chain:
 
 
 class RankedIds:
-    """A search's rows as (id, exact miles) pairs for a Paginator: the count, then the ids of
-    the requested slice in order, without loading the rows (api.provider_rows does that)."""
+    """A search's rows as (id, exact miles) pairs for a Paginator: `search.Results`' count,
+    then the ids of the requested slice in order, without loading the rows
+    (api.provider_rows builds them)."""
 
-    def __init__(self, queryset) -> None:
-        self.queryset = queryset
+    def __init__(self, results) -> None:
+        self.results = results
 
     def count(self) -> int:
-        return self.queryset.count()
+        return self.results.count()
 
     def __len__(self) -> int:
         return self.count()
 
     def __getitem__(self, item: slice) -> list:
-        page = self.queryset[item]
-        if hasattr(page, "ranked"):  # a radius search: ids and distances, nearest first
-            return page.ranked()
-        return [(pk, None) for pk in page.values_list("pk", flat=True)]
+        return self.results.ranked(item.start or 0, item.stop)
 
 
 class PagePagination(PageNumberPagination):

@@ -101,7 +101,7 @@ class ProviderSearchView(ApiViewMixin, generics.GenericAPIView):
         paginator = self.paginator
         try:
             results = search.search(**arguments)
-            pairs = paginator.paginate_queryset(RankedIds(results.nearby), request, view=self)
+            pairs = paginator.paginate_queryset(RankedIds(results), request, view=self)
         except InvalidSearch as error:
             raise ValidationError({error.field: [error.message]}) from None
         # The page and the remote section in one batch of queries.

@@ -153,6 +153,7 @@ def main() -> None:
     from api.provider_rows import _light_rows, load_related, provider_rows
     from providers import search
     from providers.geocode import state_for
+    from providers.search_rows import count_rows, ranked_ids
 
     try:
         if args.enrich:
@@ -176,7 +177,7 @@ def main() -> None:
 
             results = run_search()
             pairs = [
-                *results.nearby.all()[:20].ranked(),
+                *results.ranked(0, 20),
                 *((pk, None) for pk in results.remote_ids),
             ]
             ids = [pk for pk, _ in pairs]
@@ -185,8 +186,13 @@ def main() -> None:
             data = provider_rows(pairs, now=now)
             parts = [
                 median_ms(run_search, repeat=repeat),
-                median_ms(lambda r=results: r.nearby.all().count(), repeat=repeat),
-                median_ms(lambda r=results: r.nearby.all()[:20].ranked(), repeat=repeat),
+                median_ms(lambda r=results: count_rows(r.radius, using="default"), repeat=repeat),
+                median_ms(
+                    lambda r=results: ranked_ids(
+                        r.radius, low=0, high=20, known=r.count(), using="default"
+                    ),
+                    repeat=repeat,
+                ),
                 median_ms(lambda ids=ids: _light_rows(ids), repeat=repeat),
                 median_ms(lambda rows=light: load_related(rows), repeat=repeat),
                 median_ms(lambda p=pairs, n=now: provider_rows(p, now=n), repeat=repeat),

@@ -42,7 +42,14 @@ from providers.models import (
     ServiceAtLocation,
     Term,
 )
-from providers.search_rows import NearbyQuerySet, RankedIterable, remote_candidates, remote_rows
+from providers.search_rows import (
+    NearbyQuerySet,
+    RankedIterable,
+    count_rows,
+    ranked_ids,
+    remote_candidates,
+    remote_rows,
+)
 from providers.search_sql import HaversineA, HaversineMi, Radius, WithinRadius
 
 
@@ -71,17 +78,53 @@ class Filters:
 
 @dataclass
 class Results:
-    """Physical locations within the radius (a QuerySet to paginate) and remote services
-    covering the point: `remote` as full rows for pages, `remote_ids` for the API's plain
-    rows; each is looked up when first read, and only then."""
+    """What search() found: physical locations within the radius, nearest first, and
+    remote services covering the point; without a point, the filtered listing by name.
 
-    nearby: QuerySet
+    Each part is looked up when first read, and only then: `nearby` is a QuerySet for pages
+    (to paginate and load full rows); `count()` and `ranked()` answer the API's page with
+    ids and distances from the same statements, without building the ORM query; `remote`
+    (full rows) and `remote_ids` likewise.
+    """
+
     lat: float | None = None
     lng: float | None = None
     radius_mi: float | None = None
     state: str = ""
     filters: Filters = field(default_factory=Filters)
     now: datetime | None = None
+    radius: Radius | None = None  # the checked radius search (None without a point)
+    _count: int | None = field(default=None, repr=False)
+
+    @functools.cached_property
+    def nearby(self) -> QuerySet:
+        if self.radius is None:
+            return listing(filters=self.filters, now=self.now)
+        return nearby_rows(self.radius)
+
+    def count(self) -> int:
+        """How many rows `nearby` holds."""
+        if self._count is None:
+            total = None
+            if self.radius is not None:
+                total = count_rows(self.radius, using=DEFAULT_DB_ALIAS)
+            self._count = self.nearby.count() if total is None else total
+        return self._count
+
+    def ranked(self, low: int, high: int | None) -> list[tuple[uuid.UUID, float | None]]:
+        """(id, exact miles) of rows [low:high] of `nearby`, in its order, without loading
+        them (the miles are None in a listing)."""
+        found = None
+        if self.radius is not None:
+            found = ranked_ids(
+                self.radius, low=low, high=high, known=self._count, using=DEFAULT_DB_ALIAS
+            )
+        if found is not None:
+            return found
+        page = self.nearby[low:high]
+        if isinstance(page, NearbyQuerySet):
+            return page.ranked()
+        return [(pk, None) for pk in page.values_list("pk", flat=True)]
 
     def _remote_arguments(self) -> dict:
         return {
@@ -94,11 +137,11 @@ class Results:
 
     @functools.cached_property
     def remote(self) -> list[ServiceAtLocation]:
-        return [] if self.lat is None else covering(**self._remote_arguments())
+        return [] if self.radius is None else covering(**self._remote_arguments())
 
     @functools.cached_property
     def remote_ids(self) -> list[uuid.UUID]:
-        return [] if self.lat is None else covering_ids(**self._remote_arguments())
+        return [] if self.radius is None else covering_ids(**self._remote_arguments())
 
 
 def check_point(*, lat: float, lng: float) -> None:
@@ -234,23 +277,23 @@ def nearby(
     search copies (kept in step by providers.search_index) through one covering index, and
     the full rows are loaded for the requested slice only (providers.search_rows).
     """
-    check_point(lat=lat, lng=lng)
-    radius_mi = check_radius(settings.SEARCH_DEFAULT_RADIUS_MI if radius_mi is None else radius_mi)
-    others = None
-    if replace(filters, services=()) != Filters():
-        # The other filters as conditions on the row (or one EXISTS on it when they need a
-        # join), which the direct statements of providers.search_sql embed as they are.
-        others = row_filters(replace(filters, services=()), now=now)
+    radius = within(lat=lat, lng=lng, radius_mi=radius_mi, filters=filters, now=now)
+    return nearby_rows(radius)
+
+
+def nearby_rows(radius: Radius) -> QuerySet:
+    """nearby()'s QuerySet for a radius search `within()` checked."""
+    lat, lng, radius_mi = radius.lat, radius.lng, radius.radius_mi
     # The ORM query (for callers that filter further) is built in place: a chain of
     # filter()/annotate() calls copied the query five times, a third of a search's Python.
     qs = NearbyQuerySet(model=ServiceAtLocation)
     query = qs.query
     query.add_select_related(["service", "service__organization", "location"])
     query.add_q(Q(WithinRadius(lat=lat, lng=lng, radius_mi=radius_mi)))
-    if filters.services:
-        query.add_q(types_q(filters.services))
-    if others is not None:
-        query.combine(others.query, AND)
+    if radius.types:
+        query.add_q(types_q(radius.types))
+    if radius.others is not None:
+        query.combine(radius.others.query, AND)
     query.add_annotation(HaversineA("search_lat", "search_lng", lat=lat, lng=lng), "search_rank")
     # For callers that order or read values by distance; rows get it from Python.
     query.add_annotation(
@@ -258,9 +301,26 @@ def nearby(
     )
     query.add_ordering("search_rank", "id")
     qs._iterable_class = RankedIterable
-    return qs.with_radius(
-        Radius(lat=lat, lng=lng, radius_mi=radius_mi, types=filters.services, others=others)
-    )
+    return qs.with_radius(radius)
+
+
+def within(
+    *,
+    lat: float,
+    lng: float,
+    radius_mi: float | None = None,
+    filters: Filters = Filters(),
+    now: datetime | None = None,
+) -> Radius:
+    """The checked place, radius and filters as the direct statements take them."""
+    check_point(lat=lat, lng=lng)
+    radius_mi = check_radius(settings.SEARCH_DEFAULT_RADIUS_MI if radius_mi is None else radius_mi)
+    others = None
+    if replace(filters, services=()) != Filters():
+        # The other filters as conditions on the row (or one EXISTS on it when they need a
+        # join), which the direct statements of providers.search_sql embed as they are.
+        others = row_filters(replace(filters, services=()), now=now)
+    return Radius(lat=lat, lng=lng, radius_mi=radius_mi, types=filters.services, others=others)
 
 
 def covers(service: Service, *, lat: float, lng: float, state: str) -> bool:
@@ -407,14 +467,14 @@ def search(
     Without a point: the plain filtered listing, and no remote section.
     """
     if lat is None or lng is None:
-        return Results(nearby=listing(filters=filters, now=now))
-    radius_mi = check_radius(settings.SEARCH_DEFAULT_RADIUS_MI if radius_mi is None else radius_mi)
+        return Results(filters=filters, now=now)
+    radius = within(lat=lat, lng=lng, radius_mi=radius_mi, filters=filters, now=now)
     return Results(
-        nearby=nearby(lat=lat, lng=lng, radius_mi=radius_mi, filters=filters, now=now),
-        lat=lat,
-        lng=lng,
-        radius_mi=radius_mi,
+        lat=radius.lat,
+        lng=radius.lng,
+        radius_mi=radius.radius_mi,
         state=state,
         filters=filters,
         now=now,
+        radius=radius,
     )

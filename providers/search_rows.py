@@ -152,30 +152,58 @@ class NearbyQuerySet(QuerySet):
         """(id, miles) of this slice's rows, nearest first, without loading them: what the
         search decides, for callers that need no more (and for bench/search.py)."""
         radius = self.direct()
-        if radius is None or radius.spans(radius.radius_mi) is None:
+        found = None
+        if radius is not None:
+            query = self.query
+            found = ranked_ids(
+                radius,
+                low=query.low_mark,
+                high=query.high_mark,
+                known=self._known_count,
+                using=self.db,
+            )
+        if found is None:
             return [(row.pk, row.exact_distance_mi) for row in self]
-
-        def run(sql, params):
-            with connections[self.db].cursor() as cursor:
-                cursor.execute(sql, params)
-                return [(as_uuid(value), rank) for value, rank in cursor.fetchall()]
-
-        found = ranked_slice(self, radius, run, with_rank=True)
-        return [(pk, geometry.a_to_mi(rank)) for pk, rank in found]
+        return found
 
     def count(self) -> int:
         radius = self.direct()
         if self._result_cache is not None or radius is None:
             return super().count()
-        statement = radius.count_statement(using=self.db)
-        if statement is None:
+        total = count_rows(radius, using=self.db)
+        if total is None:
             return super().count()
-        with connections[self.db].cursor() as cursor:
-            cursor.execute(*statement)
-            total = cursor.fetchone()[0]
         self._known_count = total
         low, high = self.query.low_mark, self.query.high_mark
         return max(0, (total if high is None else min(total, high)) - low)
+
+
+def count_rows(radius: Radius, *, using: str) -> int | None:
+    """The listed rows within the radius matching its filters, by the direct count
+    statement; None when the circle needs the ORM's box query instead."""
+    statement = radius.count_statement(using=using)
+    if statement is None:
+        return None
+    with connections[using].cursor() as cursor:
+        cursor.execute(*statement)
+        return cursor.fetchone()[0]
+
+
+def ranked_ids(
+    radius: Radius, *, low: int, high: int | None, known: int | None, using: str
+) -> list[tuple[uuid.UUID, float]] | None:
+    """(id, miles) of rows [low:high] within the radius, nearest first, ties by id, by the
+    direct statements (`known`: the count, when counted); None when they cannot run."""
+    if radius.spans(radius.radius_mi) is None:
+        return None
+
+    def run(sql, params):
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, params)
+            return [(as_uuid(value), rank) for value, rank in cursor.fetchall()]
+
+    found = ranked_slice(radius, run, low=low, high=high, known=known, using=using, ranks=True)
+    return [(pk, geometry.a_to_mi(rank)) for pk, rank in found]
 
 
 def first_reach(radius: Radius, *, high: int | None, known: int | None) -> float:
@@ -188,20 +216,25 @@ def first_reach(radius: Radius, *, high: int | None, known: int | None) -> float
     return radius.radius_mi * math.sqrt(min(1.0, RANK_AREA_FACTOR * high / known))
 
 
-def ranked_slice(queryset: NearbyQuerySet, radius: Radius, run, *, with_rank=False) -> list:
-    """`run(sql, params)` on the ids of the queryset's slice ranked within a circle, first
-    sized from the known count, widened until it holds the slice; returns what run returns."""
-    low, high = queryset.query.low_mark, queryset.query.high_mark
-    known = queryset._known_count
+def ranked_slice(
+    radius: Radius,
+    run,
+    *,
+    low: int,
+    high: int | None,
+    known: int | None,
+    using: str,
+    ranks: bool = False,
+) -> list:
+    """`run(sql, params)` on the ids of rows [low:high] ranked within a circle, first sized
+    from the known count, widened until it holds the slice; returns what run returns."""
     if high is not None:
         high = high if known is None else min(high, known)
         if high <= low:
             return []
     reach = first_reach(radius, high=high, known=known)
     while True:
-        sql, params = radius.rank_statement(
-            reach, using=queryset.db, ranks=with_rank, low=low, high=high
-        )
+        sql, params = radius.rank_statement(reach, using=using, ranks=ranks, low=low, high=high)
         found = run(sql, params)
         if high is None or len(found) == high - low or reach >= radius.radius_mi:
             return found
@@ -225,8 +258,14 @@ class RankedIterable(ModelIterable):
             yield from self._load(queryset.values("pk"), point=(rank.lat, rank.lng))
             return
         point = (radius.lat, radius.lng)
+        query = queryset.query
         yield from ranked_slice(
-            queryset, radius, lambda sql, params: list(self._load(RawSQL(sql, params), point=point))
+            radius,
+            lambda sql, params: list(self._load(RawSQL(sql, params), point=point)),
+            low=query.low_mark,
+            high=query.high_mark,
+            known=queryset._known_count,
+            using=queryset.db,
         )
 
     def _load(self, ids, *, point: tuple[float, float]):
