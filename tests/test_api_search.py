@@ -321,3 +321,17 @@ def test_search_never_logs_the_searched_place(make_provider, api_client, caplog)
         get(api_client, f"{SEARCH}?near=10001&radius=-5")
     assert "Springfild" not in caplog.text
     assert "10001" not in caplog.text
+
+
+def test_parameter_forms_share_fields_but_not_their_answers(db):
+    from django.http import QueryDict
+
+    from api.filters import ProviderSearchForm
+
+    bad = ProviderSearchForm(QueryDict("lat=91&lng=10&service=nope"))
+    good = ProviderSearchForm(QueryDict("lat=40.7&lng=-74&service=legal-assistance"))
+    assert bad.fields["lat"] is good.fields["lat"] is ProviderSearchForm.base_fields["lat"]
+    assert not bad.is_valid() and set(bad.errors) == {"lat", "service"}
+    assert good.is_valid(), good.errors
+    assert good.cleaned_data["service"] == ("legal-assistance",)
+    assert bad.cleaned_data.get("service") is None
