@@ -4,7 +4,8 @@
     .venv/bin/python bench/api.py --db ... --enrich   # phones, hours, remote lines: see below
 
 Times whole requests through `django.test.Client` (middleware, throttle, form, search,
-pagination, rows, JSON) at a few query points, then the parts of one request on their own:
+pagination, rows, JSON) at a few query points, with the rows kept from the request before
+and with every row built, then the parts of one request on their own:
 `search()` (which includes deciding the remote section, `covering_ids()`), the count and
 the ranked ids of the page, reading the rows' columns and their relations, building the
 rows (`provider_rows`, all of it) and rendering the JSON.
@@ -148,9 +149,10 @@ def main() -> None:
     django.setup()
     from django.test import Client
     from django.utils import timezone
-    from rest_framework.renderers import JSONRenderer
 
-    from api.provider_rows import _light_rows, load_related, provider_rows
+    from api import provider_rows as rows_module
+    from api.base import FastJSONRenderer
+    from api.provider_rows import _build, _light_rows, load_related, provider_rows
     from providers import search
     from providers.geocode import state_for
     from providers.search_rows import count_rows, ranked_ids
@@ -160,8 +162,9 @@ def main() -> None:
             enrich()
         client = Client(HTTP_HOST="localhost")
         print(
-            f"\n{'point':<16} {'request':>8} {'search()':>9} {'count':>7} {'ranked':>7} "
-            f"{'columns':>8} {'related':>8} {'rows':>7} {'JSON':>7}  results remote bytes"
+            f"\n{'point':<16} {'request':>8} {'built':>7} {'search()':>9} {'count':>7} "
+            f"{'ranked':>7} {'columns':>8} {'related':>8} {'build':>7} {'kept':>7} {'JSON':>7}"
+            "  results remote bytes"
         )
         for name, (lat, lng) in POINTS.items():
             url = f"/api/v1/providers/?lat={lat}&lng={lng}&radius=25"
@@ -169,6 +172,12 @@ def main() -> None:
             assert response.status_code == 200, response.content[:200]
             body = response.json()
             request = median_ms(lambda url=url: client.get(url), repeat=args.requests)
+
+            def cold_request(url=url):
+                rows_module._kept.clear()
+                return client.get(url)
+
+            built_request = median_ms(cold_request, repeat=args.requests)
             state = state_for(lat=lat, lng=lng)
             repeat = args.requests
 
@@ -195,21 +204,25 @@ def main() -> None:
                 ),
                 median_ms(lambda ids=ids: _light_rows(ids), repeat=repeat),
                 median_ms(lambda rows=light: load_related(rows), repeat=repeat),
+                median_ms(lambda ids=ids: _build(ids), repeat=repeat),
                 median_ms(lambda p=pairs, n=now: provider_rows(p, now=n), repeat=repeat),
-                median_ms(lambda d=data: JSONRenderer().render({"results": d}), repeat=repeat),
+                median_ms(lambda d=data: FastJSONRenderer().render({"results": d}), repeat=repeat),
             ]
             print(
-                f"{name:<16} {request:>8.2f} "
+                f"{name:<16} {request:>8.2f} {built_request:>7.2f} "
                 + " ".join(
                     f"{part:>{width}.2f}"
-                    for part, width in zip(parts, (9, 7, 7, 8, 8, 7, 7), strict=True)
+                    for part, width in zip(parts, (9, 7, 7, 8, 8, 7, 7, 7), strict=True)
                 )
                 + f"  {len(body['results']):>7} {len(body['remote']):>6} {len(response.content)}"
             )
         print(
-            "\nMedians in ms. 'columns' reads the rows' own columns (one join); 'related' their"
-            "\nphones, terms, languages, hours and accessibility (five queries); 'rows' is all"
-            "\nof provider_rows (both, and building the dicts) for the page and the remote section."
+            "\nMedians in ms. 'request': whole requests with the rows kept from the one before;"
+            "\n'built': whole requests with the kept rows dropped first, so all are built."
+            "\n'columns' reads the rows' own columns (one join); 'related' their phones, terms,"
+            "\nlanguages, hours and accessibility (five queries); 'build' is both and building"
+            "\nthe rows; 'kept' is provider_rows with the rows kept (the token query, copies,"
+            "\nopen_now and distances), for the page and the remote section together."
         )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
