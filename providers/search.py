@@ -45,6 +45,7 @@ from providers.models import (
 from providers.search_rows import (
     NearbyQuerySet,
     RankedIterable,
+    RemoteCandidate,
     count_rows,
     ranked_ids,
     remote_candidates,
@@ -315,63 +316,51 @@ def within(
     """The checked place, radius and filters as the direct statements take them."""
     check_point(lat=lat, lng=lng)
     radius_mi = check_radius(settings.SEARCH_DEFAULT_RADIUS_MI if radius_mi is None else radius_mi)
-    others = None
-    if replace(filters, services=()) != Filters():
-        # The other filters as conditions on the row (or one EXISTS on it when they need a
-        # join), which the direct statements of providers.search_sql embed as they are.
-        others = row_filters(replace(filters, services=()), now=now)
+    others = _other_filters(filters, now)
     return Radius(lat=lat, lng=lng, radius_mi=radius_mi, types=filters.services, others=others)
 
 
-def covers(service: Service, *, lat: float, lng: float, state: str) -> bool:
+def area_covers(area: RemoteCandidate, *, lat: float, lng: float, state: str) -> bool:
     """Whether a remote service's area includes the point (in `state`, when known)."""
-    return area_covers(
-        service.service_area,
-        states=service.service_area_states,
-        area_lat=service.service_area_lat,
-        area_lng=service.service_area_lng,
-        area_radius_mi=service.service_area_radius_mi,
-        lat=lat,
-        lng=lng,
-        state=state,
-    )
-
-
-def area_covers(
-    area: str,
-    *,
-    states: list[str],
-    area_lat: float | None,
-    area_lng: float | None,
-    area_radius_mi: float | None,
-    lat: float,
-    lng: float,
-    state: str,
-) -> bool:
-    """Whether a service area (its kind and the fields of that kind) includes the point."""
-    if area == ServiceArea.NATIONWIDE:
+    if area.area == ServiceArea.NATIONWIDE:
         return True
-    if area == ServiceArea.STATES:
-        return bool(state) and state.upper() in (states or ())
-    if area == ServiceArea.RADIUS and area_radius_mi:
-        if area_lat is None or area_lng is None:
+    if area.area == ServiceArea.STATES:
+        return bool(state) and state.upper() in (area.states or ())
+    if area.area == ServiceArea.RADIUS and area.area_radius_mi:
+        if area.area_lat is None or area.area_lng is None:
             return False
-        return haversine_mi(lat1=lat, lng1=lng, lat2=area_lat, lng2=area_lng) <= area_radius_mi
+        distance = haversine_mi(lat1=lat, lng1=lng, lat2=area.area_lat, lng2=area.area_lng)
+        return distance <= area.area_radius_mi
     return False
 
 
 _AREA_ORDER = {ServiceArea.RADIUS: 0, ServiceArea.STATES: 1, ServiceArea.NATIONWIDE: 2}
 
 
-def _remote_filters(filters: Filters, now: datetime | None) -> QuerySet | None:
+def _other_filters(filters: Filters, now: datetime | None) -> QuerySet | None:
+    """The filters beyond place and service type as conditions on the row (or one EXISTS
+    on it when they need a join), which the direct statements embed as they are; None
+    without any."""
     if replace(filters, services=()) == Filters():
         return None
     return row_filters(replace(filters, services=()), now=now)
 
 
-def _remote_order(*, area: str, organization: str, service: str, pk) -> tuple:
-    """Most local first (a radius, then a state list, then nationwide), then by name."""
-    return (_AREA_ORDER.get(area, 3), organization.lower(), service.lower(), str(pk))
+def _covering(
+    candidates: list[RemoteCandidate], *, lat: float, lng: float, state: str, limit: int
+) -> list[RemoteCandidate]:
+    """The candidates whose area covers the point: most local first (a radius, then a
+    state list, then nationwide), then by organization and service name."""
+    found = [area for area in candidates if area_covers(area, lat=lat, lng=lng, state=state)]
+    found.sort(
+        key=lambda area: (
+            _AREA_ORDER.get(area.area, 3),
+            area.organization.lower(),
+            area.service.lower(),
+            str(area.id),
+        )
+    )
+    return found[:limit]
 
 
 def covering(
@@ -383,25 +372,15 @@ def covering(
     now: datetime | None = None,
     limit: int = 50,
 ) -> list[ServiceAtLocation]:
-    """Remote services (phone, text, online) whose service area covers the point.
-
-    Most local first (a radius, then a state list, then nationwide), then by name.
-    """
+    """Remote services (phone, text, online) whose service area covers the point, as full
+    rows: most local first (a radius, then a state list, then nationwide), then by name."""
     check_point(lat=lat, lng=lng)
-    found = [
-        sal
-        for sal in remote_rows(_base(), filters.services, _remote_filters(filters, now))
-        if covers(sal.service, lat=lat, lng=lng, state=state)
-    ]
-    found.sort(
-        key=lambda sal: _remote_order(
-            area=sal.service.service_area,
-            organization=sal.service.organization.name,
-            service=sal.service.name,
-            pk=sal.id,
-        )
-    )
-    return found[:limit]
+    rows = {
+        sal.id: sal for sal in remote_rows(_base(), filters.services, _other_filters(filters, now))
+    }
+    candidates = [RemoteCandidate.of(sal) for sal in rows.values()]
+    chosen = _covering(candidates, lat=lat, lng=lng, state=state, limit=limit)
+    return [rows[area.id] for area in chosen]
 
 
 def covering_ids(
@@ -415,29 +394,9 @@ def covering_ids(
 ) -> list[uuid.UUID]:
     """The ids of `covering()`'s rows, in its order, read as plain values (no models)."""
     check_point(lat=lat, lng=lng)
-    candidates = remote_candidates(
-        filters.services, _remote_filters(filters, now), using=DEFAULT_DB_ALIAS
-    )
-    found = [
-        row
-        for row in candidates
-        if area_covers(
-            row.area,
-            states=row.states,
-            area_lat=row.area_lat,
-            area_lng=row.area_lng,
-            area_radius_mi=row.area_radius_mi,
-            lat=lat,
-            lng=lng,
-            state=state,
-        )
-    ]
-    found.sort(
-        key=lambda row: _remote_order(
-            area=row.area, organization=row.organization, service=row.service, pk=row.id
-        )
-    )
-    return [row.id for row in found[:limit]]
+    others = _other_filters(filters, now)
+    candidates = remote_candidates(filters.services, others, using=DEFAULT_DB_ALIAS)
+    return [area.id for area in _covering(candidates, lat=lat, lng=lng, state=state, limit=limit)]
 
 
 def listing(*, filters: Filters = Filters(), now: datetime | None = None) -> QuerySet:

@@ -67,6 +67,21 @@ class RemoteCandidate(NamedTuple):
     organization: str
     service: str
 
+    @classmethod
+    def of(cls, sal) -> "RemoteCandidate":
+        """The same values read off a full row."""
+        service = sal.service
+        return cls(
+            sal.id,
+            service.service_area,
+            service.service_area_states,
+            service.service_area_lat,
+            service.service_area_lng,
+            service.service_area_radius_mi,
+            service.organization.name,
+            service.name,
+        )
+
 
 def remote_candidates(
     types: tuple[str, ...], others: QuerySet | None, *, using: str

@@ -98,9 +98,23 @@ def test_remote_services_covering_the_point_come_back_apart(make_provider):
         service_area=ServiceArea.STATES,
         service_area_states=["CA"],
     )
+    for name, (lat, lng) in {"Metro line": (40.7, -74.0), "Far line": (34.05, -118.24)}.items():
+        make_provider(
+            name=name,
+            kind=LocationKind.REMOTE,
+            service_area=ServiceArea.RADIUS,
+            service_area_lat=lat,
+            service_area_lng=lng,
+            service_area_radius_mi=30,
+        )
     results = search.search(**NYC, state="NY")
     assert [r.service.organization.name for r in results.nearby] == ["Near"]
-    assert [r.service.organization.name for r in results.remote] == ["NY line", "National line"]
+    assert [r.service.organization.name for r in results.remote] == [
+        "Metro line",
+        "NY line",
+        "National line",
+    ]
+    assert results.remote_ids == [sal.id for sal in results.remote]
 
 
 def test_confidential_distance_is_rounded_up_to_whole_miles(make_provider):
@@ -191,7 +205,10 @@ def test_remote_services_are_filtered_like_nearby_ones(make_provider):
     make_provider(name="Hidden", kind="remote", service_area="nationwide", status="draft")
 
     def names(filters=None, state="NY"):
-        found = search.covering(**NYC, state=state, filters=filters or Filters())
+        arguments = {**NYC, "state": state, "filters": filters or Filters()}
+        found = search.covering(**arguments)
+        # The API's path (plain values, no models) chooses the same rows in the same order.
+        assert search.covering_ids(**arguments) == [sal.id for sal in found]
         return [sal.service.organization.name for sal in found]
 
     assert names() == ["Counsel", "Legal EN", "Legal ES"]  # a state list before nationwide
