@@ -19,17 +19,21 @@ _OPTIONS = (
 
 
 class FastJSONRenderer(JSONRenderer):
-    """DRF's JSONRenderer written by orjson: the same compact UTF-8 JSON, about ten times
-    faster (half a millisecond of a search response). What orjson does not know natively
-    (lazy translations, Decimal, ...) goes through DRF's own encoder. A request for
-    indented output (`Accept: application/json; indent=2`) takes DRF's path."""
+    """DRF's JSONRenderer written by orjson, about ten times faster: the same compact UTF-8
+    JSON (U+2028 and U+2029 escaped as DRF does, for pages that embed it in a script), byte
+    for byte but for the spelling of some floats (1e-7 for 1e-07, the same number). What
+    orjson does not know natively (lazy translations, Decimal, datetimes as DRF writes them)
+    goes through DRF's own encoder. A NaN or infinite float becomes null, where DRF's
+    renderer fails the request. A request for indented output
+    (`Accept: application/json; indent=2`) takes DRF's path."""
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""
         if self.get_indent(accepted_media_type, renderer_context or {}):
             return super().render(data, accepted_media_type, renderer_context)
-        return orjson.dumps(data, default=_ENCODER.default, option=_OPTIONS)
+        body = orjson.dumps(data, default=_ENCODER.default, option=_OPTIONS)
+        return body.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
 
 
 class GeoJSONRenderer(FastJSONRenderer):

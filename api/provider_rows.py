@@ -476,8 +476,16 @@ def _kept_rows(alias: str, token: int) -> dict[UUID, _Kept]:
     return state[1]
 
 
-def _keep(kept: dict[UUID, _Kept], built: dict[UUID, _Kept], *, size: int) -> None:
+def _keep(
+    kept: dict[UUID, _Kept], built: dict[UUID, _Kept], used: list[UUID], *, size: int
+) -> None:
+    """Add the rows just built; the rows just used move to the newest end (least recently
+    used first out), and the oldest go when there are more than `size`."""
     with _kept_lock:
+        for pk in used:
+            entry = kept.pop(pk, None)
+            if entry is not None:
+                kept[pk] = entry
         kept.update(built)
         # The oldest first (dicts keep insertion order), down to nine tenths of the size.
         surplus = len(kept) - size
@@ -518,15 +526,21 @@ def provider_rows(
     size = settings.API_ROW_CACHE_SIZE
     token = current_token(connection) if size else None
     kept = {} if token is None else _kept_rows(connection.alias, token)
-    missing = [pk for pk, _ in pairs if pk not in kept]
+    # One look at the kept rows, then served from this snapshot: another request (or this
+    # one's own additions) may drop kept rows meanwhile.
+    found = {pk: kept.get(pk) for pk, _ in pairs}
+    missing = [pk for pk, entry in found.items() if entry is None]
     built = _build(missing) if missing else {}
-    if built and token is not None:
-        _keep(kept, built, size=size)
+    found.update(built)
+    crowded = len(kept) > size // 2  # then the rows used move to the newest end
+    if token is not None and (built or crowded):
+        used = [pk for pk in found if pk not in built] if crowded else []
+        _keep(kept, built, used, size=size)
     now = now or timezone.now()
     rows = []
     for pk, miles in pairs:
-        entry = built.get(pk) or kept.get(pk)
-        if entry is None:
+        entry = found[pk]
+        if entry is None:  # not listed
             continue
         row = dict(entry.row)
         row["open_now"] = is_open(

@@ -99,19 +99,19 @@ class ProviderSearchView(ApiViewMixin, generics.GenericAPIView):
     def get(self, request):
         arguments, point = parse(ProviderSearchForm, request).search_arguments()
         paginator = self.paginator
+        geojson = request.accepted_renderer.format == "geojson"
         try:
             results = search.search(**arguments)
             pairs = paginator.paginate_queryset(RankedIds(results), request, view=self)
+            remote_ids = [] if geojson else results.remote_ids  # a map shows places only
         except InvalidSearch as error:
             raise ValidationError({error.field: [error.message]}) from None
         # The page and the remote section in one batch of queries.
-        rows = provider_rows(
-            [*pairs, *((pk, None) for pk in results.remote_ids)], now=timezone.now()
-        )
-        remote_ids = {str(pk) for pk in results.remote_ids}
+        rows = provider_rows([*pairs, *((pk, None) for pk in remote_ids)], now=timezone.now())
+        remote_ids = {str(pk) for pk in remote_ids}
         data = [row for row in rows if row["id"] not in remote_ids]
         remote = [row for row in rows if row["id"] in remote_ids]
-        if request.accepted_renderer.format == "geojson":
+        if geojson:
             return Response(
                 {
                     "type": "FeatureCollection",

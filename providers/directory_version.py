@@ -2,12 +2,21 @@
 
 `DirectoryVersion` holds one row. Database triggers on every table a row of the API reads
 (organizations, services, locations, their links, phones, hours, terms and languages) give
-it a new random token on each insert, update or delete, in the writing transaction, so
-every way of writing (save(), QuerySet.update(), bulk_create(), M2M changes, raw SQL,
-imports, a TRUNCATE on PostgreSQL) changes it, and a rolled-back write leaves the old one.
-A process may keep rows it has built while the token it read stays the same
-(api/provider_rows.py). The token is random, not a counter, so a rolled-back write cannot
-bring back a token some process saw before with other data (a counter would repeat).
+it a new random token when a transaction that wrote to them commits, so every way of
+writing (save(), QuerySet.update(), bulk_create(), M2M changes, raw SQL, imports, a
+TRUNCATE on PostgreSQL) changes it, and a rolled-back write leaves the old one. A process
+may keep rows it has built while the token it reads stays the same (api/provider_rows.py).
+The token is random, not a counter, so a rolled-back write cannot bring back a token some
+process saw before with other data (a counter would repeat).
+
+- SQLite (one writer at a time anyway): row triggers change the token at once, in the
+  writing transaction, which therefore sees its own new token.
+- PostgreSQL: a deferred constraint trigger changes the token once per transaction, at
+  commit, so the one-row table is locked only while a transaction commits (changed at each
+  statement, it stayed locked until commit: a long import made every other writer wait, and
+  two writers could deadlock). Until then a statement trigger marks the transaction as
+  having written (a transaction-local setting), and `current_token` answers None in it:
+  a transaction never reuses rows kept from before its own writes.
 
 Like the search copies' triggers (providers/search_index.py), these are (re)installed after
 each `migrate`, because SQLite drops a table's triggers when a migration rebuilds the table.
@@ -40,52 +49,97 @@ _SQLITE_BODY = (
     f"INSERT INTO {TABLE} (id, token) SELECT 1, random() "
     f"WHERE NOT EXISTS (SELECT 1 FROM {TABLE} WHERE id = 1); END"
 )
-_POSTGRES_FUNCTION = f"""
-    CREATE OR REPLACE FUNCTION providers_directory_version_bump() RETURNS trigger
-    LANGUAGE plpgsql AS $body$
-    BEGIN
-      INSERT INTO {TABLE} (id, token) VALUES (1, (random() * 9e18)::bigint)
-        ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token;
-      RETURN NULL;
-    END $body$"""
+_WRITTEN = "providers.directory_written"  # set in a PostgreSQL transaction that wrote
+_CHANGED = "providers.directory_token_changed"  # set once its token has changed
+_POSTGRES_FUNCTIONS = {
+    "providers_directory_written": f"""
+        BEGIN
+          PERFORM set_config('{_WRITTEN}', 'yes', true);
+          RETURN NULL;
+        END""",
+    "providers_directory_version_bump": f"""
+        BEGIN
+          IF current_setting('{_CHANGED}', true) = 'yes' THEN
+            RETURN NULL;
+          END IF;
+          PERFORM set_config('{_CHANGED}', 'yes', true);
+          INSERT INTO {TABLE} (id, token) VALUES (1, (random() * 9e18)::bigint)
+            ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token;
+          RETURN NULL;
+        END""",
+}
+
+
+def _postgres_triggers(table: str) -> dict[str, str]:
+    """name -> what follows CREATE [CONSTRAINT] TRIGGER name, for one table."""
+    return {
+        f"{table}_version_written": "TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+        f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION providers_directory_written()",
+        # Constraint triggers are row triggers; all but the first of a transaction return
+        # at once (a 100k-row import spends about a second on them at commit).
+        f"{table}_version": "CONSTRAINT TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE "
+        f"ON {table} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
+        "EXECUTE FUNCTION providers_directory_version_bump()",
+        # TRUNCATE has no row triggers: the token changes at once (a flush, in tests).
+        f"{table}_version_truncate": f"TRIGGER {{name}} AFTER TRUNCATE ON {table} "
+        "FOR EACH STATEMENT EXECUTE FUNCTION providers_directory_version_bump()",
+    }
 
 
 def _sqlite_name(table: str, event: str) -> str:
     return f"{table}_version_{event.lower()}"
 
 
-def _postgres_name(table: str) -> str:
-    return f"{table}_version"
-
-
 def install_triggers(connection=default_connection) -> None:
     """Create (or replace) the triggers on this database."""
+    drop_triggers(connection)
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             for table in WATCHED:
                 for event in _EVENTS:
                     name = _sqlite_name(table, event)
-                    cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
                     cursor.execute(f"CREATE TRIGGER {name} AFTER {event} ON {table} {_SQLITE_BODY}")
         elif connection.vendor == "postgresql":
-            cursor.execute(_POSTGRES_FUNCTION)
-            for table in WATCHED:
-                name = _postgres_name(table)
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
-                # One per statement: a bulk write costs one token change, not one a row.
+            for name, body in _POSTGRES_FUNCTIONS.items():
                 cursor.execute(
-                    f"CREATE TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
-                    f"ON {table} FOR EACH STATEMENT "
-                    "EXECUTE FUNCTION providers_directory_version_bump()"
+                    f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql "
+                    f"AS $body${body}$body$"
                 )
+            for table in WATCHED:
+                for name, statement in _postgres_triggers(table).items():
+                    cursor.execute("CREATE " + statement.format(name=name))
         else:  # pragma: no cover - settings only allow these two
             raise NotImplementedError(f"directory version triggers for {connection.vendor}")
 
 
-def current_token(connection=default_connection) -> int | None:
-    """The token as this connection sees it, or None when the row is missing (then nothing
-    may be kept: the next write puts the row back)."""
+def drop_triggers(connection=default_connection) -> None:
+    """Remove the triggers (and PostgreSQL's functions), as far as they exist."""
+    tables = set(connection.introspection.table_names())
     with connection.cursor() as cursor:
+        for table in WATCHED:
+            if table not in tables:
+                continue
+            if connection.vendor == "sqlite":
+                for event in _EVENTS:
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {_sqlite_name(table, event)}")
+            elif connection.vendor == "postgresql":
+                for name in _postgres_triggers(table):
+                    cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+        if connection.vendor == "postgresql":
+            for name in _POSTGRES_FUNCTIONS:
+                cursor.execute(f"DROP FUNCTION IF EXISTS {name}() CASCADE")
+
+
+def current_token(connection=default_connection) -> int | None:
+    """The token as this connection sees it, or None when nothing may be kept: the row is
+    missing (the next write puts it back), or this PostgreSQL transaction has written."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT token, current_setting(%s, true) FROM {TABLE} WHERE id = 1", [_WRITTEN]
+            )
+            row = cursor.fetchone()
+            return None if row is None or row[1] == "yes" else row[0]
         cursor.execute(f"SELECT token FROM {TABLE} WHERE id = 1")
         row = cursor.fetchone()
     return None if row is None else row[0]
@@ -97,7 +151,10 @@ def on_post_migrate(sender, using="default", **kwargs) -> None:
     connection = connections[using]
     tables = set(connection.introspection.table_names())
     if TABLE not in tables or not set(WATCHED) <= tables:
-        return  # migrated backwards past the migration that added the version
+        # Migrated backwards past the migration that added the version: its reverse
+        # dropped the triggers; drop any left, or every write would fail.
+        drop_triggers(connection)
+        return
     install_triggers(connection)
     # A migration may have written rows while SQLite had dropped a rebuilt table's triggers.
     change_token(connection)

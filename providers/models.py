@@ -6,6 +6,7 @@ accessibility features) around them. Public ids are UUIDs; integer keys stay int
 """
 
 import math
+import random
 import uuid
 from datetime import date, timedelta
 
@@ -13,6 +14,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -585,6 +588,21 @@ class DirectoryVersion(models.Model):
 
     def __str__(self) -> str:
         return str(self.token)
+
+    def save(self, *args, **kwargs) -> None:
+        self.token = new_token()  # never an old token back (a restored dump holds one)
+        super().save(*args, **kwargs)
+
+
+def new_token() -> int:
+    return random.SystemRandom().randrange(-(2**63), 2**63)
+
+
+@receiver(pre_save, sender=DirectoryVersion)
+def _fresh_token_on_load(sender, instance, raw=False, **kwargs) -> None:
+    """loaddata saves raw (not through save()): a restored token must not come back."""
+    if raw:
+        instance.token = new_token()
 
 
 # Staff memberships and public suggestions live in their own module (moderation); importing

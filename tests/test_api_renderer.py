@@ -21,7 +21,16 @@ DATA = {
     "day": date(2025, 3, 3),
     "opens": time(9, 30),
     "id": uuid.UUID("3fa85f64-5717-4562-b3fc-2c963f66afa6"),
-    "rows": [{"miles": 1.25, "none": None, "text": "Línea – 24/7 \u2028 \U0001f4de", "ok": True}],
+    "rows": [
+        {
+            "miles": 1.25,
+            "lat": 40.7484,
+            "big": 1e22,
+            "none": None,
+            "text": "Línea – 24/7 \u2028 \u2029 \U0001f4de",
+            "ok": True,
+        }
+    ],
     7: "a number as a key",
 }
 
@@ -30,6 +39,7 @@ def test_the_same_json_as_drf():
     with override("es"):
         fast = FastJSONRenderer().render(DATA)
         reference = JSONRenderer().render(DATA)
+    assert fast == reference  # byte for byte
     assert json.loads(fast) == json.loads(reference)
     assert json.loads(fast)["label"].startswith("Llame o envíe")
     assert json.loads(fast)["when"] == "2025-03-03T19:30:00Z"
@@ -49,3 +59,13 @@ def test_what_neither_knows_fails_loudly():
 
     with pytest.raises(TypeError):
         GeoJSONRenderer().render({"x": Opaque(1)})
+
+
+def test_floats_may_be_spelled_otherwise_but_are_equal():
+    fast, reference = FastJSONRenderer().render([1e-07]), JSONRenderer().render([1e-07])
+    assert (fast, reference) == (b"[1e-7]", b"[1e-07]")
+    assert json.loads(fast) == json.loads(reference)
+
+
+def test_not_a_number_is_null_not_a_failure():
+    assert FastJSONRenderer().render({"x": float("nan")}) == b'{"x":null}'

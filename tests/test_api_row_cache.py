@@ -26,6 +26,9 @@ from providers.models import (
 )
 
 SEARCH = "/api/v1/providers/?lat=40.7484&lng=-73.9967"
+# Committed writes, as in production: on PostgreSQL the token changes when a transaction
+# commits, and a transaction that has written keeps nothing (see directory_version).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
@@ -262,3 +265,87 @@ def test_kept_rows_are_bounded(make_provider, settings):
     kept = provider_rows._kept[connection.alias][1]
     assert 0 < len(kept) <= 3
     assert rows[-1].pk in kept  # the newest stay
+
+
+def test_a_page_is_complete_when_building_it_drops_kept_rows(make_provider, settings):
+    """The rows a request found kept are served even when adding the ones it built pushes
+    them out; the rows used last stay longest."""
+    settings.API_ROW_CACHE_SIZE = 3
+    a, b, c, d, e = (make_provider(name=f"Center {index}") for index in range(5))
+    for sal in (a, b, c):
+        provider_rows.provider_rows([(sal.pk, None)])
+    page = provider_rows.provider_rows([(a.pk, None), (d.pk, None)])  # a kept, d built
+    assert [row["id"] for row in page] == [str(a.pk), str(d.pk)]
+    kept = provider_rows._kept[connection.alias][1]
+    assert a.pk in kept and d.pk in kept and b.pk not in kept  # b was the least recent
+    page = provider_rows.provider_rows([(e.pk, None), (a.pk, None), (c.pk, None)])
+    assert [row["id"] for row in page] == [str(e.pk), str(a.pk), str(c.pk)]
+
+
+def test_rolling_the_migration_back_leaves_no_trigger_behind(legal):
+    from django.core.management import call_command
+
+    call_command("migrate", "providers", "0009", verbosity=0)
+    assert directory_version.TABLE not in connection.introspection.table_names()
+    Language.objects.create(code="zz", name="Test language")  # no trigger to fail
+    call_command("migrate", verbosity=0)
+    before = directory_version.current_token()
+    Language.objects.filter(code="zz").update(name="Renamed")
+    assert directory_version.current_token() not in (None, before)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's locking")
+def test_concurrent_writers_do_not_wait_for_each_other_on_the_token(legal):
+    """The token changes at commit: an open transaction that wrote holds no lock on it,
+    so another writer goes ahead (it used to wait, and two writers could deadlock)."""
+    import psycopg
+
+    settings_dict = connection.settings_dict
+    parameters = {
+        "dbname": settings_dict["NAME"],
+        "user": settings_dict["USER"],
+        "host": settings_dict["HOST"],
+        "port": settings_dict["PORT"] or 5432,
+    }
+    before = directory_version.current_token()
+    with psycopg.connect(**parameters) as first, psycopg.connect(**parameters) as second:
+        first.execute(
+            "UPDATE providers_organization SET name = 'First' WHERE id = %s",
+            [legal.service.organization_id],
+        )
+        second.execute("SET lock_timeout = '3s'")
+        second.execute(
+            "UPDATE providers_service SET description = 'Second' WHERE id = %s",
+            [legal.service_id],
+        )
+        second.commit()  # the first transaction is still open
+        after_second = directory_version.current_token()
+        first.execute(
+            "UPDATE providers_service SET description = 'First' WHERE id = %s",
+            [legal.service_id],
+        )
+        first.commit()
+    assert after_second not in (None, before)
+    assert directory_version.current_token() not in (None, before, after_second)
+
+
+def test_a_transaction_that_wrote_reads_its_own_rows(api_client, legal):
+    detail(api_client, legal)
+    with transaction.atomic():
+        Phone.objects.create(service=legal.service, number="+12125550177")
+        numbers = [phone["number"] for phone in detail(api_client, legal)["phones"]]
+        assert "+12125550177" in numbers
+        if connection.vendor == "postgresql":
+            assert directory_version.current_token() is None  # nothing kept or reused
+
+
+def test_a_saved_or_loaded_version_row_never_brings_an_old_token_back(legal):
+    from providers.models import DirectoryVersion
+
+    old = directory_version.current_token()
+    row = DirectoryVersion.objects.get(id=1)
+    row.save()
+    assert directory_version.current_token() not in (None, old)
+    restored = DirectoryVersion(id=1, token=old)
+    restored.save_base(raw=True)  # what loaddata does
+    assert directory_version.current_token() not in (None, old)

@@ -15,6 +15,13 @@ def first_token(apps, schema_editor):
     )
 
 
+def drop_triggers(apps, schema_editor):
+    # Before the table goes: triggers left on the watched tables would fail every write.
+    from providers.directory_version import drop_triggers
+
+    drop_triggers(schema_editor.connection)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("providers", "0009_organization_name_index"),
@@ -34,5 +41,5 @@ class Migration(migrations.Migration):
                 "verbose_name": "directory version",
             },
         ),
-        migrations.RunPython(first_token, migrations.RunPython.noop),
+        migrations.RunPython(first_token, drop_triggers),
     ]
