@@ -281,20 +281,21 @@ def time_search(
 ) -> tuple[float, float, float, int]:
     """(search ms, its SQL ms, page ms, matches) for a count and the first page of 20.
 
-    "search": the count and the ranked first page (ids and distances), what the search
-    decides. "page": the same with the 20 full rows loaded (service, organization and
-    location model instances), what a results page does before rendering.
+    "search": `search()`, then the count and the ranked first page (ids and distances) as
+    the API asks for them (`Results.count()`, `Results.ranked()`): what the search decides.
+    "page": `nearby()`'s QuerySet counted and its first 20 full rows loaded (service,
+    organization and location model instances), what a results page does before rendering.
     """
     from django.db import connection
 
-    from providers.search import nearby
+    from providers.search import nearby, search
 
     timer = SqlTimer()
     with connection.execute_wrapper(timer):
         started = perf_counter()
-        qs = nearby(lat=lat, lng=lng, radius_mi=radius_mi, filters=filters)
-        count = qs.count()
-        ranked = qs[:20].ranked()
+        results = search(lat=lat, lng=lng, radius_mi=radius_mi, filters=filters)
+        count = results.count()
+        ranked = results.ranked(0, 20)
         search_ms = (perf_counter() - started) * 1000
     started = perf_counter()
     qs = nearby(lat=lat, lng=lng, radius_mi=radius_mi, filters=filters)
