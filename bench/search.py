@@ -34,7 +34,7 @@ RADII = (10, 25, 50, 100)
 CONUS = {"lat": (24.5, 49.4), "lng": (-124.8, -66.9)}
 TARGET_FILTERS = ("none", "one service type")
 TARGETS_MS = {100_000: 2.0, 1_000_000: 10.0}  # median, radius 25, for TARGET_FILTERS
-API_TARGETS_MS = {100_000: 5.0}  # median of full API requests, radius 25, rows kept
+API_TARGETS_MS = {100_000: 5.0}  # median of full API requests, radius 25 (rows kept and built)
 SCHEMA_VERSION = 7  # bump when the generated data changes, so cached databases are rebuilt
 
 
@@ -467,13 +467,13 @@ def report_targets(results: list[dict]) -> bool:
     for row in results:
         if row.get("api"):
             limit = API_TARGETS_MS[row["size"]]
-            met = row["kept"] < limit
-            ok &= met
-            print(
-                f"  target {row['size']:>9,} API request r=25       median < {limit:g} ms: "
-                f"{row['kept']:.2f} ms {'MET' if met else 'MISSED'} (rows kept; with every "
-                f"row built: {row['built']:.2f} ms)"
-            )
+            for kind, label in [("kept", "place searched before"), ("built", "first search")]:
+                met = row[kind] < limit
+                ok &= met
+                print(
+                    f"  target {row['size']:>9,} API request r=25       median < {limit:g} ms: "
+                    f"{row[kind]:.2f} ms {'MET' if met else 'MISSED'} ({label}: rows {kind})"
+                )
     for size, limit in TARGETS_MS.items():
         for row in results:
             if row.get("api"):
