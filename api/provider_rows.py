@@ -10,7 +10,9 @@ is read for a whole page in a few flat queries of plain values, without building
 decided (and their distances), it reads the rows' own columns in one join into light
 stand-ins for the four models (`_Light`), which carry the models' redacting properties
 (`public_street`, `public_point`, `distance_mi`) themselves, so `provider_row` treats both
-alike. Building Django model instances was half the cost of a search request.
+alike. Building Django model instances was half the cost of a search request. It keeps
+the rows it built while the directory token is unchanged (providers/directory_version.py)
+and fills only open now and the distances for each request.
 """
 
 import itertools
