@@ -238,19 +238,41 @@ def _location(location: Location, related: Related) -> dict:
     }
 
 
-def provider_row(
-    sal: ServiceAtLocation, *, related: Related, now: datetime | None, per_request: bool = True
-) -> dict:
-    """One search row, exactly as `ProviderSerializer`'s declared fields would give it.
+class _Kept(NamedTuple):
+    """A built row (open_now and the distances left None) and what those depend on."""
 
-    Without `per_request`, open_now and the distances are left None (provider_rows fills
-    them for each request)."""
+    row: dict
+    open_24_7: bool
+    periods: tuple[Period, ...]
+    tz_name: str
+    confidential: bool
+
+    def serve(self, miles: float | None, now: datetime) -> dict:
+        """The row with open_now at `now` and the public distances of `miles`: a new dict
+        whose nested lists and dicts are the kept row's."""
+        row = dict(self.row)
+        row["open_now"] = is_open(
+            open_24_7=self.open_24_7, periods=self.periods, tz_name=self.tz_name, now=now
+        )
+        row["distance_mi"] = public_miles(miles, confidential=self.confidential)
+        row["distance_km"] = public_km(row["distance_mi"], confidential=self.confidential)
+        return row
+
+
+def provider_row(sal: ServiceAtLocation, *, related: Related, now: datetime | None) -> dict:
+    """One search row, exactly as `ProviderSerializer`'s declared fields would give it."""
+    miles = getattr(sal, "exact_distance_mi", None)
+    return _prepared(sal, related).serve(miles, now or timezone.now())
+
+
+def _prepared(sal: ServiceAtLocation, related: Related) -> _Kept:
+    """A row with everything but what changes with the request (open_now, distances)."""
     service, location = sal.service, sal.location
     organization = service.organization
     terms = related.terms.get(related.key(service.id), ())
-    periods = related.hours.get(related.key(location.id), ())
+    periods = tuple(related.hours.get(related.key(location.id), ()))
     verified = organization.last_verified_on
-    return {
+    row = {
         "id": _text(sal.id),
         "service_id": _text(sal.service_id),
         "name": _text(service.name),
@@ -289,20 +311,18 @@ def provider_row(
             {"weekday": int(day), "opens_at": _hh_mm(opens), "closes_at": _hh_mm(closes)}
             for day, opens, closes in periods
         ],
-        "open_now": (
-            is_open(
-                open_24_7=location.open_24_7,
-                periods=periods,
-                tz_name=location.timezone,
-                now=now or timezone.now(),
-            )
-            if per_request
-            else None
-        ),
-        "distance_mi": _number(sal.distance_mi) if per_request else None,
-        "distance_km": _number(sal.distance_km) if per_request else None,
+        "open_now": None,
+        "distance_mi": None,
+        "distance_km": None,
         "last_verified": verified.isoformat() if verified else None,
     }
+    return _Kept(
+        row=row,
+        open_24_7=bool(location.open_24_7),
+        periods=periods,
+        tz_name=location.timezone,
+        confidential=bool(location.address_confidential),
+    )
 
 
 class _Light:
@@ -454,16 +474,6 @@ def _fill(light: _Light, names: tuple[str, ...], values: list) -> _Light:
     return light
 
 
-class _Kept(NamedTuple):
-    """A built row and what its per-request fields (open_now, the distances) depend on."""
-
-    row: dict
-    open_24_7: bool
-    periods: tuple[Period, ...]
-    tz_name: str
-    confidential: bool
-
-
 # Rows built in this process, by database alias: (the directory token they were built
 # under, {id: _Kept}). A row is kept only while the token stays the same
 # (providers/directory_version.py); never a search's place or words, only listed rows.
@@ -500,18 +510,7 @@ def _build(ids: list[UUID]) -> dict[UUID, _Kept]:
     """The listed rows among `ids`, built: six queries for any number of rows."""
     rows = list(_light_rows(ids).values())
     related = load_related(rows)
-    built = {}
-    for row in rows:
-        location = row.location
-        periods = tuple(related.hours.get(related.key(location.id), ()))
-        built[row.id] = _Kept(
-            row=provider_row(row, related=related, now=None, per_request=False),
-            open_24_7=bool(location.open_24_7),
-            periods=periods,
-            tz_name=location.timezone,
-            confidential=bool(location.address_confidential),
-        )
-    return built
+    return {row.id: _prepared(row, related) for row in rows}
 
 
 def provider_rows(
@@ -544,11 +543,5 @@ def provider_rows(
         entry = found[pk]
         if entry is None:  # not listed
             continue
-        row = dict(entry.row)
-        row["open_now"] = is_open(
-            open_24_7=entry.open_24_7, periods=entry.periods, tz_name=entry.tz_name, now=now
-        )
-        row["distance_mi"] = public_miles(miles, confidential=entry.confidential)
-        row["distance_km"] = public_km(row["distance_mi"], confidential=entry.confidential)
-        rows.append(row)
+        rows.append(entry.serve(miles, now))
     return rows

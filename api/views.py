@@ -108,9 +108,9 @@ class ProviderSearchView(ApiViewMixin, generics.GenericAPIView):
             raise ValidationError({error.field: [error.message]}) from None
         # The page and the remote section in one batch of queries.
         rows = provider_rows([*pairs, *((pk, None) for pk in remote_ids)], now=timezone.now())
-        remote_ids = {str(pk) for pk in remote_ids}
-        data = [row for row in rows if row["id"] not in remote_ids]
-        remote = [row for row in rows if row["id"] in remote_ids]
+        remote_keys = {str(pk) for pk in remote_ids}
+        data = [row for row in rows if row["id"] not in remote_keys]
+        remote = [row for row in rows if row["id"] in remote_keys]
         if geojson:
             return Response(
                 {
