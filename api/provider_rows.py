@@ -16,19 +16,18 @@ and fills only open now and the distances for each request.
 """
 
 import itertools
-import json
 import threading
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import datetime, time
 from typing import NamedTuple
 from uuid import UUID
 
+import orjson
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
-from django.utils.dateparse import parse_time
 
 from providers.directory_version import current_token
 from providers.hours import is_open
@@ -46,7 +45,7 @@ from providers.models import (
 from providers.search_rows import as_uuid, db_ids
 
 
-class PhoneRow(NamedTuple):
+class _PhoneRow(NamedTuple):
     number: str
     extension: str
     kind: str
@@ -61,17 +60,19 @@ class Period(NamedTuple):
 
 @dataclass
 class Related:
-    """What a page of rows shows beyond their joined columns, by the owner's id as the
-    database holds it (`key`)."""
+    """What a page of rows shows beyond their own columns, by the owner's id as the
+    database holds it (`key`): lists and dicts in their final shape, which rows share (read
+    them, never change them)."""
 
-    key: Callable[[UUID], object]
-    service_phones: dict = field(default_factory=dict)
+    key: Callable[[object], object]
+    service_phones: dict = field(default_factory=dict)  # owner -> [phone dict, ...]
     location_phones: dict = field(default_factory=dict)
     organization_phones: dict = field(default_factory=dict)
-    terms: dict = field(default_factory=dict)  # service -> [(kind, slug), ...]
-    languages: dict = field(default_factory=dict)
-    hours: dict = field(default_factory=dict)
-    accessibility: dict = field(default_factory=dict)
+    terms: dict = field(default_factory=dict)  # service -> {term kind: [slug, ...]}
+    languages: dict = field(default_factory=dict)  # service -> [language dict, ...]
+    periods: dict = field(default_factory=dict)  # location -> [Period, ...]
+    hours: dict = field(default_factory=dict)  # location -> [hours dict, ...]
+    accessibility: dict = field(default_factory=dict)  # location -> [slug, ...]
 
 
 # Plain SQL: building these five small queries with the ORM cost several times more than
@@ -108,27 +109,50 @@ _ACCESSIBILITY = """
     ORDER BY term.position, term.slug"""
 
 
-def _hex(value: UUID) -> str:
-    return value.hex
+def _sqlite_key(value) -> str:
+    """An id as SQLite holds it (32 hex digits), from a UUID or as SQLite returned it."""
+    return value.hex if isinstance(value, UUID) else value
 
 
 def _same(value: UUID) -> UUID:
     return value
 
 
+def _uuid_text(value) -> str:
+    """An id as the API shows it (str of a UUID), from a UUID or SQLite's 32 hex digits."""
+    if isinstance(value, str) and len(value) == 32:
+        value = value.lower()
+        return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
+    return str(value if isinstance(value, UUID) else UUID(value))
+
+
 def _time(value) -> time:
-    return value if isinstance(value, time) else parse_time(value)
+    return value if isinstance(value, time) else time.fromisoformat(value)
+
+
+def _hh_mm(value) -> str:
+    # SQLite returns a time as its ISO text, "HH:MM[:SS[.ffffff]]".
+    return value[:5] if isinstance(value, str) else value.strftime("%H:%M")
 
 
 def load_related(rows: list[ServiceAtLocation]) -> Related:
     """Phones, terms, languages, hours and accessibility of `rows`: five queries, any size."""
+    return _related(
+        {sal.service_id for sal in rows},
+        {sal.location_id for sal in rows},
+        {sal.service.organization_id for sal in rows},
+    )
+
+
+def _related(services: Iterable, locations: Iterable, organizations: Iterable) -> Related:
+    """What rows of these owners show beyond their own columns: five queries, any size."""
     # SQLite keeps a UUID as 32 hex digits (and returns it so); PostgreSQL has a uuid type.
-    key = _same if connection.features.has_native_uuid_field else _hex
-    if not rows:
+    key = _same if connection.features.has_native_uuid_field else _sqlite_key
+    services = list({key(pk) for pk in services})
+    if not services:
         return Related(key=key)
-    services = list({key(sal.service_id) for sal in rows})
-    locations = list({key(sal.location_id) for sal in rows})
-    organizations = list({key(sal.service.organization_id) for sal in rows})
+    locations = list({key(pk) for pk in locations})
+    organizations = list({key(pk) for pk in organizations})
     marks = {
         name: ", ".join(["%s"] * len(ids))
         for name, ids in [
@@ -142,25 +166,34 @@ def load_related(rows: list[ServiceAtLocation]) -> Related:
         service_phones=defaultdict(list),
         location_phones=defaultdict(list),
         organization_phones=defaultdict(list),
-        terms=defaultdict(list),
+        terms=defaultdict(lambda: defaultdict(list)),
         languages=defaultdict(list),
+        periods=defaultdict(list),
         hours=defaultdict(list),
         accessibility=defaultdict(list),
     )
+    tel_uri = Phone.tel_uri.fget  # the model's own property, read off the plain row
     with connection.cursor() as cursor:
         # One query for the three owners' numbers; a number may belong to more than one.
         cursor.execute(_PHONES.format(**marks), [*services, *locations, *organizations])
-        for service_id, location_id, organization_id, *phone in cursor.fetchall():
-            row = PhoneRow(*phone)
+        for service_id, location_id, organization_id, *values in cursor.fetchall():
+            phone = _PhoneRow(*values)
+            shown = {
+                "number": phone.number,
+                "extension": phone.extension,
+                "kind": phone.kind,
+                "note": phone.note,
+                "tel_uri": tel_uri(phone),
+            }
             if service_id is not None:
-                related.service_phones[service_id].append(row)
+                related.service_phones[service_id].append(shown)
             if location_id is not None:
-                related.location_phones[location_id].append(row)
+                related.location_phones[location_id].append(shown)
             if organization_id is not None:
-                related.organization_phones[organization_id].append(row)
+                related.organization_phones[organization_id].append(shown)
         cursor.execute(_TERMS.format(**marks), services)
         for service_id, kind, slug in cursor.fetchall():
-            related.terms[service_id].append((kind, slug))
+            related.terms[service_id][kind].append(slug)
         cursor.execute(_LANGUAGES.format(**marks), services)
         for service_id, code, name, name_es, native_name in cursor.fetchall():
             related.languages[service_id].append(
@@ -168,74 +201,33 @@ def load_related(rows: list[ServiceAtLocation]) -> Related:
             )
         cursor.execute(_HOURS.format(**marks), locations)
         for location_id, weekday, opens_at, closes_at in cursor.fetchall():
-            related.hours[location_id].append(Period(weekday, _time(opens_at), _time(closes_at)))
+            related.periods[location_id].append(Period(weekday, _time(opens_at), _time(closes_at)))
+            related.hours[location_id].append(
+                {
+                    "weekday": int(weekday),
+                    "opens_at": _hh_mm(opens_at),
+                    "closes_at": _hh_mm(closes_at),
+                }
+            )
         cursor.execute(_ACCESSIBILITY.format(**marks), locations)
         for location_id, slug in cursor.fetchall():
             related.accessibility[location_id].append(slug)
     return related
 
 
-def _text(value) -> str | None:
-    # As DRF's CharField, UUIDField and ChoiceField give it (None stays None).
-    return None if value is None else str(value)
-
-
-def _number(value) -> float | None:
-    return None if value is None else float(value)
-
-
-def _hh_mm(value: time) -> str:
-    return value.strftime("%H:%M")
-
-
-def _phones(sal: ServiceAtLocation, related: Related) -> list[dict]:
-    """The service's numbers first, then the location's, then the organization's."""
-    key = related.key
+def _phones(service: list, location: list, organization: list) -> list[dict]:
+    """The service's numbers first, then the location's, then the organization's: each
+    number (with its extension) once."""
+    if not location and not organization:
+        return list(service)
     seen: set[tuple[str, str]] = set()
     phones = []
-    for phone in [
-        *related.service_phones.get(key(sal.service_id), ()),
-        *related.location_phones.get(key(sal.location_id), ()),
-        *related.organization_phones.get(key(sal.service.organization_id), ()),
-    ]:
-        number = (phone.number, phone.extension)
+    for phone in (*service, *location, *organization):
+        number = (phone["number"], phone["extension"])
         if number not in seen:
             seen.add(number)
-            phones.append(
-                {
-                    "number": _text(phone.number),
-                    "extension": _text(phone.extension),
-                    "kind": _text(phone.kind),
-                    "note": _text(phone.note),
-                    # The model's own property, read off the plain row.
-                    "tel_uri": Phone.tel_uri.fget(phone),
-                }
-            )
+            phones.append(phone)
     return phones
-
-
-def _location(location: Location, related: Related) -> dict:
-    # The redacted view only (public_street, public_point): never the raw address fields.
-    point = location.public_point
-    return {
-        "id": _text(location.id),
-        "name": _text(location.name),
-        "kind": _text(location.kind),
-        "address_1": _text(location.public_street),
-        "address_2": _text(location.public_street_2),
-        "city": _text(location.city),
-        "state": _text(location.state),
-        "postcode": _text(location.postcode),
-        "country": _text(location.country),
-        "lat": point[0] if point else None,
-        "lng": point[1] if point else None,
-        "address_confidential": bool(location.address_confidential),
-        "coordinates_approximate": bool(location.coordinates_approximate),
-        "timezone": _text(location.timezone),
-        "open_24_7": bool(location.open_24_7),
-        "hours_note": _text(location.hours_note),
-        "accessibility": list(related.accessibility.get(related.key(location.id), ())),
-    }
 
 
 class _Kept(NamedTuple):
@@ -259,157 +251,169 @@ class _Kept(NamedTuple):
         return row
 
 
+# What a row shows of its four joined tables: (the name in a row's source, model, field).
+# The location's address columns keep the model's own names, so that the model's redacting
+# properties run on a source unchanged.
+_SOURCE = (
+    ("id", ServiceAtLocation, "id"),
+    ("service_id", ServiceAtLocation, "service_id"),
+    ("location_id", ServiceAtLocation, "location_id"),
+    ("organization_id", Service, "organization_id"),
+    ("name", Service, "name"),
+    ("description", Service, "description"),
+    ("cost", Service, "cost"),
+    ("cost_note", Service, "cost_note"),
+    ("eligibility", Service, "eligibility"),
+    ("how_to_get_help", Service, "how_to_get_help"),
+    ("website", Service, "website"),
+    ("email", Service, "email"),
+    ("service_area", Service, "service_area"),
+    ("service_area_states", Service, "service_area_states"),
+    ("service_area_radius_mi", Service, "service_area_radius_mi"),
+    ("organization_name", Organization, "name"),
+    ("organization_alternate_name", Organization, "alternate_name"),
+    ("organization_website", Organization, "website"),
+    ("organization_email", Organization, "email"),
+    ("last_verified_on", Organization, "last_verified_on"),
+    ("location_name", Location, "name"),
+    ("kind", Location, "kind"),
+    ("address_1", Location, "address_1"),
+    ("address_2", Location, "address_2"),
+    ("city", Location, "city"),
+    ("state", Location, "state"),
+    ("postcode", Location, "postcode"),
+    ("country", Location, "country"),
+    ("latitude", Location, "latitude"),
+    ("longitude", Location, "longitude"),
+    ("address_confidential", Location, "address_confidential"),
+    ("coordinates_approximate", Location, "coordinates_approximate"),
+    ("timezone", Location, "timezone"),
+    ("open_24_7", Location, "open_24_7"),
+    ("hours_note", Location, "hours_note"),
+)
+_TEXT_FIELDS = {"CharField", "TextField"}
+# The term kinds as the database holds them (plain strings: quicker keys than the enum's).
+_SERVICE_TYPE, _VICTIMIZATION, _POPULATION = (
+    str(kind.value)
+    for kind in (Term.Kind.SERVICE_TYPE, Term.Kind.VICTIMIZATION, Term.Kind.POPULATION)
+)
+
+
+class _Source(namedtuple("_SourceColumns", [name for name, _, _ in _SOURCE])):
+    """A row's own columns: as the join returns them (SQLite: ids as 32 hex digits, dates
+    as text, booleans as 0/1, JSON as text) or as model instances hold them. It carries the
+    location model's redacting properties, which read only the address columns."""
+
+    __slots__ = ()
+    public_street = Location.public_street
+    public_street_2 = Location.public_street_2
+    public_point = Location.public_point
+
+    @classmethod
+    def of(cls, sal: ServiceAtLocation) -> "_Source":
+        """The source of a model row (and its service, organization and location)."""
+        owners = {
+            ServiceAtLocation: sal,
+            Service: sal.service,
+            Organization: sal.service.organization,
+            Location: sal.location,
+        }
+        values = []
+        for _, model, name in _SOURCE:
+            model_field = model._meta.get_field(name)
+            value = getattr(owners[model], model_field.attname)
+            if model_field.get_internal_type() in _TEXT_FIELDS and value is not None:
+                value = str(value)  # as DRF's CharField shows it
+            values.append(value)
+        return cls._make(values)
+
+
 def provider_row(sal: ServiceAtLocation, *, related: Related, now: datetime | None) -> dict:
     """One search row, exactly as `ProviderSerializer`'s declared fields would give it."""
     miles = getattr(sal, "exact_distance_mi", None)
-    return _prepared(sal, related).serve(miles, now or timezone.now())
+    return _prepared(_Source.of(sal), related).serve(miles, now or timezone.now())
 
 
-def _prepared(sal: ServiceAtLocation, related: Related) -> _Kept:
-    """A row with everything but what changes with the request (open_now, distances)."""
-    service, location = sal.service, sal.location
-    organization = service.organization
-    terms = related.terms.get(related.key(service.id), ())
-    periods = tuple(related.hours.get(related.key(location.id), ()))
-    verified = organization.last_verified_on
+def _prepared(source: _Source, related: Related) -> _Kept:
+    """A row with everything but what changes with the request (open_now, distances).
+    Text columns are shown as they are (the database returns str or None)."""
+    key = related.key
+    service, location = key(source.service_id), key(source.location_id)
+    terms = related.terms.get(service, {})
+    periods = tuple(related.periods.get(location, ()))
+    states = source.service_area_states
+    if isinstance(states, str):  # the JSON text, from SQLite
+        states = orjson.loads(states)
+    radius = source.service_area_radius_mi
+    verified = source.last_verified_on
+    point = source.public_point
     row = {
-        "id": _text(sal.id),
-        "service_id": _text(sal.service_id),
-        "name": _text(service.name),
-        "description": _text(service.description),
+        "id": _uuid_text(source.id),
+        "service_id": _uuid_text(source.service_id),
+        "name": source.name,
+        "description": source.description,
         "organization": {
-            "id": _text(organization.id),
-            "name": _text(organization.name),
-            "alternate_name": _text(organization.alternate_name),
-            "website": _text(organization.website),
-            "email": _text(organization.email),
+            "id": _uuid_text(source.organization_id),
+            "name": source.organization_name,
+            "alternate_name": source.organization_alternate_name,
+            "website": source.organization_website,
+            "email": source.organization_email,
         },
-        "services": [slug for kind, slug in terms if kind == Term.Kind.SERVICE_TYPE],
-        "victimization": [slug for kind, slug in terms if kind == Term.Kind.VICTIMIZATION],
-        "populations": [slug for kind, slug in terms if kind == Term.Kind.POPULATION],
-        "languages": [
-            dict(language) for language in related.languages.get(related.key(service.id), ())
-        ],
-        "cost": _text(service.cost),
-        "cost_note": _text(service.cost_note),
-        "eligibility": _text(service.eligibility),
-        "how_to_get_help": _text(service.how_to_get_help),
-        "website": _text(service.website),
-        "email": _text(service.email),
+        "services": terms.get(_SERVICE_TYPE, []),
+        "victimization": terms.get(_VICTIMIZATION, []),
+        "populations": terms.get(_POPULATION, []),
+        "languages": related.languages.get(service, []),
+        "cost": source.cost,
+        "cost_note": source.cost_note,
+        "eligibility": source.eligibility,
+        "how_to_get_help": source.how_to_get_help,
+        "website": source.website,
+        "email": source.email,
         "service_area": {
-            "kind": _text(service.service_area),
-            "states": (
-                None
-                if service.service_area_states is None
-                else [_text(state) for state in service.service_area_states]
-            ),
-            "radius_mi": _number(service.service_area_radius_mi),
+            "kind": source.service_area,
+            "states": None if states is None else [str(state) for state in states],
+            "radius_mi": None if radius is None else float(radius),
         },
-        "location": _location(location, related),
-        "phones": _phones(sal, related),
-        "hours": [
-            {"weekday": int(day), "opens_at": _hh_mm(opens), "closes_at": _hh_mm(closes)}
-            for day, opens, closes in periods
-        ],
+        # The redacted view only (public_street, public_point): never the raw address.
+        "location": {
+            "id": _uuid_text(source.location_id),
+            "name": source.location_name,
+            "kind": source.kind,
+            "address_1": source.public_street,
+            "address_2": source.public_street_2,
+            "city": source.city,
+            "state": source.state,
+            "postcode": source.postcode,
+            "country": source.country,
+            "lat": point[0] if point else None,
+            "lng": point[1] if point else None,
+            "address_confidential": bool(source.address_confidential),
+            "coordinates_approximate": bool(source.coordinates_approximate),
+            "timezone": source.timezone,
+            "open_24_7": bool(source.open_24_7),
+            "hours_note": source.hours_note,
+            "accessibility": related.accessibility.get(location, []),
+        },
+        "phones": _phones(
+            related.service_phones.get(service, ()),
+            related.location_phones.get(location, ()),
+            related.organization_phones.get(key(source.organization_id), ()),
+        ),
+        "hours": related.hours.get(location, []),
         "open_now": None,
         "distance_mi": None,
         "distance_km": None,
-        "last_verified": verified.isoformat() if verified else None,
+        "last_verified": (
+            verified if verified is None or isinstance(verified, str) else verified.isoformat()
+        ),
     }
     return _Kept(
         row=row,
-        open_24_7=bool(location.open_24_7),
+        open_24_7=bool(source.open_24_7),
         periods=periods,
-        tz_name=location.timezone,
-        confidential=bool(location.address_confidential),
+        tz_name=source.timezone,
+        confidential=bool(source.address_confidential),
     )
-
-
-class _Light:
-    """A stand-in for a model row: its columns as attributes, and the model's own
-    properties (the redacted view) copied onto the class, so they run unchanged."""
-
-    __slots__ = ()
-    model: type
-    columns: tuple[str, ...] = ()
-
-    @classmethod
-    def of(cls, model, columns: Iterable[str], *, extra=(), borrow=()) -> type:
-        namespace = {
-            "__slots__": (*columns, *extra),
-            "model": model,
-            "columns": tuple(columns),
-            **{name: model.__dict__[name] for name in borrow},
-        }
-        return type(f"Light{model.__name__}", (cls,), namespace)
-
-
-# What provider_row reads of each model (it reads nothing else: a missing one fails loudly).
-_LightOrganization = _Light.of(
-    Organization, ("id", "name", "alternate_name", "website", "email", "last_verified_on")
-)
-_LightService = _Light.of(
-    Service,
-    (
-        "id",
-        "organization_id",
-        "name",
-        "description",
-        "cost",
-        "cost_note",
-        "eligibility",
-        "how_to_get_help",
-        "website",
-        "email",
-        "service_area",
-        "service_area_states",
-        "service_area_radius_mi",
-    ),
-    extra=("organization",),
-)
-_LightLocation = _Light.of(
-    Location,
-    (
-        "id",
-        "name",
-        "kind",
-        "address_1",
-        "address_2",
-        "city",
-        "state",
-        "postcode",
-        "country",
-        "latitude",
-        "longitude",
-        "address_confidential",
-        "coordinates_approximate",
-        "timezone",
-        "open_24_7",
-        "hours_note",
-    ),
-    borrow=("public_street", "public_street_2", "public_point"),
-)
-_LightRow = _Light.of(
-    ServiceAtLocation,
-    ("id", "service_id", "location_id"),
-    extra=("service", "location", "exact_distance_mi"),
-    borrow=("distance_mi", "distance_km"),
-)
-_PARTS = (_LightRow, _LightService, _LightOrganization, _LightLocation)
-
-
-def _converter(model, name: str):
-    """What turns the cursor's value of a column into the model attribute's value."""
-    internal = model._meta.get_field(name).get_internal_type()
-    if internal == "UUIDField" or name.endswith("_id"):
-        return as_uuid
-    if internal == "DateField":
-        return lambda value: value if isinstance(value, date) else date.fromisoformat(value)
-    if internal == "JSONField":
-        return lambda value: json.loads(value) if isinstance(value, str) else value
-    if internal == "BooleanField":
-        return bool
-    return None
 
 
 class _Columns:
@@ -418,16 +422,10 @@ class _Columns:
     def __init__(self, vendor_connection) -> None:
         quote = vendor_connection.ops.quote_name
         aliases = {ServiceAtLocation: "sal", Service: "s", Organization: "o", Location: "l"}
-        selected = []
-        self.converters = []
-        self.slices = []
-        for part in _PARTS:
-            self.slices.append((part, len(selected), len(selected) + len(part.columns)))
-            model = part.model
-            for name in part.columns:
-                column = model._meta.get_field(name).column
-                selected.append(f"{aliases[model]}.{quote(column)}")
-                self.converters.append(_converter(model, name))
+        selected = [
+            f"{aliases[model]}.{quote(model._meta.get_field(name).column)}"
+            for _, model, name in _SOURCE
+        ]
 
         def table(model) -> str:
             return f"{quote(model._meta.db_table)} {aliases[model]}"
@@ -444,34 +442,23 @@ class _Columns:
 _COLUMNS: dict[str, _Columns] = {}
 
 
-def _light_rows(ids: list[UUID]) -> dict[UUID, object]:
-    """The listed rows among `ids` as light stand-ins, by id: one query."""
+def _sources(ids: list[UUID]) -> dict[UUID, _Source]:
+    """The listed rows among `ids`, their own columns, by id: one query."""
     columns = _COLUMNS.get(connection.vendor)
     if columns is None:
         columns = _COLUMNS[connection.vendor] = _Columns(connection)
+    keys = db_ids(ids, using=connection.alias)
+    by_key = dict(zip(keys, ids, strict=True))
     sql = columns.sql.format(ids=", ".join(["%s"] * len(ids)))
     with connection.cursor() as cursor:
-        params = [*db_ids(ids, using=connection.alias), Status.PUBLISHED, Status.PUBLISHED]
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*keys, Status.PUBLISHED, Status.PUBLISHED])
         fetched = cursor.fetchall()
     found = {}
     for values in fetched:
-        values = [
-            value if convert is None or value is None else convert(value)
-            for convert, value in zip(columns.converters, values, strict=True)
-        ]
-        row, service, organization, location = (
-            _fill(part(), part.columns, values[start:stop]) for part, start, stop in columns.slices
-        )
-        service.organization, row.service, row.location = organization, service, location
-        found[row.id] = row
+        source = _Source._make(values)
+        pk = by_key.get(source.id)
+        found[as_uuid(source.id) if pk is None else pk] = source
     return found
-
-
-def _fill(light: _Light, names: tuple[str, ...], values: list) -> _Light:
-    for name, value in zip(names, values, strict=True):
-        setattr(light, name, value)
-    return light
 
 
 # Rows built in this process, by database alias: (the directory token they were built
@@ -508,9 +495,15 @@ def _keep(
 
 def _build(ids: list[UUID]) -> dict[UUID, _Kept]:
     """The listed rows among `ids`, built: six queries for any number of rows."""
-    rows = list(_light_rows(ids).values())
-    related = load_related(rows)
-    return {row.id: _prepared(row, related) for row in rows}
+    sources = _sources(ids)
+    if not sources:
+        return {}
+    related = _related(
+        [source.service_id for source in sources.values()],
+        [source.location_id for source in sources.values()],
+        [source.organization_id for source in sources.values()],
+    )
+    return {pk: _prepared(source, related) for pk, source in sources.items()}
 
 
 def provider_rows(

@@ -152,7 +152,7 @@ def main() -> None:
 
     from api import provider_rows as rows_module
     from api.base import FastJSONRenderer
-    from api.provider_rows import _build, _light_rows, load_related, provider_rows
+    from api.provider_rows import _build, _related, _sources, provider_rows
     from providers import search
     from providers.geocode import state_for
     from providers.search_rows import count_rows, ranked_ids
@@ -190,7 +190,7 @@ def main() -> None:
                 *((pk, None) for pk in results.remote_ids),
             ]
             ids = [pk for pk, _ in pairs]
-            light = list(_light_rows(ids).values())
+            sources = list(_sources(ids).values())
             now = timezone.now()
             data = provider_rows(pairs, now=now)
             parts = [
@@ -202,8 +202,15 @@ def main() -> None:
                     ),
                     repeat=repeat,
                 ),
-                median_ms(lambda ids=ids: _light_rows(ids), repeat=repeat),
-                median_ms(lambda rows=light: load_related(rows), repeat=repeat),
+                median_ms(lambda ids=ids: _sources(ids), repeat=repeat),
+                median_ms(
+                    lambda s=sources: _related(
+                        [row.service_id for row in s],
+                        [row.location_id for row in s],
+                        [row.organization_id for row in s],
+                    ),
+                    repeat=repeat,
+                ),
                 median_ms(lambda ids=ids: _build(ids), repeat=repeat),
                 median_ms(lambda p=pairs, n=now: provider_rows(p, now=n), repeat=repeat),
                 median_ms(lambda d=data: FastJSONRenderer().render({"results": d}), repeat=repeat),
