@@ -164,6 +164,11 @@ else:
     # SQLite's default page cache is 2 MB; the search indexes of a large directory need more
     # to stay in memory between requests (connections are kept for conn_max_age).
     SQLITE_CACHE_MB = env_int("SQLITE_CACHE_MB", 64, minimum=2, maximum=16384)
+    # Django's SQLite backend, converting each statement's placeholders once (see there).
+    DATABASES["default"]["ENGINE"] = "directory.sqlite"
+    # Tests get an in-memory database, as Django's own SQLite backend gives them (pytest-django
+    # recognises that backend by name only, and would otherwise name a file for each worker).
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", ":memory:")
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"]["init_command"] = f"PRAGMA cache_size=-{SQLITE_CACHE_MB * 1024}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
