@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import itertools
 import math
 import re
 import threading
@@ -123,6 +124,12 @@ class Gazetteer:
         return grid
 
     @cached_property
+    def grid_rows(self) -> tuple[int, int]:
+        """The first and last rows of the grid that hold a ZIP."""
+        rows = [row for row, _ in self.grid]
+        return min(rows), max(rows)
+
+    @cached_property
     def keys(self) -> list[str]:
         return sorted(self.by_name)
 
@@ -167,20 +174,27 @@ def cell(lat: float, lng: float) -> tuple[int, int]:
 def nearest_zip(gaz: Gazetteer, *, lat: float, lng: float) -> str:
     """The nearest mapped ZIP within NEARBY_DEGREES (equirectangular), or "".
 
-    Scans rings of grid cells outwards and stops once no unseen cell can be nearer.
+    Scans rings of grid cells outwards (each cell once) and stops once no unseen cell can
+    be nearer.
     """
     best, best_d2 = "", NEARBY_DEGREES**2
     scale = max(math.cos(math.radians(lat)), 0.05)  # a degree of longitude shrinks poleward
     row, col = cell(lat, lng)
+    first, last = gaz.grid_rows
+    reach = math.ceil(NEARBY_DEGREES / GRID_DEGREES) + 1
+    if not first - reach <= row <= last + reach:
+        return best  # far north or south of every ZIP (near a pole, a ring is widest)
     seen_rows, seen_cols = -1, -1
     for ring in range(math.ceil(NEARBY_DEGREES / GRID_DEGREES) + 2):
         if ring and ((ring - 1) * GRID_DEGREES) ** 2 > best_d2:
             break  # every unseen cell is at least (ring - 1) cells away
         cols = math.ceil(ring / scale)
         for drow in range(-ring, ring + 1):
-            for dcol in range(-cols, cols + 1):
-                if abs(drow) <= seen_rows and abs(dcol) <= seen_cols:
-                    continue
+            if -seen_rows <= drow <= seen_rows:  # a row seen before: its new ends only
+                dcols = itertools.chain(range(-cols, -seen_cols), range(seen_cols + 1, cols + 1))
+            else:
+                dcols = range(-cols, cols + 1)
+            for dcol in dcols:
                 for zlat, zlng, code in gaz.grid.get((row + drow, col + dcol), ()):
                     d2 = (zlat - lat) ** 2 + ((zlng - lng) * scale) ** 2
                     if d2 < best_d2 or (d2 == best_d2 and code < best):

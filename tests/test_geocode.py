@@ -454,13 +454,35 @@ def test_timezone_for_is_empty_far_from_any_zip(lat, lng):
     assert timezone_for(lat=lat, lng=lng) == ""
 
 
-def test_nearest_zip_search_matches_a_full_scan():
+@pytest.mark.parametrize(
+    ("lat", "lng"),
+    [
+        (40.75, -73.99),
+        (64.84, -147.72),
+        (47.0, -100.0),
+        (25.77, -80.19),
+        # Sparse places, where the rings reach far before a ZIP or the limit.
+        (39.5, -116.5),
+        (68.0, -155.0),
+        (24.0, -82.5),
+        (49.5, -97.0),
+        # No ZIP near: the open sea, and near the pole (where a ring is widest).
+        (30.0, -40.0),
+        (89.9, 0.0),
+    ],
+)
+def test_nearest_zip_search_matches_a_full_scan(lat, lng):
     gaz = gazetteer.gazetteer()
-    points = [(float(row[4]), float(row[5]), code) for code, row in gaz.zips.items() if row[4]]
-    for lat, lng in [(40.75, -73.99), (64.84, -147.72), (47.0, -100.0), (25.77, -80.19)]:
-        scale = math.cos(math.radians(lat))
-        expected = min(points, key=lambda p: (p[0] - lat) ** 2 + ((p[1] - lng) * scale) ** 2)
-        assert gazetteer.nearest_zip(gaz, lat=lat, lng=lng) == expected[2]
+    scale = max(math.cos(math.radians(lat)), 0.05)
+    within = [
+        ((zlat - lat) ** 2 + ((zlng - lng) * scale) ** 2, code)
+        for code, row in gaz.zips.items()
+        if row[4]
+        for zlat, zlng in [(float(row[4]), float(row[5]))]
+    ]
+    near = [(d2, code) for d2, code in within if d2 < gazetteer.NEARBY_DEGREES**2]
+    expected = min(near)[1] if near else ""
+    assert gazetteer.nearest_zip(gaz, lat=lat, lng=lng) == expected
 
 
 # geopy adapter
