@@ -16,6 +16,7 @@ and fills only open now and the distances for each request.
 """
 
 import itertools
+import json
 import threading
 from collections import defaultdict, namedtuple
 from collections.abc import Callable, Iterable
@@ -219,7 +220,7 @@ def _related(services: Iterable, locations: Iterable, organizations: Iterable) -
 def _phones(service: list, location: list, organization: list) -> list[dict]:
     """The service's numbers first, then the location's, then the organization's: each
     number (with its extension) once."""
-    if not location and not organization:
+    if len(service) <= 1 and not location and not organization:
         return list(service)
     seen: set[tuple[str, str]] = set()
     phones = []
@@ -310,6 +311,10 @@ class _Source(namedtuple("_SourceColumns", [name for name, _, _ in _SOURCE])):
     public_street_2 = Location.public_street_2
     public_point = Location.public_point
 
+    def __repr__(self) -> str:
+        # Never the address columns (a confidential street must not reach a traceback).
+        return f"_Source(id={self.id!r})"
+
     @classmethod
     def of(cls, sal: ServiceAtLocation) -> "_Source":
         """The source of a model row (and its service, organization and location)."""
@@ -329,6 +334,17 @@ class _Source(namedtuple("_SourceColumns", [name for name, _, _ in _SOURCE])):
         return cls._make(values)
 
 
+_STATES = _Source._fields.index("service_area_states")
+
+
+def _json(text: str):
+    """A JSON column's text as Django's JSONField reads it (json.loads), quickly."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:  # what json accepts beyond the standard (NaN, Infinity)
+        return json.loads(text)
+
+
 def provider_row(sal: ServiceAtLocation, *, related: Related, now: datetime | None) -> dict:
     """One search row, exactly as `ProviderSerializer`'s declared fields would give it."""
     miles = getattr(sal, "exact_distance_mi", None)
@@ -343,8 +359,6 @@ def _prepared(source: _Source, related: Related) -> _Kept:
     terms = related.terms.get(service, {})
     periods = tuple(related.periods.get(location, ()))
     states = source.service_area_states
-    if isinstance(states, str):  # the JSON text, from SQLite
-        states = orjson.loads(states)
     radius = source.service_area_radius_mi
     verified = source.last_verified_on
     point = source.public_point
@@ -372,7 +386,11 @@ def _prepared(source: _Source, related: Related) -> _Kept:
         "email": source.email,
         "service_area": {
             "kind": source.service_area,
-            "states": None if states is None else [str(state) for state in states],
+            "states": (
+                None
+                if states is None
+                else [None if state is None else str(state) for state in states]
+            ),
             "radius_mi": None if radius is None else float(radius),
         },
         # The redacted view only (public_street, public_point): never the raw address.
@@ -456,6 +474,9 @@ def _sources(ids: list[UUID]) -> dict[UUID, _Source]:
         fetched = cursor.fetchall()
     found = {}
     for values in fetched:
+        states = values[_STATES]
+        if isinstance(states, str):  # the JSON text (SQLite; Django reads jsonb as text too)
+            values = (*values[:_STATES], _json(states), *values[_STATES + 1 :])
         source = _Source._make(values)
         pk = by_key.get(source.id)
         found[as_uuid(source.id) if pk is None else pk] = source

@@ -127,7 +127,7 @@ class Gazetteer:
     def grid_rows(self) -> tuple[int, int]:
         """The first and last rows of the grid that hold a ZIP."""
         rows = [row for row, _ in self.grid]
-        return min(rows), max(rows)
+        return (min(rows), max(rows)) if rows else (0, -1)
 
     @cached_property
     def keys(self) -> list[str]:

@@ -5,6 +5,7 @@ from http import HTTPStatus
 
 import pytest
 from django.db import connection
+from django.db.models import JSONField, Value
 from django.utils import translation
 from rest_framework import serializers
 
@@ -12,7 +13,15 @@ from api import provider_rows
 from api.provider_rows import load_related
 from api.serializers import ProviderSerializer
 from providers import search
-from providers.models import Location, LocationKind, Phone, ServiceArea, ServiceAtLocation, Term
+from providers.models import (
+    Location,
+    LocationKind,
+    Phone,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    Term,
+)
 
 NYC = {"lat": 40.7484, "lng": -73.9967}
 # A Monday 14:30 and a Sunday 03:00 in New York, and a Saturday noon.
@@ -234,3 +243,54 @@ def test_relations_are_read_from_the_pages_links_first(directory, statistics):
             plan = [row[3] for row in cursor.fetchall()]
             # The outer loop is the page's rows or links, never the whole vocabulary.
             assert not plan[0].startswith(("SCAN term", "SCAN language")), plan
+
+
+def detail_and_serializer(api_client, sal) -> tuple[dict, dict, dict]:
+    """The detail endpoint's row, the serializer's, and DRF's reference walk (open_now aside)."""
+    sal = ServiceAtLocation.objects.select_related(
+        "service", "service__organization", "location"
+    ).get(pk=sal.pk)
+    response = api_client.get(f"/api/v1/providers/{sal.id}/")
+    assert response.status_code == HTTPStatus.OK
+    served = {**response.json(), "open_now": None}
+    built = {**ProviderSerializer(sal, context={"now": MOMENTS[0]}).data, "open_now": None}
+    expected = {**reference(sal, now=MOMENTS[0]), "open_now": None}
+    return served, built, expected
+
+
+def test_a_number_repeated_on_the_service_alone_shows_once(make_provider, api_client):
+    """A voice and a text line on one number, and nothing on the location or organization."""
+    sal = make_provider(name="One Number")
+    Phone.objects.filter(location=sal.location).delete()
+    Phone.objects.filter(organization=sal.service.organization).delete()
+    Phone.objects.filter(service=sal.service).delete()
+    Phone.objects.create(service=sal.service, number="+12125550100")
+    Phone.objects.create(service=sal.service, number="+12125550100", kind="text", position=1)
+    served, built, expected = detail_and_serializer(api_client, sal)
+    assert [phone["number"] for phone in served["phones"]] == ["+12125550100"]
+    assert served == built == expected
+
+
+@pytest.mark.parametrize(
+    "states",
+    [["NY", None], "NY", [], Value(None, JSONField()), ["NJ", 7]],
+    ids=["a null", "a string", "empty", "JSON null", "a number"],
+)
+def test_odd_states_written_past_validation_show_as_the_serializer_shows_them(
+    make_provider, api_client, states
+):
+    """clean() keeps these out, but a direct write can put them in: the rows still equal
+    DRF's (a JSON string is read as its characters, a null item stays null)."""
+    sal = make_provider(name="Odd States")
+    Service.objects.filter(pk=sal.service_id).update(service_area_states=states)
+    served, built, expected = detail_and_serializer(api_client, sal)
+    assert served == built == expected
+
+
+def test_a_rows_source_never_shows_its_address_when_printed(directory):
+    rows = search_rows()
+    shelter = next(sal for sal in rows if sal.pk == directory["shelter"].pk)
+    source = provider_rows._Source.of(shelter)
+    assert source.address_1 == "1 Secret Lane"
+    assert "Secret" not in repr(source) and "40.75" not in repr(source)
+    assert str(shelter.id.hex) in repr(source) or str(shelter.id) in repr(source)
