@@ -146,15 +146,9 @@ def load_related(rows: list[ServiceAtLocation]) -> Related:
     )
 
 
-def _related(services: Iterable, locations: Iterable, organizations: Iterable) -> Related:
-    """What rows of these owners show beyond their own columns: five queries, any size."""
-    # SQLite keeps a UUID as 32 hex digits (and returns it so); PostgreSQL has a uuid type.
-    key = _same if connection.features.has_native_uuid_field else _sqlite_key
-    services = list({key(pk) for pk in services})
-    if not services:
-        return Related(key=key)
-    locations = list({key(pk) for pk in locations})
-    organizations = list({key(pk) for pk in organizations})
+def _statements(services: list, locations: list, organizations: list) -> list[tuple[str, list]]:
+    """(sql, params) of the five relation queries for these owners' ids as the database
+    holds them: phones, terms, languages, hours, accessibility."""
     marks = {
         name: ", ".join(["%s"] * len(ids))
         for name, ids in [
@@ -163,6 +157,27 @@ def _related(services: Iterable, locations: Iterable, organizations: Iterable) -
             ("organizations", organizations),
         ]
     }
+    return [
+        (_PHONES.format(**marks), [*services, *locations, *organizations]),
+        (_TERMS.format(**marks), services),
+        (_LANGUAGES.format(**marks), services),
+        (_HOURS.format(**marks), locations),
+        (_ACCESSIBILITY.format(**marks), locations),
+    ]
+
+
+def _related(services: Iterable, locations: Iterable, organizations: Iterable) -> Related:
+    """What rows of these owners show beyond their own columns: five queries, any size."""
+    # SQLite keeps a UUID as 32 hex digits (and returns it so); PostgreSQL has a uuid type.
+    key = _same if connection.features.has_native_uuid_field else _sqlite_key
+    services = list({key(pk) for pk in services})
+    if not services:
+        return Related(key=key)
+    phones, terms, languages, hours, accessibility = _statements(
+        services,
+        list({key(pk) for pk in locations}),
+        list({key(pk) for pk in organizations}),
+    )
     related = Related(
         key=key,
         service_phones=defaultdict(list),
@@ -177,7 +192,7 @@ def _related(services: Iterable, locations: Iterable, organizations: Iterable) -
     tel_uri = Phone.tel_uri.fget  # the model's own property, read off the plain row
     with connection.cursor() as cursor:
         # One query for the three owners' numbers; a number may belong to more than one.
-        cursor.execute(_PHONES.format(**marks), [*services, *locations, *organizations])
+        cursor.execute(*phones)
         for service_id, location_id, organization_id, *values in cursor.fetchall():
             phone = _PhoneRow(*values)
             shown = {
@@ -193,15 +208,15 @@ def _related(services: Iterable, locations: Iterable, organizations: Iterable) -
                 related.location_phones[location_id].append(shown)
             if organization_id is not None:
                 related.organization_phones[organization_id].append(shown)
-        cursor.execute(_TERMS.format(**marks), services)
+        cursor.execute(*terms)
         for service_id, kind, slug in cursor.fetchall():
             related.terms[service_id][kind].append(slug)
-        cursor.execute(_LANGUAGES.format(**marks), services)
+        cursor.execute(*languages)
         for service_id, code, name, name_es, native_name in cursor.fetchall():
             related.languages[service_id].append(
                 {"code": code, "name": name, "name_es": name_es, "native_name": native_name}
             )
-        cursor.execute(_HOURS.format(**marks), locations)
+        cursor.execute(*hours)
         for location_id, weekday, opens_at, closes_at in cursor.fetchall():
             related.periods[location_id].append(Period(weekday, _time(opens_at), _time(closes_at)))
             related.hours[location_id].append(
@@ -211,7 +226,7 @@ def _related(services: Iterable, locations: Iterable, organizations: Iterable) -
                     "closes_at": _hh_mm(closes_at),
                 }
             )
-        cursor.execute(_ACCESSIBILITY.format(**marks), locations)
+        cursor.execute(*accessibility)
         for location_id, slug in cursor.fetchall():
             related.accessibility[location_id].append(slug)
     return related

@@ -193,17 +193,11 @@ def test_relations_are_read_from_the_pages_links_first(directory, statistics):
     the page's links for each (four times slower); CROSS JOIN fixes the order. (A test
     directory is too small to draw that plan from SQLite: this guards the order.)"""
     rows = search_rows()
-    services = [sal.service_id.hex for sal in rows]
-    locations = [sal.location_id.hex for sal in rows]
-    organizations = [sal.service.organization_id.hex for sal in rows]
-    marks = {
-        name: ", ".join(["%s"] * len(ids))
-        for name, ids in [
-            ("services", services),
-            ("locations", locations),
-            ("organizations", organizations),
-        ]
-    }
+    statements = provider_rows._statements(
+        [sal.service_id.hex for sal in rows],
+        [sal.location_id.hex for sal in rows],
+        [sal.service.organization_id.hex for sal in rows],
+    )
     if statistics != "none":
         # Many locations with accessibility links, as in a large directory.
         organization = rows[0].service.organization
@@ -232,14 +226,8 @@ def test_relations_are_read_from_the_pages_links_first(directory, statistics):
                 "DELETE FROM sqlite_stat1 WHERE tbl = 'providers_location_accessibility'"
             )
             cursor.execute("ANALYZE sqlite_schema")  # reload the statistics
-        for sql, params in [
-            (provider_rows._PHONES, [*services, *locations, *organizations]),
-            (provider_rows._TERMS, services),
-            (provider_rows._LANGUAGES, services),
-            (provider_rows._HOURS, locations),
-            (provider_rows._ACCESSIBILITY, locations),
-        ]:
-            cursor.execute("EXPLAIN QUERY PLAN " + sql.format(**marks), params)
+        for sql, params in statements:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
             plan = [row[3] for row in cursor.fetchall()]
             # The outer loop is the page's rows or links, never the whole vocabulary.
             assert not plan[0].startswith(("SCAN term", "SCAN language")), plan
