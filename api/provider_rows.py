@@ -7,12 +7,13 @@ row shows beyond its own joined columns (phones, terms, languages, hours, access
 is read for a whole page in a few flat queries of plain values, without building models.
 
 `provider_rows` goes one step further for the endpoints: given the ids the search
-decided (and their distances), it reads the rows' own columns in one join into light
-stand-ins for the four models (`_Light`), which carry the models' redacting properties
-(`public_street`, `public_point`, `distance_mi`) themselves, so `provider_row` treats both
-alike. Building Django model instances was half the cost of a search request. It keeps
-the rows it built while the directory token is unchanged (providers/directory_version.py)
-and fills only open now and the distances for each request.
+decided (and their distances), it reads the rows' own columns in one join into tuples
+(`_Source`) that carry the location model's redacting properties (`public_street`,
+`public_street_2`, `public_point`); `provider_row` turns a model row into the same tuple,
+so one builder (`_prepared`) serves both. Building Django model instances was half the
+cost of a search request. It keeps the rows it built while the directory token is
+unchanged (providers/directory_version.py) and fills only open now and the distances
+for each request.
 """
 
 import itertools
@@ -318,8 +319,9 @@ _SERVICE_TYPE, _VICTIMIZATION, _POPULATION = (
 
 class _Source(namedtuple("_SourceColumns", [name for name, _, _ in _SOURCE])):
     """A row's own columns: as the join returns them (SQLite: ids as 32 hex digits, dates
-    as text, booleans as 0/1, JSON as text) or as model instances hold them. It carries the
-    location model's redacting properties, which read only the address columns."""
+    as text, booleans as 0/1; JSON decoded by `_sources`) or as model instances hold
+    them. It carries the location model's redacting properties, which read only the
+    address columns."""
 
     __slots__ = ()
     public_street = Location.public_street
