@@ -180,12 +180,12 @@ def nearest_zip(gaz: Gazetteer, *, lat: float, lng: float) -> str:
     best, best_d2 = "", NEARBY_DEGREES**2
     scale = max(math.cos(math.radians(lat)), 0.05)  # a degree of longitude shrinks poleward
     row, col = cell(lat, lng)
+    rings = math.ceil(NEARBY_DEGREES / GRID_DEGREES) + 2  # ring r reaches r rows away
     first, last = gaz.grid_rows
-    reach = math.ceil(NEARBY_DEGREES / GRID_DEGREES) + 1
-    if not first - reach <= row <= last + reach:
+    if not first - (rings - 1) <= row <= last + (rings - 1):
         return best  # far north or south of every ZIP (near a pole, a ring is widest)
     seen_rows, seen_cols = -1, -1
-    for ring in range(math.ceil(NEARBY_DEGREES / GRID_DEGREES) + 2):
+    for ring in range(rings):
         if ring and ((ring - 1) * GRID_DEGREES) ** 2 > best_d2:
             break  # every unseen cell is at least (ring - 1) cells away
         cols = math.ceil(ring / scale)
