@@ -28,13 +28,16 @@ from uuid import UUID
 
 import orjson
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
-from providers.directory_version import current_token
+from providers.directory_version import WRITTEN, current_token
 from providers.hours import is_open
 from providers.models import (
+    Language,
     Location,
+    OpeningHours,
     Organization,
     Phone,
     Service,
@@ -45,6 +48,8 @@ from providers.models import (
     public_miles,
 )
 from providers.search_rows import as_uuid, db_ids
+from providers.signals import listings_written
+from providers.stored_rows import TABLE as STORED_TABLE
 
 
 class _PhoneRow(NamedTuple):
@@ -545,15 +550,160 @@ def _build(ids: list[UUID]) -> dict[UUID, _Kept]:
     return {pk: _prepared(source, related) for pk, source in sources.items()}
 
 
+# -- Rows stored in the database (StoredRow; providers/stored_rows.py has the triggers that
+# mark a stored row to be built whenever anything it shows changes).
+
+
+def _stored_body(entry: _Kept | None) -> bytes:
+    """What a stored row holds: the built row and its periods, or JSON null (not listed)."""
+    if entry is None:
+        return b"null"
+    periods = [
+        [period.weekday, period.opens_at.isoformat(), period.closes_at.isoformat()]
+        for period in entry.periods
+    ]
+    return orjson.dumps({"row": entry.row, "periods": periods})
+
+
+def _from_body(body) -> _Kept | None:
+    document = orjson.loads(body)
+    if document is None:
+        return None
+    row = document["row"]
+    location = row["location"]
+    return _Kept(
+        row=row,
+        open_24_7=location["open_24_7"],
+        periods=tuple(
+            Period(weekday, time.fromisoformat(opens_at), time.fromisoformat(closes_at))
+            for weekday, opens_at, closes_at in document["periods"]
+        ),
+        tz_name=location["timezone"],
+        confidential=location["address_confidential"],
+    )
+
+
+def _stored(ids: list[UUID]) -> dict[UUID, _Kept | None]:
+    """The stored rows among `ids` that are up to date, by id (None: not listed): one
+    query."""
+    keys = db_ids(ids, using=connection.alias)
+    by_key = dict(zip(keys, ids, strict=True))
+    sql = (
+        f"SELECT listing, body FROM {STORED_TABLE} "
+        f"WHERE listing IN ({', '.join(['%s'] * len(keys))}) AND body IS NOT NULL"
+    )
+    params = keys
+    if connection.vendor == "postgresql":
+        # Marked when a transaction commits: one that has written reads none (its writes).
+        sql += " AND current_setting(%s, true) IS DISTINCT FROM 'yes'"
+        params = [*keys, WRITTEN]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    return {by_key.get(key) or as_uuid(key): _from_body(body) for key, body in fetched}
+
+
+def store_rows(limit: int | None = None, *, batch: int = 500) -> int:
+    """Build the stored rows marked to be built and store them (at most `limit`, in id
+    order); return how many were built. A row is stored only if its version is still the
+    one read before building it: a write that commits meanwhile leaves it to be built again.
+    On PostgreSQL a row that a writing transaction holds is skipped, never waited for."""
+    done, after = 0, None
+    while limit is None or done < limit:
+        size = batch if limit is None else min(batch, limit - done)
+        since = "" if after is None else "AND listing > %s "
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT listing, version FROM {STORED_TABLE} WHERE body IS NULL {since}"
+                "ORDER BY listing LIMIT %s",
+                [size] if after is None else [after, size],
+            )
+            pending = cursor.fetchall()
+        if not pending:
+            break
+        after = pending[-1][0]
+        ids = [as_uuid(key) for key, _ in pending]
+        built = _build(ids)
+        writes = [
+            (_stored_body(built.get(pk)), key, version)
+            for pk, (key, version) in zip(ids, pending, strict=True)
+        ]
+        with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    f"SELECT listing FROM {STORED_TABLE} WHERE listing = ANY(%s) "
+                    "ORDER BY listing FOR UPDATE SKIP LOCKED",
+                    [[key for key, _ in pending]],
+                )
+                free = {key for (key,) in cursor.fetchall()}
+                writes = [write for write in writes if write[1] in free]
+            cursor.executemany(
+                f"UPDATE {STORED_TABLE} SET body = %s "
+                "WHERE listing = %s AND version = %s AND body IS NULL",
+                writes,
+            )
+        done += len(pending)
+    return done
+
+
+# After a write through the models (admin, API, forms), the rows it marked are built when
+# its transaction commits, up to this many (an import builds all of its own).
+STORE_AFTER_WRITE = 5000
+
+
+def _store_after_commit() -> None:
+    store_rows(limit=STORE_AFTER_WRITE)
+
+
+def _written(sender, using=DEFAULT_DB_ALIAS, raw=False, **kwargs) -> None:
+    """A model that a row shows was written: build the rows it marked at commit, once per
+    transaction (loaddata's raw saves leave them to `manage.py store_rows`)."""
+    if raw or using != DEFAULT_DB_ALIAS or not settings.API_STORED_ROWS:
+        return
+    action = kwargs.get("action")  # m2m_changed: pre_add, post_add, ...
+    if action is not None and not action.startswith("post_"):
+        return
+    if any(func is _store_after_commit for _, func, _ in connections[using].run_on_commit):
+        return
+    transaction.on_commit(_store_after_commit, using=using, robust=True)
+
+
+def connect_signals() -> None:
+    listings_written.connect(_written, dispatch_uid="stored-rows-bulk")
+    for model in (
+        Organization,
+        Service,
+        Location,
+        ServiceAtLocation,
+        Phone,
+        OpeningHours,
+        Term,
+        Language,
+    ):
+        post_save.connect(_written, sender=model, dispatch_uid=f"stored-rows-save-{model.__name__}")
+        post_delete.connect(
+            _written, sender=model, dispatch_uid=f"stored-rows-delete-{model.__name__}"
+        )
+    for through in (
+        Service.terms.through,
+        Service.languages.through,
+        Location.accessibility.through,
+    ):
+        m2m_changed.connect(
+            _written, sender=through, dispatch_uid=f"stored-rows-m2m-{through.__name__}"
+        )
+
+
 def provider_rows(
     pairs: list[tuple[UUID, float | None]], *, now: datetime | None = None
 ) -> list[dict]:
     """The API rows of (id, exact miles or None) pairs, in their order: listed rows only
     (an id that is not listed is left out). A row built before in this process is reused
     while the directory token is the same (one query to read it; `API_ROW_CACHE_SIZE`
-    rows at most, 0 to keep none); the others are built with six queries in all.
-    The rows share their nested lists and dicts with the kept ones: read them, never
-    change them."""
+    rows at most, 0 to keep none); the others are read from their stored rows where those
+    are up to date (one query; `API_STORED_ROWS`), and the rest are built with six queries
+    in all. The rows share their nested lists and dicts with the kept ones: read them,
+    never change them."""
     if not pairs:
         return []
     size = settings.API_ROW_CACHE_SIZE
@@ -563,12 +713,19 @@ def provider_rows(
     # one's own additions) may drop kept rows meanwhile.
     found = {pk: kept.get(pk) for pk, _ in pairs}
     missing = [pk for pk, entry in found.items() if entry is None]
-    built = _build(missing) if missing else {}
-    found.update(built)
+    fresh: dict[UUID, _Kept] = {}
+    if missing and settings.API_STORED_ROWS:
+        stored = _stored(missing)
+        found.update(stored)
+        fresh = {pk: entry for pk, entry in stored.items() if entry is not None}
+        missing = [pk for pk in missing if pk not in stored]
+    if missing:
+        fresh.update(_build(missing))
+        found.update(fresh)
     crowded = len(kept) > size // 2  # then the rows used move to the newest end
-    if token is not None and (built or crowded):
-        used = [pk for pk in found if pk not in built] if crowded else []
-        _keep(kept, built, used, size=size)
+    if token is not None and (fresh or crowded):
+        used = [pk for pk in found if pk not in fresh] if crowded else []
+        _keep(kept, fresh, used, size=size)
     now = now or timezone.now()
     rows = []
     for pk, miles in pairs:

@@ -9,7 +9,7 @@ class ProvidersConfig(AppConfig):
     default = True
 
     def ready(self) -> None:
-        from providers import directory_version, search_index
+        from providers import directory_version, search_index, stored_rows
 
         # The radius search's triggers, re-created after every migrate (see search_index),
         # and those of the version token that cached provider rows are checked against.
@@ -20,6 +20,10 @@ class ProvidersConfig(AppConfig):
             directory_version.on_post_migrate,
             sender=self,
             dispatch_uid="providers-directory-version",
+        )
+        # Those that mark stored provider rows to be built (see stored_rows).
+        post_migrate.connect(
+            stored_rows.on_post_migrate, sender=self, dispatch_uid="providers-stored-rows"
         )
 
 

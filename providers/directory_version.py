@@ -49,12 +49,12 @@ _SQLITE_BODY = (
     f"INSERT INTO {TABLE} (id, token) SELECT 1, random() "
     f"WHERE NOT EXISTS (SELECT 1 FROM {TABLE} WHERE id = 1); END"
 )
-_WRITTEN = "providers.directory_written"  # set in a PostgreSQL transaction that wrote
+WRITTEN = "providers.directory_written"  # set in a PostgreSQL transaction that wrote
 _CHANGED = "providers.directory_token_changed"  # set once its token has changed
 _POSTGRES_FUNCTIONS = {
     "providers_directory_written": f"""
         BEGIN
-          PERFORM set_config('{_WRITTEN}', 'yes', true);
+          PERFORM set_config('{WRITTEN}', 'yes', true);
           RETURN NULL;
         END""",
     "providers_directory_version_bump": f"""
@@ -136,7 +136,7 @@ def current_token(connection=default_connection) -> int | None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"SELECT token, current_setting(%s, true) FROM {TABLE} WHERE id = 1", [_WRITTEN]
+                f"SELECT token, current_setting(%s, true) FROM {TABLE} WHERE id = 1", [WRITTEN]
             )
             row = cursor.fetchone()
             return None if row is None or row[1] == "yes" else row[0]

@@ -610,3 +610,31 @@ def _fresh_token_on_load(sender, instance, raw=False, **kwargs) -> None:
 # --- Importers (issue #5): taxonomy mapping and import runs live with the importers. ------
 from providers.importers.models import ImportRun, TaxonomyMapping  # noqa: E402, F401
 from providers.moderation import StaffMembership, Suggestion  # noqa: E402, F401
+
+
+class StoredRow(models.Model):
+    """A listing's API row as api/provider_rows.py built it, kept in the database so that a
+    search reads one row per result instead of joining nine tables (docs/search.md).
+
+    `listing` is the service-at-location's id (no foreign key: triggers keep one StoredRow
+    per listing, and a raw delete of a listing must not be refused). Database triggers
+    (providers/stored_rows.py) give `version` a new random value and clear `body` whenever
+    anything the row shows changes, in the writing transaction; a row is stored only if its
+    version is still the one read before building it. `body` is the row's JSON (JSON null:
+    not listed at that version); NULL means to be built."""
+
+    listing = models.UUIDField(primary_key=True)
+    version = models.BigIntegerField()
+    body = models.BinaryField(null=True)
+
+    class Meta:
+        verbose_name = _("stored provider row")
+        indexes = [
+            # The rows to build, without reading the others.
+            models.Index(
+                fields=["listing"], name="storedrow_to_build", condition=models.Q(body=None)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.listing)

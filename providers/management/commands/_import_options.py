@@ -68,3 +68,8 @@ def run_import(command, importer, options) -> None:
         raise CommandError(report.headline())
     style = command.style.WARNING if report.dry_run else command.style.SUCCESS
     command.stdout.write(style(report.headline()))
+    if report.applied:
+        # The import built the first rows it changed; a large one leaves more.
+        from django.core.management import call_command
+
+        call_command("store_rows", stdout=command.stdout)

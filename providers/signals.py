@@ -1,0 +1,8 @@
+"""Signals of the directory's own."""
+
+from django.dispatch import Signal
+
+# Sent after a bulk write of listings (an import, the sample data), which model signals
+# do not report; `using` names the database. api/provider_rows.py builds the stored rows
+# the write marked (providers/stored_rows.py) when the transaction commits.
+listings_written = Signal()

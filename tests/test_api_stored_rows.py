@@ -1,0 +1,258 @@
+"""Each listing's API row is stored in the database (StoredRow) and served only while
+nothing it shows has changed.
+
+Triggers mark a stored row to be built in the writing transaction, whatever the way of
+writing; a write through the models builds the rows it marked when it commits; a row built
+from data that changed meanwhile is never stored. No kept rows here (API_ROW_CACHE_SIZE=0),
+so every request reads the stored rows or builds.
+"""
+
+from datetime import time
+from http import HTTPStatus
+
+import orjson
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from listing_changes import CHANGES
+
+from api import provider_rows
+from api.provider_rows import store_rows
+from providers import stored_rows
+from providers.directory_version import WATCHED
+from providers.models import (
+    Language,
+    Organization,
+    Phone,
+    Service,
+    StoredRow,
+)
+
+SEARCH = "/api/v1/providers/?lat=40.7484&lng=-73.9967"
+# Committed writes: rows are built when a write commits.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def legal(make_provider, settings):
+    settings.API_ROW_CACHE_SIZE = 0
+    settings.API_STORED_ROWS = True
+    return make_provider(
+        name="Legal Aid",
+        services=("legal-assistance",),
+        languages=("en", "es"),
+        accessibility=("wheelchair",),
+        hours=((1, time(9), time(17)),),
+    )
+
+
+def stored(sal) -> dict | None:
+    """The stored row of a listing: its row, None if stored as not listed; 'to build' if
+    marked."""
+    body = StoredRow.objects.get(listing=sal.pk).body
+    if body is None:
+        return "to build"
+    document = orjson.loads(bytes(body))
+    return None if document is None else document["row"]
+
+
+def request(api_client, url: str) -> tuple[dict, list[str]]:
+    with CaptureQueriesContext(connection) as captured:
+        response = api_client.get(url)
+    assert response.status_code == HTTPStatus.OK, response.content
+    return response.json(), [query["sql"] for query in captured.captured_queries]
+
+
+def built_from_tables(queries: list[str]) -> bool:
+    return any("providers_phone" in sql for sql in queries)
+
+
+def test_a_write_through_the_models_stores_its_rows_at_commit(legal):
+    row = stored(legal)
+    assert row["organization"]["name"] == "Legal Aid"
+    assert row["open_now"] is None and row["distance_mi"] is None  # filled per request
+
+
+def test_a_first_search_reads_the_stored_rows_in_one_query(api_client, legal, settings):
+    body, queries = request(api_client, SEARCH)
+    assert not built_from_tables(queries)
+    assert sum("providers_storedrow" in sql for sql in queries) == 1
+    settings.API_STORED_ROWS = False
+    built, queries = request(api_client, SEARCH)
+    assert built_from_tables(queries)
+    assert body == built
+    assert body["results"][0]["distance_mi"] is not None
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_every_kind_of_write_marks_the_stored_rows(api_client, legal, settings, change):
+    """The trigger marks the row in the writing transaction (nothing rebuilt here: the
+    setting is off while writing); the next request builds from the tables and shows the
+    change; the row stored next shows it too."""
+    assert stored(legal) not in (None, "to build")
+    settings.API_STORED_ROWS = False  # no building at commit: the mark alone
+    shows_change = change(legal)
+    assert stored(legal) == "to build"
+    settings.API_STORED_ROWS = True
+    row, queries = request(api_client, f"/api/v1/providers/{legal.pk}/")
+    assert built_from_tables(queries) and shows_change(row)
+    store_rows()
+    assert shows_change(stored(legal))
+    row, queries = request(api_client, f"/api/v1/providers/{legal.pk}/")
+    assert not built_from_tables(queries) and shows_change(row)
+    assert shows_change(request(api_client, SEARCH)[0]["results"][0])
+
+
+def test_a_saved_change_is_stored_when_it_commits(legal):
+    with transaction.atomic():
+        organization = legal.service.organization
+        organization.name = "Renamed Aid"
+        organization.save()
+        Phone.objects.create(service=legal.service, number="+12125550177")
+    row = stored(legal)  # built after commit
+    assert row["organization"]["name"] == "Renamed Aid"
+    assert "+12125550177" in [phone["number"] for phone in row["phones"]]
+
+
+def test_a_transaction_that_wrote_reads_its_own_rows(api_client, legal):
+    with transaction.atomic():
+        Phone.objects.create(service=legal.service, number="+12125550177")
+        row, queries = request(api_client, f"/api/v1/providers/{legal.pk}/")
+        assert "+12125550177" in [phone["number"] for phone in row["phones"]]
+        assert built_from_tables(queries)
+    assert "+12125550177" in [phone["number"] for phone in stored(legal)["phones"]]
+
+
+def test_a_rolled_back_write_leaves_the_stored_row_as_it_was(legal):
+    before = stored(legal)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Organization.objects.filter(pk=legal.service.organization_id).update(name="Not saved")
+        raise RuntimeError
+    assert stored(legal) == before
+
+
+@pytest.mark.parametrize(
+    "retire",
+    [
+        lambda sal: Service.objects.filter(pk=sal.service_id).update(status="retired"),
+        lambda sal: Organization.objects.filter(pk=sal.service.organization_id).update(
+            status="draft"
+        ),
+    ],
+    ids=["service retired", "organization unpublished"],
+)
+def test_a_row_that_stops_being_listed_is_stored_as_not_listed(api_client, legal, retire):
+    retire(legal)
+    assert api_client.get(f"/api/v1/providers/{legal.pk}/").status_code == HTTPStatus.NOT_FOUND
+    store_rows()
+    assert stored(legal) is None
+    assert api_client.get(f"/api/v1/providers/{legal.pk}/").status_code == HTTPStatus.NOT_FOUND
+    assert request(api_client, SEARCH)[0]["results"] == []
+
+
+def test_a_deleted_listing_loses_its_stored_row(api_client, legal):
+    with connection.cursor() as cursor:  # raw SQL: no model signal, the trigger alone
+        cursor.execute(
+            "DELETE FROM providers_serviceatlocation WHERE id = %s",
+            [legal.pk.hex if connection.vendor == "sqlite" else legal.pk],
+        )
+    assert not StoredRow.objects.filter(listing=legal.pk).exists()
+    assert api_client.get(f"/api/v1/providers/{legal.pk}/").status_code == HTTPStatus.NOT_FOUND
+
+
+def test_a_new_listing_gets_a_row_to_build(make_provider, settings):
+    settings.API_STORED_ROWS = False
+    sal = make_provider(name="New Center")
+    assert stored(sal) == "to build"
+    assert store_rows() == 1
+    assert stored(sal)["organization"]["name"] == "New Center"
+    assert store_rows() == 0  # nothing left to build
+
+
+def test_a_row_whose_data_changes_while_it_is_built_is_not_stored(legal, monkeypatch):
+    organization = Organization.objects.filter(pk=legal.service.organization_id)
+    with transaction.atomic():  # mark it, without building at commit
+        organization.update(name="Before")
+    assert stored(legal) == "to build"
+    build = provider_rows._build
+
+    def build_then_a_write_commits(ids):
+        rows = build(ids)
+        organization.update(name="During")  # commits (autocommit) before the row is stored
+        return rows
+
+    monkeypatch.setattr(provider_rows, "_build", build_then_a_write_commits)
+    store_rows()
+    assert stored(legal) == "to build"  # built from "Before": not stored
+    monkeypatch.setattr(provider_rows, "_build", build)
+    store_rows()
+    assert stored(legal)["organization"]["name"] == "During"
+
+
+def test_a_confidential_address_never_reaches_a_stored_row(make_provider, settings):
+    settings.API_STORED_ROWS = True
+    sal = make_provider(name="Safe House", confidential=True, lat=40.7512, lng=-73.9901)
+    body = bytes(StoredRow.objects.get(listing=sal.pk).body)
+    row = orjson.loads(body)["row"]
+    assert row["location"]["address_1"] == "" and row["location"]["lat"] is None
+    assert sal.location.address_1 and sal.location.address_1.encode() not in body
+    assert b"40.7512" not in body and b"73.9901" not in body
+
+
+def test_every_watched_table_has_a_stored_row_trigger():
+    """The tables a row reads (held to provider_rows' queries by test_api_row_cache) are
+    those whose writes mark stored rows."""
+    assert set(stored_rows.OWNERS) | {"providers_serviceatlocation"} == set(WATCHED)
+
+
+def test_store_rows_command_rebuilds_everything_with_all(legal, settings):
+    settings.API_STORED_ROWS = False
+    Language.objects.filter(code="es").update(name="Castilian")  # marked, not rebuilt
+    call_command("store_rows", verbosity=0)
+    assert "Castilian" in [language["name"] for language in stored(legal)["languages"]]
+    StoredRow.objects.all().delete()  # lost (a restore without them): --all puts them back
+    call_command("store_rows", "--all", verbosity=0)
+    assert stored(legal)["organization"]["name"] == "Legal Aid"
+
+
+def test_rolling_the_migration_back_leaves_no_trigger_behind(legal):
+    call_command("migrate", "providers", "0010", verbosity=0)
+    assert stored_rows.TABLE not in connection.introspection.table_names()
+    Phone.objects.create(service=legal.service, number="+12125550166")  # no trigger to fail
+    call_command("migrate", verbosity=0)
+    assert stored(legal) == "to build"  # every listing, after a migrate
+    store_rows()
+    assert "+12125550166" in [phone["number"] for phone in stored(legal)["phones"]]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's row locks")
+def test_building_never_waits_for_a_writer(legal):
+    """A row a writing transaction holds is skipped (the writer marks it anyway): the
+    builder waits for no lock, so it can never deadlock with a writer."""
+    import psycopg
+
+    settings_dict = connection.settings_dict
+    parameters = {
+        "dbname": settings_dict["NAME"],
+        "user": settings_dict["USER"],
+        "host": settings_dict["HOST"],
+        "port": settings_dict["PORT"] or 5432,
+    }
+    organization = Organization.objects.filter(pk=legal.service.organization_id)
+    with transaction.atomic():  # marked, committed, not built
+        organization.update(name="Before")
+    with psycopg.connect(**parameters) as writer:
+        writer.execute(
+            "UPDATE providers_organization SET name = 'Writing' WHERE id = %s",
+            [legal.service.organization_id],
+        )  # marks legal's row again and holds it until commit
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")
+        assert store_rows() == 1  # attempted, skipped, no wait
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = 0")
+        writer.commit()
+    assert stored(legal) == "to build"
+    store_rows()
+    assert stored(legal)["organization"]["name"] == "Writing"
