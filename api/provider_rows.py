@@ -655,10 +655,14 @@ def _store_after_commit() -> None:
     store_rows(limit=STORE_AFTER_WRITE)
 
 
-def _written(sender, using=DEFAULT_DB_ALIAS, raw=False, **kwargs) -> None:
+def _written(sender, using=DEFAULT_DB_ALIAS, raw=False, all_rows=False, **kwargs) -> None:
     """A model that a row shows was written: build the rows it marked at commit, once per
-    transaction (loaddata's raw saves leave them to `manage.py store_rows`)."""
+    transaction (loaddata's raw saves leave them to `manage.py store_rows`); `all_rows`
+    (listings_written, from a command) builds every marked row, however many."""
     if raw or using != DEFAULT_DB_ALIAS or not settings.API_STORED_ROWS:
+        return
+    if all_rows:
+        transaction.on_commit(store_rows, using=using, robust=True)
         return
     action = kwargs.get("action")  # m2m_changed: pre_add, post_add, ...
     if action is not None and not action.startswith("post_"):

@@ -6,8 +6,6 @@ from http import HTTPStatus
 import pytest
 from rest_framework.throttling import AnonRateThrottle
 
-from api import provider_rows
-from api.provider_rows import store_rows
 from providers.models import LocationKind, Phone, ServiceArea
 
 SEARCH = "/api/v1/providers/"
@@ -221,18 +219,14 @@ def test_search_query_count_is_constant_whatever_the_page_size(
         Phone.objects.create(location=sal.location, number="+12125550111")
     make_provider(name="Line", kind=LocationKind.REMOTE, service_area="nationwide")
     near = f"{SEARCH}?{NYC}&page_size={page_size}&open_now=false"
-    # Rows not stored yet (this test's writes never commit): one look for stored rows,
-    # then six queries build them.
+    # Rows not stored (this test's writes never commit): one look for stored rows, then six
+    # queries build them.
     with django_assert_max_num_queries(11):
         body = get(api_client, near).json()
     assert len(body["results"]) == page_size
     with django_assert_max_num_queries(11):
         get(api_client, f"{SEARCH}?page_size={page_size}&service=victim-advocacy")
-    # Stored: that one look reads them all.
-    store_rows()
-    provider_rows._kept.clear()
-    with django_assert_max_num_queries(5):
-        assert get(api_client, near).json() == body
+    # Stored rows (test_api_stored_rows.py): that one look reads them all.
 
 
 def test_geojson_is_a_feature_collection_without_points_for_confidential(make_provider, api_client):

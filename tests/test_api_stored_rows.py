@@ -7,8 +7,10 @@ from data that changed meanwhile is never stored. No kept rows here (API_ROW_CAC
 so every request reads the stored rows or builds.
 """
 
+import io
 from datetime import time
 from http import HTTPStatus
+from pathlib import Path
 
 import orjson
 import pytest
@@ -26,6 +28,7 @@ from providers.models import (
     Organization,
     Phone,
     Service,
+    ServiceAtLocation,
     StoredRow,
 )
 
@@ -83,6 +86,21 @@ def test_a_first_search_reads_the_stored_rows_in_one_query(api_client, legal, se
     assert built_from_tables(queries)
     assert body == built
     assert body["results"][0]["distance_mi"] is not None
+
+
+@pytest.mark.parametrize("page_size", [3, 12])
+def test_a_first_search_reads_every_row_in_one_query_whatever_the_page_size(
+    make_provider, api_client, django_assert_max_num_queries, settings, page_size
+):
+    settings.API_ROW_CACHE_SIZE = 0
+    for number in range(12):
+        make_provider(name=f"Provider {number:02}", hours=((1, time(9), time(17)),))
+    body, queries = request(api_client, f"{SEARCH}&page_size={page_size}")
+    assert len(body["results"]) == page_size
+    assert not built_from_tables(queries)
+    # The throttle, the search's count and ranking, the remote section and the stored rows.
+    with django_assert_max_num_queries(5):
+        request(api_client, f"{SEARCH}&page_size={page_size}")
 
 
 @pytest.mark.parametrize("change", CHANGES)
@@ -256,3 +274,12 @@ def test_building_never_waits_for_a_writer(legal):
     assert stored(legal) == "to build"
     store_rows()
     assert stored(legal)["organization"]["name"] == "Writing"
+
+
+def test_an_import_stores_the_rows_it_wrote(settings):
+    settings.API_STORED_ROWS = True
+    example = Path(settings.BASE_DIR) / "fixtures" / "example_providers.csv"
+    call_command("import_csv", str(example), "--no-progress", stdout=io.StringIO())
+    rows = StoredRow.objects.all()
+    assert rows.count() == ServiceAtLocation.objects.count() > 0
+    assert not rows.filter(body=None).exists()

@@ -4,9 +4,11 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import CommandError
+from django.db import DEFAULT_DB_ALIAS
 
-from providers.importers.report import ImportFailed
+from providers.importers.report import ImportFailed, Report
 from providers.models import Status
+from providers.signals import listings_written
 
 
 def add_import_arguments(parser) -> None:
@@ -69,7 +71,5 @@ def run_import(command, importer, options) -> None:
     style = command.style.WARNING if report.dry_run else command.style.SUCCESS
     command.stdout.write(style(report.headline()))
     if report.applied:
-        # The import built the first rows it changed; a large one leaves more.
-        from django.core.management import call_command
-
-        call_command("store_rows", stdout=command.stdout)
+        # The import built the first stored rows it marked; a large one leaves more.
+        listings_written.send(sender=Report, using=DEFAULT_DB_ALIAS, all_rows=True)
