@@ -24,6 +24,7 @@ install: $(VENV)/.installed
 
 migrate: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py store_rows
 
 sample-data: migrate
 	$(PY) manage.py load_reference_data

@@ -1,14 +1,16 @@
 """Instructions per full API request, counted by valgrind's callgrind: a figure that does
 not drift with the machine's load (wall time here varies by up to 2x between runs).
 
-    .venv/bin/python bench/instructions.py [--db var/bench/search-100000-v7-s7.sqlite3]
+    .venv/bin/python bench/instructions.py [--db var/bench/search-100000-v8-s7.sqlite3]
         [--requests 20]
 
 Runs `GET /api/v1/providers/?lat&lng&radius=25` through `django.test.Client` at the query
-points of bench/search.py, as its API lines do: "rows built" drops the kept rows before each
-request, "rows kept" repeats points answered before. Each case runs twice under callgrind,
-with no timed requests and with `--requests`, after the same warm-up pass; the difference
-divided by the number of requests is what one request costs, start-up left out. Needs
+points of bench/search.py, as its API lines do: "rows stored" drops the kept rows before each
+request (every row read from its stored row), "rows built" also turns stored rows off (every
+row built from the tables), "rows kept" repeats points answered before. Each case runs twice
+under callgrind, with no timed requests and with `--requests`, after the same warm-up pass;
+the difference divided by the number of requests is what one request costs, start-up left
+out. Needs
 valgrind (Debian's package) and the database bench/search.py builds; takes a few minutes.
 Not part of the test run; see bench/README.md.
 """
@@ -22,8 +24,8 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB = ROOT / "var" / "bench" / "search-100000-v7-s7.sqlite3"
-CASES = ("built", "kept")
+DEFAULT_DB = ROOT / "var" / "bench" / "search-100000-v8-s7.sqlite3"
+CASES = ("built", "stored", "kept")
 POINTS = 20  # query points: the warm-up pass visits all, the counted requests cycle over them
 
 
@@ -34,9 +36,12 @@ def serve(case: str, requests: int, db: Path) -> None:
 
     bench.setup_django(db)
     bench.use_database(db)
+    from django.conf import settings
     from django.test import Client
 
     from api import provider_rows
+
+    settings.API_STORED_ROWS = case != "built"
 
     client = Client(HTTP_HOST="localhost")
     points = bench.query_points(POINTS, seed=7)
@@ -49,9 +54,9 @@ def serve(case: str, requests: int, db: Path) -> None:
             raise SystemExit(f"API answered {response.status_code}")
 
     for lat, lng in points:  # every code path once, and the rows kept for "kept"
-        request(lat, lng, drop=case == "built")
+        request(lat, lng, drop=case != "kept")
     for index in range(requests):
-        request(*points[index % POINTS], drop=case == "built")
+        request(*points[index % POINTS], drop=case != "kept")
 
 
 def count(case: str, requests: int, db: Path, workdir: Path) -> int:

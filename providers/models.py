@@ -605,13 +605,6 @@ def _fresh_token_on_load(sender, instance, raw=False, **kwargs) -> None:
         instance.token = new_token()
 
 
-# Staff memberships and public suggestions live in their own module (moderation); importing
-# them here registers them with the app.
-# --- Importers (issue #5): taxonomy mapping and import runs live with the importers. ------
-from providers.importers.models import ImportRun, TaxonomyMapping  # noqa: E402, F401
-from providers.moderation import StaffMembership, Suggestion  # noqa: E402, F401
-
-
 class StoredRow(models.Model):
     """A listing's API row as api/provider_rows.py built it, kept in the database so that a
     search reads one row per result instead of joining nine tables (docs/search.md).
@@ -638,3 +631,18 @@ class StoredRow(models.Model):
 
     def __str__(self) -> str:
         return str(self.listing)
+
+
+@receiver(pre_save, sender=StoredRow)
+def _loaded_rows_are_to_build(sender, instance, raw=False, **kwargs) -> None:
+    """loaddata saves raw: a loaded row is built again (its listing may differ, or be gone)."""
+    if raw:
+        instance.body = None
+
+
+# Staff memberships and public suggestions live in their own module (moderation); importing
+# them here registers them with the app.
+# --- Importers (issue #5): taxonomy mapping and import runs live with the importers. ------
+from providers.importers.models import ImportRun, TaxonomyMapping  # noqa: E402, F401
+from providers.moderation import StaffMembership, Suggestion  # noqa: E402, F401
+

@@ -16,15 +16,24 @@ directory token's, providers/directory_version.WATCHED) do that in the writing t
 On PostgreSQL the marks are made when the writing transaction commits (deferred
 constraint triggers), as the directory token's change is: made at each statement, they held
 the marked rows locked until commit, so two transactions writing to one listing's service
-and organization waited for each other (and could deadlock). Until it commits, a
-transaction that has written reads no stored row (`provider_rows._stored`), so it sees its
-own writes. SQLite, one writer at a time, marks them at once.
+and organization waited for each other. Each table's trigger is named after its token
+trigger (`<table>_version_stored` after `<table>_version`), and PostgreSQL fires a row's
+triggers in name order, so a committing transaction changes the token, locking its row,
+before it marks anything. Transactions therefore mark one at a time, each after the one
+before has committed:
+- its joins see the listings another writer has just moved or added (found before that
+  writer committed, a listing moved onto a changed location was missed and its row, built
+  by the other writer's commit, stayed stale);
+- two writers never lock stored rows in opposite orders (they could deadlock).
+Until it commits, a transaction that has written reads no stored row
+(`provider_rows._stored`), so it sees its own writes. SQLite, one writer at a time, marks
+them at once.
 
 Rows are built later (`provider_rows.store_rows`) and written only where the version is
 still the one read before building, so a write that commits while a row is being built
 leaves it to be built again. Like the other triggers (providers/search_index.py), these are
-(re)installed after each `migrate`, which also marks every row to be built (SQLite drops a
-rebuilt table's triggers, so a migration may have written unseen).
+(re)installed after each `migrate`, which marks every row to be built when a trigger was
+missing (SQLite drops a rebuilt table's triggers, so a migration may have written unseen).
 """
 
 from django.db import connection as default_connection
@@ -154,13 +163,33 @@ _POSTGRES_TRUNCATE = {
 
 
 def _postgres_name(table: str) -> str:
-    return f"{table}_stored"
+    # After directory_version's "<table>_version" in name order: see the module docstring.
+    return f"{table}_version_stored"
 
 
 def _postgres_events(table: str) -> str:
     if table == _SAL:
         return f"INSERT OR UPDATE OF {_LISTING_COLUMNS} OR DELETE"
     return " OR ".join(OWNERS[table][0])
+
+
+def _trigger_names(connection) -> set[str]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        else:
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        return {name for (name,) in cursor.fetchall()}
+
+
+def installed(connection=default_connection) -> bool:
+    """Whether every trigger is there (SQLite drops a table's when a migration rebuilds it)."""
+    if connection.vendor == "sqlite":
+        wanted = set(_sqlite_triggers())
+    else:
+        wanted = {_postgres_name(table) for table in WATCHED}
+        wanted |= {f"{name}_truncate" for name in wanted}
+    return wanted <= _trigger_names(connection)
 
 
 def install_triggers(connection=default_connection) -> None:
@@ -214,15 +243,17 @@ def drop_triggers(connection=default_connection) -> None:
                 cursor.execute(f"DROP FUNCTION IF EXISTS {name}() CASCADE")
 
 
-def mark_all(connection=default_connection) -> None:
-    """One row to build for every listing, and none for a listing that is gone."""
+def mark_all(connection=default_connection, *, rebuild: bool = True) -> None:
+    """A row for every listing and none for a listing that is gone; with `rebuild`, every
+    row to be built."""
     new = _RANDOM[connection.vendor]
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {TABLE} WHERE listing NOT IN (SELECT id FROM {_SAL})")
-        cursor.execute(f"UPDATE {TABLE} SET version = {new}, body = NULL")
+        if rebuild:
+            cursor.execute(f"UPDATE {TABLE} SET version = {new}, body = NULL")
         cursor.execute(
             f"INSERT INTO {TABLE} (listing, version, body) SELECT id, {new}, NULL FROM {_SAL} "
-            f"WHERE id NOT IN (SELECT listing FROM {TABLE})"
+            f"WHERE id NOT IN (SELECT listing FROM {TABLE}) ON CONFLICT (listing) DO NOTHING"
         )
 
 
@@ -236,5 +267,8 @@ def on_post_migrate(sender, using="default", **kwargs) -> None:
         # dropped the triggers; drop any left, or every write would fail.
         drop_triggers(connection)
         return
+    # Every row is to be built only if a trigger was missing: the first install, or a
+    # migration that rebuilt a SQLite table (and may have written unseen).
+    complete = installed(connection)
     install_triggers(connection)
-    mark_all(connection)
+    mark_all(connection, rebuild=not complete)

@@ -8,6 +8,7 @@ so every request reads the stored rows or builds.
 """
 
 import io
+import uuid
 from datetime import time
 from http import HTTPStatus
 from pathlib import Path
@@ -50,10 +51,10 @@ def legal(make_provider, settings):
     )
 
 
-def stored(sal) -> dict | None:
-    """The stored row of a listing: its row, None if stored as not listed; 'to build' if
-    marked."""
-    body = StoredRow.objects.get(listing=sal.pk).body
+def stored(listing) -> dict | None:
+    """The stored row of a listing (or a StoredRow): its row, None if stored as not listed;
+    'to build' if marked."""
+    body = StoredRow.objects.get(listing=listing.pk).body
     if body is None:
         return "to build"
     document = orjson.loads(bytes(body))
@@ -234,6 +235,31 @@ def test_store_rows_command_rebuilds_everything_with_all(legal, settings):
     assert stored(legal)["organization"]["name"] == "Legal Aid"
 
 
+def test_a_migrate_marks_every_row_only_when_a_trigger_was_missing(legal):
+    call_command("migrate", verbosity=0)  # nothing to do: the rows stay stored
+    assert stored(legal)["organization"]["name"] == "Legal Aid"
+    with connection.cursor() as cursor:  # as a SQLite table rebuild drops its triggers
+        if connection.vendor == "sqlite":
+            cursor.execute("DROP TRIGGER providers_phone_stored_insert")
+        else:
+            cursor.execute("DROP TRIGGER providers_phone_version_stored ON providers_phone")
+    Phone.objects.bulk_create([Phone(service=legal.service, number="+12125550155")])
+    call_command("migrate", verbosity=0)
+    assert stored(legal) == "to build"
+    store_rows()
+    assert "+12125550155" in [phone["number"] for phone in stored(legal)["phones"]]
+
+
+def test_loaded_stored_rows_are_built_again(legal):
+    """loaddata saves raw: a stored row from a fixture (perhaps of a listing that is not
+    there) is never served as it was loaded."""
+    ghost = StoredRow(listing=uuid.uuid4(), version=1, body=StoredRow.objects.get().body)
+    ghost.save_base(raw=True)
+    assert StoredRow.objects.get(listing=ghost.listing).body is None
+    store_rows()
+    assert stored(ghost) is None  # no such listing: not listed
+
+
 def test_rolling_the_migration_back_leaves_no_trigger_behind(legal):
     call_command("migrate", "providers", "0010", verbosity=0)
     assert stored_rows.TABLE not in connection.introspection.table_names()
@@ -264,10 +290,11 @@ def test_building_never_waits_for_a_writer(legal):
         writer.execute(
             "UPDATE providers_organization SET name = 'Writing' WHERE id = %s",
             [legal.service.organization_id],
-        )  # marks legal's row again and holds it until commit
+        )
+        writer.execute("SET CONSTRAINTS ALL IMMEDIATE")  # commit's marks now: it holds the row
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = '2s'")
-        assert store_rows() == 1  # attempted, skipped, no wait
+        assert store_rows() == 0  # skipped, without waiting
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = 0")
         writer.commit()
@@ -283,3 +310,106 @@ def test_an_import_stores_the_rows_it_wrote(settings):
     rows = StoredRow.objects.all()
     assert rows.count() == ServiceAtLocation.objects.count() > 0
     assert not rows.filter(body=None).exists()
+
+
+def _postgres_parameters() -> dict:
+    settings_dict = connection.settings_dict
+    return {
+        "dbname": settings_dict["NAME"],
+        "user": settings_dict["USER"],
+        "host": settings_dict["HOST"],
+        "port": settings_dict["PORT"] or 5432,
+    }
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's trigger order")
+def test_a_committing_transaction_changes_the_token_before_it_marks_rows():
+    """PostgreSQL fires a row's deferred triggers in name order: the token's first, so
+    transactions mark stored rows one at a time (see providers/stored_rows.py)."""
+    with connection.cursor() as cursor:
+        for table in WATCHED:
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass "
+                "AND tgconstraint <> 0 AND NOT tgisinternal ORDER BY tgname",
+                [table],
+            )
+            names = [name for (name,) in cursor.fetchall()]
+            assert names == [f"{table}_version", f"{table}_version_stored"], table
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's concurrency")
+def test_a_listing_moved_by_a_concurrent_commit_is_marked_by_the_other_writer(make_provider):
+    """B moves listing X to location L and is committing; A adds a phone at L and commits
+    after B. A's marks must find X at L (they did not when made before B committed, and
+    the row B's commit built, without A's phone, stayed stored)."""
+    import threading
+
+    import psycopg
+
+    moved = make_provider(name="Moved")
+    target = make_provider(name="Target").location
+    elsewhere = make_provider(name="Elsewhere").location
+    parameters = _postgres_parameters()
+    with psycopg.connect(**parameters) as a, psycopg.connect(**parameters) as b:
+        b.execute(
+            "UPDATE providers_serviceatlocation SET location_id = %s WHERE id = %s",
+            [target.pk, moved.pk],
+        )
+        b.execute("SET CONSTRAINTS ALL IMMEDIATE")  # B's commit-time triggers run now
+        a.execute(
+            "INSERT INTO providers_phone (location_id, number, extension, kind, note, position)"
+            " VALUES (%s, '+12125550124', '', 'voice', '', 0)",
+            [target.pk],
+        )
+        a.execute(  # a long commit after its first mark, as an import's
+            "INSERT INTO providers_openinghours (location_id, weekday, opens_at, closes_at) "
+            "SELECT %s, 1 + g %% 7, '09:00', '17:00' FROM generate_series(1, 20000) g",
+            [elsewhere.pk],
+        )
+        committing = threading.Thread(target=a.commit)
+        committing.start()
+        committing.join(timeout=0.5)  # A waits for the token B holds
+        b.commit()
+        store_rows()  # what B's commit does, while A commits: X without A's phone
+        committing.join(timeout=10)
+        assert not committing.is_alive()
+    store_rows()
+    assert "+12125550124" in [phone["number"] for phone in stored(moved)["phones"]]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's concurrency")
+def test_two_writers_of_different_rows_do_not_deadlock_at_commit(make_provider):
+    """W1 changes X's and Y's locations around a long write; W2 changes Y's service. Both
+    mark X's and Y's stored rows at commit, one after the other."""
+    import threading
+
+    import psycopg
+
+    x, y = make_provider(name="X"), make_provider(name="Y")
+    parameters = _postgres_parameters()
+    errors = {}
+
+    def commit(name, writer):
+        try:
+            writer.commit()
+        except psycopg.Error as error:
+            errors[name] = error
+
+    with psycopg.connect(**parameters) as w1, psycopg.connect(**parameters) as w2:
+        w1.execute("UPDATE providers_location SET hours_note = 'w1' WHERE id = %s", [x.location_id])
+        w1.execute(
+            "INSERT INTO providers_openinghours (location_id, weekday, opens_at, closes_at) "
+            "SELECT %s, 1 + g %% 7, '09:00', '17:00' FROM generate_series(1, 20000) g",
+            [x.location_id],
+        )
+        w1.execute("UPDATE providers_location SET hours_note = 'w1' WHERE id = %s", [y.location_id])
+        w2.execute("UPDATE providers_service SET cost_note = 'w2' WHERE id = %s", [y.service_id])
+        first = threading.Thread(target=commit, args=("w1", w1))
+        first.start()
+        first.join(timeout=0.2)  # W1 is marking rows
+        second = threading.Thread(target=commit, args=("w2", w2))
+        second.start()
+        first.join(timeout=30)
+        second.join(timeout=30)
+    assert errors == {}
+    assert stored(x) == stored(y) == "to build"
