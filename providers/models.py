@@ -645,4 +645,3 @@ def _loaded_rows_are_to_build(sender, instance, raw=False, **kwargs) -> None:
 # --- Importers (issue #5): taxonomy mapping and import runs live with the importers. ------
 from providers.importers.models import ImportRun, TaxonomyMapping  # noqa: E402, F401
 from providers.moderation import StaffMembership, Suggestion  # noqa: E402, F401
-
