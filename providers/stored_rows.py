@@ -83,6 +83,11 @@ _LISTING_COLUMNS = "id, service_id, location_id, description"
 _RANDOM = {"sqlite": "random()", "postgresql": "(random() * 9e18)::bigint"}
 
 
+# PostgreSQL: a row this transaction has marked already is left as it is (an import marks
+# each listing's row once, not once per phone, hour and link).
+_NOT_MARKED_HERE = " AND NOT (body IS NULL AND xmin = pg_current_xact_id()::xid)"
+
+
 def _stale(table: str, row: str, vendor: str) -> str:
     """The statement that marks the rows `row` (NEW or OLD) of `table` touches."""
     _, owners = OWNERS[table]
@@ -91,6 +96,7 @@ def _stale(table: str, row: str, vendor: str) -> str:
     )
     return (
         f"UPDATE {TABLE} SET version = {_RANDOM[vendor]}, body = NULL WHERE listing IN ({listings})"
+        + (_NOT_MARKED_HERE if vendor == "postgresql" else "")
     )
 
 
@@ -207,9 +213,12 @@ def install_triggers(connection=default_connection) -> None:
                 )
             for table in WATCHED:
                 name = _postgres_name(table)
+                # Index scans only: PL/pgSQL keeps a plan per session, made once from the
+                # statistics of the moment (a new, empty table during a first import), and a
+                # sequential scan planned then read the whole table for every row written.
                 cursor.execute(
                     f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql "
-                    f"AS $body${_postgres_function(table)}$body$"
+                    f"SET enable_seqscan TO off AS $body${_postgres_function(table)}$body$"
                 )
                 cursor.execute(
                     f"CREATE CONSTRAINT TRIGGER {name} AFTER {_postgres_events(table)} "
