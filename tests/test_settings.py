@@ -49,3 +49,22 @@ def test_nonsense_settings_stop_the_start_with_a_message(env, message):
 def test_production_settings_pass_the_deploy_check():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [({}, "-65536 1073741824"), ({"SQLITE_MMAP_MB": "0", "SQLITE_CACHE_MB": "8"}, "-8192 0")],
+)
+def test_a_sqlite_file_is_read_through_its_page_cache_and_a_memory_map(tmp_path, env, expected):
+    script = (
+        "from django.db import connection\n"
+        "with connection.cursor() as cursor:\n"
+        "    values = [cursor.execute(f'PRAGMA {name}').fetchone()[0]"
+        " for name in ('cache_size', 'mmap_size')]\n"
+        "print(*values)"
+    )
+    result = run_manage(
+        "shell", "-c", script, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", **env
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == expected.split()
