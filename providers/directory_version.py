@@ -145,15 +145,20 @@ def current_token(connection=default_connection) -> int | None:
     return None if row is None else row[0]
 
 
+def tables_exist(connection, table: str) -> bool:
+    """Whether `table` and every watched table exist (a post_migrate handler installs its
+    triggers only then: migrated backwards past the migration that added `table`, its
+    reverse dropped them)."""
+    tables = set(connection.introspection.table_names())
+    return table in tables and set(WATCHED) <= tables
+
+
 def on_post_migrate(sender, using="default", **kwargs) -> None:
     from django.db import connections
 
     connection = connections[using]
-    tables = set(connection.introspection.table_names())
-    if TABLE not in tables or not set(WATCHED) <= tables:
-        # Migrated backwards past the migration that added the version: its reverse
-        # dropped the triggers; drop any left, or every write would fail.
-        drop_triggers(connection)
+    if not tables_exist(connection, TABLE):
+        drop_triggers(connection)  # any left would fail every write
         return
     install_triggers(connection)
     # A migration may have written rows while SQLite had dropped a rebuilt table's triggers.

@@ -38,7 +38,7 @@ missing (SQLite drops a rebuilt table's triggers, so a migration may have writte
 
 from django.db import connection as default_connection
 
-from providers.directory_version import WATCHED
+from providers.directory_version import WATCHED, tables_exist
 
 TABLE = "providers_storedrow"
 _SAL = "providers_serviceatlocation"
@@ -270,11 +270,8 @@ def on_post_migrate(sender, using="default", **kwargs) -> None:
     from django.db import connections
 
     connection = connections[using]
-    tables = set(connection.introspection.table_names())
-    if TABLE not in tables or not set(WATCHED) <= tables:
-        # Migrated backwards past the migration that added stored rows: its reverse
-        # dropped the triggers; drop any left, or every write would fail.
-        drop_triggers(connection)
+    if not tables_exist(connection, TABLE):
+        drop_triggers(connection)  # any left would fail every write
         return
     # Every row is to be built only if a trigger was missing: the first install, or a
     # migration that rebuilt a SQLite table (and may have written unseen).

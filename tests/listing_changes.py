@@ -1,5 +1,6 @@
 """Writes to what a provider row shows, one of each kind, for the tests of kept and stored
-rows: each makes its change to a listing and returns a check that a row shows it."""
+rows: each makes its change to a listing and returns a check that a row shows it. Also the
+listing they change, and how to open a second PostgreSQL connection to the test database."""
 
 from datetime import time
 
@@ -110,3 +111,25 @@ CHANGES = [
     _language_renamed,
     _location_moved,
 ]
+
+
+def legal_aid(make_provider) -> ServiceAtLocation:
+    """The listing the changes are made to."""
+    return make_provider(
+        name="Legal Aid",
+        services=("legal-assistance",),
+        languages=("en", "es"),
+        accessibility=("wheelchair",),
+        hours=((1, time(9), time(17)),),
+    )
+
+
+def postgres_parameters() -> dict:
+    """psycopg.connect() arguments for another connection to the test database."""
+    settings_dict = connection.settings_dict
+    return {
+        "dbname": settings_dict["NAME"],
+        "user": settings_dict["USER"],
+        "host": settings_dict["HOST"],
+        "port": settings_dict["PORT"] or 5432,
+    }

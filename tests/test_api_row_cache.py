@@ -5,13 +5,12 @@ kept row is never served after a change: a shelter made confidential stops showi
 street at once, a retired service stops being found by id.
 """
 
-from datetime import time
 from http import HTTPStatus
 
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
-from listing_changes import CHANGES
+from listing_changes import CHANGES, legal_aid, postgres_parameters
 
 from api import provider_rows
 from providers import directory_version
@@ -39,13 +38,7 @@ def rows_not_stored(settings):
 @pytest.fixture
 def legal(make_provider, settings):
     settings.API_ROW_CACHE_SIZE = 100
-    return make_provider(
-        name="Legal Aid",
-        services=("legal-assistance",),
-        languages=("en", "es"),
-        accessibility=("wheelchair",),
-        hours=((1, time(9), time(17)),),
-    )
+    return legal_aid(make_provider)
 
 
 def detail(api_client, sal) -> dict:
@@ -209,13 +202,7 @@ def test_concurrent_writers_do_not_wait_for_each_other_on_the_token(legal):
     so another writer goes ahead (it used to wait, and two writers could deadlock)."""
     import psycopg
 
-    settings_dict = connection.settings_dict
-    parameters = {
-        "dbname": settings_dict["NAME"],
-        "user": settings_dict["USER"],
-        "host": settings_dict["HOST"],
-        "port": settings_dict["PORT"] or 5432,
-    }
+    parameters = postgres_parameters()
     before = directory_version.current_token()
     with psycopg.connect(**parameters) as first, psycopg.connect(**parameters) as second:
         first.execute(

@@ -18,7 +18,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
-from listing_changes import CHANGES
+from listing_changes import CHANGES, legal_aid, postgres_parameters
 
 from api import provider_rows
 from api.provider_rows import store_rows
@@ -42,13 +42,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def legal(make_provider, settings):
     settings.API_ROW_CACHE_SIZE = 0
     settings.API_STORED_ROWS = True
-    return make_provider(
-        name="Legal Aid",
-        services=("legal-assistance",),
-        languages=("en", "es"),
-        accessibility=("wheelchair",),
-        hours=((1, time(9), time(17)),),
-    )
+    return legal_aid(make_provider)
 
 
 def stored(listing) -> dict | None:
@@ -276,13 +270,7 @@ def test_building_never_waits_for_a_writer(legal):
     builder waits for no lock, so it can never deadlock with a writer."""
     import psycopg
 
-    settings_dict = connection.settings_dict
-    parameters = {
-        "dbname": settings_dict["NAME"],
-        "user": settings_dict["USER"],
-        "host": settings_dict["HOST"],
-        "port": settings_dict["PORT"] or 5432,
-    }
+    parameters = postgres_parameters()
     organization = Organization.objects.filter(pk=legal.service.organization_id)
     with transaction.atomic():  # marked, committed, not built
         organization.update(name="Before")
@@ -312,16 +300,6 @@ def test_an_import_stores_the_rows_it_wrote(settings):
     assert not rows.filter(body=None).exists()
 
 
-def _postgres_parameters() -> dict:
-    settings_dict = connection.settings_dict
-    return {
-        "dbname": settings_dict["NAME"],
-        "user": settings_dict["USER"],
-        "host": settings_dict["HOST"],
-        "port": settings_dict["PORT"] or 5432,
-    }
-
-
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's trigger order")
 def test_a_committing_transaction_changes_the_token_before_it_marks_rows():
     """PostgreSQL fires a row's deferred triggers in name order: the token's first, so
@@ -349,7 +327,7 @@ def test_a_listing_moved_by_a_concurrent_commit_is_marked_by_the_other_writer(ma
     moved = make_provider(name="Moved")
     target = make_provider(name="Target").location
     elsewhere = make_provider(name="Elsewhere").location
-    parameters = _postgres_parameters()
+    parameters = postgres_parameters()
     with psycopg.connect(**parameters) as a, psycopg.connect(**parameters) as b:
         b.execute(
             "UPDATE providers_serviceatlocation SET location_id = %s WHERE id = %s",
@@ -386,7 +364,7 @@ def test_two_writers_of_different_rows_do_not_deadlock_at_commit(make_provider):
     import psycopg
 
     x, y = make_provider(name="X"), make_provider(name="Y")
-    parameters = _postgres_parameters()
+    parameters = postgres_parameters()
     errors = {}
 
     def commit(name, writer):
