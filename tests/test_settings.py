@@ -68,3 +68,17 @@ def test_a_sqlite_file_is_read_through_its_page_cache_and_a_memory_map(tmp_path,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-2:] == expected.split()
+
+
+def test_a_serving_process_freezes_what_it_loaded_and_collects_less_often():
+    script = (
+        "import gc, directory.wsgi\n"
+        "from directory.process import THRESHOLDS\n"
+        "print(gc.get_freeze_count() > 10_000, gc.get_threshold() == THRESHOLDS)"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=clean, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True"]
