@@ -16,6 +16,7 @@ unchanged (providers/directory_version.py) and fills only open now and the dista
 for each request.
 """
 
+import hashlib
 import itertools
 import json
 import threading
@@ -23,6 +24,7 @@ from collections import defaultdict, namedtuple
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time
+from pathlib import Path
 from typing import NamedTuple
 from uuid import UUID
 
@@ -32,6 +34,8 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
+from providers import models as provider_models
+from providers import stored_rows
 from providers.directory_version import WRITTEN, current_token
 from providers.hours import is_open
 from providers.models import (
@@ -554,22 +558,38 @@ def _build(ids: list[UUID]) -> dict[UUID, _Kept]:
 # mark a stored row to be built whenever anything it shows changes).
 
 
+def _row_format() -> str:
+    """What built a stored row: this module and the models (their redacting properties),
+    as they are. A stored row of another format is not served, and `migrate` marks every
+    row to be built when it finds one (`check_format`)."""
+    digest = hashlib.sha256()
+    for path in (Path(__file__), Path(provider_models.__file__)):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+ROW_FORMAT = _row_format()
+_OTHER_FORMAT = object()
+
+
 def _stored_body(entry: _Kept | None) -> bytes:
-    """What a stored row holds: the built row and its periods, or JSON null (not listed)."""
-    if entry is None:
-        return b"null"
+    """What a stored row holds: the built row (None: not listed) and its periods."""
     periods = [
         [period.weekday, period.opens_at.isoformat(), period.closes_at.isoformat()]
-        for period in entry.periods
+        for period in (entry.periods if entry else ())
     ]
-    return orjson.dumps({"row": entry.row, "periods": periods})
+    row = entry.row if entry else None
+    return orjson.dumps({"format": ROW_FORMAT, "row": row, "periods": periods})
 
 
-def _from_body(body) -> _Kept | None:
+def _from_body(body):
+    """The _Kept of a stored row, None if not listed, _OTHER_FORMAT if built otherwise."""
     document = orjson.loads(body)
-    if document is None:
-        return None
+    if not isinstance(document, dict) or document.get("format") != ROW_FORMAT:
+        return _OTHER_FORMAT
     row = document["row"]
+    if row is None:
+        return None
     location = row["location"]
     return _Kept(
         row=row,
@@ -600,7 +620,26 @@ def _stored(ids: list[UUID]) -> dict[UUID, _Kept | None]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
-    return {by_key.get(key) or as_uuid(key): _from_body(body) for key, body in fetched}
+    found = {}
+    for key, body in fetched:
+        entry = _from_body(body)
+        if entry is not _OTHER_FORMAT:
+            found[by_key.get(key) or as_uuid(key)] = entry
+    return found
+
+
+def check_format(sender=None, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
+    """After `migrate`: if a stored row was built by other code (another ROW_FORMAT), mark
+    every row to be built (`manage.py store_rows` builds them; until then they are built
+    on each request)."""
+    migrated = connections[using]
+    if STORED_TABLE not in migrated.introspection.table_names():
+        return
+    with migrated.cursor() as cursor:
+        cursor.execute(f"SELECT body FROM {STORED_TABLE} WHERE body IS NOT NULL LIMIT 1")
+        found = cursor.fetchone()
+    if found is not None and _from_body(found[0]) is _OTHER_FORMAT:
+        stored_rows.mark_all(migrated)
 
 
 def store_rows(limit: int | None = None, *, batch: int = 500) -> int:

@@ -635,9 +635,11 @@ class StoredRow(models.Model):
 
 @receiver(pre_save, sender=StoredRow)
 def _loaded_rows_are_to_build(sender, instance, raw=False, **kwargs) -> None:
-    """loaddata saves raw: a loaded row is built again (its listing may differ, or be gone)."""
+    """loaddata saves raw: a loaded row is built again (its listing may differ, or be gone),
+    under a version no builder has read."""
     if raw:
         instance.body = None
+        instance.version = new_token()
 
 
 # Staff memberships and public suggestions live in their own module (moderation); importing

@@ -173,6 +173,17 @@ def _postgres_name(table: str) -> str:
     return f"{table}_version_stored"
 
 
+def _postgres_truncate_name(table: str) -> str:
+    # After directory_version's "<table>_version_truncate" in name order, as above.
+    return f"{table}_version_truncate_stored"
+
+
+# Names an earlier version of this module gave its PostgreSQL triggers and functions (they
+# fired before the token's): dropped wherever they are left.
+def _legacy_postgres_names(table: str) -> list[str]:
+    return [f"{table}_stored", f"{table}_stored_truncate", f"{table}_version_stored_truncate"]
+
+
 def _postgres_events(table: str) -> str:
     if table == _SAL:
         return f"INSERT OR UPDATE OF {_LISTING_COLUMNS} OR DELETE"
@@ -180,11 +191,16 @@ def _postgres_events(table: str) -> str:
 
 
 def _trigger_names(connection) -> set[str]:
+    """The enabled triggers on the watched tables (PostgreSQL: those of this search path)."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
         else:
-            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D' "
+                "AND tgrelid = ANY(%s::regclass[])",
+                [list(WATCHED)],
+            )
         return {name for (name,) in cursor.fetchall()}
 
 
@@ -194,7 +210,7 @@ def installed(connection=default_connection) -> bool:
         wanted = set(_sqlite_triggers())
     else:
         wanted = {_postgres_name(table) for table in WATCHED}
-        wanted |= {f"{name}_truncate" for name in wanted}
+        wanted |= {_postgres_truncate_name(table) for table in WATCHED}
     return wanted <= _trigger_names(connection)
 
 
@@ -227,7 +243,7 @@ def install_triggers(connection=default_connection) -> None:
                 )
                 truncate = "providers_stored_rows_truncate" + ("_listings" if table == _SAL else "")
                 cursor.execute(
-                    f"CREATE TRIGGER {name}_truncate AFTER TRUNCATE ON {table} "
+                    f"CREATE TRIGGER {_postgres_truncate_name(table)} AFTER TRUNCATE ON {table} "
                     f"FOR EACH STATEMENT EXECUTE FUNCTION {truncate}()"
                 )
         else:  # pragma: no cover - settings only allow these two
@@ -243,11 +259,16 @@ def drop_triggers(connection=default_connection) -> None:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
         elif connection.vendor == "postgresql":
             for table in WATCHED:
+                names = [
+                    _postgres_name(table),
+                    _postgres_truncate_name(table),
+                    *_legacy_postgres_names(table),
+                ]
                 if table in tables:
-                    name = _postgres_name(table)
-                    cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
-                    cursor.execute(f"DROP TRIGGER IF EXISTS {name}_truncate ON {table}")
-                cursor.execute(f"DROP FUNCTION IF EXISTS {_postgres_name(table)}() CASCADE")
+                    for name in names:
+                        cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+                for name in names:
+                    cursor.execute(f"DROP FUNCTION IF EXISTS {name}() CASCADE")
             for name in _POSTGRES_TRUNCATE:
                 cursor.execute(f"DROP FUNCTION IF EXISTS {name}() CASCADE")
 

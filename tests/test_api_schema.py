@@ -19,7 +19,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from directory.wsgi import application
+from django.core.wsgi import get_wsgi_application
 from providers.models import LocationKind
 
 EXAMPLES_PER_OPERATION = 12
@@ -149,7 +149,8 @@ def wsgi_in_test_transaction():
     test client does: closing "old" connections after a request would end it (PostgreSQL)."""
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
-    yield application
+    # Django's WSGI app, as directory/wsgi.py makes it (without tuning this process's gc).
+    yield get_wsgi_application()
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)
 

@@ -51,8 +51,7 @@ def stored(listing) -> dict | None:
     body = StoredRow.objects.get(listing=listing.pk).body
     if body is None:
         return "to build"
-    document = orjson.loads(bytes(body))
-    return None if document is None else document["row"]
+    return orjson.loads(bytes(body))["row"]
 
 
 def request(api_client, url: str) -> tuple[dict, list[str]]:
@@ -254,6 +253,21 @@ def test_loaded_stored_rows_are_built_again(legal):
     assert stored(ghost) is None  # no such listing: not listed
 
 
+def test_a_row_stored_by_other_code_is_not_served_and_migrate_rebuilds_it(api_client, legal):
+    """A deploy that changes how rows are built or redacted (api/provider_rows.py, the
+    models) must not serve the rows the old code stored."""
+    document = orjson.loads(bytes(StoredRow.objects.get(listing=legal.pk).body))
+    document["format"] = "older"
+    document["row"]["name"] = "As the old code built it"
+    StoredRow.objects.filter(listing=legal.pk).update(body=orjson.dumps(document))
+    row, queries = request(api_client, f"/api/v1/providers/{legal.pk}/")
+    assert built_from_tables(queries) and row["name"] == legal.service.name
+    call_command("migrate", verbosity=0)
+    assert stored(legal) == "to build"
+    store_rows()
+    assert stored(legal)["name"] == legal.service.name
+
+
 def test_rolling_the_migration_back_leaves_no_trigger_behind(legal):
     call_command("migrate", "providers", "0010", verbosity=0)
     assert stored_rows.TABLE not in connection.introspection.table_names()
@@ -313,6 +327,31 @@ def test_a_committing_transaction_changes_the_token_before_it_marks_rows():
             )
             names = [name for (name,) in cursor.fetchall()]
             assert names == [f"{table}_version", f"{table}_version_stored"], table
+            cursor.execute(  # TRUNCATE's statement triggers (tgtype bit 32), the same
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass "
+                "AND tgtype & 32 <> 0 AND NOT tgisinternal ORDER BY tgname",
+                [table],
+            )
+            names = [name for (name,) in cursor.fetchall()]
+            token, stored = f"{table}_version_truncate", f"{table}_version_truncate_stored"
+            assert names.index(token) < names.index(stored), table
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's triggers")
+def test_migrate_drops_the_triggers_an_earlier_version_named_otherwise(legal):
+    with connection.cursor() as cursor:  # as the first version installed them
+        cursor.execute(
+            "CREATE FUNCTION providers_phone_stored() RETURNS trigger LANGUAGE plpgsql "
+            "AS $$ BEGIN RETURN NULL; END $$"
+        )
+        cursor.execute(
+            "CREATE CONSTRAINT TRIGGER providers_phone_stored AFTER INSERT ON providers_phone "
+            "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION providers_phone_stored()"
+        )
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_proc WHERE proname = 'providers_phone_stored'")
+        assert cursor.fetchone() == (0,)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's concurrency")
