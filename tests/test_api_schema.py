@@ -7,6 +7,7 @@ from http import HTTPStatus
 import pytest
 import schemathesis
 from django.core import signals
+from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.urls import Resolver404, resolve
 from drf_spectacular.generators import SchemaGenerator
@@ -19,7 +20,6 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from django.core.wsgi import get_wsgi_application
 from providers.models import LocationKind
 
 EXAMPLES_PER_OPERATION = 12
