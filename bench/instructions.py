@@ -97,6 +97,12 @@ def main() -> int:
     if not args.db.exists():
         print(f"No database at {args.db}: run bench/search.py --sizes 100000 first.")
         return 1
+    sys.path.insert(0, str(ROOT / "bench"))
+    import search as bench
+
+    bench.setup_django(args.db.resolve())
+    bench.use_database(args.db.resolve())
+    bench.restore_stored_rows(100_000)  # rows of the code as it is
     os.environ.setdefault("PYTHONHASHSEED", "0")  # the same dict layouts in every run
     with tempfile.TemporaryDirectory(prefix="bench-instructions-") as workdir:
         for case in CASES:
