@@ -612,9 +612,10 @@ class StoredRow(models.Model):
     `listing` is the service-at-location's id (no foreign key: triggers keep one StoredRow
     per listing, and a raw delete of a listing must not be refused). Database triggers
     (providers/stored_rows.py) give `version` a new random value and clear `body` whenever
-    anything the row shows changes, in the writing transaction; a row is stored only if its
-    version is still the one read before building it. `body` is the row's JSON (JSON null:
-    not listed at that version); NULL means to be built."""
+    anything the row shows changes (SQLite: in the writing statement; PostgreSQL: when the
+    writing transaction commits); a row is stored only if its version is still the one
+    read before building it. `body` is JSON: the format of the code that built it, the row
+    (null: not listed at that version) and its opening periods; NULL means to be built."""
 
     listing = models.UUIDField(primary_key=True)
     version = models.BigIntegerField()
