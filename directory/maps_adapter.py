@@ -1,4 +1,4 @@
-"""Result cards to the offline SVG map (directory/maps.py): confidential places get no pin."""
+"""Result cards to the offline SVG map (providers/maps.py): confidential places get no pin."""
 
 from dataclasses import dataclass
 
@@ -7,8 +7,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from directory.maps import Pin, pins_json, render_map
 from directory.presenters import Card
+from providers.maps import Pin, pins_json, render_map
 
 
 @dataclass

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from directory.maps import FRAME_HEIGHT, FRAME_WIDTH, Pin, pins_json, project, render_map
+from providers.maps import FRAME_HEIGHT, FRAME_WIDTH, Pin, pins_json, project, render_map
 
 # d3-geo 3.1.2: geoAlbersUsa().scale(1300).translate([487.5, 305]) — see
 # tools/albers_usa_reference.mjs, which printed these.

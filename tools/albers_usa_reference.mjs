@@ -1,4 +1,4 @@
-// Print d3.geoAlbersUsa reference points for tests/test_maps.py (checks directory/maps.py).
+// Print d3.geoAlbersUsa reference points for tests/test_maps.py (checks providers/maps.py).
 // Usage: npm install --prefix /tmp/d3ref d3-geo@3.1.2
 //        NODE_PATH=/tmp/d3ref/node_modules node tools/albers_usa_reference.mjs
 import { createRequire } from "node:module";

@@ -1,4 +1,4 @@
-"""Build directory/data/basemap.json from the npm package us-atlas (pre-projected TopoJSON).
+"""Build providers/data/basemap.json from the npm package us-atlas (pre-projected TopoJSON).
 
 Usage (needs node/npm and the npm registry; run from the repository root):
 
@@ -20,7 +20,7 @@ from pathlib import Path
 
 US_ATLAS_VERSION = "3.0.1"
 REPO_ROOT = Path(__file__).resolve().parent.parent
-OUTPUT = REPO_ROOT / "directory" / "data" / "basemap.json"
+OUTPUT = REPO_ROOT / "providers" / "data" / "basemap.json"
 
 OVERVIEW_TOLERANCE = 0.5  # projected units (975 across the country)
 

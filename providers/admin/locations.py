@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from providers.admin.forms import LocationForm
 from providers.admin.scoping import SameOrganizationInline, ScopedAdmin
+from providers.maps import Pin, render_map
 from providers.models import Location, OpeningHours, Phone, ServiceAtLocation
 
 
@@ -35,9 +36,6 @@ class ServicesHereInline(SameOrganizationInline):
 
 def map_preview_html(location: Location) -> str:
     """A small offline map (our own SVG renderer: no tile host is contacted)."""
-    # The admin is an interface like the public pages, so it may use directory's renderer.
-    from directory.maps import Pin, render_map
-
     if location.latitude is None or location.longitude is None:
         return str(_("No coordinates yet: save the address to place it."))
     svg = render_map(

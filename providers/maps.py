@@ -1,6 +1,6 @@
 """Server-rendered SVG maps of search results: no tiles, no scripts, no third-party requests.
 
-The basemap (directory/data/basemap.json, built by tools/build_basemap.py from us-atlas) is
+The basemap (providers/data/basemap.json, built by tools/build_basemap.py from us-atlas) is
 already projected with d3.geoAlbersUsa().scale(1300).translate([487.5, 305]); `project` is a
 port of that projection so pins land on the same 975x610 frame.
 """
