@@ -35,16 +35,7 @@ def raise_form_errors(form: forms.Form) -> None:
     raise ValidationError({**errors, **extra})
 
 
-class Parsed:
-    """For the fields of query-parameter forms, which are parsed, never rendered, and which
-    no form instance changes: each form shares them instead of deep-copying every field, as
-    Django does per instance (a twentieth of a search request's time)."""
-
-    def __deepcopy__(self, memo):
-        return self
-
-
-class StrictBooleanField(Parsed, forms.Field):
+class StrictBooleanField(forms.Field):
     """true/false, 1/0, yes/no, on/off; anything else is an error, not a silent True."""
 
     widget = forms.TextInput
@@ -60,7 +51,7 @@ class StrictBooleanField(Parsed, forms.Field):
         raise FormError("Use true or false.", code="invalid")
 
 
-class CodeListField(Parsed, forms.Field):
+class CodeListField(forms.Field):
     """A repeatable parameter (`?service=a&service=b`, or comma-separated) from a known set."""
 
     widget = forms.MultipleHiddenInput
@@ -105,15 +96,7 @@ def _language_codes() -> set[str]:
     return set(Language.objects.values_list("code", flat=True))
 
 
-class FloatParameter(Parsed, forms.FloatField):
-    pass
-
-
-class ChoiceParameter(Parsed, forms.ChoiceField):
-    pass
-
-
-class TextField(Parsed, forms.CharField):
+class TextField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         kwargs.setdefault("max_length", MAX_TEXT)
@@ -148,10 +131,10 @@ class ProviderSearchForm(forms.Form):
     """The parameters of GET /api/v1/providers/."""
 
     near = TextField()
-    lat = FloatParameter(required=False, min_value=-90, max_value=90)
-    lng = FloatParameter(required=False, min_value=-180, max_value=180)
-    radius = FloatParameter(required=False)
-    unit = ChoiceParameter(required=False, choices=[("mi", "miles"), ("km", "kilometres")])
+    lat = forms.FloatField(required=False, min_value=-90, max_value=90)
+    lng = forms.FloatField(required=False, min_value=-180, max_value=180)
+    radius = forms.FloatField(required=False)
+    unit = forms.ChoiceField(required=False, choices=[("mi", "miles"), ("km", "kilometres")])
     service = CodeListField(
         allowed=_term_slugs(Term.Kind.SERVICE_TYPE), label_plural="service types"
     )
@@ -165,7 +148,7 @@ class ProviderSearchForm(forms.Form):
     accessibility = CodeListField(
         allowed=_term_slugs(Term.Kind.ACCESSIBILITY), label_plural="accessibility features"
     )
-    cost = CodeListField(allowed=set(Cost.values), label_plural="costs")
+    cost = CodeListField(allowed=set(Cost.values) - {""}, label_plural="costs")
     open_now = StrictBooleanField(required=False)
     q = TextField()
 
