@@ -148,9 +148,6 @@ def main() -> None:
     import django
 
     django.setup()
-    from directory.process import tune_garbage_collection
-
-    tune_garbage_collection()  # as directory/wsgi.py sets up a serving process
     from django.conf import settings
     from django.test import Client
     from django.utils import timezone

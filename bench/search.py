@@ -95,10 +95,6 @@ def setup_django(db_path: Path) -> None:
     import django
 
     django.setup()
-    # As directory/wsgi.py sets up a serving process.
-    from directory.process import tune_garbage_collection
-
-    tune_garbage_collection()
 
 
 def use_database(db_path: Path) -> None:

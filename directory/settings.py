@@ -164,18 +164,8 @@ else:
     # SQLite's default page cache is 2 MB; the search indexes of a large directory need more
     # to stay in memory between requests (connections are kept for conn_max_age).
     SQLITE_CACHE_MB = env_int("SQLITE_CACHE_MB", 64, minimum=2, maximum=16384)
-    # Django's SQLite backend, converting each statement's placeholders once (see there).
-    DATABASES["default"]["ENGINE"] = "directory.sqlite"
-    # Tests get an in-memory database, as Django's own SQLite backend gives them (pytest-django
-    # recognises that backend by name only, and would otherwise name a file for each worker).
-    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", ":memory:")
-    # Pages read straight from the file's memory map instead of a read() call each: a first
-    # search reads rows from all over the file (about 0.3 ms a request at 100k listings).
-    SQLITE_MMAP_MB = env_int("SQLITE_MMAP_MB", 1024, minimum=0, maximum=1_048_576)
     DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"]["init_command"] = (
-        f"PRAGMA cache_size=-{SQLITE_CACHE_MB * 1024}; PRAGMA mmap_size={SQLITE_MMAP_MB * 2**20}"
-    )
+    DATABASES["default"]["OPTIONS"]["init_command"] = f"PRAGMA cache_size=-{SQLITE_CACHE_MB * 1024}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")

@@ -4,8 +4,5 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-from directory.process import tune_garbage_collection
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "directory.settings")
 application = get_wsgi_application()
-tune_garbage_collection()
