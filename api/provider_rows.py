@@ -24,6 +24,7 @@ from collections import defaultdict, namedtuple
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time
+from operator import getitem
 from pathlib import Path
 from typing import NamedTuple
 from uuid import UUID
@@ -51,6 +52,7 @@ from providers.models import (
     public_km,
     public_miles,
 )
+from providers.phones import ordered_phones
 from providers.search_rows import as_uuid, db_ids
 from providers.signals import listings_written
 from providers.stored_rows import TABLE as STORED_TABLE
@@ -243,18 +245,10 @@ def _related(services: Iterable, locations: Iterable, organizations: Iterable) -
 
 
 def _phones(service: list, location: list, organization: list) -> list[dict]:
-    """The service's numbers first, then the location's, then the organization's: each
-    number (with its extension) once."""
+    """The listing's numbers in the one order of providers/phones.py."""
     if len(service) <= 1 and not location and not organization:
         return list(service)
-    seen: set[tuple[str, str]] = set()
-    phones = []
-    for phone in (*service, *location, *organization):
-        number = (phone["number"], phone["extension"])
-        if number not in seen:
-            seen.add(number)
-            phones.append(phone)
-    return phones
+    return ordered_phones(service, location, organization, read=getitem)
 
 
 class _Kept(NamedTuple):

@@ -18,6 +18,7 @@ from providers.models import (
     ServiceAtLocation,
     Term,
 )
+from providers.phones import ordered_phones
 
 
 class PhoneSerializer(serializers.ModelSerializer):
@@ -181,19 +182,13 @@ class ProviderSerializer(serializers.Serializer):
 
     @extend_schema_field(PhoneSerializer(many=True))
     def get_phones(self, sal: ServiceAtLocation) -> list[dict]:
-        """The service's numbers first, then the location's, then the organization's."""
-        seen: set[tuple[str, str]] = set()
-        phones = []
-        for phone in [
-            *sal.service.phones.all(),
-            *sal.location.phones.all(),
-            *sal.service.organization.phones.all(),
-        ]:
-            key = (phone.number, phone.extension)
-            if key not in seen:
-                seen.add(key)
-                phones.append(PhoneSerializer(phone).data)
-        return phones
+        """The listing's numbers in the one order of providers/phones.py."""
+        phones = ordered_phones(
+            sal.service.phones.all(),
+            sal.location.phones.all(),
+            sal.service.organization.phones.all(),
+        )
+        return [PhoneSerializer(phone).data for phone in phones]
 
     @extend_schema_field(serializers.BooleanField())
     def get_open_now(self, sal: ServiceAtLocation) -> bool:

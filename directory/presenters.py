@@ -7,6 +7,7 @@ from django.db.models import prefetch_related_objects
 
 from providers.hours import is_open
 from providers.models import Language, Phone, ServiceAtLocation, Term
+from providers.phones import ordered_phones
 
 # Everything a card reads, fetched in a fixed number of queries whatever the page size.
 CARD_PREFETCH = (
@@ -42,19 +43,12 @@ class Card:
 
 
 def phones_of(sal: ServiceAtLocation) -> list[Phone]:
-    """The service's numbers first, then the location's, then the organization's; no repeats."""
-    seen: set[tuple[str, str]] = set()
-    found = []
-    for phone in [
-        *sal.service.phones.all(),
-        *sal.location.phones.all(),
-        *sal.service.organization.phones.all(),
-    ]:
-        key = (phone.number, phone.kind)
-        if key not in seen:
-            seen.add(key)
-            found.append(phone)
-    return found
+    """The listing's numbers in the one order of providers/phones.py: voice lines first."""
+    return ordered_phones(
+        sal.service.phones.all(),
+        sal.location.phones.all(),
+        sal.service.organization.phones.all(),
+    )
 
 
 def open_state(sal: ServiceAtLocation, *, now: datetime) -> bool | None:

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 from django.template.defaultfilters import time as format_time
 
-from providers.models import LocationKind, ServiceAtLocation
+from providers.models import LocationKind, Phone, ServiceAtLocation
+from providers.phones import ordered_phones
 from referrals.models import ResourceList, ResourceListItem
 
 
@@ -51,15 +52,13 @@ def list_items(resource_list: ResourceList) -> QuerySet:
 
 
 def _phones(sal: ServiceAtLocation) -> list:
-    seen: set[str] = set()
-    phones = []
-    sources = (sal.service.phones.all(), sal.location.phones.all())
-    found = [p for source in sources for p in source] or list(sal.service.organization.phones.all())
-    for phone in found:
-        if phone.number not in seen and phone.kind != phone.Kind.FAX:
-            seen.add(phone.number)
-            phones.append(phone)
-    return phones
+    """What a client can call or text (no fax), in the one order of providers/phones.py."""
+    phones = ordered_phones(
+        sal.service.phones.all(),
+        sal.location.phones.all(),
+        sal.service.organization.phones.all(),
+    )
+    return [phone for phone in phones if phone.kind != Phone.Kind.FAX]
 
 
 def _hours(sal: ServiceAtLocation) -> list[str]:

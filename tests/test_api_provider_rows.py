@@ -134,17 +134,17 @@ def test_a_row_without_loaded_relations_loads_its_own(directory):
     assert data == reference(sal, now=MOMENTS[0])
 
 
-def test_numbers_come_service_first_once_each(directory):
+def test_numbers_come_voice_first_then_service_first_once_each(directory):
     rows = search_rows()
     legal = next(sal for sal in rows if sal.pk == directory["legal"].pk)
     phones = ProviderSerializer(legal, context={"related": load_related(rows)}).data["phones"]
     assert [(phone["number"], phone["extension"]) for phone in phones] == [
         ("+12125550100", ""),
         ("+18005550123", ""),
+        ("+1 (212) 555-0177", ""),  # the organization's voice line before the location's TTY
         ("+1 (212) 555-0177", "12"),
-        ("+1 (212) 555-0177", ""),
     ]
-    assert phones[2]["tel_uri"] == "tel:+12125550177;ext=12"
+    assert phones[3]["tel_uri"] == "tel:+12125550177;ext=12"
 
 
 def test_a_confidential_row_shows_no_street_and_no_point(directory):
@@ -246,16 +246,20 @@ def detail_and_serializer(api_client, sal) -> tuple[dict, dict, dict]:
     return served, built, expected
 
 
-def test_a_number_repeated_on_the_service_alone_shows_once(make_provider, api_client):
+def test_a_number_repeated_on_the_service_alone_shows_once_per_kind(make_provider, api_client):
     """A voice and a text line on one number, and nothing on the location or organization."""
     sal = make_provider(name="One Number")
     Phone.objects.filter(location=sal.location).delete()
     Phone.objects.filter(organization=sal.service.organization).delete()
     Phone.objects.filter(service=sal.service).delete()
-    Phone.objects.create(service=sal.service, number="+12125550100")
-    Phone.objects.create(service=sal.service, number="+12125550100", kind="text", position=1)
+    Phone.objects.create(service=sal.service, number="+12125550100", kind="text")
+    Phone.objects.create(service=sal.service, number="+12125550100", position=1)
+    Phone.objects.create(service=sal.service, number="+12125550100", position=2)
     served, built, expected = detail_and_serializer(api_client, sal)
-    assert [phone["number"] for phone in served["phones"]] == ["+12125550100"]
+    assert [(phone["number"], phone["kind"]) for phone in served["phones"]] == [
+        ("+12125550100", "voice"),  # calls before texts, whatever the order typed
+        ("+12125550100", "text"),
+    ]
     assert served == built == expected
 
 
