@@ -5,7 +5,7 @@ import json
 
 import orjson
 from django.http import Http404
-from django.utils.cache import get_conditional_response
+from django.utils.cache import get_conditional_response, patch_cache_control
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -52,6 +52,14 @@ class ApiViewMixin:
     """JSON only (no browsable API: it would render forms listing every organization)."""
 
     renderer_classes = [FastJSONRenderer]
+    # A search names the searched place (in its URL, often in its body): no copy is kept.
+    no_store = False
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.no_store:
+            patch_cache_control(response, no_store=True, private=True)
+        return response
 
     def perform_content_negotiation(self, request, force=False):
         try:

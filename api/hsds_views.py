@@ -92,6 +92,7 @@ class HsdsListView(ApiViewMixin, generics.GenericAPIView):
     renderer_classes = [FastJSONRenderer, NDJSONRenderer]
     pagination_class = HsdsPagination
     filter_backends = [DjangoFilterBackend]
+    no_store = True  # lists search by postcode or point
 
     def represent(self, rows: list, flags: dict) -> list[dict]:
         raise NotImplementedError

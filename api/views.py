@@ -85,6 +85,7 @@ class ProviderSearchView(ApiViewMixin, generics.GenericAPIView):
     renderer_classes = [FastJSONRenderer, GeoJSONRenderer]
     pagination_class = PagePagination
     serializer_class = ProviderSerializer
+    no_store = True
     filter_backends: list = []
 
     @extend_schema(
@@ -203,6 +204,7 @@ class PlaceView(ApiViewMixin, generics.GenericAPIView):
 
     serializer_class = ResolvedPlaceSerializer
     filter_backends: list = []
+    no_store = True
 
     @extend_schema(
         operation_id="places_resolve",

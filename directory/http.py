@@ -7,11 +7,14 @@ shared phone's browser cache holds no copy of a search or a provider a person lo
 
 from collections.abc import Callable
 from functools import wraps
+from http import HTTPStatus
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.views.decorators.csrf import csrf_exempt
 
 
 def _tile_source() -> str:
@@ -108,5 +111,49 @@ def same_origin_referrer(view: Callable[..., HttpResponse]) -> Callable[..., Htt
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         set_referrer_policy(request, SAME_ORIGIN)
         return send_referrer_policy(request, view(request, *args, **kwargs))
+
+    return wrapper
+
+
+# --- Anonymous forms without a cookie ------------------------------------------------------
+# Django's CSRF protection needs a csrftoken cookie, and a visitor must get no cookie at all
+# (a cookie on a shared phone says this site was visited). The public suggestion forms are
+# protected instead by what every current browser sends with a form POST: Sec-Fetch-Site and
+# Origin name where the form came from, and a form from another site is refused. A request
+# without either header came from no current browser, so a page elsewhere cannot make one;
+# the honeypot and the rate limit hold such scripts off. Signed-in pages keep Django's check.
+
+FORM_FROM_ELSEWHERE = "directory/form_from_elsewhere.html"
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def sent_from_this_site(request: HttpRequest) -> bool:
+    """Was this POST sent by a page of this site (or by no browser at all)?"""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None and fetch_site not in ("same-origin", "none"):
+        return False
+    ours = {f"{request.scheme}://{request.get_host()}", *settings.CSRF_TRUSTED_ORIGINS}
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        return origin in ours  # "null" (a sandboxed or data: page) is not ours either
+    referer = request.headers.get("Referer")
+    if referer is not None:
+        return _origin_of(referer) in ours
+    return True
+
+
+def anonymous_form(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Decorate a public form view: no CSRF cookie; a POST from another site gets a 403."""
+
+    @csrf_exempt
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method == "POST" and not sent_from_this_site(request):
+            return render(request, FORM_FROM_ELSEWHERE, status=HTTPStatus.FORBIDDEN)
+        return view(request, *args, **kwargs)
 
     return wrapper

@@ -2,7 +2,8 @@
 
 Spam is held off by a honeypot field (a filled one is thanked and dropped) and a rate
 limit per client. The limit keys on a salted hash of the address, kept only in the cache
-for an hour; the address itself is never stored or logged.
+for an hour; the address itself is never stored or logged. There is no CSRF cookie: a form
+sent from another site is refused instead (`anonymous_form` in directory/http.py).
 """
 
 from http import HTTPStatus
@@ -13,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.crypto import salted_hmac
 
-from directory.http import add_public_headers, public_page, same_origin_referrer
+from directory.http import add_public_headers, anonymous_form, public_page, same_origin_referrer
 from directory.suggest_forms import CorrectionForm, NewProviderForm
 from providers.models import ServiceAtLocation
 from providers.suggestions import current_values, submit_correction, submit_new_provider
@@ -52,6 +53,7 @@ def _thanks(request: HttpRequest, row: ServiceAtLocation | None = None) -> HttpR
 
 @public_page
 @same_origin_referrer
+@anonymous_form
 def suggest_correction(request: HttpRequest, pk) -> HttpResponse:
     row = get_object_or_404(
         ServiceAtLocation.objects.listed().select_related("service__organization", "location"),
@@ -75,6 +77,7 @@ def suggest_correction(request: HttpRequest, pk) -> HttpResponse:
 
 @public_page
 @same_origin_referrer
+@anonymous_form
 def suggest_provider(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if over_rate_limit(request):

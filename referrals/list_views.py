@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from directory.http import add_public_headers
 from providers.models import Hotline, ServiceAtLocation
 from referrals.access import agency_of, visible_lists
 from referrals.forms import AddToListForm, ResourceListForm
@@ -198,6 +199,7 @@ def list_delete(request: HttpRequest, pk) -> HttpResponse:
 
 
 def _private(response: HttpResponse) -> HttpResponse:
+    add_public_headers(response)  # the CSP and Permissions-Policy of every public page
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
