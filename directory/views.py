@@ -3,6 +3,9 @@
 Nothing here logs: a searched place must never be written anywhere (see directory/logging.py).
 """
 
+from http import HTTPStatus
+
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
@@ -12,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from directory.forms import SearchForm
 from directory.http import SAME_ORIGIN, public_page, set_referrer_policy, signed_in
+from directory.limits import over_limit, parse_rate
 from directory.maps_adapter import results_map
 from directory.presenters import CARD_PREFETCH, present_all
 from providers import search
@@ -115,10 +119,24 @@ SEARCH_KEYS = {
 }
 
 
+def searched_too_often(request: HttpRequest) -> bool:
+    """Count an anonymous search; True over SEARCH_PAGE_RATE (a calm page, not the results)."""
+    limit, window_s = parse_rate(settings.SEARCH_PAGE_RATE)
+    return over_limit(request, scope="search", limit=limit, window_s=window_s)
+
+
 @public_page
 def home(request: HttpRequest) -> HttpResponse:
     """The search form, and the results when it was submitted (a GET: nothing is stored)."""
     submitted = any(key in request.GET for key in SEARCH_KEYS | {"page"})
+    if submitted and not signed_in(request) and searched_too_often(request):
+        window_s = parse_rate(settings.SEARCH_PAGE_RATE)[1]
+        context = {"wait_minutes": max(window_s // 60, 1)}
+        response = render(
+            request, "directory/search_limited.html", context, status=HTTPStatus.TOO_MANY_REQUESTS
+        )
+        response["Retry-After"] = str(window_s)
+        return response
     form = SearchForm(request.GET if submitted else None)
     context: dict = {"form": form, "searched": False}
     if signed_in(request):

@@ -9,12 +9,11 @@ sent from another site is refused instead (`anonymous_form` in directory/http.py
 from http import HTTPStatus
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.crypto import salted_hmac
 
 from directory.http import add_public_headers, anonymous_form, public_page, same_origin_referrer
+from directory.limits import over_limit
 from directory.suggest_forms import CorrectionForm, NewProviderForm
 from providers.models import ServiceAtLocation
 from providers.suggestions import current_values, submit_correction, submit_new_provider
@@ -22,21 +21,10 @@ from providers.suggestions import current_values, submit_correction, submit_new_
 RATE_WINDOW_S = 3600
 
 
-def _rate_key(request: HttpRequest) -> str:
-    client = request.META.get("REMOTE_ADDR", "")
-    return "suggest-rate:" + salted_hmac("directory.suggest.rate", client).hexdigest()[:32]
-
-
 def over_rate_limit(request: HttpRequest) -> bool:
     """Count this submission; True when the client has sent too many this hour."""
-    key = _rate_key(request)
-    cache.add(key, 0, timeout=RATE_WINDOW_S)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=RATE_WINDOW_S)
-        count = 1
-    return count > settings.SUGGESTION_RATE_PER_HOUR
+    limit = settings.SUGGESTION_RATE_PER_HOUR
+    return over_limit(request, scope="suggest", limit=limit, window_s=RATE_WINDOW_S)
 
 
 def _limited(request: HttpRequest) -> HttpResponse:

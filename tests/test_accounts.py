@@ -1,11 +1,13 @@
 """Accounts: lockout after guessing, strong passwords, and the optional second factor."""
 
 import time
+from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -61,6 +63,64 @@ def test_successful_login_resets_the_failure_count(client, make_user, settings):
     client.logout()
     login(client, "typo", "wrong password here")
     assert login(client, "typo", PASSWORD).status_code == HTTPStatus.FOUND
+
+
+def login_from(client, username, password, **meta):
+    """A sign-in with the request's own headers and peer address (`REMOTE_ADDR=`...)."""
+    data = {"username": username, "password": password, "next": reverse("admin:index")}
+    return client.post(reverse("admin:login"), data, **meta)
+
+
+def test_rotating_forwarded_for_does_not_escape_the_lockout(client, make_user, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    make_user(role=EDITORS, username="guessed")
+    statuses = [
+        login_from(
+            client,
+            "guessed",
+            "wrong password here",
+            REMOTE_ADDR="203.0.113.66",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{i}",
+        ).status_code
+        for i in range(4)
+    ]
+    assert statuses == [HTTPStatus.OK] * 2 + [HTTPStatus.TOO_MANY_REQUESTS] * 2
+
+
+def test_a_stranger_behind_the_same_proxy_cannot_lock_the_admin_out(client, make_user, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.AXES_FAILURE_LIMIT = 3
+    make_user(role=EDITORS, username="site-admin")
+    proxy, admin_address = "10.0.0.2", "198.51.100.5"
+    for _ in range(4):
+        # The stranger even names the admin's address in the header it writes itself; the
+        # proxy appends the stranger's real one.
+        stranger = login_from(
+            client,
+            "site-admin",
+            "wrong password here",
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR=f"{admin_address}, 203.0.113.66",
+        )
+    assert stranger.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    admin = login_from(
+        client, "site-admin", PASSWORD, REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=admin_address
+    )
+    assert admin.status_code == HTTPStatus.FOUND
+
+
+def test_failures_during_a_lockout_do_not_renew_it(client, make_user, settings):
+    from axes.models import AccessAttempt
+
+    settings.AXES_FAILURE_LIMIT = 2
+    make_user(role=EDITORS, username="patient")
+    login(client, "patient", "wrong password here")
+    assert login(client, "patient", "wrong password here").status_code == 429
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - timedelta(minutes=59))
+    assert login(client, "patient", "wrong password here").status_code == 429
+    # The hour since the lockout began is over: the failure during it did not extend it.
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - timedelta(minutes=2))
+    assert login(client, "patient", PASSWORD).status_code == HTTPStatus.FOUND
 
 
 # --- passwords -------------------------------------------------------------------------------

@@ -38,6 +38,13 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
         ({"DJANGO_ENV": "production"}, "DJANGO_SECRET_KEY is required"),
         ({**PRODUCTION, "DJANGO_DEBUG": "true"}, "DJANGO_DEBUG must be false"),
         ({**PRODUCTION, "DJANGO_SECRET_KEY": "short"}, "at least 50 characters"),
+        ({"API_BULK_RATE": "10 per hour"}, "API_BULK_RATE='10 per hour' is not a rate"),
+        ({"SEARCH_PAGE_RATE": "0/minute"}, "SEARCH_PAGE_RATE='0/minute' is not a rate"),
+        ({"TRUSTED_PROXIES": "10.0.0.0/8,proxy"}, "'proxy' is not an IP address or network"),
+        (
+            {"TRUSTED_PROXIES": "10.0.0.1", "TRUSTED_PROXY_COUNT": "1"},
+            "Set TRUSTED_PROXY_COUNT or TRUSTED_PROXIES, not both",
+        ),
     ],
 )
 def test_nonsense_settings_stop_the_start_with_a_message(env, message):
