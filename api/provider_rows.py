@@ -398,7 +398,7 @@ def _prepared(source: _Source, related: Related) -> _Kept:
         "victimization": terms.get(_VICTIMIZATION, []),
         "populations": terms.get(_POPULATION, []),
         "languages": related.languages.get(service, []),
-        "cost": source.cost,
+        "cost": source.cost or None,  # blank: not stated
         "cost_note": source.cost_note,
         "eligibility": source.eligibility,
         "how_to_get_help": source.how_to_get_help,

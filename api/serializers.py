@@ -153,7 +153,9 @@ class ProviderSerializer(serializers.Serializer):
     victimization = serializers.SerializerMethodField()
     populations = serializers.SerializerMethodField()
     languages = LanguageSerializer(source="service.languages", many=True)
-    cost = serializers.CharField(source="service.cost")
+    cost = serializers.SerializerMethodField(
+        help_text="`free`, `sliding_scale` or `fee`; null when the source does not say."
+    )
     cost_note = serializers.CharField(source="service.cost_note")
     eligibility = serializers.CharField(source="service.eligibility")
     how_to_get_help = serializers.CharField(source="service.how_to_get_help")
@@ -169,6 +171,12 @@ class ProviderSerializer(serializers.Serializer):
     last_verified = serializers.DateField(
         source="service.organization.last_verified_on", allow_null=True
     )
+
+    @extend_schema_field(
+        serializers.ChoiceField(choices=["free", "sliding_scale", "fee"], allow_null=True)
+    )
+    def get_cost(self, sal: ServiceAtLocation) -> str | None:
+        return sal.service.cost or None
 
     get_services = _slugs(Term.Kind.SERVICE_TYPE)
     get_victimization = _slugs(Term.Kind.VICTIMIZATION)

@@ -314,6 +314,8 @@ def organization_to_hsds(
 
 
 def cost_options_to_hsds(service: Service) -> list[dict]:
+    if not service.cost:
+        return []  # not stated: no option rather than a guess
     return [
         _compact(
             {
@@ -331,6 +333,7 @@ def service_to_hsds(
 ) -> dict:
     """A service; with `service_at_locations` (public rows) it is fully nested."""
     fees = _COST_OPTION.get(service.cost, service.cost)
+    fees_description = f"{fees}. {service.cost_note}" if fees and service.cost_note else fees
     data = {
         "id": str(service.id),
         "organization_id": str(service.organization_id),
@@ -339,7 +342,7 @@ def service_to_hsds(
         "url": service.website,
         "email": service.email,
         "status": _SERVICE_STATUS.get(service.status, "inactive"),
-        "fees_description": f"{fees}. {service.cost_note}" if service.cost_note else fees,
+        "fees_description": fees_description or service.cost_note,
         "eligibility_description": service.eligibility,
         "application_process": service.how_to_get_help,
         "last_modified": service.updated_at.isoformat() if service.updated_at else None,

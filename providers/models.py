@@ -190,6 +190,8 @@ class Organization(Sourced):
 
 
 class Cost(models.TextChoices):
+    # Blank: the source said nothing about cost. Never assume "free" (issue 16).
+    NOT_STATED = "", _("Not stated")
     FREE = "free", _("Free")
     SLIDING_SCALE = "sliding_scale", _("Sliding scale")
     FEE = "fee", _("Fee")
@@ -223,7 +225,9 @@ class Service(Sourced):
     )
     terms = models.ManyToManyField(Term, blank=True, related_name="services")
     languages = models.ManyToManyField(Language, blank=True, related_name="services")
-    cost = models.CharField(_("cost"), max_length=20, choices=Cost.choices, default=Cost.FREE)
+    cost = models.CharField(
+        _("cost"), max_length=20, choices=Cost.choices, default=Cost.NOT_STATED, blank=True
+    )
     cost_note = models.CharField(_("about the cost"), max_length=300, blank=True)
     eligibility = models.TextField(_("who is eligible"), blank=True)
     how_to_get_help = models.TextField(_("how to get help / next steps"), blank=True)

@@ -326,16 +326,23 @@ class FlatImport:
         ):
             if norm.is_empty(r.get(column)):
                 continue
+            digits, extension, menu = norm.phone_menu(
+                r.get(column), r.get("phone_extension") if column == "phone" else ""
+            )
             try:
-                number, extension, note = norm.phone(
-                    r.get(column), r.get("phone_extension") if column == "phone" else ""
-                )
+                number, extension, note = norm.phone(digits, extension)
             except norm.Unusable as error:
                 row.bad(str(error), column)
                 continue
             row.fixed(column, note)
+            row.fixed(column, menu and f"phone menu {menu!r} kept as the phone's note")
             self.phones.add(
-                location_id=pk, number=number, extension=extension, kind=kind, position=position
+                location_id=pk,
+                number=number,
+                extension=extension,
+                kind=kind,
+                note=menu[:200],
+                position=position,
             )
             position += 1
 

@@ -121,13 +121,14 @@ def write_directory(tables: Tables) -> None:
             eligibility_description=svc.eligibility,
             assured_date=assured.isoformat() if assured else "",
         )
-        tables.row(
-            "cost_options.csv",
-            id=derived_id("cost", svc.pk),
-            service_id=svc.pk,
-            option=COST_LABELS.get(svc.cost, svc.cost),
-            amount_description=svc.cost_note,
-        )
+        if svc.cost:  # not stated: no cost option, rather than a guess
+            tables.row(
+                "cost_options.csv",
+                id=derived_id("cost", svc.pk),
+                service_id=svc.pk,
+                option=COST_LABELS.get(svc.cost, svc.cost),
+                amount_description=svc.cost_note,
+            )
         _service_area(tables, svc)
     for loc in locations.iterator(chunk_size=2000):
         _location(tables, loc)

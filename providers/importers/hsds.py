@@ -203,6 +203,7 @@ class HsdsImport:
             ):
                 continue
             texts = self.service_texts.get(sid, {})
+            self.eligibility_rows.pop(sid, None)
             eligibility = "\n\n".join(
                 filter(None, [r.get("eligibility_description", ""), *texts.get("eligibility", [])])
             )
@@ -235,6 +236,17 @@ class HsdsImport:
                     self.verified[values["organization_id"]] = verified
         self.services.flush()
         self.service_texts.clear()
+        for sid, numbers in self.eligibility_rows.items():  # nothing dropped without a line
+            for number in numbers:
+                if sid in self.seen["services.csv"]:
+                    self.report.skipped("eligibility.csv", number, "its service was not imported")
+                else:
+                    self.report.warn(
+                        "eligibility.csv",
+                        number,
+                        f"service_id {sid!r} is not in services.csv; ignored",
+                        "service_id",
+                    )
 
     def _locations(self) -> None:
         self.hours = Inserter(OpeningHours, before=[self.locations])

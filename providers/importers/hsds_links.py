@@ -50,9 +50,10 @@ def read_schedules(imp) -> None:
             if not key:
                 imp.report.warn(file, number, "schedule for no location or service; ignored")
                 continue
-            note = " ".join(
-                filter(None, (norm.text(r.get("description"))[0], norm.text(r.get("notes"))[0]))
-            )
+            # The schedule as the source wrote it (original_text, in many 211 exports), its
+            # description and notes: kept as the note about the hours, each text once.
+            texts = (norm.text(r.get(c))[0] for c in ("original_text", "description", "notes"))
+            note = " ".join(t for t in texts if t and t not in notes.get(key, ""))
             if note:
                 notes[key] = (notes.get(key, "") + " " + note).strip()
             opens, closes = norm.clock(r.get("opens_at")), norm.clock(r.get("closes_at"))
@@ -86,6 +87,9 @@ def read_schedules(imp) -> None:
                     file, number, "closes_at", "opens and closes at the same time; left out"
                 )
                 continue
+            closes, fix = norm.daytime_closing(opens, closes, r.get("opens_at"), r.get("closes_at"))
+            if fix:
+                imp.report.fixed(file, number, "closes_at", fix)
             hours[key].extend((day, opens, closes) for day in days)
 
 
@@ -209,23 +213,25 @@ def _phones(imp) -> None:
                     file, number, "phone for no organization, service or location; ignored"
                 )
             continue
+        digits, extension, menu = norm.phone_menu(r.get("number"), r.get("extension"))
         try:
-            phone, extension, note = norm.phone(r.get("number"), r.get("extension"))
+            phone, extension, note = norm.phone(digits, extension)
         except norm.Unusable as error:
             imp.report.bad_row(file, number, str(error), "number")
             continue
-        Row(imp.report, file, number).fixed("number", note)
+        row = Row(imp.report, file, number)
+        row.fixed("number", note)
+        row.fixed("number", menu and f"phone menu {menu!r} kept as the phone's note")
         kind_raw = (r.get("type") or "").strip().lower()
         kind = PHONE_KINDS.get(kind_raw, Phone.Kind.VOICE)
-        note_text = Row(imp.report, file, number).text(
-            r.get("description"), "description", max_length=200
-        )
+        description = row.text(r.get("description"), "description", max_length=200)
+        note_text = " ".join(filter(None, (description, menu)))
         phones.add(
             **{owner[0]: owner[1]},
             number=phone,
             extension=extension,
             kind=kind,
-            note=note_text,
+            note=note_text[:200],
             position=positions[owner],
         )
         positions[owner] += 1

@@ -44,10 +44,6 @@ def read_lookups(imp) -> None:
         elif FLAG_SAMPLE in (code, name):
             imp.sample_orgs.add(r.get("link_id", "").strip())
     imp.service_texts: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for _, r in pkg.rows("eligibility.csv"):
-        imp.service_texts[r.get("service_id", "").strip()]["eligibility"].append(
-            r.get("eligibility", "")
-        )
     for _, r in pkg.rows("cost_options.csv"):
         texts = imp.service_texts[r.get("service_id", "").strip()]
         texts["cost"].append(
@@ -65,7 +61,33 @@ def read_lookups(imp) -> None:
         )
     _read_addresses(imp)
     _read_pairs(imp)
+    _read_eligibility(imp)
     hsds_links.read_schedules(imp)
+
+
+def _read_eligibility(imp) -> None:
+    """eligibility.csv rows by service_id, or by service_at_location_id or location_id as some
+    exports key them (then for every service there). A row for no service is reported."""
+    imp.eligibility_rows: dict[str, list[int]] = defaultdict(list)
+    for number, r in imp.pkg.rows("eligibility.csv"):
+        text = first(r, "eligibility", "eligibility_description", "description")
+        if norm.is_empty(text):
+            continue
+        sal, loc = r.get("service_at_location_id", "").strip(), r.get("location_id", "").strip()
+        services = (
+            [r.get("service_id", "").strip()]
+            if r.get("service_id", "").strip()
+            else [imp.sal_service[sal]]
+            if sal in imp.sal_service
+            else imp.location_services.get(loc, [])
+        )
+        if not services:
+            imp.report.warn(
+                "eligibility.csv", number, "eligibility for no service in this package; ignored"
+            )
+        for service in services:
+            imp.service_texts[service]["eligibility"].append(text)
+            imp.eligibility_rows[service].append(number)
 
 
 def _read_addresses(imp) -> None:

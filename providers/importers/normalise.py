@@ -8,6 +8,7 @@ import re
 import unicodedata
 from datetime import date, datetime
 
+import ftfy
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
@@ -16,6 +17,7 @@ from django.utils.html import strip_tags
 from providers.importers.timetable import (  # noqa: E402, F401 - part of this module's API
     HSDS_DAYS,
     clock,
+    daytime_closing,
     hours_text,
     opening_hours,
     weekday,
@@ -61,6 +63,48 @@ _LIST_ITEM = re.compile(r"<\s*li[^>]*>", re.IGNORECASE)
 # Excel writes carriage returns inside cells as _x000D_; some systems write literal "\n".
 _EXCEL_CR = re.compile(r"_x000[dDaA]_")
 _LITERAL_NEWLINE = re.compile(r"\\r\\n|\\n|\\r")
+# UTF-8 punctuation read as code page 437 ('’' → 'ΓÇÖ'), whose Greek gamma some exports
+# fold to a Latin G ('AttorneyGÇÖs'); ftfy does not guess code page 437, so it is undone here.
+_CP437_MOJIBAKE = re.compile("[ΓG]Ç[\u00a0-\u00ff\u0192\u0393-\u03c6\u2022-\u25a0]")
+# Vendor markers in 211 exports: '###MON###' starts a weekday's hours, others mark fields.
+_VENDOR_DAY = re.compile(r"#{2,}\s*(MON|TUE|WED|THU|FRI|SAT|SUN)[A-Z]*\s*#{2,}:?", re.IGNORECASE)
+_VENDOR_MARKER = re.compile(r"#{2,}\s*[A-Za-z_]*\s*#{2,}")
+_DAY_NAMES = {
+    "MON": "Monday", "TUE": "Tuesday", "WED": "Wednesday", "THU": "Thursday", "FRI": "Friday",
+    "SAT": "Saturday", "SUN": "Sunday",
+}  # fmt: skip
+# Markup that is not a whole tag: comments, a tag cut off at the end, '&nbsp' without ';'.
+_STRAY_MARKUP = re.compile(r"<!--.*?(?:-->|$)|<\s*/?\s*[a-zA-Z][^<>]*$|&nbsp\b(?!;)", re.S)
+
+
+def _undo_cp437(match: re.Match) -> str:
+    try:
+        return ("Γ" + match[0][1:]).encode("cp437").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return match[0]
+
+
+def repair_characters(value: str):
+    """Mojibake repaired (ftfy, and the code page 437 kind). Returns (text, note)."""
+    if value.isascii() and "G\u00c7" not in value:
+        return value, None
+    out = _CP437_MOJIBAKE.sub(_undo_cp437, value)
+    out = ftfy.fix_text(out, uncurl_quotes=False, unescape_html=False, fix_line_breaks=False)
+    if out == value:
+        return value, None
+    return out, "garbled characters repaired (mojibake)"
+
+
+def strip_vendor_markup(value: str):
+    """Vendor markers ('###MON###' → 'Monday:') and stray markup removed. (text, note)."""
+    if "#" not in value and "<" not in value and "&nbsp" not in value:
+        return value, None
+    out = _VENDOR_DAY.sub(lambda m: f" {_DAY_NAMES[m[1][:3].upper()]}: ", value)
+    out = _VENDOR_MARKER.sub(" ", out)
+    out = _STRAY_MARKUP.sub(" ", out)
+    if out == value:
+        return value, None
+    return out, "vendor markers removed"
 
 
 def is_empty(value) -> bool:
@@ -76,6 +120,10 @@ def text(value, *, max_length: int | None = None, multiline: bool = False):
         return "", None
     notes = []
     out = unicodedata.normalize("NFC", raw).replace("\u00a0", " ").replace("\ufeff", "")
+    for repair in (repair_characters, strip_vendor_markup):
+        out, note = repair(out)
+        if note:
+            notes.append(note)
     if _EXCEL_CR.search(out) or (multiline and _LITERAL_NEWLINE.search(out)):
         out = _LITERAL_NEWLINE.sub("\n", _EXCEL_CR.sub("\n", out))
         notes.append("line-break markers turned into line breaks")
@@ -141,16 +189,43 @@ def country(value):
 
 
 _SHORT_CODES = {"211", "311", "411", "511", "611", "711", "811", "911", "988"}
+# A phone menu choice after the number or in the extension cell: 'x OPT2', 'press 1',
+# 'option 3', 'ext. Spanish'. Digits alone after x/ext are an extension, not a menu.
+_MENU = re.compile(
+    r"[\s,;(]*\b(?P<word>x|ext|extension|press|opt|option|menu)(?=[\s\d.:#)]|$)", re.IGNORECASE
+)
+_EXTENSION = re.compile(r"(?:(?:x|ext|extension)\.?\s*[:#]?\s*)?\d+(?:\.0+)?", re.IGNORECASE)
+
+
+def phone_menu(value, extension=""):
+    """(number text, extension, menu): a phone menu choice ('x OPT2', 'press 1 for Spanish')
+    split off the number or the extension cell, to be kept as the phone's note."""
+    number, _ = text(value)
+    ext, _ = text(extension)
+    menus = []
+    for match in _MENU.finditer(number):
+        if not any(ch.isdigit() for ch in number[: match.start()]):
+            continue
+        tail = number[match.start() :].strip(" ,;()")
+        if not _EXTENSION.fullmatch(tail):
+            menus.append(tail)
+            number = number[: match.start()].rstrip(" ,;(")
+        break
+    if ext and not _EXTENSION.fullmatch(ext):
+        menus.append(ext)
+        ext = ""
+    return number, ext, " ".join(menus)
 
 
 def phone(value, extension=""):
     """A dialable number in E.164 (+12125550100) and its extension. Raises Unusable."""
     raw, _ = text(value)
-    raw = raw.strip("\"' ")
+    raw = re.sub(r"^(dial|call)\s+(?=[\d(+])", "", raw.strip("\"' "), flags=re.IGNORECASE)
     if not raw:
         raise Unusable("no phone number")
-    if raw in _SHORT_CODES:
-        return raw, "", None
+    if re.sub(r"[\s.\-]", "", raw) in _SHORT_CODES:  # N11 codes and 988, also as '2-1-1'
+        short = re.sub(r"[\s.\-]", "", raw)
+        return short, "", None if short == raw else f"{raw!r} → {short}"
     try:
         parsed = phonenumbers.parse(raw, "US")
     except phonenumbers.NumberParseException:

@@ -96,10 +96,17 @@ def organization_values(
 
 
 _FREE = re.compile(r"\b(free|no (cost|charge|fee)s?|at no cost|gratis|gratuito)\b", re.I)
-_SLIDING = re.compile(r"\bsliding\b", re.I)
+_SLIDING = re.compile(r"\bsliding\b|\bincome[- ]based\b|\bescala\b", re.I)
+_FEE = re.compile(
+    r"\$|\b(fees?|charges?|costs?|pay|paid|payments?|insurance|medicaid|medicare|co-?pays?|"
+    r"tarifas?|costos?|cuotas?)\b",
+    re.I,
+)
 
 
 def cost_from_text(*texts: str) -> str | None:
+    """Free, sliding scale or fee from what the source says; None when it says nothing a
+    person could rely on ("Varies", "Call for information"): cost is then not stated."""
     joined = " ".join(t for t in texts if t)
     if not joined.strip():
         return None
@@ -108,9 +115,11 @@ def cost_from_text(*texts: str) -> str | None:
     if _FREE.search(joined):
         return Cost.FREE
     key = joined.strip().lower().replace(" ", "_").replace("-", "_")
-    if key in Cost.values:
+    if key in Cost.values and key:
         return key
-    return Cost.FEE
+    if _FEE.search(joined):
+        return Cost.FEE
+    return None
 
 
 def service_values(
@@ -138,7 +147,7 @@ def service_values(
         "description": row.text(description, "description", multiline=True),
         "website": row.url(website, "url"),
         "email": row.email(email),
-        "cost": cost or Cost.FREE,
+        "cost": cost or Cost.NOT_STATED,  # a silent source states nothing
         "cost_note": row.text(cost_note, "fees_description", max_length=300),
         "eligibility": row.text(eligibility, "eligibility", multiline=True),
         "how_to_get_help": row.text(how_to_get_help, "application_process", multiline=True),

@@ -60,6 +60,24 @@ def clock(value) -> time | None:
     return time(hour, minute)
 
 
+_AM_PM = re.compile(r"\d\s*[ap]\.?\s?m?\.?\s*$|noon|midnight", re.IGNORECASE)
+
+
+def daytime_closing(opens: time, closes: time, *raw: str) -> tuple[time, str | None]:
+    """'9:00-5:00' is 9 am to 5 pm, not a night: a closing time before the opening time,
+    written without am/pm and readable as the afternoon, is moved 12 hours on (with a note for
+    the report). '22:00-06:00' and '9pm-5am' stay overnight. Returns (closes, note)."""
+    if closes >= opens or any(_AM_PM.search(str(r or "")) for r in raw):
+        return closes, None
+    if not (1 <= closes.hour < 12 and closes.hour + 12 > opens.hour):
+        return closes, None
+    afternoon = time(closes.hour + 12, closes.minute)
+    return afternoon, (
+        f"closes {closes:%H:%M} before it opens at {opens:%H:%M}: "
+        f"read as {opens:%H:%M}-{afternoon:%H:%M}"
+    )
+
+
 _DAY_WORD = r"[a-záé]+\.?"
 _RANGE = re.compile(
     r"(?P<a>\d{1,2}(?:[:.]\d{2})?\s*(?:[ap]\.?\s?m\.?)?|noon|midnight)\s*(?:-|–|—|to|until)\s*"
@@ -108,7 +126,7 @@ def opening_hours(value):
         return [], False, None
     if _ALWAYS.match(raw):
         return [], True, None
-    periods = []
+    periods, notes = [], []
     for part in re.split(r"\s*[;|\n]\s*", raw):
         if not part:
             continue
@@ -118,15 +136,14 @@ def opening_hours(value):
         if not match:
             return None, False, f"hours {raw!r} not understood; kept as a note"
         opens, closes = clock(match["a"]), clock(match["b"])
-        if opens and closes and closes < opens and not re.search(r"[ap]\.?\s?m", part, re.I):
-            # "9-5" means 9am to 5pm, not overnight; "22-6" stays overnight.
-            if closes.hour < 12 and closes.hour + 12 > opens.hour:
-                closes = time(closes.hour + 12, closes.minute)
+        if opens and closes:
+            closes, note = daytime_closing(opens, closes, match["a"], match["b"])
+            notes.extend(filter(None, [note]))
         days = _days(re.sub(r"[:,]\s*$", "", part[: match.start()].strip()))
         if opens is None or closes is None or days is None or opens == closes:
             return None, False, f"hours {raw!r} not understood; kept as a note"
         periods.extend((day, opens, closes) for day in days)
-    return periods, False, None
+    return periods, False, "; ".join(notes) or None
 
 
 def hours_text(periods, open_24_7: bool) -> str:

@@ -1,0 +1,210 @@
+"""Issue 16: an import never invents a fact (cost, languages, hours, eligibility are "not
+stated" when the source is silent), and cleans text the way real 211 exports need, on a
+made-up package shaped like one (tests/messy211.py)."""
+
+import csv
+import importlib
+from datetime import time
+from http import HTTPStatus
+
+import pytest
+from django.apps import apps
+from messy211 import write_messy_211
+
+from providers.importers.export import export_hsds
+from providers.importers.hsds import import_hsds
+from providers.importers.report import Severity
+from providers.models import Cost, Location, OpeningHours, Organization, Phone, Service
+
+SOURCE = "harbor-211"
+
+
+@pytest.fixture
+def imported(tmp_path, db):
+    return import_hsds(write_messy_211(tmp_path / "export"), source=SOURCE)
+
+
+def service(source_id: str) -> Service:
+    return Service.objects.get(source=SOURCE, source_id=source_id)
+
+
+def lines(report, file: str, severity=None) -> list[str]:
+    return [
+        issue.as_text()
+        for issue in report.issues
+        if issue.file == file and (severity is None or issue.severity == severity)
+    ]
+
+
+# -- never invent a fact ---------------------------------------------------------------------
+def test_silent_fees_leave_the_cost_not_stated(imported):
+    assert service("2001").cost == Cost.NOT_STATED
+
+
+def test_fees_text_that_states_no_cost_is_kept_as_a_note_only(imported):
+    shelter = service("2002")
+    assert shelter.cost == Cost.NOT_STATED
+    assert shelter.cost_note == "Call for information"
+
+
+def test_stated_costs_are_read(imported):
+    assert service("2003").cost == Cost.FREE
+    assert service("2004").cost == Cost.FEE
+
+
+def test_no_language_is_assumed(imported):
+    assert not service("2001").languages.exists()
+    assert list(service("2004").languages.values_list("code", flat=True)) == ["es"]
+
+
+def test_eligibility_keyed_by_service_at_location_or_location_is_imported(imported):
+    assert service("2002").eligibility == "Families with children"
+    assert service("2004").eligibility == "Adults and teens 13 and over"
+    assert service("2001").eligibility == ""
+
+
+def test_eligibility_for_nothing_has_a_report_line(imported):
+    assert lines(imported, "eligibility.csv") == [
+        "eligibility.csv row 4: warning: eligibility for no service in this package; ignored"
+    ]
+
+
+def test_handicap_accessible_is_an_accessibility_feature(imported):
+    office = Location.objects.get(source=SOURCE, source_id="3001")
+    assert list(office.accessibility.values_list("slug", flat=True)) == ["wheelchair"]
+
+
+def test_schedule_text_is_kept_once_and_description_only_schedules_too(imported):
+    office = Location.objects.get(source=SOURCE, source_id="3001")
+    assert office.hours_note == "Mon-Fri 9-5, closed holidays"
+    lakeside = Location.objects.get(source=SOURCE, source_id="3003")
+    assert lakeside.hours_note == "By appointment only"
+    assert not OpeningHours.objects.filter(location=lakeside).exists()
+
+
+def test_a_source_silent_about_hours_is_not_open_24_7(imported):
+    bayview = Location.objects.get(source=SOURCE, source_id="3002")
+    assert (bayview.open_24_7, bayview.hours_note) == (False, "")
+    assert not OpeningHours.objects.filter(location=bayview).exists()
+
+
+def test_not_stated_cost_matches_no_cost_filter(imported, api_client):
+    body = api_client.get("/api/v1/providers/", {"q": "Victim Witness"}).json()
+    assert [row["cost"] for row in body["results"]] == [None]
+    free = api_client.get("/api/v1/providers/", {"cost": "free"}).json()
+    assert [row["name"] for row in free["results"]] == ["Crime Victim Compensation Help"]
+
+
+def test_pages_say_the_cost_is_not_stated(imported, client):
+    sal_page = client.get("/api/v1/providers/", {"q": "Victim Witness"})
+    pk = sal_page.json()["results"][0]["id"]
+    html = client.get(f"/provider/{pk}/").content.decode()
+    assert "Cost: not stated" in html
+    assert "Not stated: call to ask." in html
+    assert "Free" not in html.split('class="facts"')[1].split("</p>")[0]
+    html_es = client.get(f"/es/provider/{pk}/").content.decode()
+    assert "Costo: no se indica" in html_es
+
+
+def test_hsds_feed_and_export_give_no_cost_option_for_not_stated(imported, client, tmp_path):
+    witness = service("2001")
+    response = client.get(f"/api/hsds/services/{witness.id}")
+    assert response.status_code == HTTPStatus.OK
+    assert response.json().get("cost_options", []) == []
+    Organization.objects.update(status="published")
+    export_hsds(tmp_path / "out")
+    with open(tmp_path / "out" / "cost_options.csv", newline="", encoding="utf-8") as stream:
+        exported = {row["service_id"]: row["option"] for row in csv.DictReader(stream)}
+    assert str(witness.id) not in exported
+    assert exported[str(service("2003").id)] == "Free"
+
+
+def test_migration_turns_only_defaulted_imported_costs_into_not_stated(db, make_provider):
+    entered = make_provider(name="Entered by an admin", cost="free").service
+    imported_free = make_provider(name="Imported", cost="free").service
+    imported_noted = make_provider(name="Imported with a note", cost="free").service
+    Service.objects.filter(pk=imported_free.pk).update(source="old-211", source_id="1")
+    Service.objects.filter(pk=imported_noted.pk).update(
+        source="old-211", source_id="2", cost_note="Free for residents"
+    )
+    migration = importlib.import_module("providers.migrations.0012_cost_not_stated")
+    migration.free_by_default_to_not_stated(apps, None)
+    costs = dict(Service.objects.values_list("pk", "cost"))
+    assert costs[entered.pk] == Cost.FREE
+    assert costs[imported_free.pk] == Cost.NOT_STATED
+    assert costs[imported_noted.pk] == Cost.FREE
+
+
+# -- text hygiene ----------------------------------------------------------------------------
+def test_mojibake_and_vendor_markers_are_cleaned_and_reported(imported):
+    da = Organization.objects.get(source=SOURCE, source_id="1001")
+    assert da.description == (
+        "The District Attorney\u2019s Victim Witness Unit Monday: court support Walk-ins welcome"
+    )
+    shelter = Organization.objects.get(source=SOURCE, source_id="1002")
+    assert shelter.description == "Shelter for families in crisis."
+    fixed = " ".join(lines(imported, "organizations.csv", Severity.FIXED))
+    assert "garbled characters repaired (mojibake)" in fixed
+    assert "vendor markers removed" in fixed
+
+
+def test_nine_to_five_is_read_as_daytime_and_reported(imported):
+    office = Location.objects.get(source=SOURCE, source_id="3001")
+    hours = set(OpeningHours.objects.filter(location=office).values_list("opens_at", "closes_at"))
+    assert hours == {(time(9), time(17))}
+    assert (
+        "regular_schedules.csv row 2: fixed [closes_at]: closes 05:00 before it opens at "
+        "09:00: read as 09:00-17:00"
+    ) in lines(imported, "regular_schedules.csv")
+
+
+def test_phone_menus_become_notes_and_short_codes_are_kept(imported):
+    phones = {
+        (p.number, p.extension, p.note)
+        for p in Phone.objects.filter(service__source=SOURCE).order_by("number")
+    }
+    assert phones == {
+        ("+12125550100", "", "Unit x OPT2"),
+        ("+16175550142", "", "OPT 3"),
+        ("211", "", "United Way 211"),
+        ("988", "", "Crisis line"),
+    }
+    assert not [issue for issue in imported.issues if issue.severity == Severity.INVALID]
+
+
+@pytest.mark.django_db
+def test_spreadsheet_rows_silent_or_vague_about_cost_are_not_stated(tmp_path):
+    from hsds_support import write_csv
+
+    from providers.importers.csv_flat import COLUMNS, import_csv
+
+    base = {"organization_name": "Riverside Advocacy", "street": "350 Fifth Avenue",
+            "city": "New York", "state": "NY", "zip": "10118"}  # fmt: skip
+    rows = [
+        {**base, "service_id": "a", "service_name": "Silent", "phone": "212-555-0100 x OPT2"},
+        {**base, "service_id": "b", "service_name": "Vague", "cost": "Varies"},
+        {**base, "service_id": "c", "service_name": "Stated", "cost": "Free"},
+    ]
+    path = tmp_path / "coalition.csv"
+    write_csv(path, COLUMNS, [{k: row.get(k, "") for k in COLUMNS} for row in rows])
+    import_csv(path, source="coalition")
+    costs = dict(Service.objects.values_list("name", "cost"))
+    assert costs == {"Silent": Cost.NOT_STATED, "Vague": Cost.NOT_STATED, "Stated": Cost.FREE}
+    assert list(Phone.objects.values_list("number", "note")) == [("+12125550100", "x OPT2")]
+
+
+def test_handout_says_the_cost_is_not_stated(client, referral_world):
+    from django.urls import reverse
+
+    from referrals.models import ResourceList, ResourceListItem
+
+    Service.objects.filter(pk=referral_world.sal_p.service_id).update(cost=Cost.NOT_STATED)
+    resource_list = ResourceList.objects.create(
+        agency=referral_world.agency_a, created_by=referral_world.advocate_a
+    )
+    ResourceListItem.objects.create(
+        resource_list=resource_list, service_at_location=referral_world.sal_p
+    )
+    client.force_login(referral_world.advocate_a)
+    html = client.get(reverse("referrals:list-print", kwargs={"pk": resource_list.pk}))
+    assert "<dt>Cost</dt>\n      <dd>Not stated: call to ask.</dd>" in html.content.decode()
