@@ -24,7 +24,6 @@ install: $(VENV)/.installed
 
 migrate: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py store_rows
 
 sample-data: migrate
 	$(PY) manage.py load_reference_data

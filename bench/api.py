@@ -1,21 +1,19 @@
 """Benchmark the full search request, GET /api/v1/providers/?lat=&lng=&radius=25.
 
-    .venv/bin/python bench/api.py --db var/bench/search-100000-v8-s7.sqlite3 [--requests 60]
+    .venv/bin/python bench/api.py --db var/bench/search-100000-v9-s7.sqlite3 [--requests 60]
     .venv/bin/python bench/api.py --db ... --enrich   # phones, hours, remote lines: see below
 
 Times whole requests through `django.test.Client` (middleware, throttle, form, search,
-pagination, rows, JSON) at a few query points, with the rows kept from the request before,
-with every row read from its stored row, and with every row built, then the parts of one
-request on their own:
+pagination, rows, JSON) at a few query points, then the parts of one request on their own:
 `search()` (which includes deciding the remote section, `covering_ids()`), the count and
-the ranked ids of the page, reading the stored rows, reading the rows' columns and their
-relations, building the rows (`provider_rows`, all of it) and rendering the JSON.
+the ranked ids of the page, reading the rows' columns and their relations, building the
+rows (`provider_rows`, all of it) and rendering the JSON.
 The database built by bench/search.py has no phones, hours or remote services; `--enrich`
 copies it to a temporary file and adds them (every service and organization a number,
 half the locations a text line, weekday hours, accessibility features, 5 % confidential,
 5 % open 24/7, and 60 remote services: nationwide, four states, or a 300-mile radius), so
-the rows are as full as real ones, and stores their rows again. The database given is only
-read. Not part of the test run; see bench/README.md.
+the rows are as full as real ones. The database given is only read. Not part of the test
+run; see bench/README.md.
 """
 
 import argparse
@@ -148,13 +146,11 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.conf import settings
     from django.test import Client
     from django.utils import timezone
 
-    from api import provider_rows as rows_module
     from api.base import FastJSONRenderer
-    from api.provider_rows import _build, _related, _sources, _stored, provider_rows, store_rows
+    from api.provider_rows import _build, _related, _sources, provider_rows
     from providers import search
     from providers.geocode import state_for
     from providers.search_rows import count_rows, ranked_ids
@@ -162,13 +158,10 @@ def main() -> None:
     try:
         if args.enrich:
             enrich()
-            store_rows()
         client = Client(HTTP_HOST="localhost")
         print(
-            f"\n{'point':<16} {'request':>8} {'stored':>7} {'built':>7} {'search()':>9} "
-            f"{'count':>7} {'ranked':>7} {'stored':>7} {'columns':>8} {'related':>8} "
-            f"{'build':>7} {'kept':>7} {'JSON':>7}"
-            "  results remote bytes"
+            f"\n{'point':<16} {'request':>8} {'search()':>9} {'count':>7} {'ranked':>7} "
+            f"{'columns':>8} {'related':>8} {'build':>7} {'JSON':>7}  results remote bytes"
         )
         for name, (lat, lng) in POINTS.items():
             url = f"/api/v1/providers/?lat={lat}&lng={lng}&radius=25"
@@ -176,15 +169,6 @@ def main() -> None:
             assert response.status_code == 200, response.content[:200]
             body = response.json()
             request = median_ms(lambda url=url: client.get(url), repeat=args.requests)
-
-            def cold_request(url=url):
-                rows_module._kept.clear()
-                return client.get(url)
-
-            stored_request = median_ms(cold_request, repeat=args.requests)
-            settings.API_STORED_ROWS = False
-            built_request = median_ms(cold_request, repeat=args.requests)
-            settings.API_STORED_ROWS = True
             state = state_for(lat=lat, lng=lng)
             repeat = args.requests
 
@@ -198,8 +182,7 @@ def main() -> None:
             ]
             ids = [pk for pk, _ in pairs]
             sources = list(_sources(ids).values())
-            now = timezone.now()
-            data = provider_rows(pairs, now=now)
+            data = provider_rows(pairs, now=timezone.now())
             parts = [
                 median_ms(run_search, repeat=repeat),
                 median_ms(lambda r=results: count_rows(r.radius, using="default"), repeat=repeat),
@@ -209,7 +192,6 @@ def main() -> None:
                     ),
                     repeat=repeat,
                 ),
-                median_ms(lambda ids=ids: _stored(ids), repeat=repeat),
                 median_ms(lambda ids=ids: _sources(ids), repeat=repeat),
                 median_ms(
                     lambda s=sources: _related(
@@ -220,26 +202,21 @@ def main() -> None:
                     repeat=repeat,
                 ),
                 median_ms(lambda ids=ids: _build(ids), repeat=repeat),
-                median_ms(lambda p=pairs, n=now: provider_rows(p, now=n), repeat=repeat),
                 median_ms(lambda d=data: FastJSONRenderer().render({"results": d}), repeat=repeat),
             ]
             print(
-                f"{name:<16} {request:>8.2f} {stored_request:>7.2f} {built_request:>7.2f} "
+                f"{name:<16} {request:>8.2f} "
                 + " ".join(
                     f"{part:>{width}.2f}"
-                    for part, width in zip(parts, (9, 7, 7, 7, 8, 8, 7, 7, 7), strict=True)
+                    for part, width in zip(parts, (9, 7, 7, 8, 8, 7, 7), strict=True)
                 )
                 + f"  {len(body['results']):>7} {len(body['remote']):>6} {len(response.content)}"
             )
         print(
-            "\nMedians in ms. 'request': whole requests with the rows kept from the one before;"
-            "\n'stored' (the first) and 'built': whole requests with the kept rows dropped first,"
-            "\nso all are read from their stored rows, or (stored rows off) all are built."
-            "\nThe second 'stored' reads the stored rows alone (one query and decoding them);"
-            "\n'columns' reads the rows' own columns (one join); 'related' their phones, terms,"
-            "\nlanguages, hours and accessibility (five queries); 'build' is both and building"
-            "\nthe rows; 'kept' is provider_rows with the rows kept (the token query, copies,"
-            "\nopen_now and distances), for the page and the remote section together."
+            "\nMedians in ms. 'request': whole requests; 'columns' reads the rows' own columns"
+            "\n(one join); 'related' their phones, terms, languages, hours and accessibility"
+            "\n(five queries); 'build' is both and building the rows, for the page and the"
+            "\nremote section together."
         )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -1,17 +1,15 @@
 """Instructions per full API request, counted by valgrind's callgrind: a figure that does
 not drift with the machine's load (wall time here varies by up to 2x between runs).
 
-    .venv/bin/python bench/instructions.py [--db var/bench/search-100000-v8-s7.sqlite3]
+    .venv/bin/python bench/instructions.py [--db var/bench/search-100000-v9-s7.sqlite3]
         [--requests 20]
 
 Runs `GET /api/v1/providers/?lat&lng&radius=25` through `django.test.Client` at the query
-points of bench/search.py, as its API lines do: "rows stored" drops the kept rows before each
-request (every row read from its stored row), "rows built" also turns stored rows off (every
-row built from the tables), "rows kept" repeats points answered before. Each case runs twice
-under callgrind, with no timed requests and with `--requests`, after the same warm-up pass;
-the difference divided by the number of requests is what one request costs, start-up left
-out. Needs
-valgrind (Debian's package) and the database bench/search.py builds; takes a few minutes.
+points of bench/search.py, as its API line does (every request builds its rows from the
+tables). It runs twice under callgrind, with no timed requests and with `--requests`, after
+the same warm-up pass; the difference divided by the number of requests is what one request
+costs, start-up left out. Needs valgrind (Debian's package) and the database
+bench/search.py builds; takes a few minutes.
 Not part of the test run; see bench/README.md.
 """
 
@@ -24,8 +22,8 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB = ROOT / "var" / "bench" / "search-100000-v8-s7.sqlite3"
-CASES = ("built", "stored", "kept")
+DEFAULT_DB = ROOT / "var" / "bench" / "search-100000-v9-s7.sqlite3"
+CASES = ("built",)
 POINTS = 20  # query points: the warm-up pass visits all, the counted requests cycle over them
 
 
@@ -36,27 +34,20 @@ def serve(case: str, requests: int, db: Path) -> None:
 
     bench.setup_django(db)
     bench.use_database(db)
-    from django.conf import settings
     from django.test import Client
-
-    from api import provider_rows
-
-    settings.API_STORED_ROWS = case != "built"
 
     client = Client(HTTP_HOST="localhost")
     points = bench.query_points(POINTS, seed=7)
 
-    def request(lat: float, lng: float, *, drop: bool) -> None:
-        if drop:
-            provider_rows._kept.clear()
+    def request(lat: float, lng: float) -> None:
         response = client.get("/api/v1/providers/", {"lat": lat, "lng": lng, "radius": 25})
         if response.status_code != 200:
             raise SystemExit(f"API answered {response.status_code}")
 
-    for lat, lng in points:  # every code path once, and the rows kept for "kept"
-        request(lat, lng, drop=case != "kept")
+    for lat, lng in points:  # every code path once
+        request(lat, lng)
     for index in range(requests):
-        request(*points[index % POINTS], drop=case != "kept")
+        request(*points[index % POINTS])
 
 
 def count(case: str, requests: int, db: Path, workdir: Path) -> int:
@@ -102,7 +93,6 @@ def main() -> int:
 
     bench.setup_django(args.db.resolve())
     bench.use_database(args.db.resolve())
-    bench.restore_stored_rows(100_000)  # rows of the code as it is
     os.environ.setdefault("PYTHONHASHSEED", "0")  # the same dict layouts in every run
     with tempfile.TemporaryDirectory(prefix="bench-instructions-") as workdir:
         for case in CASES:

@@ -34,10 +34,8 @@ RADII = (10, 25, 50, 100)
 CONUS = {"lat": (24.5, 49.4), "lng": (-124.8, -66.9)}
 TARGET_FILTERS = ("none", "one service type")
 TARGETS_MS = {100_000: 2.0, 1_000_000: 10.0}  # median, radius 25, for TARGET_FILTERS
-API_TARGETS_MS = {100_000: 5.0}  # median of full API requests, radius 25 (rows kept, stored)
-API_KINDS = {"kept": "rows kept", "stored": "rows stored", "built": "rows built"}
-API_TARGET_KINDS = {"kept": "place searched before", "stored": "first search"}
-SCHEMA_VERSION = 8  # bump when the generated data changes, so cached databases are rebuilt
+API_TARGETS_MS = {100_000: 5.0}  # median of full API requests, radius 25
+SCHEMA_VERSION = 9  # bump when the generated data changes, so cached databases are rebuilt
 
 
 def cities() -> list[dict]:
@@ -137,8 +135,6 @@ def build(db_path: Path, n: int, *, seed: int) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from api.provider_rows import store_rows
-    from providers import directory_version, stored_rows
     from providers.geometry import band
     from providers.models import (
         Location,
@@ -244,15 +240,8 @@ def build(db_path: Path, n: int, *, seed: int) -> None:
     raw.close()
     use_database(tmp)
     install_triggers(connection)
-    directory_version.install_triggers(connection)
-    directory_version.change_token(connection)
-    stored_rows.install_triggers(connection)
-    stored_rows.mark_all(connection)
     if n <= 100_000:
         refresh(connection)  # the triggers' own values (slow at 1M; see links() above)
-        # Every listing's API row, stored as the site's writes leave them (about 0.3 ms a
-        # row: at 1M they are left to build, and the API requests build their rows).
-        store_rows()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     connection.close()
@@ -351,24 +340,12 @@ def time_floor(ids: list) -> float:
     return (perf_counter() - started) * 1000
 
 
-def time_api(points: list[tuple[float, float]]) -> dict | None:
+def time_api(points: list[tuple[float, float]]) -> list[float] | None:
     """Full requests, GET /api/v1/providers/?lat=&lng=&radius=25, through the test client
-    (every middleware, the throttle, the form, the search, the rows and the JSON).
-
-    - kept: the process has answered these places once before (a warm-up pass), so the
-      rows it built are kept (api/provider_rows.py: while the directory is unchanged);
-    - stored: the kept rows are dropped before each request, so every row is read from its
-      stored row (one query): a place nobody searched near in this process since the last
-      change anywhere, the usual first search;
-    - built: neither kept nor stored rows, so every row is built from the tables (six
-      queries): what a listing changed since its row was stored costs (until the write's
-      commit builds it, or `manage.py store_rows` after raw SQL).
-    """
-    from django.conf import settings
+    (every middleware, the throttle, the form, the search, the rows and the JSON), after a
+    warm-up pass over the same points. Every request builds its rows from the tables."""
     from django.test import Client
     from django.urls import Resolver404, resolve
-
-    from api import provider_rows
 
     try:
         resolve("/api/v1/providers/")
@@ -386,14 +363,7 @@ def time_api(points: list[tuple[float, float]]) -> dict | None:
 
     for lat, lng in points:
         request(lat, lng)
-    timings = {"kept": [request(lat, lng) for lat, lng in points], "stored": [], "built": []}
-    for kind, stored in [("stored", True), ("built", False)]:
-        settings.API_STORED_ROWS = stored
-        for lat, lng in points:
-            provider_rows._kept.clear()
-            timings[kind].append(request(lat, lng))
-    settings.API_STORED_ROWS = True
-    return timings
+    return [request(lat, lng) for lat, lng in points]
 
 
 def p95(values: list[float]) -> float:
@@ -401,25 +371,10 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
 
 
-def restore_stored_rows(n: int) -> None:
-    """Stored rows built by other code (the row format is a digest of api/provider_rows.py
-    and providers/models.py) are not served: build them again, as `migrate` marks them."""
-    from api.provider_rows import check_format, store_rows
-
-    if n > 100_000:
-        return
-    check_format()
-    started = perf_counter()
-    stored = store_rows()
-    if stored:
-        print(f"  stored {stored:,} rows again in {perf_counter() - started:.1f} s", flush=True)
-
-
 def run_size(n: int, db_path: Path, args) -> list[dict]:
     if args.rebuild or not db_path.exists():
         build(db_path, n, seed=args.seed)
     use_database(db_path)
-    restore_stored_rows(n)
     points = query_points(args.queries, seed=args.seed)
     baseline_queries = args.baseline_queries or max(1, min(10, 200_000 // n))
     results = []
@@ -464,17 +419,13 @@ def run_size(n: int, db_path: Path, args) -> list[dict]:
     if api is None:
         print(f"  {n:,}: API /api/v1/providers/ not installed yet: skipped", flush=True)
         return results
-    for kind, label in API_KINDS.items():
-        print(
-            f"  {n:,}: API GET /api/v1/providers/?lat&lng&radius=25 ({label}): median "
-            f"{statistics.median(api[kind]):.2f} ms, p95 {p95(api[kind]):.2f} ms "
-            f"({len(points)} requests)",
-            flush=True,
-        )
+    print(
+        f"  {n:,}: API GET /api/v1/providers/?lat&lng&radius=25: median "
+        f"{statistics.median(api):.2f} ms, p95 {p95(api):.2f} ms ({len(points)} requests)",
+        flush=True,
+    )
     if n in API_TARGETS_MS:
-        results.append(
-            {"size": n, "api": True, **{kind: statistics.median(api[kind]) for kind in api}}
-        )
+        results.append({"size": n, "api": True, "median_ms": statistics.median(api)})
     return results
 
 
@@ -497,16 +448,11 @@ def report_targets(results: list[dict]) -> bool:
     for row in results:
         if row.get("api"):
             limit = API_TARGETS_MS[row["size"]]
-            for kind, label in API_TARGET_KINDS.items():
-                met = row[kind] < limit
-                ok &= met
-                print(
-                    f"  target {row['size']:>9,} API request r=25       median < {limit:g} ms: "
-                    f"{row[kind]:.2f} ms {'MET' if met else 'MISSED'} ({label}: rows {kind})"
-                )
+            met = row["median_ms"] < limit
+            ok &= met
             print(
-                f"  (not a target: {row['built']:.2f} ms with every row built from the tables, "
-                "as for listings changed since their rows were stored)"
+                f"  target {row['size']:>9,} API request r=25       median < {limit:g} ms: "
+                f"{row['median_ms']:.2f} ms {'MET' if met else 'MISSED'}"
             )
     for size, limit in TARGETS_MS.items():
         for row in results:

@@ -51,8 +51,6 @@ def copy_from(source: Path) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from providers import directory_version
-
     call_command("migrate", verbosity=0)
     src = sqlite3.connect(source)
     with connection.cursor() as cursor:
@@ -80,8 +78,6 @@ def copy_from(source: Path) -> None:
                     copy.write_row(row)
         for table in TABLES:
             cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
-    # The copy went past the directory version's triggers too.
-    directory_version.change_token(connection)
     with raw.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")  # Django's connection is in autocommit mode
 

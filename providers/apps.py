@@ -9,21 +9,11 @@ class ProvidersConfig(AppConfig):
     default = True
 
     def ready(self) -> None:
-        from providers import directory_version, search_index, stored_rows
+        from providers import search_index
 
-        # The radius search's triggers, re-created after every migrate (see search_index),
-        # and those of the version token that cached provider rows are checked against.
+        # The radius search's triggers, re-created after every migrate (see search_index).
         post_migrate.connect(
             search_index.on_post_migrate, sender=self, dispatch_uid="providers-search-index"
-        )
-        post_migrate.connect(
-            directory_version.on_post_migrate,
-            sender=self,
-            dispatch_uid="providers-directory-version",
-        )
-        # Those that mark stored provider rows to be built (see stored_rows).
-        post_migrate.connect(
-            stored_rows.on_post_migrate, sender=self, dispatch_uid="providers-stored-rows"
         )
 
 

@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db import transaction
 from django.utils.text import slugify
 
 from providers.models import (
@@ -36,7 +36,6 @@ from providers.models import (
 )
 from providers.sample_builder import SampleBuilder
 from providers.sample_text import ARCHETYPES, LABEL, REGIONS, REMOTE_PROGRAMS
-from providers.signals import listings_written
 
 SEED = 20261124
 # Verification dates count back from a fixed day, so two loads are identical whatever the
@@ -298,7 +297,6 @@ def load_sample_data(*, seed: int = SEED, as_of: date = VERIFIED_AS_OF) -> dict[
             )
             for location_id, slug in plan.location_accessibility
         )
-    listings_written.send(sender=ServiceAtLocation, using=DEFAULT_DB_ALIAS)
     return {
         "organizations": len(plan.organizations),
         "services": len(plan.services),

@@ -219,14 +219,12 @@ def test_search_query_count_is_constant_whatever_the_page_size(
         Phone.objects.create(location=sal.location, number="+12125550111")
     make_provider(name="Line", kind=LocationKind.REMOTE, service_area="nationwide")
     near = f"{SEARCH}?{NYC}&page_size={page_size}&open_now=false"
-    # Rows not stored (this test's writes never commit): one look for stored rows, then six
-    # queries build them.
-    with django_assert_max_num_queries(11):
+    # The search (count, ranked ids, remote section), then six queries build the rows.
+    with django_assert_max_num_queries(9):
         body = get(api_client, near).json()
     assert len(body["results"]) == page_size
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(9):
         get(api_client, f"{SEARCH}?page_size={page_size}&service=victim-advocacy")
-    # Stored rows (test_api_stored_rows.py): that one look reads them all.
 
 
 def test_geojson_is_a_feature_collection_without_points_for_confidential(make_provider, api_client):

@@ -14,7 +14,6 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from providers.importers.report import ImportFailed, Report
-from providers.signals import listings_written
 
 BATCH_SIZE = 500
 
@@ -36,7 +35,6 @@ def run_atomic(report: Report, work: Callable[[], None], *, dry_run: bool) -> Re
         report.applied = False
     else:
         report.applied = True
-        listings_written.send(sender=Report, using=connection.alias)
     report.seconds = time.monotonic() - started
     if not report.ok and not dry_run:
         raise ImportFailed(report)

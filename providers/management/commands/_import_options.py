@@ -4,11 +4,9 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import CommandError
-from django.db import DEFAULT_DB_ALIAS
 
-from providers.importers.report import ImportFailed, Report
+from providers.importers.report import ImportFailed
 from providers.models import Status
-from providers.signals import listings_written
 
 
 def add_import_arguments(parser) -> None:
@@ -70,6 +68,3 @@ def run_import(command, importer, options) -> None:
         raise CommandError(report.headline())
     style = command.style.WARNING if report.dry_run else command.style.SUCCESS
     command.stdout.write(style(report.headline()))
-    if report.applied:
-        # The import built the first stored rows it marked; a large one leaves more.
-        listings_written.send(sender=Report, using=DEFAULT_DB_ALIAS, all_rows=True)

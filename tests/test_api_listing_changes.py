@@ -1,15 +1,18 @@
-"""Writes to what a provider row shows, one of each kind, for the tests of kept and stored
-rows: each makes its change to a listing and returns a check that a row shows it. Also the
-listing they change, and how to open a second PostgreSQL connection to the test database."""
+"""Every kind of write to what a listing shows is in the API's next answer: rows are built
+from the tables on each request, so a shelter made confidential stops showing its street at
+once and a retired service stops being found by id."""
 
 from datetime import time
+from http import HTTPStatus
 
-from django.db import connection
+import pytest
+from django.db import connection, transaction
 
 from providers.models import (
     Language,
     Location,
     OpeningHours,
+    Organization,
     Phone,
     Service,
     ServiceAtLocation,
@@ -124,12 +127,49 @@ def legal_aid(make_provider) -> ServiceAtLocation:
     )
 
 
-def postgres_parameters() -> dict:
-    """psycopg.connect() arguments for another connection to the test database."""
-    settings_dict = connection.settings_dict
-    return {
-        "dbname": settings_dict["NAME"],
-        "user": settings_dict["USER"],
-        "host": settings_dict["HOST"],
-        "port": settings_dict["PORT"] or 5432,
-    }
+SEARCH = "/api/v1/providers/?lat=40.7484&lng=-73.9967"
+
+
+@pytest.fixture
+def legal(make_provider):
+    return legal_aid(make_provider)
+
+
+def detail(api_client, sal) -> dict:
+    response = api_client.get(f"/api/v1/providers/{sal.pk}/")
+    assert response.status_code == HTTPStatus.OK, response.content
+    return response.json()
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_every_kind_of_write_shows_in_the_next_answer(api_client, legal, change):
+    detail(api_client, legal)
+    shows_change = change(legal)
+    assert shows_change(detail(api_client, legal))
+    assert shows_change(api_client.get(SEARCH).json()["results"][0])
+
+
+@pytest.mark.parametrize(
+    "retire",
+    [
+        lambda sal: Service.objects.filter(pk=sal.service_id).update(status="retired"),
+        lambda sal: Organization.objects.filter(pk=sal.service.organization_id).update(
+            status="draft"
+        ),
+        lambda sal: ServiceAtLocation.objects.filter(pk=sal.pk).delete(),
+    ],
+    ids=["service retired", "organization unpublished", "row deleted"],
+)
+def test_a_row_that_stops_being_listed_is_not_found_by_id(api_client, legal, retire):
+    detail(api_client, legal)
+    retire(legal)
+    assert api_client.get(f"/api/v1/providers/{legal.pk}/").status_code == HTTPStatus.NOT_FOUND
+
+
+def test_a_rolled_back_write_leaves_the_row_as_it_was(api_client, legal):
+    before = detail(api_client, legal)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Organization.objects.filter(pk=legal.service.organization_id).update(name="Not saved")
+        assert detail(api_client, legal)["organization"]["name"] == "Not saved"
+        raise RuntimeError
+    assert detail(api_client, legal) == before
