@@ -11,38 +11,25 @@ decided (and their distances), it reads the rows' own columns in one join into t
 (`_Source`) that carry the location model's redacting properties (`public_street`,
 `public_street_2`, `public_point`); `provider_row` turns a model row into the same tuple,
 so one builder (`_prepared`) serves both. Building Django model instances was half the
-cost of a search request. It keeps the rows it built while the directory token is
-unchanged (providers/directory_version.py) and fills only open now and the distances
-for each request.
+cost of a search request. Every request builds its rows (six queries); nothing is kept.
 """
 
-import hashlib
-import itertools
 import json
-import threading
 from collections import defaultdict, namedtuple
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from operator import getitem
-from pathlib import Path
 from typing import NamedTuple
 from uuid import UUID
 
 import orjson
-from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db import connection
 from django.utils import timezone
 
-from providers import models as provider_models
-from providers import stored_rows
-from providers.directory_version import WRITTEN, current_token
 from providers.hours import is_open
 from providers.models import (
-    Language,
     Location,
-    OpeningHours,
     Organization,
     Phone,
     Service,
@@ -54,8 +41,6 @@ from providers.models import (
 )
 from providers.phones import ordered_phones
 from providers.search_rows import as_uuid, db_ids
-from providers.signals import listings_written
-from providers.stored_rows import TABLE as STORED_TABLE
 
 
 class _PhoneRow(NamedTuple):
@@ -503,38 +488,6 @@ def _sources(ids: list[UUID]) -> dict[UUID, _Source]:
     return found
 
 
-# Rows built in this process, by database alias: (the directory token they were built
-# under, {id: _Kept}). A row is kept only while the token stays the same
-# (providers/directory_version.py); never a search's place or words, only listed rows.
-_kept: dict[str, tuple[int, dict[UUID, _Kept]]] = {}
-_kept_lock = threading.Lock()
-
-
-def _kept_rows(alias: str, token: int) -> dict[UUID, _Kept]:
-    state = _kept.get(alias)
-    if state is None or state[0] != token:
-        state = _kept[alias] = (token, {})
-    return state[1]
-
-
-def _keep(
-    kept: dict[UUID, _Kept], built: dict[UUID, _Kept], used: list[UUID], *, size: int
-) -> None:
-    """Add the rows just built; the rows just used move to the newest end (least recently
-    used first out), and the oldest go when there are more than `size`."""
-    with _kept_lock:
-        for pk in used:
-            entry = kept.pop(pk, None)
-            if entry is not None:
-                kept[pk] = entry
-        kept.update(built)
-        # The oldest first (dicts keep insertion order), down to nine tenths of the size.
-        surplus = len(kept) - size
-        if surplus > 0:
-            for pk in list(itertools.islice(kept, surplus + size // 10)):
-                kept.pop(pk, None)
-
-
 def _build(ids: list[UUID]) -> dict[UUID, _Kept]:
     """The listed rows among `ids`, built: six queries for any number of rows."""
     sources = _sources(ids)
@@ -548,228 +501,13 @@ def _build(ids: list[UUID]) -> dict[UUID, _Kept]:
     return {pk: _prepared(source, related) for pk, source in sources.items()}
 
 
-# -- Rows stored in the database (StoredRow; providers/stored_rows.py has the triggers that
-# mark a stored row to be built whenever anything it shows changes).
-
-
-def _row_format() -> str:
-    """What built a stored row: this module and the models (their redacting properties),
-    as they are. A stored row of another format is not served, and `migrate` marks every
-    row to be built when it finds one (`check_format`)."""
-    digest = hashlib.sha256()
-    for path in (Path(__file__), Path(provider_models.__file__)):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-ROW_FORMAT = _row_format()
-_OTHER_FORMAT = object()
-
-
-def _stored_body(entry: _Kept | None) -> bytes:
-    """What a stored row holds: the built row (None: not listed) and its periods."""
-    periods = [
-        [period.weekday, period.opens_at.isoformat(), period.closes_at.isoformat()]
-        for period in (entry.periods if entry else ())
-    ]
-    row = entry.row if entry else None
-    return orjson.dumps({"format": ROW_FORMAT, "row": row, "periods": periods})
-
-
-def _from_body(body):
-    """The _Kept of a stored row, None if not listed, _OTHER_FORMAT if built otherwise."""
-    document = orjson.loads(body)
-    if not isinstance(document, dict) or document.get("format") != ROW_FORMAT:
-        return _OTHER_FORMAT
-    row = document["row"]
-    if row is None:
-        return None
-    location = row["location"]
-    return _Kept(
-        row=row,
-        open_24_7=location["open_24_7"],
-        periods=tuple(
-            Period(weekday, time.fromisoformat(opens_at), time.fromisoformat(closes_at))
-            for weekday, opens_at, closes_at in document["periods"]
-        ),
-        tz_name=location["timezone"],
-        confidential=location["address_confidential"],
-    )
-
-
-def _stored(ids: list[UUID]) -> dict[UUID, _Kept | None]:
-    """The stored rows among `ids` that are up to date, by id (None: not listed): one
-    query."""
-    keys = db_ids(ids, using=connection.alias)
-    by_key = dict(zip(keys, ids, strict=True))
-    sql = (
-        f"SELECT listing, body FROM {STORED_TABLE} "
-        f"WHERE listing IN ({', '.join(['%s'] * len(keys))}) AND body IS NOT NULL"
-    )
-    params = keys
-    if connection.vendor == "postgresql":
-        # Marked when a transaction commits: one that has written reads none (its writes).
-        sql += " AND current_setting(%s, true) IS DISTINCT FROM 'yes'"
-        params = [*keys, WRITTEN]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        fetched = cursor.fetchall()
-    found = {}
-    for key, body in fetched:
-        entry = _from_body(body)
-        if entry is not _OTHER_FORMAT:
-            found[by_key.get(key) or as_uuid(key)] = entry
-    return found
-
-
-def check_format(sender=None, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
-    """After `migrate`: if a stored row was built by other code (another ROW_FORMAT), mark
-    every row to be built (`manage.py store_rows` builds them; until then they are built
-    on each request)."""
-    migrated = connections[using]
-    if STORED_TABLE not in migrated.introspection.table_names():
-        return
-    with migrated.cursor() as cursor:
-        cursor.execute(f"SELECT body FROM {STORED_TABLE} WHERE body IS NOT NULL LIMIT 1")
-        found = cursor.fetchone()
-    if found is not None and _from_body(found[0]) is _OTHER_FORMAT:
-        stored_rows.mark_all(migrated)
-
-
-def store_rows(limit: int | None = None, *, batch: int = 500) -> int:
-    """Build the stored rows marked to be built and store them (at most `limit`, in id
-    order); return how many were stored. A row is stored only if its version is still the
-    one read before building it: a write that commits meanwhile leaves it to be built again.
-    On PostgreSQL a row that a writing transaction holds is skipped, never waited for."""
-    done, stored, after = 0, 0, None
-    while limit is None or done < limit:
-        size = batch if limit is None else min(batch, limit - done)
-        since = "" if after is None else "AND listing > %s "
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT listing, version FROM {STORED_TABLE} WHERE body IS NULL {since}"
-                "ORDER BY listing LIMIT %s",
-                [size] if after is None else [after, size],
-            )
-            pending = cursor.fetchall()
-        if not pending:
-            break
-        after = pending[-1][0]
-        ids = [as_uuid(key) for key, _ in pending]
-        built = _build(ids)
-        writes = [
-            (_stored_body(built.get(pk)), key, version)
-            for pk, (key, version) in zip(ids, pending, strict=True)
-        ]
-        with transaction.atomic(), connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(
-                    f"SELECT listing FROM {STORED_TABLE} WHERE listing = ANY(%s) "
-                    "ORDER BY listing FOR UPDATE SKIP LOCKED",
-                    [[key for key, _ in pending]],
-                )
-                free = {key for (key,) in cursor.fetchall()}
-                writes = [write for write in writes if write[1] in free]
-            cursor.executemany(
-                f"UPDATE {STORED_TABLE} SET body = %s "
-                "WHERE listing = %s AND version = %s AND body IS NULL",
-                writes,
-            )
-            stored += max(cursor.rowcount, 0) if writes else 0
-        done += len(pending)
-    return stored
-
-
-# After a write through the models (admin, API, forms), the rows it marked are built when
-# its transaction commits, up to this many (about 0.3 ms each; an import command builds all
-# of its own, and the next writes or `manage.py store_rows` the rest).
-STORE_AFTER_WRITE = 2000
-
-
-def _store_after_commit() -> None:
-    store_rows(limit=STORE_AFTER_WRITE)
-
-
-def _written(sender, using=DEFAULT_DB_ALIAS, raw=False, all_rows=False, **kwargs) -> None:
-    """A model that a row shows was written: build the rows it marked at commit, once per
-    transaction (loaddata's raw saves leave them to `manage.py store_rows`); `all_rows`
-    (listings_written, from a command) builds every marked row, however many."""
-    if raw or using != DEFAULT_DB_ALIAS or not settings.API_STORED_ROWS:
-        return
-    if all_rows:
-        transaction.on_commit(store_rows, using=using, robust=True)
-        return
-    action = kwargs.get("action")  # m2m_changed: pre_add, post_add, ...
-    if action is not None and not action.startswith("post_"):
-        return
-    if any(func is _store_after_commit for _, func, _ in connections[using].run_on_commit):
-        return
-    transaction.on_commit(_store_after_commit, using=using, robust=True)
-
-
-def connect_signals() -> None:
-    listings_written.connect(_written, dispatch_uid="stored-rows-bulk")
-    for model in (
-        Organization,
-        Service,
-        Location,
-        ServiceAtLocation,
-        Phone,
-        OpeningHours,
-        Term,
-        Language,
-    ):
-        post_save.connect(_written, sender=model, dispatch_uid=f"stored-rows-save-{model.__name__}")
-        post_delete.connect(
-            _written, sender=model, dispatch_uid=f"stored-rows-delete-{model.__name__}"
-        )
-    for through in (
-        Service.terms.through,
-        Service.languages.through,
-        Location.accessibility.through,
-    ):
-        m2m_changed.connect(
-            _written, sender=through, dispatch_uid=f"stored-rows-m2m-{through.__name__}"
-        )
-
-
 def provider_rows(
     pairs: list[tuple[UUID, float | None]], *, now: datetime | None = None
 ) -> list[dict]:
     """The API rows of (id, exact miles or None) pairs, in their order: listed rows only
-    (an id that is not listed is left out). A row built before in this process is reused
-    while the directory token is the same (one query to read it; `API_ROW_CACHE_SIZE`
-    rows at most, 0 to keep none); the others are read from their stored rows where those
-    are up to date (one query; `API_STORED_ROWS`), and the rest are built with six queries
-    in all. The rows share their nested lists and dicts with the kept ones: read them,
-    never change them."""
+    (an id that is not listed is left out), built with six queries in all."""
     if not pairs:
         return []
-    size = settings.API_ROW_CACHE_SIZE
-    token = current_token(connection) if size else None
-    kept = {} if token is None else _kept_rows(connection.alias, token)
-    # One look at the kept rows, then served from this snapshot: another request (or this
-    # one's own additions) may drop kept rows meanwhile.
-    found = {pk: kept.get(pk) for pk, _ in pairs}
-    missing = [pk for pk, entry in found.items() if entry is None]
-    fresh: dict[UUID, _Kept] = {}
-    if missing and settings.API_STORED_ROWS:
-        stored = _stored(missing)
-        found.update(stored)
-        fresh = {pk: entry for pk, entry in stored.items() if entry is not None}
-        missing = [pk for pk in missing if pk not in stored]
-    if missing:
-        fresh.update(_build(missing))
-        found.update(fresh)
-    crowded = len(kept) > size // 2  # then the rows used move to the newest end
-    if token is not None and (fresh or crowded):
-        used = [pk for pk in found if pk not in fresh] if crowded else []
-        _keep(kept, fresh, used, size=size)
+    built = _build([pk for pk, _ in pairs])
     now = now or timezone.now()
-    rows = []
-    for pk, miles in pairs:
-        entry = found[pk]
-        if entry is None:  # not listed
-            continue
-        rows.append(entry.serve(miles, now))
-    return rows
+    return [built[pk].serve(miles, now) for pk, miles in pairs if pk in built]

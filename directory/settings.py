@@ -330,10 +330,6 @@ QUICK_EXIT_URL = env_url("QUICK_EXIT_URL", "https://www.weather.gov/")
 # Map tiles are off by default: the offline SVG map makes no third-party request.
 MAP_TILE_URL = env_str("MAP_TILE_URL")
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION")
-# Provider rows an API process keeps while the directory is unchanged (0: keep none).
-API_ROW_CACHE_SIZE = env_int("API_ROW_CACHE_SIZE", 5000, maximum=1_000_000)
-# Provider rows stored in the database, built after each write (off: built on each search).
-API_STORED_ROWS = env_bool("API_STORED_ROWS", True)
 SEARCH_DEFAULT_RADIUS_MI = env_int("SEARCH_DEFAULT_RADIUS_MI", 25, minimum=1, maximum=500)
 SEARCH_MAX_RADIUS_MI = env_int("SEARCH_MAX_RADIUS_MI", 250, minimum=1, maximum=3000)
 if SEARCH_DEFAULT_RADIUS_MI > SEARCH_MAX_RADIUS_MI:
