@@ -22,18 +22,24 @@ def is_site_admin(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.has_perm(SEE_ALL))
 
 
-def agency_of(user) -> Agency | None:
-    """The advocate's agency (cached on the user object), or None."""
+def membership_of(user) -> AgencyMembership | None:
+    """The advocate's membership of an active agency, with the agency and the list in use
+    (one query, cached on the user object), or None."""
     if not (user and user.is_authenticated and user.is_active):
         return None
-    if not hasattr(user, "_referrals_agency"):
-        membership = (
+    if not hasattr(user, "_referrals_membership"):
+        user._referrals_membership = (
             AgencyMembership.objects.filter(user=user, agency__is_active=True)
-            .select_related("agency")
+            .select_related("agency", "current_list")
             .first()
         )
-        user._referrals_agency = membership.agency if membership else None
-    return user._referrals_agency
+    return user._referrals_membership
+
+
+def agency_of(user) -> Agency | None:
+    """The advocate's agency, or None."""
+    membership = membership_of(user)
+    return membership.agency if membership else None
 
 
 def organizations_of(user) -> QuerySet:

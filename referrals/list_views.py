@@ -18,13 +18,16 @@ from django.views.decorators.http import require_POST
 
 from directory.http import add_public_headers
 from providers.models import Hotline, ServiceAtLocation
-from referrals.access import agency_of, visible_lists
+from referrals.access import agency_of, membership_of, visible_lists
 from referrals.forms import AddToListForm, ResourceListForm
 from referrals.handout import handout_entries
 from referrals.models import ResourceList, ResourceListItem
 from referrals.views import advocate_required
 
-ACTIVE_LIST = "referrals_active_list"
+
+def add_anchor(sal: ServiceAtLocation) -> str:
+    """The id of a result's Add to list form, the fragment "Add to list" returns to."""
+    return f"add-{sal.pk}"
 
 
 def _own_list(request: HttpRequest, pk) -> ResourceList:
@@ -32,15 +35,20 @@ def _own_list(request: HttpRequest, pk) -> ResourceList:
 
 
 def active_list(request: HttpRequest) -> ResourceList | None:
-    """The list "Add to list" adds to: the one last used in this session, if still visible."""
-    pk = request.session.get(ACTIVE_LIST)
-    if not pk:
+    """The advocate's list in use, the one "Add to list" adds to: the one they last opened,
+    created or added to, in this or an earlier sign-in (one per advocate, not per session)."""
+    membership = membership_of(request.user)
+    current = membership.current_list if membership else None
+    if current is None or current.agency_id != membership.agency_id:
         return None
-    return visible_lists(request.user).filter(pk=pk).first()
+    return current
 
 
 def _activate(request: HttpRequest, resource_list: ResourceList) -> None:
-    request.session[ACTIVE_LIST] = str(resource_list.pk)
+    membership = membership_of(request.user)
+    if membership is not None and membership.current_list_id != resource_list.pk:
+        membership.current_list = resource_list
+        membership.save(update_fields=["current_list"])
 
 
 @advocate_required
@@ -164,7 +172,8 @@ def list_add_item(request: HttpRequest) -> HttpResponse:
         )
     target = _safe_next(request, form.cleaned_data["next"])
     if target:
-        return redirect(target)
+        # Back to the same place in the results: the card's Add to list form has this id.
+        return redirect(f"{target.partition('#')[0]}#{add_anchor(sal)}")
     return redirect("referrals:list-detail", pk=resource_list.pk)
 
 

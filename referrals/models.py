@@ -42,6 +42,15 @@ class AgencyMembership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agency_membership"
     )
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="memberships")
+    # One list in use per advocate, kept across sign-ins: "Add to list" adds to it.
+    current_list = models.ForeignKey(
+        "ResourceList",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("list in use"),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

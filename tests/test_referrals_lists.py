@@ -170,7 +170,7 @@ def test_add_to_list_creates_a_list_then_adds_to_it(client, referral_world):
             url, {"service_at_location": sal.pk, "next": "/referrals/search/?q=x"}
         )
         assert response.status_code == HTTPStatus.FOUND
-        assert response["Location"] == "/referrals/search/?q=x"
+        assert response["Location"] == f"/referrals/search/?q=x#add-{sal.pk}"  # the card
     resource_list = ResourceList.objects.get()
     assert resource_list.agency == referral_world.agency_a
     assert resource_list.items.count() == 2

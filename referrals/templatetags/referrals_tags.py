@@ -8,21 +8,48 @@ from django import template
 
 from directory.http import signed_in
 from referrals.access import agency_of
+from referrals.list_views import active_list, add_anchor
 
 register = template.Library()
+
+
+def _list_in_use(request) -> tuple[bool, object, set]:
+    """(an advocate's page?, their list in use or None, the listings on it): asked of the
+    database once per request (cached on the user) whatever the number of results."""
+    # signed_in() does not touch a visitor's session: their page is the same as without tags.
+    if request is None or not signed_in(request) or agency_of(request.user) is None:
+        return False, None, set()
+    resource_list = active_list(request)
+    user = request.user
+    if not hasattr(user, "_referrals_on_list"):
+        user._referrals_on_list = (
+            set(resource_list.items.values_list("service_at_location_id", flat=True))
+            if resource_list
+            else set()
+        )
+    return True, resource_list, user._referrals_on_list
 
 
 @register.inclusion_tag("referrals/_add_to_list.html", takes_context=True)
 def add_to_list(context, sal):
     request = context.get("request")
-    # signed_in() does not touch a visitor's session: their page is the same as without the tag.
-    show = request is not None and signed_in(request) and agency_of(request.user) is not None
+    show, resource_list, on_list = _list_in_use(request)
     return {
         "show": show,
         "sal": sal,
+        "anchor": add_anchor(sal),
+        "resource_list": resource_list,
+        "on_list": sal.pk in on_list,
         "next": request.get_full_path() if request is not None else "",
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("referrals/_list_in_use.html", takes_context=True)
+def list_in_use(context):
+    """Which list "Add to list" adds to, above an advocate's results (nothing for the public)."""
+    show, resource_list, on_list = _list_in_use(context.get("request"))
+    return {"show": show, "resource_list": resource_list, "count": len(on_list)}
 
 
 @register.filter
