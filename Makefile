@@ -5,11 +5,12 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run serve migrate sample-data test test-fast test-postgres lint format \
-        check-migrations messages lock bench clean
+.PHONY: help install install-prod run serve serve-prod migrate sample-data test test-fast \
+        test-postgres lint format check-migrations messages lock bench clean
 
 help:
 	@echo "make run    - install, migrate, load sample data and serve at http://$(HOST):$(PORT)/"
+	@echo "make serve-prod - production: collectstatic, migrate, gunicorn (docs/deploy.md)"
 	@echo "make test   - run the whole test suite (SQLite; DATABASE_URL=postgres://... for PostgreSQL)"
 	@echo "make lint   - ruff check and format check"
 	@echo "make bench  - search benchmark (prints a table; not part of the tests)"
@@ -21,6 +22,14 @@ $(VENV)/.installed: requirements-dev.lock
 	touch $@
 
 install: $(VENV)/.installed
+
+# Production installs the runtime lock only.
+$(VENV)/.installed-prod: requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	touch $@
+
+install-prod: $(VENV)/.installed-prod
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -37,6 +46,16 @@ run: sample-data
 
 serve: install
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The production command: hashed static files, migrations, then gunicorn with
+# WEB_CONCURRENCY workers (default 2) on $(HOST):$(PORT). The environment must give
+# DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL (docs/deploy.md).
+serve-prod: export DJANGO_ENV = production
+serve-prod: install-prod
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py migrate --noinput
+	exec $(VENV)/bin/gunicorn directory.wsgi --config deploy/gunicorn.conf.py \
+		--bind $(HOST):$(PORT)
 
 test: install
 	$(PY) -m pytest -n 2 --dist loadfile -p no:cacheprovider
