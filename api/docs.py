@@ -4,6 +4,7 @@ The reader pages also send a Content-Security-Policy that lets the browser fetch
 us: ReDoc's bundle would otherwise load its logo from cdn.redoc.ly. Neither sets a cookie.
 """
 
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 DOCS_CSP = "; ".join(
@@ -38,6 +39,7 @@ class SchemaView(SpectacularAPIView):
 class SwaggerView(LocalOnlyMixin, SpectacularSwaggerView):
     url_name = "api:schema"
 
+    @extend_schema(exclude=True)  # as the parent's: the page is not part of the API
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         if not request.user.is_authenticated:
