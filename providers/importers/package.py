@@ -12,14 +12,40 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from django.conf import settings
+
 from providers.importers.report import Report
 
 csv.field_size_limit(16 * 1024 * 1024)
-MAX_UNCOMPRESSED_BYTES = 4 * 1024**3
+MB = 1024 * 1024
+# A zip of up to this size may always unpack to it, whatever the ratio: small files compress
+# unevenly, and 10 MB is no danger.
+UNPACKED_FLOOR_BYTES = 10 * MB
 
 
 class PackageError(Exception):
     """The package as a whole cannot be read (not a folder or zip, no CSV files, ...)."""
+
+
+def _refuse_a_zip_bomb(path: Path, unpacked: int) -> None:
+    """Refuse a zip whose tables unpack to much more than the zip weighs, or to too much.
+
+    The sizes are the ones the zip declares; zipfile never unpacks a member past its declared
+    size (a zip that lies fails its checksum), so nothing larger is ever read.
+    """
+    ratio, cap_mb = settings.IMPORT_MAX_UNPACK_RATIO, settings.IMPORT_MAX_UNPACKED_MB
+    if unpacked > cap_mb * MB:
+        raise PackageError(
+            f"The zip unpacks to more than {cap_mb} MB (IMPORT_MAX_UNPACKED_MB); "
+            "refusing to read it."
+        )
+    if unpacked > max(ratio * path.stat().st_size, UNPACKED_FLOOR_BYTES):
+        raise PackageError(
+            f"The zip unpacks to {unpacked // MB} MB, more than {ratio} times its own size "
+            f"({max(path.stat().st_size // 1024, 1)} KB): refusing to read it (it may be a "
+            f"zip bomb). A zip may unpack to at most {ratio} times its size "
+            "(IMPORT_MAX_UNPACK_RATIO)."
+        )
 
 
 def normalise_header(name: str | None) -> str:
@@ -49,8 +75,7 @@ class Package:
                 and not info.filename.startswith("__MACOSX")
                 and info.filename.lower().endswith((".csv", ".json"))
             ]
-            if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED_BYTES:
-                raise PackageError("The zip unpacks to more than 4 GB; refusing to read it.")
+            _refuse_a_zip_bomb(self.path, sum(info.file_size for info in infos))
             # Tables may sit at the top or inside one folder: take the shallowest of each name.
             for info in sorted(infos, key=lambda i: i.filename.count("/")):
                 self._members.setdefault(info.filename.rsplit("/", 1)[-1].lower(), info.filename)
@@ -96,9 +121,9 @@ class Package:
             return {}
         return data if isinstance(data, dict) else {}
 
-    def name(self) -> str:
-        meta_name = str(self.metadata().get("name") or "").strip()
-        return meta_name or self.path.stem
+    def metadata_name(self) -> str:
+        """The package's own name in datapackage.json, or ""."""
+        return str(self.metadata().get("name") or "").strip()
 
     def _encoding(self, name: str) -> str:
         """UTF-8 (with or without BOM) if the whole file decodes as such, else Windows-1252."""

@@ -1,6 +1,8 @@
-"""What an import did or would do: counts, and one line per row fixed, skipped or invalid.
+"""What an import did or would do: counts, and the rows fixed, skipped or invalid.
 
-Row numbers are spreadsheet rows: the header is row 1, the first record row 2.
+Row numbers are spreadsheet rows: the header is row 1, the first record row 2. The report
+stays small whatever the file: each cause (file, severity, column, message) is counted, and
+only its first ROWS_PER_CAUSE rows are kept (MAX_ISSUES rows at most in all).
 """
 
 import csv
@@ -41,6 +43,10 @@ class Issue:
 
 @dataclass
 class Report:
+    ROWS_PER_CAUSE = 100
+    MAX_ISSUES = 10_000
+    MAX_CAUSES = 2_000  # further causes are counted in the severity totals only
+
     source: str = ""
     kind: str = ""  # "HSDS 3.0", "HSDS 1.x/2.0", "flat CSV"
     dry_run: bool = False
@@ -51,10 +57,24 @@ class Report:
     unmapped: Counter = field(default_factory=Counter)  # (taxonomy, code, name) -> rows
     not_in_package: dict = field(default_factory=dict)  # table -> records of the source absent
     seconds: float = 0.0
+    causes: Counter = field(default_factory=Counter)  # (file, severity, field, message) -> n
+    totals: Counter = field(default_factory=Counter)  # severity -> issues, kept or not
+    invalid_rows: int = 0
+    _last_invalid: tuple | None = None
 
     # -- recording -------------------------------------------------------------------------
     def add(self, file: str, row: int | None, severity: Severity, message: str, field_: str = ""):
-        self.issues.append(Issue(file, row, Severity(severity), message, field_))
+        severity = Severity(severity)
+        self.totals[severity] += 1
+        if severity == Severity.INVALID and (file, row) != self._last_invalid:
+            self.invalid_rows += 1  # a row's issues are reported together
+            self._last_invalid = (file, row)
+        cause = (file, severity, field_, message)
+        if cause not in self.causes and len(self.causes) >= self.MAX_CAUSES:
+            return
+        self.causes[cause] += 1
+        if self.causes[cause] <= self.ROWS_PER_CAUSE and len(self.issues) < self.MAX_ISSUES:
+            self.issues.append(Issue(file, row, severity, message, field_))
 
     def fixed(self, file: str, row: int | None, field_: str, message: str) -> None:
         self.add(file, row, Severity.FIXED, message, field_)
@@ -79,19 +99,29 @@ class Report:
 
     # -- reading ---------------------------------------------------------------------------
     def by_severity(self) -> Counter:
-        return Counter(issue.severity for issue in self.issues)
+        """Issues of each severity, all of them (not only the rows kept)."""
+        return +self.totals
 
     @property
     def invalid(self) -> list[Issue]:
+        """The invalid rows kept (the first of each cause)."""
         return [issue for issue in self.issues if issue.severity == Severity.INVALID]
 
     @property
     def ok(self) -> bool:
-        return not any(issue.severity == Severity.INVALID for issue in self.issues)
+        return not self.totals[Severity.INVALID]
+
+    def kept_by_cause(self) -> Counter:
+        return Counter((i.file, i.severity, i.field, i.message) for i in self.issues)
+
+    def cut_causes(self) -> list[tuple[tuple, int, int]]:
+        """(cause, rows, rows kept) of the causes with rows left out, most frequent first."""
+        kept = self.kept_by_cause()
+        return [(c, n, kept[c]) for c, n in self.causes.most_common() if n > kept[c]]
 
     def headline(self) -> str:
         if not self.ok:
-            n = len({(issue.file, issue.row) for issue in self.invalid})
+            n = self.invalid_rows
             prefix = "Dry run: " if self.dry_run else ""
             return (
                 f"{prefix}{n} invalid row{'s' if n != 1 else ''}: nothing was changed. Fix them, "
@@ -141,7 +171,12 @@ class Report:
         for issue in ordered[:limit]:
             lines.append(issue.as_text())
         if limit is not None and len(ordered) > limit:
-            lines.append(f"... and {len(ordered) - limit} more (write them all with --report)")
+            lines.append(f"... and {len(ordered) - limit} more (write them with --report)")
+        for (file, severity, field_, message), n, kept in self.cut_causes()[:limit]:
+            column = f" [{field_}]" if field_ else ""
+            lines.append(
+                f"{file}: {severity}{column}: {message}: {n} rows, the first {kept} listed"
+            )
         if self.unmapped:
             lines.append("")
             lines.append("Unmapped taxonomy terms (add rules under Taxonomy mappings):")
@@ -157,11 +192,15 @@ class Report:
             writer.writerow(
                 [issue.file, issue.row or "", issue.severity, issue.field, issue.message]
             )
+        for (file, severity, field_, message), n, kept in self.cut_causes():
+            more = f"{message} ({n - kept} more rows in {file})"
+            writer.writerow(["", "", severity, field_, more])
         for (taxonomy, code, name), n in self.unmapped.most_common():
             writer.writerow(["", "", "unmapped", taxonomy, f"{code} {name} ({n} rows)".strip()])
 
     def to_dict(self, *, limit: int = 2000) -> dict:
         """For storing with an ImportRun (the issue list is capped)."""
+        kept = self.kept_by_cause()
         return {
             "source": self.source,
             "kind": self.kind,
@@ -183,7 +222,21 @@ class Report:
                     key=lambda i: (list(Severity).index(i.severity), i.file, i.row or 0),
                 )[:limit]
             ],
-            "issues_total": len(self.issues),
+            "issues_total": self.totals.total(),
+            "causes": [
+                {
+                    "file": file,
+                    "severity": str(severity),
+                    "field": field_,
+                    "message": message,
+                    "count": n,
+                    "shown": kept[(file, severity, field_, message)],
+                }
+                for (file, severity, field_, message), n in sorted(
+                    self.causes.items(),
+                    key=lambda item: (list(Severity).index(item[0][1]), -item[1]),
+                )[:limit]
+            ],
             "unmapped": [
                 {"taxonomy": t, "code": c, "name": n, "rows": count}
                 for (t, c, n), count in self.unmapped.most_common(limit)
