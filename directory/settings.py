@@ -5,7 +5,9 @@ or "production" (DEBUG off, and SECRET_KEY and ALLOWED_HOSTS must be given). A v
 makes no sense stops the start with ImproperlyConfigured instead of being guessed at.
 """
 
+import ipaddress
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -50,6 +52,17 @@ def env_int(name: str, default: int, *, minimum: int = 0, maximum: int = 10**9) 
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate as DRF writes it: requests per second, minute, hour or day ("120/minute")."""
+    value = env_str(name, default)
+    if not re.fullmatch(r"[1-9]\d{0,8}/(second|minute|hour|day)", value):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a rate: write requests/period, like 120/minute "
+            "(period: second, minute, hour or day)."
+        )
+    return value
 
 
 def env_url(name: str, default: str = "") -> str:
@@ -203,7 +216,8 @@ TIME_ZONE = env_str("DJANGO_TIME_ZONE", "America/New_York")
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `collectstatic` writes (make serve-prod runs it).
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -268,8 +282,16 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"anon": env_str("API_ANON_RATE", "120/minute")},
+    # Anonymous clients only, counted in the shared cache per client address (directory/limits.py).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "directory.limits.AnonymousThrottle",
+        "directory.limits.BulkThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_rate("API_ANON_RATE", "120/minute"),
+        # Whole-directory feeds (HSDS format=ndjson): stricter.
+        "bulk": env_rate("API_BULK_RATE", "10/hour"),
+    },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
@@ -309,14 +331,27 @@ QUICK_EXIT_URL = env_url("QUICK_EXIT_URL", "https://www.weather.gov/")
 # Map tiles are off by default: the offline SVG map makes no third-party request.
 MAP_TILE_URL = env_str("MAP_TILE_URL")
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION")
-# Provider rows an API process keeps while the directory is unchanged (0: keep none).
-API_ROW_CACHE_SIZE = env_int("API_ROW_CACHE_SIZE", 5000, maximum=1_000_000)
-# Provider rows stored in the database, built after each write (off: built on each search).
-API_STORED_ROWS = env_bool("API_STORED_ROWS", True)
 SEARCH_DEFAULT_RADIUS_MI = env_int("SEARCH_DEFAULT_RADIUS_MI", 25, minimum=1, maximum=500)
 SEARCH_MAX_RADIUS_MI = env_int("SEARCH_MAX_RADIUS_MI", 250, minimum=1, maximum=3000)
 if SEARCH_DEFAULT_RADIUS_MI > SEARCH_MAX_RADIUS_MI:
     raise ImproperlyConfigured("SEARCH_DEFAULT_RADIUS_MI must not exceed SEARCH_MAX_RADIUS_MI.")
+# Anonymous searches on the public page (answered over the rate by a calm page with 911 and
+# the hotlines).
+SEARCH_PAGE_RATE = env_rate("SEARCH_PAGE_RATE", "30/minute")
+# The client address of every limit and the login lockout (directory/limits.py). Off by
+# default: X-Forwarded-For is ignored and the peer's address is the client's. Behind reverse
+# proxies give their number, or their addresses or networks (not both).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, maximum=10)
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network (like 10.0.0.0/8)."
+        ) from None
+if TRUSTED_PROXY_COUNT and TRUSTED_PROXIES:
+    raise ImproperlyConfigured("Set TRUSTED_PROXY_COUNT or TRUSTED_PROXIES, not both.")
 STALE_AFTER_DAYS = env_int("STALE_AFTER_DAYS", 365, minimum=1, maximum=3650)
 SITE_NAME = env_str("SITE_NAME", "Resource Map")
 
@@ -332,7 +367,11 @@ SUGGESTION_RATE_PER_HOUR = env_int("SUGGESTION_RATE_PER_HOUR", 5, minimum=1, max
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1, maximum=100)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", 1, minimum=1, maximum=24 * 30)
+# Username and address together: a stranger's guesses never lock the owner out from their own
+# address, and failures during a lockout do not make it last longer.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "directory.limits.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 # The referrals sign-in gets its own lockout page (in its own look); the admin this template.
