@@ -252,8 +252,8 @@ class _Kept(NamedTuple):
         row["open_now"] = is_open(
             open_24_7=self.open_24_7, periods=self.periods, tz_name=self.tz_name, now=now
         )
-        row["distance_mi"] = public_miles(miles, confidential=self.confidential)
-        row["distance_km"] = public_km(row["distance_mi"], confidential=self.confidential)
+        row["distance_mi"] = public_miles(miles)
+        row["distance_km"] = public_km(row["distance_mi"])
         return row
 
 
@@ -314,6 +314,7 @@ class _Source(namedtuple("_SourceColumns", [name for name, _, _ in _SOURCE])):
     __slots__ = ()
     public_street = Location.public_street
     public_street_2 = Location.public_street_2
+    public_postcode = Location.public_postcode
     public_point = Location.public_point
 
     def __repr__(self) -> str:
@@ -398,7 +399,8 @@ def _prepared(source: _Source, related: Related) -> _Kept:
             ),
             "radius_mi": None if radius is None else float(radius),
         },
-        # The redacted view only (public_street, public_point): never the raw address.
+        # The redacted view only (public_street, public_postcode, public_point): never the
+        # raw address.
         "location": {
             "id": _uuid_text(source.location_id),
             "name": source.location_name,
@@ -407,7 +409,7 @@ def _prepared(source: _Source, related: Related) -> _Kept:
             "address_2": source.public_street_2,
             "city": source.city,
             "state": source.state,
-            "postcode": source.postcode,
+            "postcode": source.public_postcode,
             "country": source.country,
             "lat": point[0] if point else None,
             "lng": point[1] if point else None,

@@ -80,7 +80,7 @@ class HotlineSerializer(serializers.ModelSerializer):
 
 
 class PublicLocationSerializer(serializers.Serializer):
-    """A location as the public may see it: no street and no exact point when confidential."""
+    """A location as the public may see it: no street, ZIP or point when confidential."""
 
     id = serializers.UUIDField()
     name = serializers.CharField()
@@ -89,7 +89,7 @@ class PublicLocationSerializer(serializers.Serializer):
     address_2 = serializers.CharField(source="public_street_2")
     city = serializers.CharField()
     state = serializers.CharField()
-    postcode = serializers.CharField()
+    postcode = serializers.CharField(source="public_postcode")
     country = serializers.CharField()
     lat = serializers.SerializerMethodField()
     lng = serializers.SerializerMethodField()

@@ -12,6 +12,7 @@ EARTH_RADIUS_MI = 3958.7613
 KM_PER_MI = 1.609344
 DEGREE = math.pi / 180
 HALF_DEGREE = math.pi / 360  # the haversine works on half angles
+MI_PER_DEGREE = EARTH_RADIUS_MI * DEGREE  # of latitude (of longitude: times cos(lat))
 # The exact spherical box is padded a little so float rounding never cuts a match.
 BOX_PAD = 1.005
 # The search index groups locations by latitude band: floor((lat + 90) * BANDS_PER_DEGREE),
@@ -39,6 +40,15 @@ def haversine_a(*, lat: float, lng: float, lat0: float, lng0: float) -> float:
         + math.cos(lat * DEGREE)
         * math.cos(lat0 * DEGREE)
         * math.sin((lng - lng0) * HALF_DEGREE) ** 2
+    )
+
+
+def offset_point(*, lat: float, lng: float, bearing: float, miles: float) -> tuple[float, float]:
+    """(lat, lng) moved `miles` towards `bearing` (radians clockwise from north), flat over a
+    few miles. providers/search_index.py writes the same in SQL for the search copies."""
+    return (
+        lat + miles * math.cos(bearing) / MI_PER_DEGREE,
+        lng + miles * math.sin(bearing) / (MI_PER_DEGREE * math.cos(lat * DEGREE)),
     )
 
 

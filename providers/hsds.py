@@ -213,7 +213,7 @@ def address_to_hsds(location: Location) -> dict | None:
     ) | {
         "city": location.city,
         "state_province": location.state,
-        "postal_code": location.postcode,
+        "postal_code": location.public_postcode,
         "country": location.country,
         "address_type": "physical",
     }

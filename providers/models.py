@@ -14,12 +14,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.signals import pre_save
-from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from providers.geometry import offset_point
 
 
 class Status(models.TextChoices):
@@ -281,6 +281,16 @@ class Service(Sourced):
         self.service_area_states = sorted(set(codes))
 
 
+def random_bearing() -> float:
+    """A direction for a public point's offset, in radians clockwise from north."""
+    return random.SystemRandom().uniform(0, 2 * math.pi)
+
+
+def random_offset_mi() -> float:
+    """How far a confidential location's public point lies from it: 1 to 2 miles."""
+    return random.SystemRandom().uniform(1.0, 2.0)
+
+
 class LocationKind(models.TextChoices):
     PHYSICAL = "physical", _("A place people can visit")
     REMOTE = "remote", _("Remote only (phone, text, online)")
@@ -328,6 +338,12 @@ class Location(Sourced):
             "to the public; people are asked to call first."
         ),
     )
+    # A confidential location is searched and measured from its public point: the real point
+    # moved by this offset, drawn at random once when the location is created (1-2 miles in
+    # any direction) and never drawn again, so no number of searches narrows the real point
+    # to under a mile (docs/public-pages.md). Only the search copies use it (search_index.py).
+    offset_bearing = models.FloatField(default=random_bearing, editable=False)
+    offset_mi = models.FloatField(default=random_offset_mi, editable=False)
     timezone = models.CharField(_("time zone"), max_length=64, default="America/New_York")
     open_24_7 = models.BooleanField(_("open 24 hours, 7 days"), default=False)
     hours_note = models.CharField(_("about the hours"), max_length=300, blank=True)
@@ -341,7 +357,9 @@ class Location(Sourced):
         Service, through="ServiceAtLocation", related_name="locations", blank=True
     )
 
-    history = HistoricalRecords(m2m_fields=[accessibility])
+    history = HistoricalRecords(
+        m2m_fields=[accessibility], excluded_fields=["offset_bearing", "offset_mi"]
+    )
 
     class Meta:
         ordering = ["name", "id"]
@@ -378,13 +396,32 @@ class Location(Sourced):
             return None
         return (self.latitude, self.longitude)
 
+    @property
+    def public_postcode(self) -> str:
+        """The ZIP code, or nothing when confidential (a ZIP+4 is often one building, and a
+        small ZIP little more: the city and state are as far as the public gets)."""
+        return "" if self.address_confidential else self.postcode
+
+    @property
+    def search_point(self) -> tuple[float, float] | None:
+        """The point the search measures from (its copies hold the same): the public point
+        of a confidential location, else the real one; None without coordinates. For tests
+        and editors: public output never shows a confidential location's point at all."""
+        if self.latitude is None or self.longitude is None:
+            return None
+        if not self.address_confidential:
+            return (self.latitude, self.longitude)
+        return offset_point(
+            lat=self.latitude, lng=self.longitude, bearing=self.offset_bearing, miles=self.offset_mi
+        )
+
     def public_address(self) -> dict[str, str]:
         return {
             "address_1": self.public_street,
             "address_2": self.public_street_2,
             "city": self.city,
             "state": self.state,
-            "postcode": self.postcode,
+            "postcode": self.public_postcode,
             "country": self.country,
         }
 
@@ -448,31 +485,24 @@ class ServiceAtLocation(models.Model):
 
     @property
     def distance_mi(self) -> float | None:
-        """Distance for the public: exact to 0.1 mi, or rounded up to a whole mile when the
-        address is confidential, so repeated searches cannot pin down a shelter."""
-        exact = getattr(self, "exact_distance_mi", None)
-        return public_miles(exact, confidential=self.location.address_confidential)
+        """Distance for the public, to 0.1 mi. The search measures a confidential location
+        from its public point (1-2 mi off), so this never tells where it is, and the order
+        and the distances shown always agree."""
+        return public_miles(getattr(self, "exact_distance_mi", None))
 
     @property
     def distance_km(self) -> float | None:
-        return public_km(self.distance_mi, confidential=self.location.address_confidential)
+        return public_km(self.distance_mi)
 
 
-def public_miles(exact: float | None, *, confidential: bool) -> float | None:
-    """`ServiceAtLocation.distance_mi` from the exact miles and the address's secrecy."""
-    if exact is None:
-        return None
-    if confidential:
-        return float(max(1, math.ceil(exact)))
-    return round(exact, 1)
+def public_miles(exact: float | None) -> float | None:
+    """`ServiceAtLocation.distance_mi` from the miles the search measured."""
+    return None if exact is None else round(exact, 1)
 
 
-def public_km(miles: float | None, *, confidential: bool) -> float | None:
+def public_km(miles: float | None) -> float | None:
     """`ServiceAtLocation.distance_km` from its public miles."""
-    if miles is None:
-        return None
-    km = miles * 1.609344
-    return float(math.ceil(km)) if confidential else round(km, 1)
+    return None if miles is None else round(miles * 1.609344, 1)
 
 
 class Phone(models.Model):
@@ -577,74 +607,6 @@ class Hotline(Bilingual):
         if (get_language() or "").startswith("es") and self.hours_es:
             return self.hours_es
         return self.hours
-
-
-class DirectoryVersion(models.Model):
-    """One row whose token changes with every write to what a provider row shows (database
-    triggers: providers/directory_version.py). A process keeps provider rows it has built
-    while the token stays the same."""
-
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    token = models.BigIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("directory version")
-
-    def __str__(self) -> str:
-        return str(self.token)
-
-    def save(self, *args, **kwargs) -> None:
-        self.token = new_token()  # never an old token back (a restored dump holds one)
-        super().save(*args, **kwargs)
-
-
-def new_token() -> int:
-    return random.SystemRandom().randrange(-(2**63), 2**63)
-
-
-@receiver(pre_save, sender=DirectoryVersion)
-def _fresh_token_on_load(sender, instance, raw=False, **kwargs) -> None:
-    """loaddata saves raw (not through save()): a restored token must not come back."""
-    if raw:
-        instance.token = new_token()
-
-
-class StoredRow(models.Model):
-    """A listing's API row as api/provider_rows.py built it, kept in the database so that a
-    search reads one row per result instead of joining nine tables (docs/search.md).
-
-    `listing` is the service-at-location's id (no foreign key: triggers keep one StoredRow
-    per listing, and a raw delete of a listing must not be refused). Database triggers
-    (providers/stored_rows.py) give `version` a new random value and clear `body` whenever
-    anything the row shows changes (SQLite: in the writing statement; PostgreSQL: when the
-    writing transaction commits); a row is stored only if its version is still the one
-    read before building it. `body` is JSON: the format of the code that built it, the row
-    (null: not listed at that version) and its opening periods; NULL means to be built."""
-
-    listing = models.UUIDField(primary_key=True)
-    version = models.BigIntegerField()
-    body = models.BinaryField(null=True)
-
-    class Meta:
-        verbose_name = _("stored provider row")
-        indexes = [
-            # The rows to build, without reading the others.
-            models.Index(
-                fields=["listing"], name="storedrow_to_build", condition=models.Q(body=None)
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return str(self.listing)
-
-
-@receiver(pre_save, sender=StoredRow)
-def _loaded_rows_are_to_build(sender, instance, raw=False, **kwargs) -> None:
-    """loaddata saves raw: a loaded row is built again (its listing may differ, or be gone),
-    under a version no builder has read."""
-    if raw:
-        instance.body = None
-        instance.version = new_token()
 
 
 # Staff memberships and public suggestions live in their own module (moderation); importing

@@ -4,7 +4,10 @@ The radius search reads one covering index on service_at_location instead of joi
 location, service, organization and the service-type links for every candidate
 (docs/search.md has the design and the figures). The copies:
 
-* search_lat / search_lng: the location's coordinates when it is a physical place, else NULL;
+* search_lat / search_lng: the location's search point when it is a physical place, else
+  NULL: its coordinates, or for a confidential location its public point (the coordinates
+  moved by the location's fixed random offset of 1-2 miles, `geometry.offset_point`), so
+  radius membership, order and distances never measure from a shelter's real point;
 * search_band: the 1/20-degree latitude band of those coordinates, floor((lat + 90) * 20)
   (`providers.geometry.band`);
 * search_listed: the service and its organization are both published;
@@ -18,6 +21,8 @@ drops a table's triggers whenever a migration rebuilds that table.
 
 from django.db import connection as default_connection
 
+from providers.geometry import DEGREE, MI_PER_DEGREE
+
 _NAMES = {
     "sal": "providers_serviceatlocation",
     "loc": "providers_location",
@@ -26,20 +31,44 @@ _NAMES = {
     "st": "providers_service_terms",
     "term": "providers_term",
 }
+
+
+def _point(row: str) -> tuple[str, str]:
+    """SQL for the search point (lat, lng) of the location `row`, as `geometry.offset_point`
+    computes it for a confidential location."""
+    north = f"{row}.offset_mi * COS({row}.offset_bearing) / {MI_PER_DEGREE!r}"
+    east = (
+        f"{row}.offset_mi * SIN({row}.offset_bearing)"
+        f" / ({MI_PER_DEGREE!r} * COS({row}.latitude * {DEGREE!r}))"
+    )
+    secret = f"{row}.address_confidential"
+    return (
+        f"(CASE WHEN {secret} THEN {row}.latitude + {north} ELSE {row}.latitude END)",
+        f"(CASE WHEN {secret} THEN {row}.longitude + {east} ELSE {row}.longitude END)",
+    )
+
+
+_L_LAT, _L_LNG = _point("l")
+_NEW_LAT, _NEW_LNG = _point("NEW")
 _SQLITE = {
     **_NAMES,
     "false": "0",
     "concat": "GROUP_CONCAT(t.slug, ',')",
     # CAST truncates toward zero, which is floor() for these non-negative values.
-    "band": "CAST((l.latitude + 90) * 20 AS INTEGER)",
+    "band": f"CAST(({_L_LAT} + 90) * 20 AS INTEGER)",
 }
 _POSTGRES = {
     **_NAMES,
     "false": "false",
     "concat": "string_agg(t.slug, ',')",
-    "band": "floor((l.latitude + 90) * 20)::integer",
+    "band": f"floor(({_L_LAT} + 90) * 20)::integer",
+    "new_band": f"floor(({_NEW_LAT} + 90) * 20)::integer",
+    "new_lat": _NEW_LAT,
+    "new_lng": _NEW_LNG,
 }
-_POSTGRES["new_band"] = _POSTGRES["band"].replace("l.", "NEW.")
+
+# What a location's search copies read.
+_LOCATION_COLUMNS = "latitude, longitude, kind, address_confidential, offset_bearing, offset_mi"
 
 # Expressions for one service_at_location row ({sal} is the row being written).
 _LISTED = (
@@ -47,11 +76,12 @@ _LISTED = (
     "JOIN {org} o ON o.id = s.organization_id WHERE s.id = {sal}.service_id), {false})"
 )
 _LAT = (
-    "(SELECT CASE WHEN l.kind = 'physical' THEN l.latitude END FROM {loc} l "
-    "WHERE l.id = {sal}.location_id)"
+    "(SELECT CASE WHEN l.kind = 'physical' THEN {lat} END FROM {{loc}} l "
+    "WHERE l.id = {{sal}}.location_id)"
 )
-_LNG = _LAT.replace("latitude", "longitude")
-_BAND = _LAT.replace("l.latitude END", "{band} END")
+_LNG = _LAT.format(lat=_L_LNG)
+_BAND = _LAT.format(lat="{band}")
+_LAT = _LAT.format(lat=_L_LAT)
 _TYPES = (
     "COALESCE((SELECT ',' || {concat} || ',' FROM {st} x JOIN {term} t ON t.id = x.term_id "
     "WHERE x.service_id = {sal}.service_id AND t.kind = 'service_type'), '')"
@@ -71,7 +101,7 @@ SQLITE_TRIGGERS = {
     f"UPDATE {{sal}} SET {_ALL} WHERE id = NEW.id; END",
     "location_search_insert": f"AFTER INSERT ON {{loc}} BEGIN UPDATE {{sal}} SET {_ALL} "
     "WHERE location_id = NEW.id; END",
-    "location_search_update": "AFTER UPDATE OF latitude, longitude, kind ON {loc} BEGIN "
+    "location_search_update": f"AFTER UPDATE OF {_LOCATION_COLUMNS} ON {{loc}} BEGIN "
     f"UPDATE {{sal}} SET {_ALL} WHERE location_id = NEW.id; END",
     "service_search_insert": "AFTER INSERT ON {svc} BEGIN "
     f"UPDATE {{sal}} SET search_listed = {_LISTED} WHERE service_id = NEW.id; END",
@@ -101,7 +131,7 @@ POSTGRES_FUNCTIONS = {
           NEW.search_lat := NULL;
           NEW.search_lng := NULL;
           NEW.search_band := NULL;
-          SELECT l.latitude, l.longitude, {{band}}
+          SELECT {_L_LAT}, {_L_LNG}, {{band}}
             INTO NEW.search_lat, NEW.search_lng, NEW.search_band
             FROM {{loc}} l WHERE l.id = NEW.location_id AND l.kind = 'physical';
           NEW.search_listed := {_LISTED.replace("{sal}.", "NEW.")};
@@ -111,8 +141,8 @@ POSTGRES_FUNCTIONS = {
     "providers_location_search_sync": """
         BEGIN
           UPDATE {sal} SET
-            search_lat = CASE WHEN NEW.kind = 'physical' THEN NEW.latitude END,
-            search_lng = CASE WHEN NEW.kind = 'physical' THEN NEW.longitude END,
+            search_lat = CASE WHEN NEW.kind = 'physical' THEN {new_lat} END,
+            search_lng = CASE WHEN NEW.kind = 'physical' THEN {new_lng} END,
             search_band = CASE WHEN NEW.kind = 'physical' THEN {new_band} END
           WHERE location_id = NEW.id;
           RETURN NULL;
@@ -150,7 +180,7 @@ POSTGRES_FUNCTIONS = {
 POSTGRES_TRIGGERS = {
     "sal_search_fill": "BEFORE INSERT OR UPDATE OF service_id, location_id ON {sal} "
     "FOR EACH ROW EXECUTE FUNCTION providers_sal_search_fill()",
-    "location_search_sync": "AFTER INSERT OR UPDATE OF latitude, longitude, kind ON {loc} "
+    "location_search_sync": f"AFTER INSERT OR UPDATE OF {_LOCATION_COLUMNS} ON {{loc}} "
     "FOR EACH ROW EXECUTE FUNCTION providers_location_search_sync()",
     "service_search_sync": "AFTER INSERT OR UPDATE OF status, organization_id ON {svc} "
     "FOR EACH ROW EXECUTE FUNCTION providers_service_search_sync()",

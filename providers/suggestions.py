@@ -61,7 +61,7 @@ def primary_phone(row: ServiceAtLocation) -> Phone | None:
 
 
 def current_values(row: ServiceAtLocation, *, public: bool) -> dict:
-    """The listing's values per field; `public` hides a confidential street address."""
+    """The listing's values per field; `public` hides a confidential street and ZIP."""
     service, location = row.service, row.location
     organization = service.organization
     phone = primary_phone(row)
@@ -72,7 +72,7 @@ def current_values(row: ServiceAtLocation, *, public: bool) -> dict:
         "address_1": location.public_street if public else location.address_1,
         "city": location.city,
         "state": location.state,
-        "postcode": location.postcode,
+        "postcode": location.public_postcode if public else location.postcode,
         "hours_note": location.hours_note,
         "services": sorted(service.terms.service_types().values_list("slug", flat=True)),
         "description": service.description,

@@ -93,8 +93,7 @@ def handout_entries(resource_list: ResourceList) -> list[HandoutEntry]:
             part
             for part in (
                 ", ".join(p for p in (location.city, location.state) if p),
-                # A shelter's ZIP narrows it down too much: city and state only.
-                "" if location.address_confidential else location.postcode,
+                location.public_postcode,
             )
             if part
         )

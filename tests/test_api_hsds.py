@@ -13,7 +13,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from providers import hsds
-from providers.models import LocationKind, ServiceArea, Term
+from providers.models import Location, LocationKind, ServiceArea, Term
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -114,6 +114,8 @@ def listings(make_provider):
     shelter = make_provider(
         name="Safe House", confidential=True, lat=40.7433, lng=-73.9891, open_24_7=True
     )
+    # Its public point, which the search measures from: 1 mile due north (0.76 mi from 10001).
+    Location.objects.filter(pk=shelter.location_id).update(offset_bearing=0, offset_mi=1.0)
     line = make_provider(name="National Line", kind=LocationKind.REMOTE, service_area="nationwide")
     states = make_provider(
         name="Empire Line",

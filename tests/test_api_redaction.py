@@ -8,7 +8,8 @@ from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 
 from providers import hsds
-from providers.models import LocationKind, Term
+from providers.geometry import haversine_mi
+from providers.models import Location, LocationKind, Term
 
 STREET = "1 Secret Lane"
 # Exact coordinates with distinctive digits; any 4-decimal prefix would place the house.
@@ -117,7 +118,12 @@ def test_the_shelter_is_listed_with_its_town_only(shelter, api_client):
     assert row["location"]["lat"] is None and row["location"]["lng"] is None
     found = api_client.get("/api/v1/providers/?lat=40.7484&lng=-73.9967").json()["results"]
     shelter_row = next(r for r in found if r["id"] == str(shelter.id))
-    assert shelter_row["distance_mi"] == float(round(shelter_row["distance_mi"]))
+    # Measured from the public point (1-2 mi from the house), never from the house.
+    location = Location.objects.get(pk=shelter.location_id)
+    public_lat, public_lng = location.search_point
+    measured = haversine_mi(lat1=40.7484, lng1=-73.9967, lat2=public_lat, lng2=public_lng)
+    assert shelter_row["distance_mi"] == round(measured, 1)
+    assert haversine_mi(lat1=LAT, lng1=LNG, lat2=public_lat, lng2=public_lng) >= 1
 
 
 def test_editor_endpoints_refuse_anonymous_readers(shelter, api_client):

@@ -6,7 +6,8 @@ from http import HTTPStatus
 import pytest
 from rest_framework.throttling import AnonRateThrottle
 
-from providers.models import LocationKind, Phone, ServiceArea
+from providers.geometry import haversine_mi
+from providers.models import Location, LocationKind, Phone, ServiceArea
 
 SEARCH = "/api/v1/providers/"
 NYC = "lat=40.7484&lng=-73.9967"
@@ -241,7 +242,9 @@ def test_geojson_is_a_feature_collection_without_points_for_confidential(make_pr
         "coordinates": [-73.9967, 40.7484],
     }
     assert features[str(hidden.id)]["geometry"] is None
-    assert features[str(hidden.id)]["properties"]["distance_mi"] == 1.0
+    public = Location.objects.get(pk=hidden.location_id).search_point
+    miles = haversine_mi(lat1=40.7484, lng1=-73.9967, lat2=public[0], lng2=public[1])
+    assert features[str(hidden.id)]["properties"]["distance_mi"] == round(miles, 1)
 
 
 def test_provider_detail_by_search_row_id(make_provider, api_client):

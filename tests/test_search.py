@@ -1,11 +1,13 @@
 """The one search: radius, order, filters, remote services and redaction."""
 
+import math
 from datetime import UTC, datetime, time
 
 import pytest
 
 from providers import search
-from providers.models import LocationKind, ServiceArea
+from providers.geometry import haversine_mi
+from providers.models import Location, LocationKind, ServiceArea
 from providers.search import Filters, InvalidSearch
 
 # Midtown Manhattan (ZIP 10001), Newark NJ (~9 mi), Philadelphia (~80 mi).
@@ -117,12 +119,38 @@ def test_remote_services_covering_the_point_come_back_apart(make_provider):
     assert results.remote_ids == [sal.id for sal in results.remote]
 
 
-def test_confidential_distance_is_rounded_up_to_whole_miles(make_provider):
-    make_provider(name="Shelter", lat=40.7505, lng=-73.9934, confidential=True)
+def test_confidential_distance_is_measured_from_its_public_point(make_provider):
+    sal = make_provider(name="Shelter", lat=40.7505, lng=-73.9934, confidential=True)
     (row,) = search.nearby(**NYC)
-    assert row.distance_mi == 1.0
+    public = row.location.search_point
+    assert haversine_mi(lat1=40.7505, lng1=-73.9934, lat2=public[0], lng2=public[1]) >= 1
+    expected = haversine_mi(lat1=NYC["lat"], lng1=NYC["lng"], lat2=public[0], lng2=public[1])
+    assert row.distance_mi == round(expected, 1)
     assert row.location.public_point is None
     assert row.location.public_street == ""
+    # Pinned 1.5 mi due east, it is found within 2 mi but not within 1 (the real point is 0.2).
+    Location.objects.filter(pk=sal.location_id).update(offset_bearing=math.pi / 2, offset_mi=1.5)
+    assert search.nearby(**NYC, radius_mi=2).count() == 1
+    assert search.nearby(**NYC, radius_mi=1).count() == 0
+    # Made public, it is measured from where it is; made confidential again, from afar.
+    Location.objects.filter(pk=sal.location_id).update(address_confidential=False)
+    assert search.nearby(**NYC, radius_mi=1).count() == 1
+    Location.objects.filter(pk=sal.location_id).update(address_confidential=True)
+    assert search.nearby(**NYC, radius_mi=1).count() == 0
+
+
+def test_a_confidential_location_gets_its_own_fixed_offset(make_provider):
+    first = make_provider(name="One", confidential=True).location
+    second = make_provider(name="Two", confidential=True).location
+    assert (first.offset_bearing, first.offset_mi) != (second.offset_bearing, second.offset_mi)
+    assert 1 <= first.offset_mi <= 2 and 0 <= first.offset_bearing < 2 * math.pi
+    before = first.search_point
+    first.address_confidential = False
+    first.save()
+    first.address_confidential = True
+    first.save()
+    first.refresh_from_db()
+    assert first.search_point == before  # never drawn again
 
 
 def test_search_rejects_out_of_range_inputs(db):

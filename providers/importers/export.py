@@ -184,7 +184,9 @@ def _location(tables: Tables, loc: Location) -> None:
             address_2="" if secret else loc.address_2,
             city=loc.city,
             state_province=loc.state,
-            postal_code=loc.postcode,
+            # HSDS needs a postal code in an address: a confidential location's 5-digit ZIP
+            # (never its ZIP+4), which the importer places it at. Pages and API show none.
+            postal_code=loc.postcode[:5] if secret else loc.postcode,
             country=loc.country,
             address_type="physical",
         )

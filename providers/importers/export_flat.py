@@ -102,7 +102,7 @@ def export_csv(stream) -> int:
             "remote": "yes" if loc.kind == LocationKind.REMOTE else "",
             "street": "" if secret else loc.address_1,
             "street_2": "" if secret else loc.address_2, "city": loc.city,
-            "state": loc.state, "zip": loc.postcode,
+            "state": loc.state, "zip": loc.public_postcode,
             "latitude": "" if secret or loc.latitude is None else repr(loc.latitude),
             "longitude": "" if secret or loc.longitude is None else repr(loc.longitude),
             "address_confidential": "yes" if secret else "",
