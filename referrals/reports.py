@@ -1,6 +1,5 @@
 """Counts for dashboards and exports: statuses, ages and needs, never client fields."""
 
-import csv
 import io
 from datetime import datetime, timedelta
 
@@ -8,6 +7,7 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from providers.importers.safe_csv import SafeDictWriter
 from referrals.models import Referral, ReferralStatus
 
 AGE_BUCKETS = (("days_0_7", 0, 7), ("days_7_30", 7, 30), ("days_30_plus", 30, None))
@@ -53,7 +53,9 @@ def export_counts(referrals: QuerySet) -> list[dict]:
 
 def export_csv(referrals: QuerySet) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+    writer = SafeDictWriter(
+        out, fieldnames=EXPORT_COLUMNS, numeric=("referrals",), lineterminator="\n"
+    )
     writer.writeheader()
     writer.writerows(export_counts(referrals))
     return out.getvalue()

@@ -7,7 +7,6 @@ reads all of these back, so export then import gives the same directory (docs/im
 what a round trip cannot keep).
 """
 
-import csv
 import io
 import json
 import uuid
@@ -15,9 +14,10 @@ import zipfile
 from collections import defaultdict
 from pathlib import Path
 
-from providers.importers.export_tables import FIELDS, datapackage
+from providers.importers.export_tables import FIELDS, NUMERIC, datapackage
 from providers.importers.mapping import FLAG_CONFIDENTIAL, FLAG_SAMPLE, FLAGS_TAXONOMY
 from providers.importers.normalise import EXPORT_CONFIDENTIAL_STREET, HSDS_DAYS
+from providers.importers.safe_csv import SafeDictWriter
 from providers.models import (
     Cost,
     Location,
@@ -64,7 +64,10 @@ class Tables:
                 else io.StringIO()
             )
             self.streams[file] = stream
-            self.writers[file] = csv.DictWriter(stream, fieldnames=fields, lineterminator="\n")
+            # Text cells that would start a spreadsheet formula get a quote (safe_csv.py).
+            self.writers[file] = SafeDictWriter(
+                stream, fieldnames=fields, numeric=NUMERIC[file], lineterminator="\n"
+            )
             self.writers[file].writeheader()
 
     def row(self, file: str, **values) -> None:

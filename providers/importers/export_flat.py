@@ -2,12 +2,12 @@
 location), the same columns import_csv reads. Confidential locations have no street address
 or coordinates."""
 
-import csv
 from collections import defaultdict
 
 from providers.importers.csv_flat import COLUMNS
 from providers.importers.export import COST_LABELS, _service_area_text
 from providers.importers.normalise import hours_text
+from providers.importers.safe_csv import SafeDictWriter
 from providers.models import (
     Location,
     LocationKind,
@@ -72,7 +72,10 @@ def export_csv(stream) -> int:
         | Phone.objects.filter(service__in=services)
         | Phone.objects.filter(location__in=locations)
     )
-    writer = csv.DictWriter(stream, fieldnames=COLUMNS, lineterminator="\n")
+    # Text cells that would start a spreadsheet formula get a quote (safe_csv.py).
+    writer = SafeDictWriter(
+        stream, fieldnames=COLUMNS, numeric=("latitude", "longitude"), lineterminator="\n"
+    )
     writer.writeheader()
     rows = (
         ServiceAtLocation.objects.filter(service__in=services, location__in=locations)

@@ -61,6 +61,8 @@ TABLES = [
         ("link_entity", S, "", True)]),
 ]  # fmt: skip
 FIELDS = {file: [f[0] for f in fields] for file, _, fields in TABLES}
+# Written as they are; every other column is text (see providers/importers/safe_csv.py).
+NUMERIC = {file: [f[0] for f in fields if f[1] == N] for file, _, fields in TABLES}
 
 
 def datapackage(name: str) -> dict:

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.utils.html import strip_tags
 
+from providers.importers.safe_csv import unquote_cell
 from providers.importers.timetable import (  # noqa: E402, F401 - part of this module's API
     HSDS_DAYS,
     clock,
@@ -115,7 +116,7 @@ def text(value, *, max_length: int | None = None, multiline: bool = False):
     """Plain text: markup and markers removed, spaces tidied. Returns (text, note)."""
     if value is None:
         return "", None
-    raw = str(value)
+    raw = unquote_cell(str(value))  # our exports quote a cell that looks like a formula
     if is_empty(raw):
         return "", None
     notes = []

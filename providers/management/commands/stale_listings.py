@@ -4,13 +4,12 @@ Retired listings are left out (they are not shown); drafts are included unless
 --published-only. Oldest first, never-verified at the top.
 """
 
-import csv
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import F
 from django.utils import timezone
 
+from providers.importers.safe_csv import SafeDictWriter
 from providers.models import Organization, Status
 
 COLUMNS = ["name", "status", "last_verified_on", "days_since", "verified_by", "id"]
@@ -53,7 +52,9 @@ class Command(BaseCommand):
             for org in listings
         ]
         if format == "csv":
-            writer = csv.DictWriter(self.stdout, fieldnames=COLUMNS, lineterminator="\n")
+            writer = SafeDictWriter(
+                self.stdout, fieldnames=COLUMNS, numeric=("days_since",), lineterminator="\n"
+            )
             writer.writeheader()
             writer.writerows(rows)
             return
