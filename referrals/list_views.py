@@ -89,8 +89,14 @@ def list_detail(request: HttpRequest, pk) -> HttpResponse:
             "entries": _entries_in_language(resource_list),
             "hotlines": _hotlines_in_language(resource_list),
             "now": timezone.now(),
+            **_handed_out_by(request),
         },
     )
+
+
+def _handed_out_by(request: HttpRequest) -> dict:
+    """Who gives the printed handout and when (never on the shared link: no agency there)."""
+    return {"referring_agency": agency_of(request.user), "printed_on": timezone.localdate()}
 
 
 def _entries_in_language(resource_list: ResourceList):
@@ -122,7 +128,12 @@ def list_print(request: HttpRequest, pk) -> HttpResponse:
         return render(
             request,
             "referrals/list_print.html",
-            {"resource_list": resource_list, "entries": entries, "hotlines": hotlines},
+            {
+                "resource_list": resource_list,
+                "entries": entries,
+                "hotlines": hotlines,
+                **_handed_out_by(request),
+            },
         )
 
 

@@ -8,6 +8,7 @@ import pytest
 from conftest import create_referral_user
 from django.test import Client
 
+from providers.models import Service
 from providers.reference_data import load_reference_data
 from referrals.models import Agency, ResourceList, ResourceListItem
 
@@ -42,6 +43,12 @@ def handout(live_server, make_provider):
         make_provider(name="Job Training Works", hours=WEEKDAYS),
         make_provider(name="Community Health Clinic", languages=("en", "es"), hours=WEEKDAYS),
     ]
+    # Everything the handout prints for each listing (issue 17): it must still fit one sheet.
+    Service.objects.update(
+        cost_note="No one is turned away for inability to pay.",
+        eligibility="Adults and young people who have experienced a crime, any status.",
+        how_to_get_help="Call to make an appointment; walk-ins Monday mornings.",
+    )
     for position, sal in enumerate(providers):
         ResourceListItem.objects.create(
             resource_list=resource_list, service_at_location=sal, position=position

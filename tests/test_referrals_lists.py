@@ -8,7 +8,8 @@ import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from providers.models import Status
 from referrals.models import ResourceList, ResourceListItem
@@ -212,3 +213,31 @@ def test_reader_can_switch_the_shared_page_language(client, shared):
     assert '<html lang="es">' in spanish and "Lugares que pueden ayudar" in spanish
     ignored = client.get(url, {"lang": "xx"}).content.decode()
     assert '<html lang="en">' in ignored
+
+
+def test_printed_handout_has_cost_eligibility_next_steps_agency_and_date(
+    client, shared, referral_world, make_provider
+):
+    sal = make_provider(
+        name="Sliding Scale Clinic",
+        cost="sliding_scale",
+        cost_note="Nobody is turned away",
+        eligibility="Adults in Kings County",
+        how_to_get_help="Call to book an intake; bring ID if you have one.",
+    )
+    ResourceListItem.objects.create(resource_list=shared, service_at_location=sal, position=5)
+    client.force_login(referral_world.advocate_a)
+    today = timezone.localdate()
+    for name in ("referrals:list-print", "referrals:list-detail"):
+        html = client.get(reverse(name, kwargs={"pk": shared.pk})).content.decode()
+        entry = html[html.index("Sliding Scale Clinic") :]
+        assert "Sliding scale (Nobody is turned away)" in entry, name
+        assert "<dt>Who can get help</dt><dd>Adults in Kings County</dd>" in entry, name
+        assert "<dt>How to get help</dt><dd>Call to book an intake; bring ID" in entry, name
+        assert f"From Agency A Hotline, {date_format(today)}" in html, name
+    shared.language = "es"
+    shared.save()
+    html = client.get(reverse("referrals:list-print", kwargs={"pk": shared.pk})).content.decode()
+    with translation.override("es"):
+        assert f"De Agency A Hotline, {date_format(today)}" in html
+    assert "Quién puede recibir ayuda" in html
