@@ -67,7 +67,7 @@ def fix_example(folder):
 # -- the HSDS 3.0 example package -----------------------------------------------------------
 @pytest.mark.django_db
 def test_example_package_as_published_refuses_and_names_the_bad_rows(tmp_path):
-    out, error = run(copy_example(tmp_path))
+    out, error = run(copy_example(tmp_path), "--source", "example")
 
     assert error is not None
     assert "nothing was changed" in str(error)
@@ -129,7 +129,7 @@ def test_example_package_with_a_us_address_imports_everything(tmp_path):
 
 @pytest.mark.django_db
 def test_dry_run_reports_what_would_change_and_changes_nothing(tmp_path):
-    out, error = run(fix_example(copy_example(tmp_path)), "--dry-run")
+    out, error = run(fix_example(copy_example(tmp_path)), "--dry-run", "--source", "example")
 
     assert error is None, out
     assert "Dry run: the import would succeed; nothing was changed." in out
@@ -186,7 +186,7 @@ def test_a_failure_midway_changes_nothing(tmp_path, monkeypatch):
 
 @pytest.mark.django_db
 def test_draft_option_creates_new_organizations_as_drafts(tmp_path):
-    run(fix_example(copy_example(tmp_path)), "--draft")
+    run(fix_example(copy_example(tmp_path)), "--draft", "--source", "example")
 
     assert Organization.objects.get().status == Status.DRAFT
 
@@ -451,7 +451,7 @@ def test_a_missing_package_is_a_clear_command_error(tmp_path):
 
 @pytest.mark.django_db
 def test_a_dry_run_with_invalid_rows_exits_with_an_error(tmp_path):
-    out, error = run(copy_example(tmp_path), "--dry-run")
+    out, error = run(copy_example(tmp_path), "--dry-run", "--source", "example")
 
     assert error is not None
     assert str(error).startswith("Dry run: 2 invalid rows")

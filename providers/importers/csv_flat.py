@@ -25,6 +25,7 @@ from providers.importers.records import (
     service_values,
 )
 from providers.importers.report import Report
+from providers.importers.sources import source_name
 from providers.importers.writer import Inserter, Upserter, children_deleter, run_atomic
 from providers.models import (
     Location,
@@ -80,7 +81,7 @@ class FlatImport:
     ) -> None:
         self.path = Path(path)
         self.report = Report(skip_invalid=skip_invalid, kind="flat CSV")
-        self.source = (source or self.path.stem).strip()[:100]
+        self.source = source_name(source, package_name="", path=self.path)
         self.report.source = self.source
         self.new_status = new_status
         self.retire_missing = retire_missing

@@ -29,6 +29,7 @@ from providers.importers.records import (
     service_values,
 )
 from providers.importers.report import Report
+from providers.importers.sources import source_name
 from providers.importers.writer import Inserter, Upserter, children_deleter, run_atomic
 from providers.models import Location, OpeningHours, Organization, Phone, Service, Status
 
@@ -98,7 +99,9 @@ class HsdsImport:
         try:
             with Package(self.path, self.report) as pkg:
                 self.pkg = pkg
-                self.source = (self.source_name or pkg.name()).strip()[:100]
+                self.source = source_name(
+                    self.source_name, package_name=pkg.metadata_name(), path=self.path
+                )
                 self.report.source, self.report.kind = self.source, detect_layout(pkg)
                 if not pkg.has("organizations.csv"):
                     self.report.bad_row(
