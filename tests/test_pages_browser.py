@@ -284,6 +284,15 @@ def test_axe_finds_no_violations_on_any_public_page(open_page, site, width):
         "/about/",
         "/es/",
         "/es/?near=10001",
+        "/options/",
+        "/options/basics/",
+        "/options/questions/?near=10001",
+        "/options/help/",
+        "/options/young-people/",
+        "/options/other-countries/",
+        "/options/find/?service=legal-assistance",
+        "/es/options/questions/",
+        "/es/options/find/?service=legal-assistance",
     ]
     page.goto(site["url"] + "/?near=10001")
     paths.append(page.locator("ol.cards h3 a").first.get_attribute("href"))
@@ -296,11 +305,82 @@ def test_axe_finds_no_violations_on_any_public_page(open_page, site, width):
     assert problems == {}
 
 
+@pytest.mark.parametrize("width", ["phone", "desktop"])
+def test_self_check_leads_into_a_search_with_the_needs_chosen(open_page, site, width):
+    page = open_page(width, javascript=False)  # a plain GET form: no JavaScript needed
+    page.goto(site["url"] + "/")
+    page.get_by_role("link", name="Know your options").click()
+    page.wait_for_load_state()
+    assert page.title() == "Options · Resource Map"
+    shoot(page, "options", width)
+    page.get_by_role("link", name="Read a few questions privately and see which help fits").click()
+    page.wait_for_load_state()
+    assert page.title() == "Options · Resource Map"
+    page.get_by_label("Do you have a legal worry").check()
+    page.get_by_label("Would you like someone on your side").check()
+    shoot(page, "options-questions", width)
+    page.get_by_role("button", name="Show help that fits").click()
+    page.wait_for_load_state()
+    # No place yet: the search form asks where, with the two needs already ticked.
+    assert page.get_by_role("heading", level=1).inner_text() == "Where should we look?"
+    assert page.get_by_label("Legal Assistance").is_checked()
+    assert page.get_by_label("Victim Advocacy").is_checked()
+    assert not page.get_by_label("Food/Shelter/Housing").is_checked()
+    shoot(page, "options-find", width)
+    page.get_by_label("ZIP code, or city and state").fill("10001")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_load_state()
+    query = urlsplit(page.url).query
+    assert query == "near=10001&service=victim-advocacy&service=legal-assistance"
+    assert (
+        "places within 25 miles of New York, NY 10001"
+        in page.locator("#results-heading").inner_text()
+    )
+    assert "Midtown Legal Services" in page.locator("ol.cards").inner_text()
+    note = page.locator("details.guidance")
+    assert note.locator("summary").inner_text() == "About this help: what to expect"
+    shoot(page, "options-results", width)
+    # The note is one folded line above the results, and leads back to the guidance.
+    note.locator("summary").click()
+    note.get_by_role("link", name="More about your options").click()
+    page.wait_for_load_state()
+    assert urlsplit(page.url).path == "/options/help/"
+    page.get_by_role("link", name="Find Legal Assistance near you").click()
+    page.wait_for_load_state()
+    assert urlsplit(page.url).query == "near=10001&service=legal-assistance"
+
+
+def test_self_check_in_spanish_with_a_place_goes_straight_to_the_results(open_page, site):
+    page = open_page("phone", locale="es-ES")
+    page.goto(site["url"] + "/es/?near=10001&service=legal-assistance")
+    page.locator("details.guidance summary").click()
+    page.get_by_role("link", name="Más sobre sus opciones").click()
+    page.wait_for_load_state()
+    assert page.title() == "Opciones · Resource Map"
+    page.get_by_role("link", name="¿Me está pasando esto a mí?").first.click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "es"
+    # The place searched before is kept, so the answers land on the results at once.
+    assert page.get_by_label("Código postal, o ciudad y estado").input_value() == "10001"
+    page.get_by_label("¿Necesita un lugar seguro para dormir esta noche, o comida?").check()
+    shoot(page, "es-options-questions", "phone")
+    page.get_by_role("button", name="Ver la ayuda que le sirve").click()
+    page.wait_for_load_state()
+    assert urlsplit(page.url).path == "/es/"
+    assert urlsplit(page.url).query == "near=10001&service=food-shelter-housing"
+    assert "a menos de 25 millas" in page.locator("#results-heading").inner_text()
+    assert page.locator("details.guidance summary").inner_text() == (
+        "Sobre Comida, refugio y vivienda: qué esperar"
+    )
+    assert "Harbor Safe House" in page.locator("ol.cards").inner_text()
+    shoot(page, "es-options-results", "phone")
+
+
 def test_page_is_usable_at_320_pixels(browser, site):
     context = browser.new_context(viewport={"width": 320, "height": 640})
     try:
         page = context.new_page()
-        for path in ("/", "/?near=10001", "/get-help/"):
+        for path in ("/", "/?near=10001", "/get-help/", "/options/", "/options/questions/"):
             page.goto(site["url"] + path)
             scroll_width = page.evaluate("document.documentElement.scrollWidth")
             assert scroll_width <= 320, (path, scroll_width)
