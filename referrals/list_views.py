@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from directory.http import add_public_headers
-from providers.models import Hotline, ServiceAtLocation
+from providers.models import ServiceAtLocation
 from referrals.access import agency_of, membership_of, visible_lists
 from referrals.forms import AddToListForm, ResourceListForm
 from referrals.handout import handout_entries
@@ -87,7 +87,6 @@ def list_detail(request: HttpRequest, pk) -> HttpResponse:
             "form": form,
             "resource_list": resource_list,
             "entries": _entries_in_language(resource_list),
-            "hotlines": _hotlines_in_language(resource_list),
             "now": timezone.now(),
             **_handed_out_by(request),
         },
@@ -105,25 +104,12 @@ def _entries_in_language(resource_list: ResourceList):
         return handout_entries(resource_list)
 
 
-def _hotlines_in_language(resource_list: ResourceList):
-    return _hotlines(resource_list.language)
-
-
-def _hotlines(language: str) -> list[dict]:
-    with translation.override(language):
-        return [
-            {"name": h.local_name, "phone": h.phone_display or h.phone, "hours": h.local_hours}
-            for h in Hotline.objects.all()
-        ]
-
-
 @never_cache
 @advocate_required
 def list_print(request: HttpRequest, pk) -> HttpResponse:
     """The handout alone, one page, in the list's language whatever the advocate's."""
     resource_list = _own_list(request, pk)
     entries = _entries_in_language(resource_list)
-    hotlines = _hotlines_in_language(resource_list)
     with translation.override(resource_list.language):
         return render(
             request,
@@ -131,7 +117,6 @@ def list_print(request: HttpRequest, pk) -> HttpResponse:
             {
                 "resource_list": resource_list,
                 "entries": entries,
-                "hotlines": hotlines,
                 **_handed_out_by(request),
             },
         )
@@ -251,12 +236,11 @@ def shared_list(request: HttpRequest, token: str) -> HttpResponse:
     if resource_list is None or not resource_list.is_shared():
         default = resource_list.language if resource_list else translation.get_language()
         language = _shared_language(request, default)
-        hotlines = _hotlines(language)
         with translation.override(language):
             response = render(
                 request,
                 "referrals/shared_list_gone.html",
-                {"hotlines": hotlines, "language_links": _language_links(request, language)},
+                {"language_links": _language_links(request, language)},
                 status=404 if resource_list is None else 410,
             )
         return _private(response)
@@ -269,7 +253,6 @@ def shared_list(request: HttpRequest, token: str) -> HttpResponse:
             {
                 "resource_list": resource_list,
                 "entries": entries,
-                "hotlines": _hotlines(language),
                 "language_links": _language_links(request, language),
             },
         )

@@ -241,3 +241,21 @@ def test_printed_handout_has_cost_eligibility_next_steps_agency_and_date(
     with translation.override("es"):
         assert f"De Agency A Hotline, {date_format(today)}" in html
     assert "Quién puede recibir ayuda" in html
+
+
+def test_footer_hotlines_keep_their_names_on_list_pages(client, shared, referral_world):
+    gone = ResourceList.objects.create(agency=referral_world.agency_a)
+    gone.share()
+    ResourceList.objects.filter(pk=gone.pk).update(share_expires_at=timezone.now())
+    client.force_login(referral_world.advocate_a)
+    for url in (
+        reverse("referrals:list-detail", kwargs={"pk": shared.pk}),
+        reverse("referrals:list-print", kwargs={"pk": shared.pk}),
+        share_url(shared),
+        share_url(gone),
+    ):
+        html = client.get(url).content.decode()
+        footer = html[html.index('<footer class="site-footer">') :]
+        assert "<strong>National Human Trafficking Hotline</strong>" in footer, url
+        assert '<span class="hotline-hours">24/7</span>' in footer, url
+        assert "<strong></strong>" not in html, url
