@@ -125,6 +125,10 @@ class Sourced(models.Model):
         abstract = True
 
 
+# The stale list's order: never verified first, then the longest since verification.
+OLDEST_VERIFIED_FIRST = (models.F("last_verified_on").asc(nulls_first=True), "name")
+
+
 class OrganizationQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED)

@@ -222,6 +222,24 @@ def test_verification_filter_and_mark_verified_action(editor_client, editor, mak
     assert changelist_names(editor_client, verification="stale") == {"Never"}
 
 
+def test_stale_list_sorts_oldest_first_never_verified_first(editor_client, make_provider):
+    today = timezone.localdate()
+    for name, days_ago in (("Aaron", 400), ("Bea", None), ("Cy", 900), ("Dee", 10), ("Ed", None)):
+        org = make_provider(name=name).service.organization
+        verified = None if days_ago is None else today - timedelta(days=days_ago)
+        Organization.objects.filter(pk=org.pk).update(last_verified_on=verified)
+    url = reverse("admin:providers_organization_changelist")
+    response = editor_client.get(url, {"verification": "stale"})
+    assert [org.name for org in response.context["cl"].result_list] == ["Bea", "Ed", "Cy", "Aaron"]
+    html = response.content.decode()
+    assert html.index(">Bea<") < html.index(">Ed<") < html.index(">Cy<") < html.index(">Aaron<")
+    # The whole list stays by name; a column the editor clicks still sorts the stale list.
+    everyone = editor_client.get(url).context["cl"].result_list
+    assert [org.name for org in everyone] == ["Aaron", "Bea", "Cy", "Dee", "Ed"]
+    by_name = editor_client.get(url, {"verification": "stale", "o": "1"}).context["cl"]
+    assert [org.name for org in by_name.result_list] == ["Aaron", "Bea", "Cy", "Ed"]
+
+
 def test_stale_days_follow_the_setting(editor_client, make_provider, settings):
     org = make_provider(name="Checked").service.organization
     Organization.objects.filter(pk=org.pk).update(

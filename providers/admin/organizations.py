@@ -14,7 +14,14 @@ from providers.admin.filters import (
 )
 from providers.admin.forms import LocationForm, OrganizationForm, ServiceForm
 from providers.admin.scoping import ScopedAdmin, UserFormInline
-from providers.models import Location, Organization, Phone, Service, Status
+from providers.models import (
+    OLDEST_VERIFIED_FIRST,
+    Location,
+    Organization,
+    Phone,
+    Service,
+    Status,
+)
 from providers.permissions import can_publish, can_verify
 
 
@@ -112,6 +119,12 @@ class OrganizationAdmin(ScopedAdmin):
 
     def organization_of(self, obj):
         return obj
+
+    def get_ordering(self, request):
+        # Editors work through the stale list oldest first (a clicked column still wins).
+        if request.GET.get(VerificationFilter.parameter_name) == "stale":
+            return OLDEST_VERIFIED_FIRST
+        return super().get_ordering(request)
 
     @admin.display(description=_("verification"))
     def verification(self, obj):

@@ -6,11 +6,10 @@ Retired listings are left out (they are not shown); drafts are included unless
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import F
 from django.utils import timezone
 
 from providers.importers.safe_csv import SafeDictWriter
-from providers.models import Organization, Status
+from providers.models import OLDEST_VERIFIED_FIRST, Organization, Status
 
 COLUMNS = ["name", "status", "last_verified_on", "days_since", "verified_by", "id"]
 
@@ -32,7 +31,7 @@ class Command(BaseCommand):
             Organization.objects.stale(today=today, days=days)
             .exclude(status=Status.RETIRED)
             .select_related("last_verified_by")
-            .order_by(F("last_verified_on").asc(nulls_first=True), "name")
+            .order_by(*OLDEST_VERIFIED_FIRST)
         )
         if published_only:
             listings = listings.filter(status=Status.PUBLISHED)
