@@ -190,6 +190,7 @@ def test_spreadsheet_rows_silent_or_vague_about_cost_are_not_stated(tmp_path):
     import_csv(path, source="coalition")
     costs = dict(Service.objects.values_list("name", "cost"))
     assert costs == {"Silent": Cost.NOT_STATED, "Vague": Cost.NOT_STATED, "Stated": Cost.FREE}
+    assert Service.objects.get(name="Vague").cost_note == "Varies"
     assert list(Phone.objects.values_list("number", "note")) == [("+12125550100", "x OPT2")]
 
 

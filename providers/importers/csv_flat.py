@@ -245,6 +245,10 @@ class FlatImport:
         return values
 
     def _service(self, row: Row, r: dict, name: str) -> dict | None:
+        cost_text = norm.text(r.get("cost"))[0]
+        cost = cost_from_text(cost_text)
+        if cost is None and cost_text:
+            row.fixed("cost", f"cost {cost_text!r} states no cost: not stated, kept as the note")
         return service_values(
             row,
             organization_id=None,
@@ -252,8 +256,8 @@ class FlatImport:
             description=r.get("service_description"),
             website=r.get("service_website"),
             email=r.get("service_email"),
-            cost=cost_from_text(norm.text(r.get("cost"))[0]),
-            cost_note=r.get("cost_note"),
+            cost=cost,
+            cost_note=r.get("cost_note") or (cost_text if cost is None else ""),
             eligibility=r.get("eligibility"),
             how_to_get_help=r.get("how_to_get_help"),
             area=service_area(row, [r.get("service_area", "")]),
