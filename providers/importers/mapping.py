@@ -7,7 +7,7 @@ Order of precedence, for one outside term (taxonomy, code, name):
    matching keyword rule apply together.
 Rules without a term say "known, no equivalent". Only terms of the kinds that fit where the
 outside term is attached are kept (service: needs, victimization, populations; location:
-accessibility).
+accessibility), and an AIRS target-population code (Y...) gives populations only.
 """
 
 import json
@@ -151,6 +151,10 @@ class Mapper:
         found: set = set()
         known = False
         code_ok = bool(code) and bool(_AIRS_CODE.match(code.strip()))
+        if code_ok and code.strip().upper().startswith("Y"):
+            # AIRS Y codes say who is served ("Licensed Vocational Nurses"), never what is
+            # offered: their code and words map to populations only.
+            kinds = tuple(kind for kind in kinds if kind == "population")
         for match, pattern, rule_tax, term_id, kind, regex in self.rules:
             if rule_tax and rule_tax not in taxonomy_l:
                 continue
