@@ -24,7 +24,7 @@ from typing import NamedTuple
 from uuid import UUID
 
 import orjson
-from django.db import connection
+from django.db import connections, router
 from django.utils import timezone
 
 from providers.hours import is_open
@@ -163,8 +163,14 @@ def _statements(services: list, locations: list, organizations: list) -> list[tu
     ]
 
 
+def _reading():
+    """The connection this request reads from: a replica when the router picks one."""
+    return connections[router.db_for_read(ServiceAtLocation)]
+
+
 def _related(services: Iterable, locations: Iterable, organizations: Iterable) -> Related:
     """What rows of these owners show beyond their own columns: five queries, any size."""
+    connection = _reading()
     # SQLite keeps a UUID as 32 hex digits (and returns it so); PostgreSQL has a uuid type.
     key = _same if connection.features.has_native_uuid_field else _sqlite_key
     services = list({key(pk) for pk in services})
@@ -470,6 +476,7 @@ _COLUMNS: dict[str, _Columns] = {}
 
 def _sources(ids: list[UUID]) -> dict[UUID, _Source]:
     """The listed rows among `ids`, their own columns, by id: one query."""
+    connection = _reading()
     columns = _COLUMNS.get(connection.vendor)
     if columns is None:
         columns = _COLUMNS[connection.vendor] = _Columns(connection)

@@ -179,6 +179,25 @@ else:
     SQLITE_CACHE_MB = env_int("SQLITE_CACHE_MB", 64, minimum=2, maximum=16384)
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"]["init_command"] = f"PRAGMA cache_size=-{SQLITE_CACHE_MB * 1024}"
+# Streaming replicas of a PostgreSQL primary (docs/deploy.md): reads go to them, writes to
+# the primary, and a client that wrote reads from the primary for REPLICA_PIN_SECONDS.
+DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS")
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10, minimum=1, maximum=3600)
+for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    if _scheme == "sqlite" or urlsplit(_url).scheme not in {"postgres", "postgresql", "pgsql"}:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URLS: replicas need a PostgreSQL DATABASE_URL and postgres:// URLs."
+        )
+    DATABASES[f"replica_{_number}"] = {
+        **dj_database_url.parse(_url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]),
+        "OPTIONS": dict(DATABASES["default"]["OPTIONS"]),
+        # Tests read the primary's test database through the replica alias.
+        "TEST": {"MIRROR": "default"},
+    }
+if DATABASE_REPLICA_URLS:
+    DATABASE_ROUTERS = ["directory.replicas.PrimaryReplicaRouter"]
+    # First: it decides primary or replica before anything reads.
+    MIDDLEWARE.insert(0, "directory.replicas.ReplicaMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS
+from django.db import router
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.sql import AND
 from django.utils import timezone
@@ -108,7 +108,7 @@ class Results:
         if self._count is None:
             total = None
             if self.radius is not None:
-                total = count_rows(self.radius, using=DEFAULT_DB_ALIAS)
+                total = count_rows(self.radius, using=_reading())
             self._count = self.nearby.count() if total is None else total
         return self._count
 
@@ -117,9 +117,7 @@ class Results:
         them (the miles are None in a listing)."""
         found = None
         if self.radius is not None:
-            found = ranked_ids(
-                self.radius, low=low, high=high, known=self._count, using=DEFAULT_DB_ALIAS
-            )
+            found = ranked_ids(self.radius, low=low, high=high, known=self._count, using=_reading())
         if found is not None:
             return found
         page = self.nearby[low:high]
@@ -143,6 +141,11 @@ class Results:
     @functools.cached_property
     def remote_ids(self) -> list[uuid.UUID]:
         return [] if self.radius is None else covering_ids(**self._remote_arguments())
+
+
+def _reading() -> str:
+    """The database alias searches read from (a replica when the router picks one)."""
+    return router.db_for_read(ServiceAtLocation)
 
 
 def check_point(*, lat: float, lng: float) -> None:
@@ -395,7 +398,7 @@ def covering_ids(
     """The ids of `covering()`'s rows, in its order, read as plain values (no models)."""
     check_point(lat=lat, lng=lng)
     others = _other_filters(filters, now)
-    candidates = remote_candidates(filters.services, others, using=DEFAULT_DB_ALIAS)
+    candidates = remote_candidates(filters.services, others, using=_reading())
     return [area.id for area in _covering(candidates, lat=lat, lng=lng, state=state, limit=limit)]
 
 
