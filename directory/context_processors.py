@@ -18,9 +18,12 @@ def national_hotlines() -> list[Hotline]:
     Model instances are cached (not rendered text): `local_name` follows the language of
     the page that shows them.
     """
-    return cache.get_or_set(
-        HOTLINES_CACHE_KEY, lambda: list(Hotline.objects.all()), HOTLINES_CACHE_SECONDS
-    )
+    try:
+        return cache.get_or_set(
+            HOTLINES_CACHE_KEY, lambda: list(Hotline.objects.all()), HOTLINES_CACHE_SECONDS
+        )
+    except Exception:  # the shared cache is down: the hotlines are shown all the same
+        return list(Hotline.objects.all())
 
 
 def language_links(request: HttpRequest) -> list[dict]:

@@ -11,12 +11,15 @@ hash of the address, never the address itself.
 """
 
 import ipaddress
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 from rest_framework.throttling import AnonRateThrottle
+
+logger = logging.getLogger(__name__)
 
 
 def _is_address(text: str) -> bool:
@@ -67,6 +70,15 @@ def over_limit(request: HttpRequest, *, scope: str, limit: int, window_s: int) -
     The window starts at the client's first request and lasts `window_s` seconds.
     """
     key = f"limit:{scope}:{_client_key(request)}"
+    try:
+        count = _count(key, window_s=window_s)
+    except Exception:  # the shared cache is down: a survivor's search must still answer
+        logger.warning("The rate-limit cache is unavailable: %s is not limited", scope)
+        return False
+    return count > limit
+
+
+def _count(key: str, *, window_s: int) -> int:
     cache.add(key, 0, timeout=window_s)
     try:
         count = cache.incr(key)
@@ -76,7 +88,7 @@ def over_limit(request: HttpRequest, *, scope: str, limit: int, window_s: int) -
     if count == 1:
         # If the key expired just before Redis' INCR, INCR made it again without an expiry.
         cache.touch(key, timeout=window_s)
-    return count > limit
+    return count
 
 
 PERIODS_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}

@@ -197,3 +197,22 @@ def test_counts_in_the_cache_never_name_the_address(api_client, rates):
     api_client.get("/api/v1/service-types/", REMOTE_ADDR="203.0.113.9")
     keys = list(cache._cache.keys())
     assert keys and not any("203.0.113" in key for key in keys)
+
+
+@pytest.mark.django_db
+def test_a_survivor_still_gets_answers_when_the_shared_cache_is_down(
+    client, api_client, monkeypatch
+):
+    """Redis unreachable: the limits let requests through (and say so in the log) rather than
+    answer a survivor's search with a 500."""
+    from directory import limits
+
+    def down(*args, **kwargs):
+        raise ConnectionError("Redis is not answering")
+
+    for name in ("add", "get", "get_or_set", "incr", "set"):
+        monkeypatch.setattr(limits.cache, name, down)
+    page = client.get("/", {"near": "10001"})
+    assert page.status_code == HTTPStatus.OK
+    assert "911" in page.content.decode()
+    assert api_client.get("/api/v1/providers/", {"near": "10001"}).status_code == HTTPStatus.OK
