@@ -12,6 +12,7 @@ the cache that holds them is cleared before every request.
 """
 
 import math
+import re
 
 import pytest
 from django.core.cache import cache
@@ -195,3 +196,18 @@ def test_distances_shown_agree_with_the_order(client, make_provider):
     miles = [row["distance_mi"] for row in rows["results"]]
     assert len(miles) == 12
     assert miles == sorted(miles)
+
+
+@pytest.mark.django_db
+def test_the_page_shows_distances_in_the_order_it_lists(client, make_provider):
+    for index in range(12):
+        make_provider(
+            name=f"Place {index}",
+            lat=40.70 + index * 0.01,
+            lng=-73.99 + (index % 3) * 0.01,
+            confidential=index % 2 == 0,
+        )
+    html = client.get("/", {"near": "40.70, -73.99", "radius": 25}).content.decode()
+    shown = [float(m) for m in re.findall(r'class="distance">[^<]*?(\d+\.\d) mi', html)]
+    assert len(shown) == 12
+    assert shown == sorted(shown)
