@@ -1,6 +1,8 @@
 """Forms for advocates and provider staff: parse and check input, nothing else."""
 
+import re
 from datetime import timedelta
+from uuid import UUID
 
 import phonenumbers
 from django import forms
@@ -50,6 +52,48 @@ class AdvocateSearchForm(forms.Form):
         empty_label=_("Any need"),
     )
     q = forms.CharField(label=_("Words"), required=False, max_length=100, strip=True)
+
+
+SHORT_ID = re.compile(r"[0-9a-f]{1,8}|[0-9a-f]{32}")
+
+
+class ReferralFilterForm(forms.Form):
+    """The dashboard's filter: open referrals unless asked otherwise, or one referral id."""
+
+    status = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[("", _("Open referrals")), ("all", _("All referrals")), *ReferralStatus.choices],
+    )
+    ref = forms.CharField(
+        label=_("Referral id"),
+        required=False,
+        max_length=40,
+        strip=True,
+        help_text=_("For example R-1A2B3C4D; open or closed."),
+    )
+
+    def clean_ref(self) -> str:
+        raw = self.cleaned_data["ref"].lower().removeprefix("r-").replace("-", "")
+        if raw and not SHORT_ID.fullmatch(raw):
+            raise forms.ValidationError(_("Enter a referral id like R-1A2B3C4D."))
+        return raw
+
+    def apply(self, referrals):
+        """The referrals asked for: by id (whatever the status), else by status; open
+        ones when the form is empty or not valid."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        ref = data.get("ref")
+        if ref and len(ref) == 32:
+            return referrals.filter(id=UUID(ref))
+        if ref:  # the first digits, as the short id shows them (PostgreSQL's text has hyphens)
+            return referrals.filter(id__istartswith=ref)
+        status = data.get("status", "")
+        if status == "":
+            return referrals.open()
+        if status == "all":
+            return referrals
+        return referrals.filter(status=status)
 
 
 def normalise_phone(raw: str) -> str:

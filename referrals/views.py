@@ -27,7 +27,7 @@ from referrals.access import (
     roles_for,
     visible_referrals,
 )
-from referrals.forms import AdvocateSearchForm, ReferralForm, StatusForm
+from referrals.forms import AdvocateSearchForm, ReferralFilterForm, ReferralForm, StatusForm
 from referrals.models import ClientDataAccess, Referral, ReferralEvent
 from referrals.workflow import (
     TransitionError,
@@ -70,15 +70,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     organizations = list(organizations_of(user))
     if agency is None and not organizations and not is_site_admin(user):
         raise PermissionDenied(_("Your account is not linked to an agency or a provider yet."))
-    context = {"agency": agency, "organizations": organizations}
+    form = ReferralFilterForm(request.GET or None)
+    context = {"agency": agency, "organizations": organizations, "form": form}
     if agency is not None:
         mine = Referral.objects.filter(agency=agency)
         context["agency_table"] = reports.status_age_table(mine)
-        context["agency_open"] = _listing_rows(mine.open())[:100]
+        context["agency_rows"] = _listing_rows(form.apply(mine))[:100]
     if organizations:
         incoming = Referral.objects.filter(organization__in=organizations)
         context["inbox_table"] = reports.status_age_table(incoming)
-        context["inbox_open"] = _listing_rows(incoming.open())[:100]
+        context["inbox_rows"] = _listing_rows(form.apply(incoming))[:100]
     if is_site_admin(user) and agency is None and not organizations:
         context["admin_table"] = reports.status_age_table(Referral.objects.all())
     return render(request, "referrals/dashboard.html", context)

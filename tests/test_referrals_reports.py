@@ -98,3 +98,76 @@ def test_dashboard_query_count_is_fixed(
     client.force_login(w.advocate_a)
     with django_assert_max_num_queries(15):
         client.get(reverse("referrals:dashboard"))
+
+
+def rows_of(html: str) -> str:
+    """The table of referrals sent (not the counts), or "" when there is none."""
+    start = html.find("<caption>Referrals sent</caption>")
+    return "" if start < 0 else html[start : html.index("</table>", start)]
+
+
+@pytest.fixture
+def closed_and_open(referral_world, make_referral):
+    w = referral_world
+    closed = make_referral(agency=w.agency_a, sal=w.sal_q, by=w.advocate_a)
+    Referral.objects.filter(pk=closed.pk).update(status="closed", closed_at=timezone.now())
+    return {"open": w.referral, "closed": closed}
+
+
+def test_dashboard_shows_closed_referrals_with_a_filter(client, referral_world, closed_and_open):
+    client.force_login(referral_world.advocate_a)
+    url = reverse("referrals:dashboard")
+    opened, closed = closed_and_open["open"].short_id, closed_and_open["closed"].short_id
+    by_default = rows_of(client.get(url).content.decode())
+    assert opened in by_default and closed not in by_default
+    only_closed = rows_of(client.get(url, {"status": "closed"}).content.decode())
+    assert closed in only_closed and opened not in only_closed
+    everything = rows_of(client.get(url, {"status": "all"}).content.decode())
+    assert opened in everything and closed in everything
+    sent = rows_of(client.get(url, {"status": "sent"}).content.decode())
+    assert opened in sent and closed not in sent
+    # The counts link to the same lists.
+    html = client.get(url).content.decode()
+    assert 'href="?status=closed">1<span class="visually-hidden"> Closed</span></a>' in html
+    assert client.get(url, {"status": "bogus"}).status_code == HTTPStatus.OK  # open ones
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        lambda r: r.short_id,
+        lambda r: r.short_id.lower(),
+        lambda r: f"  {r.short_id[2:]} ",
+        lambda r: str(r.pk),
+        lambda r: r.pk.hex.upper(),
+        lambda r: r.short_id[:5],
+    ],
+    ids=["short", "lower", "no prefix", "uuid", "hex", "prefix"],
+)
+def test_dashboard_finds_a_referral_by_id_open_or_closed(
+    client, referral_world, closed_and_open, typed
+):
+    client.force_login(referral_world.advocate_a)
+    closed, opened = closed_and_open["closed"], closed_and_open["open"]
+    html = rows_of(
+        client.get(reverse("referrals:dashboard"), {"ref": typed(closed)}).content.decode()
+    )
+    assert closed.short_id in html
+    if not opened.short_id.startswith(typed(closed).strip()):
+        assert opened.short_id not in html
+
+
+def test_referral_id_search_stays_within_what_the_user_may_see(client, referral_world):
+    client.force_login(referral_world.advocate_b)
+    response = client.get(reverse("referrals:dashboard"), {"ref": referral_world.referral.short_id})
+    html = response.content.decode()
+    assert rows_of(html) == "" and "No referrals to show." in html
+
+
+def test_a_malformed_referral_id_gets_a_message(client, referral_world):
+    client.force_login(referral_world.advocate_a)
+    response = client.get(reverse("referrals:dashboard"), {"ref": "R-NOPE'; --"})
+    assert response.status_code == HTTPStatus.OK
+    html = response.content.decode()
+    assert "Enter a referral id like R-1A2B3C4D." in html
+    assert referral_world.referral.short_id in rows_of(html)  # the open ones, as by default
