@@ -114,6 +114,30 @@ class Mapper:
             )
         return mapper
 
+    @classmethod
+    def from_defaults(cls) -> "Mapper":
+        """The shipped default rules and our taxonomies, without a database: term ids are
+        'kind/slug' (the evaluation in providers/importers/classify.py measures these)."""
+        mapper = cls()
+        taxonomy = json.loads((DEFAULTS.parent / "taxonomy.json").read_text(encoding="utf-8"))
+        for kind, terms in taxonomy.items():
+            for term in terms if isinstance(terms, list) else []:
+                key = f"{kind}/{term['slug']}"
+                mapper.own[(kind, term["slug"])] = key
+                mapper.own[(kind, term["name"].lower())] = key
+                if term.get("name_es"):
+                    mapper.own.setdefault((kind, term["name_es"].lower()), key)
+                mapper.kinds_of[key] = kind
+        for rule in json.loads(DEFAULTS.read_text(encoding="utf-8"))["rules"]:
+            regex = _keyword_regex(rule["pattern"]) if rule["match"] == "keyword" else None
+            for key in rule["terms"] or [None]:
+                kind = key.split("/")[0] if key else None
+                taxonomy_name = rule.get("taxonomy", "").strip().lower()
+                mapper.rules.append(
+                    (rule["match"], rule["pattern"].strip(), taxonomy_name, key, kind, regex)
+                )
+        return mapper
+
     def own_term(self, kind: str, value: str):
         """One of our terms by slug or name (English or Spanish), or None."""
         return self.own.get((kind, value)) or self.own.get((kind, value.strip().lower()))
