@@ -1,8 +1,14 @@
-"""Our models as Open Referral HSDS 3.0 objects: pure functions from instances to dicts.
+"""Our models as Open Referral HSDS objects: the one mapping, pure functions to dicts.
 
-Used by the HSDS read API and reusable by exporters. Redaction is built in: a confidential
-location never yields an address, a street or coordinates. Blank optional fields are left
-out rather than sent as "" or null, because several HSDS fields have formats (uri, email).
+The HSDS feed (/api/hsds/) serialises these dicts, the export (export_hsds) flattens the
+same dicts into its tables, and the importer reads our own vocabulary back from the
+constants here. Redaction is built in: a confidential location never yields a street, a
+unit, a ZIP+4 or a point. `package=True` (the export, a data package for another
+directory) adds only what that directory needs to keep the listing confidential and near:
+the flags (confidential, sample) as attributes, and an address "Confidential address" with
+the city, state and 5-digit ZIP, which the importer places at the ZIP's centre. The feed
+shows neither ZIP nor address for such a location. Blank optional fields are left out
+rather than sent as "" or null, because several HSDS fields have formats (uri, email).
 
 Objects we keep without a UUID (phones, opening hours, languages of a service, attributes,
 service areas, cost options, addresses) get a stable UUID derived from their own keys, so
@@ -33,6 +39,9 @@ from providers.models import (
 )
 
 HSDS_VERSION = "3.0"
+# What another directory's street field holds for a confidential location (211 exports do
+# the same); the importer recognises it.
+CONFIDENTIAL_STREET = "Confidential address"
 # The HSDS 3.0 specification we follow, without a further profile.
 HSDS_PROFILE_URL = "https://github.com/openreferral/specification/tree/3.0"
 # Fixed namespace for derived ids: never change it, or every derived id changes.
@@ -61,6 +70,14 @@ TAXONOMIES = {
     ),
 }
 TAXONOMY_VERSION = "1"
+# Flags travel in the export as terms of our own "flags" taxonomy; the importer reads them.
+FLAGS_TAXONOMY = "Resource Map: flags"
+FLAG_CONFIDENTIAL = "address-confidential"
+FLAG_SAMPLE = "sample-data"
+FLAGS = {
+    FLAG_CONFIDENTIAL: "The street address and exact position are confidential.",
+    FLAG_SAMPLE: "Made-up listing used for demonstration.",
+}
 
 _PHONE_TYPES = {
     Phone.Kind.VOICE: "voice",
@@ -75,7 +92,7 @@ _SERVICE_STATUS = {
     Status.DRAFT: "inactive",
     Status.RETIRED: "defunct",
 }
-_COST_OPTION = {
+COST_OPTIONS = {
     Cost.FREE: "Free",
     Cost.SLIDING_SCALE: "Sliding scale",
     Cost.FEE: "Fee",
@@ -130,7 +147,38 @@ def taxonomy_term_to_hsds(term: Term) -> dict:
             "taxonomy_id": taxonomy_id(term.kind),
             "language": "en",
         }
-    ) | {"description": term.description}
+    ) | {"description": term.description or term.name}  # HSDS requires a description
+
+
+def flags_taxonomy_to_hsds() -> dict:
+    return {
+        "id": taxonomy_id("flags"),
+        "name": FLAGS_TAXONOMY,
+        "description": f"{FLAGS_TAXONOMY} (Resource Map's own taxonomy)",
+    }
+
+
+def flag_term_to_hsds(code: str) -> dict:
+    return {
+        "id": derived_id("flag", code),
+        "code": code,
+        "name": code,
+        "description": FLAGS[code],
+        "taxonomy": FLAGS_TAXONOMY,
+        "taxonomy_id": taxonomy_id("flags"),
+    }
+
+
+def flag_to_hsds(code: str, *, link_id: object, link_entity: str) -> dict:
+    """A flag (confidential, sample) on a record, as an attribute: export only."""
+    return {
+        "id": derived_id("attribute", link_entity, link_id, code),
+        "link_id": str(link_id),
+        "link_entity": link_entity,
+        "link_type": "flag",
+        "taxonomy_term_id": derived_id("flag", code),
+        "taxonomy_term": flag_term_to_hsds(code),
+    }
 
 
 def attribute_to_hsds(term: Term, *, link_id: object, link_entity: str) -> dict:
@@ -163,26 +211,29 @@ def phone_to_hsds(phone: Phone) -> dict:
     return _compact(data)
 
 
-def _schedule(location: Location, *, key: object, byday: str, opens: str, closes: str) -> dict:
+def _schedule(location: Location, *, key: object, byday="", opens="", closes="") -> dict:
     return _compact(
         {
             "id": derived_id("schedule", location.id, key),
             "location_id": str(location.id),
-            "freq": "WEEKLY",
+            "freq": "WEEKLY" if byday else None,
             "byday": byday,
             "opens_at": opens,
             "closes_at": closes,
-            "description": f"Local time ({location.timezone}).",
             "notes": location.hours_note,
         }
     )
 
 
 def schedules_to_hsds(location: Location) -> list[dict]:
-    """Weekly opening periods (iCal RRULE style); 24/7 as 00:00-23:59 every day."""
+    """Weekly opening periods (iCal RRULE style); 24/7 as 00:00-23:59 every day; a note
+    about the hours on each (alone when no hours are known)."""
     if location.open_24_7:
         every_day = ",".join(_BYDAY.values())
         return [_schedule(location, key="24/7", byday=every_day, opens="00:00", closes="23:59")]
+    periods = list(location.hours.all())
+    if not periods and location.hours_note:
+        return [_schedule(location, key="note")]
     return [
         _schedule(
             location,
@@ -191,38 +242,41 @@ def schedules_to_hsds(location: Location) -> list[dict]:
             opens=f"{period.opens_at:%H:%M}",
             closes=f"{period.closes_at:%H:%M}",
         )
-        for period in location.hours.all()
+        for period in periods
     ]
 
 
-def address_to_hsds(location: Location) -> dict | None:
-    """The physical address, or None when it is confidential, remote or has no street."""
+def address_to_hsds(location: Location, *, package: bool = False) -> dict | None:
+    """The physical address; None when remote or incomplete (HSDS requires street, city,
+    state and ZIP). A confidential one: None, or in a package the placeholder street with
+    the 5-digit ZIP only (never the street, the unit or the ZIP+4)."""
+    secret = location.address_confidential
     if (
-        location.address_confidential
-        or location.kind != LocationKind.PHYSICAL
-        or not location.address_1
+        location.kind != LocationKind.PHYSICAL
+        or (secret and not package)
+        or not (location.address_1 and location.city and location.state and location.postcode)
     ):
         return None
     return _compact(
         {
             "id": derived_id("address", location.id),
             "location_id": str(location.id),
-            "address_1": location.public_street,
-            "address_2": location.public_street_2,
+            "address_1": CONFIDENTIAL_STREET if secret else location.address_1,
+            "address_2": "" if secret else location.address_2,
         }
     ) | {
         "city": location.city,
         "state_province": location.state,
-        "postal_code": location.public_postcode,
+        "postal_code": location.postcode[:5] if secret else location.postcode,
         "country": location.country,
         "address_type": "physical",
     }
 
 
-def location_to_hsds(location: Location) -> dict:
-    """A location; confidential ones carry no address and no coordinates, only the area."""
+def location_to_hsds(location: Location, *, package: bool = False) -> dict:
+    """A location; confidential ones carry no street and no coordinates, only the area."""
     point = location.public_point
-    address = address_to_hsds(location)
+    address = address_to_hsds(location, package=package)
     data = {
         "id": str(location.id),
         "location_type": "physical" if location.kind == LocationKind.PHYSICAL else "virtual",
@@ -246,6 +300,9 @@ def location_to_hsds(location: Location) -> dict:
             for term in location.accessibility.all()
         ],
     }
+    if package and location.address_confidential:
+        flag = flag_to_hsds(FLAG_CONFIDENTIAL, link_id=location.id, link_entity="location")
+        data["attributes"].append(flag)
     if location.address_confidential:
         # Only the town: enough to know it is near, never enough to find it.
         town = ", ".join(part for part in (location.city, location.state) if part)
@@ -285,7 +342,8 @@ def service_area_to_hsds(service: Service) -> list[dict]:
             base
             | {
                 "id": derived_id("service_area", service.id, "radius"),
-                "name": f"Within {miles:g} miles",
+                # The importers read "within N miles of lat,lng" back.
+                "name": f"Within {miles:g} miles of {lat:.2f},{lng:.2f}",
                 "description": f"Within {miles:g} miles of {lat:.2f}, {lng:.2f}.",
                 "extent": f"{lat:.2f},{lng:.2f};{miles:g}mi",
                 "extent_type": "radius",
@@ -295,9 +353,14 @@ def service_area_to_hsds(service: Service) -> list[dict]:
 
 
 def organization_to_hsds(
-    organization: Organization, *, locations: Iterable[Location] = (), services: Iterable = ()
+    organization: Organization,
+    *,
+    locations: Iterable[Location] = (),
+    services: Iterable = (),
+    package: bool = False,
 ) -> dict:
     """An organization; pass its public `locations` and `services` (dicts) to nest them."""
+    flags = [FLAG_SAMPLE] if package and organization.is_sample else []
     data = _compact(
         {
             "id": str(organization.id),
@@ -308,9 +371,14 @@ def organization_to_hsds(
             "phones": [phone_to_hsds(phone) for phone in organization.phones.all()],
             "locations": [location_to_hsds(location) for location in locations],
             "services": list(services),
+            "attributes": [
+                flag_to_hsds(code, link_id=organization.id, link_entity="organization")
+                for code in flags
+            ],
         }
     )
-    return data | {"description": organization.description}
+    # HSDS requires a description; the importer reads one equal to the name as none.
+    return data | {"description": organization.description or organization.name}
 
 
 def cost_options_to_hsds(service: Service) -> list[dict]:
@@ -321,7 +389,7 @@ def cost_options_to_hsds(service: Service) -> list[dict]:
             {
                 "id": derived_id("cost_option", service.id),
                 "service_id": str(service.id),
-                "option": _COST_OPTION.get(service.cost, service.cost),
+                "option": COST_OPTIONS.get(service.cost, service.cost),
                 "amount_description": service.cost_note,
             }
         )
@@ -332,8 +400,6 @@ def service_to_hsds(
     service: Service, *, service_at_locations: Iterable[ServiceAtLocation] | None = None
 ) -> dict:
     """A service; with `service_at_locations` (public rows) it is fully nested."""
-    fees = _COST_OPTION.get(service.cost, service.cost)
-    fees_description = f"{fees}. {service.cost_note}" if fees and service.cost_note else fees
     data = {
         "id": str(service.id),
         "organization_id": str(service.organization_id),
@@ -342,7 +408,8 @@ def service_to_hsds(
         "url": service.website,
         "email": service.email,
         "status": _SERVICE_STATUS.get(service.status, "inactive"),
-        "fees_description": fees_description or service.cost_note,
+        # The cost itself is a cost option; the note is what the importer reads back.
+        "fees_description": service.cost_note,
         "eligibility_description": service.eligibility,
         "application_process": service.how_to_get_help,
         "last_modified": service.updated_at.isoformat() if service.updated_at else None,
@@ -352,9 +419,17 @@ def service_to_hsds(
         data["assured_date"] = verified.isoformat()
     if service_at_locations is None:
         return _compact(data)
-    terms = list(service.terms.all())
     data |= {
         "organization": organization_to_hsds(service.organization),
+        **service_children(service),
+        "service_at_locations": [service_at_location_to_hsds(sal) for sal in service_at_locations],
+    }
+    return _compact(data)
+
+
+def service_children(service: Service) -> dict:
+    """What hangs off a service: phones, languages, areas, cost options, attributes."""
+    return {
         "phones": [phone_to_hsds(phone) for phone in service.phones.all()],
         "languages": [
             {
@@ -368,23 +443,24 @@ def service_to_hsds(
         "service_areas": service_area_to_hsds(service),
         "cost_options": cost_options_to_hsds(service),
         "attributes": [
-            attribute_to_hsds(term, link_id=service.id, link_entity="service") for term in terms
+            attribute_to_hsds(term, link_id=service.id, link_entity="service")
+            for term in service.terms.all()
         ],
-        "service_at_locations": [service_at_location_to_hsds(sal) for sal in service_at_locations],
     }
-    return _compact(data)
 
 
-def service_at_location_to_hsds(sal: ServiceAtLocation, *, service: dict | None = None) -> dict:
-    """A service at a location, with its (redacted) location; `service` nests a service."""
-    data = _compact(
+def service_at_location_to_hsds(
+    sal: ServiceAtLocation, *, service: dict | None = None, location: bool = True
+) -> dict:
+    """A service at a location, with its (redacted) location unless `location` is False;
+    `service` nests a service."""
+    return _compact(
         {
             "id": str(sal.id),
             "service_id": str(sal.service_id),
             "location_id": str(sal.location_id),
             "description": sal.description,
-            "location": location_to_hsds(sal.location),
+            "location": location_to_hsds(sal.location) if location else None,
             "service": service,
         }
     )
-    return data

@@ -4,8 +4,8 @@ or coordinates."""
 
 from collections import defaultdict
 
+from providers.hsds import COST_OPTIONS as COST_LABELS
 from providers.importers.csv_flat import COLUMNS
-from providers.importers.export import COST_LABELS, _service_area_text
 from providers.importers.normalise import hours_text
 from providers.importers.safe_csv import SafeDictWriter
 from providers.models import (
@@ -15,6 +15,7 @@ from providers.models import (
     Organization,
     Phone,
     Service,
+    ServiceArea,
     ServiceAtLocation,
 )
 
@@ -24,6 +25,20 @@ PHONE_COLUMNS = {
     Phone.Kind.TEXT: "text_number",
     Phone.Kind.TTY: "tty",
 }
+
+
+def _service_area_text(svc: Service) -> str:
+    """'Nationwide', 'NY, NJ' or 'within 25.0 mi of 40.7,-74.0': what the importers read."""
+    if svc.service_area == ServiceArea.NATIONWIDE:
+        return "Nationwide"
+    if svc.service_area == ServiceArea.STATES and svc.service_area_states:
+        return ", ".join(svc.service_area_states)
+    if svc.service_area == ServiceArea.RADIUS and svc.service_area_radius_mi:
+        return (
+            f"within {svc.service_area_radius_mi!r} mi of {svc.service_area_lat!r},"
+            f"{svc.service_area_lng!r}"
+        )
+    return ""
 
 
 def _names(through, owner: str, queryset) -> dict:

@@ -7,13 +7,9 @@ from datetime import time
 
 from django.utils import timezone
 
+from providers.hsds import FLAG_CONFIDENTIAL, FLAG_SAMPLE
 from providers.importers import normalise as norm
-from providers.importers.mapping import (
-    FLAG_CONFIDENTIAL,
-    FLAG_SAMPLE,
-    LOCATION_KINDS,
-    SERVICE_KINDS,
-)
+from providers.importers.mapping import LOCATION_KINDS, SERVICE_KINDS
 from providers.importers.records import Row
 from providers.importers.writer import Inserter, chunks
 from providers.models import Location, Organization, Phone, Service, ServiceAtLocation, Status

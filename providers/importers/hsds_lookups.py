@@ -3,9 +3,9 @@ eligibility, costs, service areas, addresses, and which services are at which lo
 
 from collections import defaultdict
 
+from providers.hsds import FLAG_CONFIDENTIAL, FLAG_SAMPLE
 from providers.importers import hsds_links
 from providers.importers import normalise as norm
-from providers.importers.mapping import FLAG_CONFIDENTIAL, FLAG_SAMPLE
 
 
 def first(row: dict, *names: str) -> str:

@@ -20,11 +20,9 @@ from django.apps import apps as global_apps
 
 DEFAULTS = Path(__file__).resolve().parent.parent.parent / "fixtures" / "taxonomy_mapping.json"
 
-# Our own taxonomies as we name them in exports (see export_hsds); also recognised on import.
+# Our own taxonomies as the one HSDS mapping names them (providers/hsds.py): recognised on
+# import by this prefix.
 OUR_TAXONOMY_PREFIX = "Resource Map"
-FLAGS_TAXONOMY = "Resource Map: flags"
-FLAG_CONFIDENTIAL = "address-confidential"
-FLAG_SAMPLE = "sample-data"
 
 SERVICE_KINDS = ("service_type", "victimization", "population")
 LOCATION_KINDS = ("accessibility",)

@@ -55,7 +55,6 @@ CONFIDENTIAL_MARKER = re.compile(
     r"secret|redacted|call\s+for\s+(?:the\s+)?(?:address|location))\b",
     re.IGNORECASE,
 )
-EXPORT_CONFIDENTIAL_STREET = "Confidential address"
 
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
 _ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
