@@ -156,15 +156,7 @@ class ServiceListView(HsdsListView):
 
     def represent(self, rows, flags):
         if flags["minimal"]:
-            return [
-                {
-                    "id": str(s.id),
-                    "name": s.name,
-                    "status": "active",
-                    "last_modified": s.updated_at.isoformat(),
-                }
-                for s in rows
-            ]
+            return [hsds.service_brief_to_hsds(service) for service in rows]
         if flags["full"]:
             return full_services(rows)
         return [hsds.service_to_hsds(service) for service in rows]
@@ -337,7 +329,7 @@ def represent_organizations(organizations: list[Organization], flags: dict) -> l
     if flags["full_service"]:
         nested = dict(zip([s.id for s in services], full_services(services), strict=True))
     else:
-        nested = {s.id: {"id": str(s.id), "name": s.name} for s in services}
+        nested = {s.id: hsds.service_brief_to_hsds(s) for s in services}
     return [
         hsds.organization_to_hsds(
             org,

@@ -11,13 +11,16 @@ from providers.models import Term
 Q = OpenApiParameter.QUERY
 
 
-def query(name: str, schema, description: str, example, *, many: bool = False) -> OpenApiParameter:
+def query(
+    name: str, schema, description: str, example, *, many: bool = False, required: bool = False
+) -> OpenApiParameter:
     if many:
         schema = {"type": "array", "items": schema, "maxItems": 20}
     return OpenApiParameter(
         name,
         type=schema,
         location=Q,
+        required=required,
         description=description,
         explode=True if many else None,
         examples=[OpenApiExample(f"{name} example", value=example)],
@@ -198,7 +201,9 @@ TERM_KIND = query(
     "Which vocabulary.",
     "victimization",
 )
-PLACE_Q = query("q", TEXT, 'A ZIP code, "City, ST" or "lat, lng".', "Springfield, IL")
+PLACE_Q = query(
+    "q", TEXT, 'A ZIP code, "City, ST" or "lat, lng".', "Springfield, IL", required=True
+)
 
 ERRORS = {
     400: OpenApiResponse(

@@ -1,5 +1,8 @@
-"""Site-wide response headers that depend on where a page is (see directory/http.py)."""
+"""Site-wide response headers and bodies that depend on where a page is (see directory/http.py)."""
 
+from http import HTTPStatus
+
+from django.http import JsonResponse
 from django.urls import reverse
 
 from directory.http import SAME_ORIGIN
@@ -20,3 +23,42 @@ class AdminReferrerPolicyMiddleware:
         if request.path.startswith(reverse("admin:index")):
             response.headers.setdefault("Referrer-Policy", SAME_ORIGIN)
         return response
+
+
+class ApiResponsesMiddleware:
+    """Under /api/: every error is JSON, and every GET may be read from any origin.
+
+    Errors raised before a DRF view runs (a path that does not resolve, an id that is not a
+    UUID, a failed CSRF check, a bad Host) get Django's HTML pages; an API client gets
+    `{"detail": "..."}` with the same status instead. django-cors-headers answers only
+    requests that carry an `Origin`; a public GET says `Access-Control-Allow-Origin: *`
+    either way, as HSDS validators expect (no credentials are ever allowed, see settings).
+    Listed right after SecurityMiddleware, so it sees the responses of everything inside.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path.startswith("/api/"):
+            return response
+        if response.status_code >= 400 and "json" not in response.get("Content-Type", ""):
+            response = _json_error(response)
+        if request.method in ("GET", "HEAD"):
+            response.headers.setdefault("Access-Control-Allow-Origin", "*")
+        return response
+
+
+_ERROR_DETAILS = {
+    HTTPStatus.NOT_FOUND: "Not found: no such path, or an id that is not a UUID.",
+}
+
+
+def _json_error(response):
+    status = HTTPStatus(response.status_code)
+    error = JsonResponse({"detail": _ERROR_DETAILS.get(status, status.phrase + ".")}, status=status)
+    for header in ("Allow", "Retry-After", "Vary", "Cache-Control"):
+        if header in response:
+            error[header] = response[header]
+    return error

@@ -124,6 +124,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Under /api/: JSON errors and CORS on every GET (see directory/middleware.py).
+    "directory.middleware.ApiResponsesMiddleware",
     # The admin's pages carry forms: Referrer-Policy same-origin there (see directory/http.py).
     "directory.middleware.AdminReferrerPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

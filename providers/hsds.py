@@ -396,6 +396,17 @@ def cost_options_to_hsds(service: Service) -> list[dict]:
     ]
 
 
+def service_brief_to_hsds(service: Service) -> dict:
+    """A service as a short entry (HSDS `minimal`, or nested in an organization): what the
+    schema requires (id, name, status) and when it last changed."""
+    return {
+        "id": str(service.id),
+        "name": service.name,
+        "status": _SERVICE_STATUS.get(service.status, "inactive"),
+        "last_modified": service.updated_at.isoformat(),
+    }
+
+
 def service_to_hsds(
     service: Service, *, service_at_locations: Iterable[ServiceAtLocation] | None = None
 ) -> dict:

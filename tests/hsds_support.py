@@ -218,3 +218,40 @@ def write_legacy_package(folder: Path, **overrides) -> Path:
     for name, (fields, rows) in {**LEGACY_FILES, **overrides}.items():
         write_csv(folder / name, fields, [dict(zip(fields, row, strict=True)) for row in rows])
     return folder
+
+
+class FeedValidator:
+    """Validates /api/hsds/ JSON against one HSDS version's object schemas and its `Page`
+    (3.0: schema/, 3.1: 3.1/schema/ of the shared reference)."""
+
+    BASE = "https://hsds.invalid/schema/"
+
+    def __init__(self, version: str = "3.0") -> None:
+        folder = hsds_dir() / ("schema" if version == "3.0" else f"{version}/schema")
+        self.openapi = json.loads((folder / "openapi.json").read_text(encoding="utf-8"))
+        self.schemas, resources = {}, []
+        for path in folder.glob("*.json"):
+            if path.name == "openapi.json":
+                continue
+            contents = json.loads(path.read_text(encoding="utf-8")) | {"$id": self.BASE + path.name}
+            self.schemas[path.stem] = contents
+            resources.append((self.BASE + path.name, Resource.from_contents(contents, DRAFT202012)))
+        self.registry = Registry().with_resources(resources)
+        self.formats = FormatChecker()
+
+    def errors(self, instance, name: str) -> list[str]:
+        """Every violation of the `name` schema (a file stem: "service"), as text."""
+        validator = Draft202012Validator(
+            self.schemas[name], registry=self.registry, format_checker=self.formats
+        )
+        return [f"{name} {list(e.path)}: {e.message}" for e in validator.iter_errors(instance)]
+
+    def page_errors(self, body: dict, item: str) -> list[str]:
+        """The `Page` envelope and every item in it (nested services included)."""
+        page = Draft202012Validator(self.openapi["components"]["schemas"]["Page"])
+        problems = [f"Page: {e.message}" for e in page.iter_errors(body)]
+        for entry in body.get("contents", []):
+            problems += self.errors(entry, item)
+            for service in entry.get("services", []):
+                problems += self.errors(service, "service")
+        return problems
