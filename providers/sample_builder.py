@@ -257,10 +257,14 @@ class SampleBuilder:
     ) -> Service:
         rng = self.rng
         index = self.serial["service"]
-        cost = rng.choices([Cost.FREE, Cost.SLIDING_SCALE, Cost.FEE], weights=[75, 18, 7])[0]
+        # Some listings, as in real data, do not say what they cost.
+        cost = rng.choices(
+            [Cost.FREE, Cost.SLIDING_SCALE, Cost.FEE, Cost.NOT_STATED], weights=[68, 18, 7, 7]
+        )[0]
         if cost == Cost.FEE and not fee_ok:
             cost = Cost.SLIDING_SCALE
         cost_note = {
+            Cost.NOT_STATED: "",
             Cost.FREE: "",
             Cost.SLIDING_SCALE: "Based on household income; no one is turned away.",
             Cost.FEE: "$25 first visit; ask about fee waivers.",

@@ -65,8 +65,11 @@ def restore_migrated_data() -> None:
         from providers.reference_data import load_reference_data
         from providers.roles import apply_roles
 
+        from providers.importers.mapping import load_default_mapping
+
         emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
         load_reference_data()
+        load_default_mapping()  # the taxonomy mapping's default rules (migrations 0007, 0015)
         apply_roles()  # the referrals app adds its own permissions on post_migrate too
     ContentType.objects.clear_cache()
 

@@ -123,16 +123,20 @@ def test_migration_turns_only_defaulted_imported_costs_into_not_stated(db, make_
     entered = make_provider(name="Entered by an admin", cost="free").service
     imported_free = make_provider(name="Imported", cost="free").service
     imported_noted = make_provider(name="Imported with a note", cost="free").service
+    Organization.objects.exclude(name="Sample listing").update(is_sample=False)
     Service.objects.filter(pk=imported_free.pk).update(source="old-211", source_id="1")
     Service.objects.filter(pk=imported_noted.pk).update(
         source="old-211", source_id="2", cost_note="Free for residents"
     )
+    sample = make_provider(name="Sample listing", cost="free").service  # is_sample=True
+    Service.objects.filter(pk=sample.pk).update(source="sample", source_id="3")
     migration = importlib.import_module("providers.migrations.0012_cost_not_stated")
     migration.free_by_default_to_not_stated(apps, None)
     costs = dict(Service.objects.values_list("pk", "cost"))
     assert costs[entered.pk] == Cost.FREE
     assert costs[imported_free.pk] == Cost.NOT_STATED
     assert costs[imported_noted.pk] == Cost.FREE
+    assert costs[sample.pk] == Cost.FREE
 
 
 # -- text hygiene ----------------------------------------------------------------------------

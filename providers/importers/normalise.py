@@ -86,7 +86,7 @@ def _undo_cp437(match: re.Match) -> str:
 
 def repair_characters(value: str):
     """Mojibake repaired (ftfy, and the code page 437 kind). Returns (text, note)."""
-    if value.isascii() and "G\u00c7" not in value:
+    if value.isascii():
         return value, None
     out = _CP437_MOJIBAKE.sub(_undo_cp437, value)
     out = ftfy.fix_text(out, uncurl_quotes=False, unescape_html=False, fix_line_breaks=False)
