@@ -7,8 +7,8 @@ def free_by_default_to_not_stated(apps, schema_editor):
     """Cost used to default to "free". An imported service (it has a source) whose cost is
     free with no note about the cost most likely got "free" from that default, not from its
     source: it becomes "not stated". Listings entered by people (no source), the made-up
-    sample listings, and imported ones with a cost note, keep their cost. Re-importing a source that does say "free"
-    restores it (docs/import.md)."""
+    sample listings, and imported ones with a cost note, keep their cost. Re-importing a
+    source that does say "free" restores it (docs/import.md)."""
     Service = apps.get_model("providers", "Service")
     imported = Service.objects.exclude(source="").exclude(organization__is_sample=True)
     imported.filter(cost="free", cost_note="").update(cost="")
