@@ -62,10 +62,9 @@ def restore_migrated_data() -> None:
     if serialized:
         connection.creation.deserialize_db_from_string(serialized)
     else:
+        from providers.importers.mapping import load_default_mapping
         from providers.reference_data import load_reference_data
         from providers.roles import apply_roles
-
-        from providers.importers.mapping import load_default_mapping
 
         emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
         load_reference_data()
