@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef, Q
 from rest_framework.exceptions import ValidationError
 
 from providers.geocode import PlaceNotFound, geocode, state_for
+from providers.hsds import HSDS_VERSIONS
 from providers.models import Cost, Language, Organization, Service, ServiceAtLocation, Term
 from providers.search import KM_PER_MI, Filters
 
@@ -221,6 +222,16 @@ class FlagsForm(forms.Form):
     minimal = StrictBooleanField(required=False)
 
 
+class VersionForm(forms.Form):
+    """Which HSDS shape a client reads: 3.1 (the default) or 3.0 (older clients)."""
+
+    version = forms.ChoiceField(
+        required=False,
+        choices=[(version, version) for version in HSDS_VERSIONS],
+        error_messages={"invalid_choice": "Use one of: " + ", ".join(HSDS_VERSIONS) + "."},
+    )
+
+
 def parse(form_class, request):
     """The bound, valid form of the request's query parameters, or a 400."""
     form = form_class(request.query_params)
@@ -317,14 +328,31 @@ class HsdsServiceAtLocationFilter(HsdsServiceFilter):
 
 
 class HsdsOrganizationFilter(django_filters.FilterSet):
+    """HSDS 3.1 /organizations: words, and (new in 3.1) a term or taxonomy of a service."""
+
     search = django_filters.CharFilter(method="filter_search", max_length=MAX_TEXT)
+    taxonomy_term_id = django_filters.UUIDFilter(method="filter_term")
+    taxonomy_id = django_filters.UUIDFilter(method="filter_taxonomy")
 
     class Meta:
         model = Organization
-        fields = ["search"]
+        fields = ["search", "taxonomy_term_id", "taxonomy_id"]
 
     def filter_search(self, queryset, name, value):
         return _words(queryset, ("name", "alternate_name", "description"), value)
+
+    def _with_service(self, **condition):
+        services = Service.objects.published().filter(organization=OuterRef("pk"), **condition)
+        return Exists(services)
+
+    def filter_term(self, queryset, name, value):
+        return queryset.filter(self._with_service(terms=value))
+
+    def filter_taxonomy(self, queryset, name, value):
+        from providers.hsds import TAXONOMIES, taxonomy_id
+
+        kinds = [kind for kind in TAXONOMIES if taxonomy_id(kind) == str(value)]
+        return queryset.filter(self._with_service(terms__kind__in=kinds))
 
 
 class HsdsTaxonomyTermFilter(django_filters.FilterSet):

@@ -8,7 +8,13 @@ from rest_framework import generics
 from api import schema
 from api.base import ApiViewMixin, conditional_response
 from api.filters import HsdsTaxonomyTermFilter, SearchForm, parse
-from api.hsds_views import DETAIL_RESPONSES, LIST_PARAMETERS, LIST_RESPONSES, HsdsListView
+from api.hsds_views import (
+    DETAIL_RESPONSES,
+    LIST_PARAMETERS,
+    LIST_RESPONSES,
+    HsdsListView,
+    requested_version,
+)
 from providers import hsds
 from providers.models import Term
 
@@ -38,10 +44,14 @@ class TaxonomyDetailView(ApiViewMixin, generics.GenericAPIView):
 
     @extend_schema(
         operation_id="hsds_taxonomy",
-        parameters=[schema.path_id("A taxonomy id.", hsds.taxonomy_id(Term.Kind.SERVICE_TYPE))],
+        parameters=[
+            schema.path_id("A taxonomy id.", hsds.taxonomy_id(Term.Kind.SERVICE_TYPE)),
+            schema.HSDS_VERSION,
+        ],
         responses=DETAIL_RESPONSES,
     )
     def get(self, request, pk):
+        requested_version(request)  # the same in 3.0 and 3.1; an unknown one is a 400
         for kind in hsds.TAXONOMIES:
             if hsds.taxonomy_id(kind) == str(pk):
                 return conditional_response(request, hsds.taxonomy_to_hsds(kind))
@@ -81,9 +91,13 @@ class TaxonomyTermDetailView(ApiViewMixin, generics.GenericAPIView):
 
     @extend_schema(
         operation_id="hsds_taxonomy_term",
-        parameters=[schema.path_id("A taxonomy term id.", "6a0d8f0c-3c55-4a43-8f5b-2d7c9b1e4f10")],
+        parameters=[
+            schema.path_id("A taxonomy term id.", "6a0d8f0c-3c55-4a43-8f5b-2d7c9b1e4f10"),
+            schema.HSDS_VERSION,
+        ],
         responses=DETAIL_RESPONSES,
     )
     def get(self, request, pk):
+        requested_version(request)  # the same in 3.0 and 3.1; an unknown one is a 400
         term = get_object_or_404(Term, pk=pk)
         return conditional_response(request, hsds.taxonomy_term_to_hsds(term))

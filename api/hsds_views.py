@@ -1,4 +1,5 @@
-"""The Open Referral HSDS 3.0 read API (/api/hsds/), after the HSDS `openapi.json`.
+"""The Open Referral HSDS read API (/api/hsds/), after the HSDS `openapi.json`: HSDS 3.1,
+or the 3.0 shape with `version=3.0`.
 
 Lists use the HSDS `Page` envelope; `format=ndjson` streams every item instead. Query
 parameters are cumulative (AND). Only published listings appear, through the redacting
@@ -28,6 +29,7 @@ from api.filters import (
     HsdsOrganizationFilter,
     HsdsServiceAtLocationFilter,
     HsdsServiceFilter,
+    VersionForm,
     parse,
     resolve_place,
 )
@@ -62,10 +64,21 @@ LIST_RESPONSES = {
     **schema.ERRORS,
 }
 DETAIL_RESPONSES = {200: OpenApiResponse(ITEM_SCHEMA), **schema.ERRORS}
-LIST_PARAMETERS = [schema.HSDS_SEARCH, schema.HSDS_PAGE, schema.HSDS_PER_PAGE, schema.HSDS_FORMAT]
+LIST_PARAMETERS = [
+    schema.HSDS_SEARCH,
+    schema.HSDS_PAGE,
+    schema.HSDS_PER_PAGE,
+    schema.HSDS_FORMAT,
+    schema.HSDS_VERSION,
+]
 
 
-def full_services(services: list[Service]) -> list[dict]:
+def requested_version(request) -> str:
+    """The HSDS version the client asked for (`version`), or a 400 naming the choices."""
+    return parse(VersionForm, request).cleaned_data["version"] or hsds.HSDS_VERSION
+
+
+def full_services(services: list[Service], *, version: str) -> list[dict]:
     """Fully nested services, with a fixed number of queries for any number of services."""
     prefetch_related_objects(
         services,
@@ -83,7 +96,7 @@ def full_services(services: list[Service]) -> list[dict]:
     for sal in sals:
         by_service[sal.service_id].append(sal)
     return [
-        hsds.service_to_hsds(service, service_at_locations=by_service[service.id])
+        hsds.service_to_hsds(service, service_at_locations=by_service[service.id], version=version)
         for service in services
     ]
 
@@ -101,7 +114,7 @@ class HsdsListView(ApiViewMixin, generics.GenericAPIView):
         return self.filter_queryset(self.get_queryset())
 
     def get(self, request, *args, **kwargs):
-        flags = parse(FlagsForm, request).cleaned_data
+        flags = parse(FlagsForm, request).cleaned_data | {"version": requested_version(request)}
         rows = self.rows(request)
         if request.accepted_renderer.format == "ndjson":
             return StreamingHttpResponse(
@@ -125,6 +138,7 @@ class RootView(ApiViewMixin, generics.GenericAPIView):
 
     @extend_schema(
         operation_id="hsds_root",
+        parameters=[schema.HSDS_VERSION],
         responses={
             200: OpenApiResponse(
                 {
@@ -133,19 +147,33 @@ class RootView(ApiViewMixin, generics.GenericAPIView):
                         "version": {"type": "string"},
                         "profile": {"type": "string", "format": "uri"},
                         "openapi_url": {"type": "string", "format": "uri"},
+                        "description": {"type": "string"},
+                        "publisher": {
+                            "type": "object",
+                            "properties": {
+                                "name": {"type": "string"},
+                                "website": {"type": "string", "format": "uri"},
+                            },
+                        },
                     },
                 }
-            )
+            ),
+            **schema.ERRORS,
         },
     )
     def get(self, request):
-        return Response(
-            {
-                "version": hsds.HSDS_VERSION,
-                "profile": hsds.HSDS_PROFILE_URL,
-                "openapi_url": request.build_absolute_uri(reverse("api:schema")),
+        version = requested_version(request)
+        body = {
+            "version": version,
+            "profile": hsds.HSDS_PROFILE_URLS[version],
+            "openapi_url": request.build_absolute_uri(reverse("api:schema")),
+        }
+        if version != "3.0":
+            body |= {
+                "description": f"{settings.SITE_NAME}: services for victims of crime (HSDS).",
+                "publisher": {"name": settings.SITE_NAME, "website": settings.SITE_URL + "/"},
             }
-        )
+        return Response(body)
 
 
 class ServiceListView(HsdsListView):
@@ -158,7 +186,7 @@ class ServiceListView(HsdsListView):
         if flags["minimal"]:
             return [hsds.service_brief_to_hsds(service) for service in rows]
         if flags["full"]:
-            return full_services(rows)
+            return full_services(rows, version=flags["version"])
         return [hsds.service_to_hsds(service) for service in rows]
 
     @extend_schema(
@@ -183,13 +211,17 @@ class ServiceDetailView(ApiViewMixin, generics.GenericAPIView):
 
     @extend_schema(
         operation_id="hsds_service",
-        parameters=[schema.path_id("A service id.", "ac148810-d857-441c-9679-408f346de14b")],
+        parameters=[
+            schema.path_id("A service id.", "ac148810-d857-441c-9679-408f346de14b"),
+            schema.HSDS_VERSION,
+        ],
         responses=DETAIL_RESPONSES,
     )
     def get(self, request, pk):
         queryset = Service.objects.published().select_related("organization")
         service = get_object_or_404(queryset, pk=pk)
-        return conditional_response(request, full_services([service])[0])
+        version = requested_version(request)
+        return conditional_response(request, full_services([service], version=version)[0])
 
 
 class PointForm(forms.Form):
@@ -258,14 +290,17 @@ class ServiceAtLocationListView(HsdsListView):
 
     def represent(self, rows, flags):
         prefetch_related_objects([sal.location for sal in rows], *hsds.LOCATION_PREFETCH)
+        version = flags["version"]
         if not flags["full"]:
-            return [hsds.service_at_location_to_hsds(sal) for sal in rows]
+            return [hsds.service_at_location_to_hsds(sal, version=version) for sal in rows]
         services = {sal.service_id: sal.service for sal in rows}
-        nested = dict(zip(services, full_services(list(services.values())), strict=True))
+        full = full_services(list(services.values()), version=version)
+        nested = dict(zip(services, full, strict=True))
         for item in nested.values():
             item.pop("service_at_locations", None)
         return [
-            hsds.service_at_location_to_hsds(sal, service=nested[sal.service_id]) for sal in rows
+            hsds.service_at_location_to_hsds(sal, service=nested[sal.service_id], version=version)
+            for sal in rows
         ]
 
     @extend_schema(
@@ -297,7 +332,8 @@ class ServiceAtLocationDetailView(ApiViewMixin, generics.GenericAPIView):
     @extend_schema(
         operation_id="hsds_service_at_location",
         parameters=[
-            schema.path_id("A service_at_location id.", "e94c9f38-1e8f-4564-91d4-d53501ab1765")
+            schema.path_id("A service_at_location id.", "e94c9f38-1e8f-4564-91d4-d53501ab1765"),
+            schema.HSDS_VERSION,
         ],
         responses=DETAIL_RESPONSES,
     )
@@ -306,10 +342,12 @@ class ServiceAtLocationDetailView(ApiViewMixin, generics.GenericAPIView):
             "service", "service__organization", "location"
         )
         sal = get_object_or_404(queryset, pk=pk)
+        version = requested_version(request)
         prefetch_related_objects([sal.location], *hsds.LOCATION_PREFETCH)
-        service = full_services([sal.service])[0]
+        service = full_services([sal.service], version=version)[0]
         service.pop("service_at_locations", None)
-        return conditional_response(request, hsds.service_at_location_to_hsds(sal, service=service))
+        record = hsds.service_at_location_to_hsds(sal, service=service, version=version)
+        return conditional_response(request, record)
 
 
 def represent_organizations(organizations: list[Organization], flags: dict) -> list[dict]:
@@ -327,7 +365,8 @@ def represent_organizations(organizations: list[Organization], flags: dict) -> l
     prefetch_related_objects(locations, *hsds.LOCATION_PREFETCH)
     services = [service for org in organizations for service in org.services.all()]
     if flags["full_service"]:
-        nested = dict(zip([s.id for s in services], full_services(services), strict=True))
+        full = full_services(services, version=flags["version"])
+        nested = dict(zip([s.id for s in services], full, strict=True))
     else:
         nested = {s.id: hsds.service_brief_to_hsds(s) for s in services}
     return [
@@ -351,7 +390,13 @@ class OrganizationListView(HsdsListView):
 
     @extend_schema(
         operation_id="hsds_organizations",
-        parameters=[*LIST_PARAMETERS, schema.HSDS_FULL, schema.HSDS_FULL_SERVICE],
+        parameters=[
+            *LIST_PARAMETERS,
+            schema.HSDS_FULL,
+            schema.HSDS_FULL_SERVICE,
+            schema.HSDS_TERM,
+            schema.HSDS_TAXONOMY,
+        ],
         responses=LIST_RESPONSES,
     )
     def get(self, request, *args, **kwargs):
@@ -366,10 +411,14 @@ class OrganizationDetailView(ApiViewMixin, generics.GenericAPIView):
         parameters=[
             schema.path_id("An organization id.", "d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610"),
             schema.HSDS_FULL_SERVICE,
+            schema.HSDS_VERSION,
         ],
         responses=DETAIL_RESPONSES,
     )
     def get(self, request, pk):
-        flags = parse(FlagsForm, request).cleaned_data | {"full": True}
+        flags = parse(FlagsForm, request).cleaned_data | {
+            "full": True,
+            "version": requested_version(request),
+        }
         organization = get_object_or_404(Organization.objects.published(), pk=pk)
         return conditional_response(request, represent_organizations([organization], flags)[0])

@@ -166,6 +166,12 @@ HSDS_MODIFIED_AFTER = query(
     "Only items modified at or after this ISO 8601 moment.",
     "2025-01-01T00:00:00Z",
 )
+HSDS_VERSION = query(
+    "version",
+    {"type": "string", "enum": ["3.1", "3.0"]},
+    "The HSDS shape of the answer: 3.1 (the default) or 3.0, for older clients.",
+    "3.1",
+)
 HSDS_FULL = query("full", BOOLEAN, "Nest related objects fully.", "false")
 HSDS_FULL_SERVICE = query("full_service", BOOLEAN, "Nest full services.", "false")
 HSDS_MINIMAL = query("minimal", BOOLEAN, "Only id, name, status and last_modified.", "false")

@@ -38,12 +38,19 @@ from providers.models import (
     Term,
 )
 
-HSDS_VERSION = "3.0"
+# The feed answers in HSDS 3.1 (3.1.x: its released fixes are to the API document) unless a
+# client asks for the 3.0 shape; 3.1 only adds to 3.0 (here: service areas on each service
+# at location, publisher metadata on the root).
+HSDS_VERSION = "3.1"
+HSDS_VERSIONS = ("3.1", "3.0")
 # What another directory's street field holds for a confidential location (211 exports do
 # the same); the importer recognises it.
 CONFIDENTIAL_STREET = "Confidential address"
-# The HSDS 3.0 specification we follow, without a further profile.
-HSDS_PROFILE_URL = "https://github.com/openreferral/specification/tree/3.0"
+# The HSDS specification we follow, without a further profile.
+HSDS_PROFILE_URLS = {
+    version: f"https://github.com/openreferral/specification/tree/{version}"
+    for version in HSDS_VERSIONS
+}
 # Fixed namespace for derived ids: never change it, or every derived id changes.
 NAMESPACE = uuid.UUID("5d4b3f0e-6a43-4c3e-9b53-6f1e0c2a7d11")
 
@@ -408,7 +415,10 @@ def service_brief_to_hsds(service: Service) -> dict:
 
 
 def service_to_hsds(
-    service: Service, *, service_at_locations: Iterable[ServiceAtLocation] | None = None
+    service: Service,
+    *,
+    service_at_locations: Iterable[ServiceAtLocation] | None = None,
+    version: str = HSDS_VERSION,
 ) -> dict:
     """A service; with `service_at_locations` (public rows) it is fully nested."""
     data = {
@@ -430,10 +440,14 @@ def service_to_hsds(
         data["assured_date"] = verified.isoformat()
     if service_at_locations is None:
         return _compact(data)
+    areas = service_area_to_hsds(service)
     data |= {
         "organization": organization_to_hsds(service.organization),
         **service_children(service),
-        "service_at_locations": [service_at_location_to_hsds(sal) for sal in service_at_locations],
+        "service_at_locations": [
+            service_at_location_to_hsds(sal, version=version, areas=areas)
+            for sal in service_at_locations
+        ],
     }
     return _compact(data)
 
@@ -461,17 +475,31 @@ def service_children(service: Service) -> dict:
 
 
 def service_at_location_to_hsds(
-    sal: ServiceAtLocation, *, service: dict | None = None, location: bool = True
+    sal: ServiceAtLocation,
+    *,
+    service: dict | None = None,
+    location: bool = True,
+    version: str = HSDS_VERSION,
+    areas: list[dict] | None = None,
 ) -> dict:
     """A service at a location, with its (redacted) location unless `location` is False;
-    `service` nests a service."""
-    return _compact(
-        {
-            "id": str(sal.id),
-            "service_id": str(sal.service_id),
-            "location_id": str(sal.location_id),
-            "description": sal.description,
-            "location": location_to_hsds(sal.location) if location else None,
-            "service": service,
-        }
-    )
+    `service` nests a service. From 3.1 it carries its service's areas (pass `areas`, the
+    service's, when they are at hand)."""
+    data = {
+        "id": str(sal.id),
+        "service_id": str(sal.service_id),
+        "location_id": str(sal.location_id),
+        "description": sal.description,
+        "location": location_to_hsds(sal.location) if location else None,
+        "service": service,
+    }
+    if version != "3.0":
+        data["service_areas"] = [
+            area
+            | {
+                "id": derived_id("service_area", sal.id, area["id"]),
+                "service_at_location_id": str(sal.id),
+            }
+            for area in (service_area_to_hsds(sal.service) if areas is None else areas)
+        ]
+    return _compact(data)

@@ -227,6 +227,7 @@ class FeedValidator:
     BASE = "https://hsds.invalid/schema/"
 
     def __init__(self, version: str = "3.0") -> None:
+        self.version = version
         folder = hsds_dir() / ("schema" if version == "3.0" else f"{version}/schema")
         self.openapi = json.loads((folder / "openapi.json").read_text(encoding="utf-8"))
         self.schemas, resources = {}, []
@@ -250,6 +251,8 @@ class FeedValidator:
         """The `Page` envelope and every item in it (nested services included)."""
         page = Draft202012Validator(self.openapi["components"]["schemas"]["Page"])
         problems = [f"Page: {e.message}" for e in page.iter_errors(body)]
+        if self.version != "3.0" and "empty" not in body:
+            problems.append("Page: 'empty' is required (HSDS 3.1.1)")
         for entry in body.get("contents", []):
             problems += self.errors(entry, item)
             for service in entry.get("services", []):

@@ -1,8 +1,9 @@
 """The API as the Open Referral validators try it: every GET path of our OpenAPI document is
 called; the first, a middle and the last page of every HSDS list; each record's detail by the
 id the list gave; "level 2" queries built from a record's own data (its postcode with a
-proximity, its taxonomy term, its words) find it again. Errors under /api/ are JSON, and
-every public GET may be read from any origin."""
+proximity, its taxonomy term, its words) find it again; in HSDS 3.1 (the default) and in the
+3.0 shape (`version=3.0`), each validated against that version's schemas. Errors under /api/
+are JSON, and every public GET may be read from any origin."""
 
 from datetime import time
 from http import HTTPStatus
@@ -58,9 +59,13 @@ def directory(make_provider):
     make_provider(name="Draft Org", status="draft")
 
 
-@pytest.fixture(scope="module")
-def feed_schemas():
-    return FeedValidator("3.0")
+VERSIONS = ["3.1", "3.0"]
+
+
+@pytest.fixture(scope="module", params=VERSIONS)
+def feed_schemas(request):
+    """One HSDS version's schemas; the tests that use it run once for each version."""
+    return FeedValidator(request.param)
 
 
 def get(client, url, params=None, **headers):
@@ -70,8 +75,8 @@ def get(client, url, params=None, **headers):
     return response.json()
 
 
-def all_items(client, path: str, params=None) -> list[dict]:
-    body = get(client, HSDS + path, {"per_page": 100} | (params or {}))
+def all_items(client, path: str, params=None, *, version="3.1") -> list[dict]:
+    body = get(client, HSDS + path, {"per_page": 100, "version": version} | (params or {}))
     assert body["total_pages"] <= 1
     return body["contents"]
 
@@ -105,10 +110,11 @@ def test_every_get_path_of_our_openapi_document_answers(client, directory):
 def test_first_middle_and_last_pages_are_valid_and_cover_the_list(
     client, directory, feed_schemas, path, detail, item
 ):
-    first = get(client, HSDS + path, {"per_page": 3})
+    asked = {"per_page": 3, "version": feed_schemas.version}
+    first = get(client, HSDS + path, asked)
     assert first["total_pages"] >= 2, first["total_items"]
     numbers = sorted({1, (first["total_pages"] + 1) // 2, first["total_pages"]})
-    pages = {n: get(client, HSDS + path, {"per_page": 3, "page": n}) for n in numbers}
+    pages = {n: get(client, HSDS + path, asked | {"page": n}) for n in numbers}
     for number, page in pages.items():
         assert feed_schemas.page_errors(page, item) == []
         assert page["page_number"] == number
@@ -118,22 +124,24 @@ def test_first_middle_and_last_pages_are_valid_and_cover_the_list(
         assert len(page["contents"]) == (
             3 if number < first["total_pages"] else first["total_items"] - 3 * (number - 1)
         )
-    every = [entry["id"] for entry in all_items(client, path)]
+    every = [entry["id"] for entry in all_items(client, path, version=feed_schemas.version)]
     assert len(every) == len(set(every)) == first["total_items"]
 
 
 @pytest.mark.parametrize(("path", "detail", "item"), LISTS)
 def test_every_listed_record_has_its_detail(client, directory, feed_schemas, path, detail, item):
-    for entry in all_items(client, path):
-        record = get(client, HSDS + detail.format(id=entry["id"]))
+    version = feed_schemas.version
+    for entry in all_items(client, path, version=version):
+        record = get(client, HSDS + detail.format(id=entry["id"]), {"version": version})
         assert record["id"] == entry["id"]
         assert feed_schemas.errors(record, item) == []
         for service in record.get("services", []):
             assert feed_schemas.errors(service, "service") == []
 
 
-def test_level_2_queries_from_a_records_own_data_find_it(client, directory):
-    listings = all_items(client, "/service_at_locations", {"full": "true"})
+@pytest.mark.parametrize("version", VERSIONS)
+def test_level_2_queries_from_a_records_own_data_find_it(client, directory, version):
+    listings = all_items(client, "/service_at_locations", {"full": "true"}, version=version)
     tried = {"postcode": 0, "taxonomy_term_id": 0, "search": 0}
     for sal in listings:
         found = {
@@ -166,8 +174,9 @@ def test_level_2_queries_from_a_records_own_data_find_it(client, directory):
 
 
 def test_services_listed_under_an_organization_are_valid(client, directory, feed_schemas):
-    for organization in all_items(client, "/organizations"):
-        record = get(client, f"{HSDS}/organizations/{organization['id']}")
+    version = feed_schemas.version
+    for organization in all_items(client, "/organizations", version=version):
+        record = get(client, f"{HSDS}/organizations/{organization['id']}", {"version": version})
         assert record["services"], organization["name"]
         for service in record["services"]:
             assert service["status"] == "active"
@@ -224,3 +233,33 @@ def test_every_public_get_may_be_read_from_any_origin(client, directory, url, or
     response = client.get(url, headers=headers)
     assert response["Access-Control-Allow-Origin"] == "*"
     assert "Access-Control-Allow-Credentials" not in response
+
+
+def test_the_root_says_3_1_and_its_publisher_and_3_0_on_request(client, db):
+    body = get(client, f"{HSDS}/")
+    assert body["version"] == "3.1"
+    assert body["profile"].endswith("/3.1")
+    assert body["publisher"]["name"] and body["publisher"]["website"].startswith("http")
+    assert body["description"]
+    older = get(client, f"{HSDS}/", {"version": "3.0"})
+    assert older["version"] == "3.0"
+    assert "publisher" not in older
+
+
+def test_a_service_at_location_carries_its_service_areas_from_3_1(client, directory):
+    [line] = [
+        sal
+        for sal in all_items(client, "/service_at_locations")
+        if sal["service_id"]
+        in {s["id"] for s in all_items(client, "/services", {"search": "Empire"})}
+    ]
+    assert [area["extent"] for area in line["service_areas"]] == ["NJ", "NY"]
+    assert {area["service_at_location_id"] for area in line["service_areas"]} == {line["id"]}
+    older = get(client, f"{HSDS}/service_at_locations/{line['id']}", {"version": "3.0"})
+    assert "service_areas" not in older
+
+
+def test_an_unknown_version_is_a_400_naming_the_choices(client, db):
+    response = client.get(f"{HSDS}/services", {"version": "2.0"})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "3.1" in response.json()["version"][0]

@@ -102,7 +102,8 @@ def write_directory(tables: Tables) -> None:
         write_record(tables, "locations.csv", hsds.location_to_hsds(loc, package=True))
     pairs = ServiceAtLocation.objects.filter(service__in=services, location__in=locations)
     for sal in pairs.order_by("pk").iterator(chunk_size=CHUNK):
-        record = hsds.service_at_location_to_hsds(sal, location=False)
+        # The 3.0 tables (a 3.1 reader takes them as they are): areas stay on the service.
+        record = hsds.service_at_location_to_hsds(sal, location=False, version="3.0")
         write_record(tables, "service_at_location.csv", record)
     for kind in hsds.TAXONOMIES:
         write_record(tables, "taxonomies.csv", hsds.taxonomy_to_hsds(kind))
