@@ -55,10 +55,10 @@ def write_csv(path: Path, fields: list[str], rows: list[dict], encoding: str = "
 
 
 class SchemaValidator:
-    """Validates exported CSV rows as HSDS 3.0 objects, typed by datapackage.json."""
+    """Validates exported CSV rows as HSDS objects (3.0, or "3.1"), typed by datapackage.json."""
 
-    def __init__(self) -> None:
-        schema_dir = hsds_dir() / "schema"
+    def __init__(self, version: str = "3.0") -> None:
+        schema_dir = hsds_dir() / ("schema" if version == "3.0" else f"{version}/schema")
         self.schemas = {}
         resources = []
         for path in schema_dir.glob("*.json"):

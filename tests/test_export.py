@@ -2,6 +2,7 @@
 published records, never reveals a confidential address, and imports back to the same
 directory."""
 
+import csv
 import io
 import json
 import zipfile
@@ -9,7 +10,7 @@ from datetime import date, time
 
 import pytest
 from django.core.management import call_command
-from hsds_support import SchemaValidator
+from hsds_support import SchemaValidator, write_csv
 
 from providers.importers.csv_flat import import_csv
 from providers.importers.export import export_hsds
@@ -191,6 +192,37 @@ def test_export_validates_against_the_hsds_schemas(make_provider, tmp_path):
     assert counts["organizations.csv"] == 5
     assert counts["attributes.csv"] > 0
     assert SchemaValidator().errors(tmp_path / "package") == []
+
+
+@pytest.mark.django_db
+def test_export_validates_against_the_hsds_3_1_schemas_too(make_provider, tmp_path):
+    build_directory(make_provider)
+    make_provider(name="Safe Haven", confidential=True, services=("food-shelter-housing",))
+
+    export_hsds(tmp_path / "package")
+
+    assert SchemaValidator("3.1").errors(tmp_path / "package") == []
+
+
+@pytest.mark.django_db
+def test_a_3_1_package_with_areas_on_the_service_at_location_imports_them(make_provider, tmp_path):
+    build_directory(make_provider)
+    before = snapshot()
+    export_hsds(tmp_path / "p")
+    with open(tmp_path / "p" / "service_at_location.csv", newline="", encoding="utf-8") as stream:
+        sal_of = {row["service_id"]: row["id"] for row in csv.DictReader(stream)}
+    with open(tmp_path / "p" / "service_areas.csv", newline="", encoding="utf-8") as stream:
+        areas = list(csv.DictReader(stream))
+    assert areas
+    for area in areas:  # HSDS 3.1: the area of a service at a location
+        area["service_at_location_id"] = sal_of[area.pop("service_id")]
+    write_csv(tmp_path / "p" / "service_areas.csv", list(areas[0]), areas)
+    Organization.objects.all().delete()
+
+    report = import_hsds(tmp_path / "p", source="round-trip")
+
+    assert report.ok, report.as_text()
+    assert snapshot() == before
 
 
 @pytest.mark.django_db

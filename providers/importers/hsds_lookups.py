@@ -51,16 +51,19 @@ def read_lookups(imp) -> None:
         )
         if (r.get("amount") or "").strip() not in {"", "0", "0.0", "0.00"}:
             texts["cost"].append("fee")
+    _read_addresses(imp)
+    _read_pairs(imp)
     for _, r in pkg.rows("service_areas.csv"):
-        texts = imp.service_texts[r.get("service_id", "").strip()]
-        texts["area"].extend(
+        # HSDS 3.1 may key an area by its service at location instead of its service.
+        service = r.get("service_id", "").strip() or imp.sal_service.get(
+            r.get("service_at_location_id", "").strip(), ""
+        )
+        imp.service_texts[service]["area"].extend(
             [
                 r.get("name", ""),
                 r.get("extent", "") if (r.get("extent_type") or "text").lower() == "text" else "",
             ]
         )
-    _read_addresses(imp)
-    _read_pairs(imp)
     _read_eligibility(imp)
     hsds_links.read_schedules(imp)
 
