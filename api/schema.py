@@ -54,16 +54,19 @@ SEARCH_PARAMETERS = [
         "near",
         TEXT,
         'A typed place: a ZIP code ("10001"), "City, ST", or "lat, lng". Resolved offline; '
-        "an unknown place is a 400 with `suggestions`.",
+        "an unknown place is a 400 with `suggestions`. Not with `lat`/`lng` (a 400).",
         "10001",
     ),
     query(
-        "lat", {"type": "number", "minimum": -90, "maximum": 90}, "Latitude (with lng).", 40.7484
+        "lat",
+        {"type": "number", "minimum": -90, "maximum": 90},
+        "Latitude (with lng; not with `near`).",
+        40.7484,
     ),
     query(
         "lng",
         {"type": "number", "minimum": -180, "maximum": 180},
-        "Longitude (with lat).",
+        "Longitude (with lat; not with `near`).",
         -73.9967,
     ),
     query(
@@ -179,20 +182,20 @@ HSDS_POSTCODE = query(
     "postcode",
     {"type": "string", "maxLength": 10},
     "US ZIP code: results within `proximity` of its centre (or the default radius), nearest "
-    "first, then remote services whose service area covers it.",
+    "first, then remote services whose service area covers it. Not with `lat`/`lng` (a 400).",
     "10001",
 )
 HSDS_PROXIMITY = query(
     "proximity",
     {"type": "number", "minimum": 0, "exclusiveMinimum": True},
-    "Distance in metres from the postcode centre (or lat/lng). "
+    "Distance in metres from the postcode centre (or lat/lng), which it needs (else a 400). "
     f"At most {round(settings.SEARCH_MAX_RADIUS_MI * 1609.344)} m.",
     5000,
 )
 HSDS_LAT = query(
     "lat",
     {"type": "number", "minimum": -90, "maximum": 90},
-    "Extension: latitude of the point (with lng), instead of a postcode.",
+    "Extension: latitude of the point (with lng), instead of a postcode (not both: a 400).",
     40.7484,
 )
 HSDS_LNG = query(
@@ -210,6 +213,21 @@ TERM_KIND = query(
 PLACE_Q = query(
     "q", TEXT, 'A ZIP code, "City, ST" or "lat, lng".', "Springfield, IL", required=True
 )
+
+ERROR_BODY = {
+    "type": "object",
+    "description": 'JSON, never HTML: {"detail": "..."} or {"field": ["reason", ...]}.',
+    "additionalProperties": True,
+}
+# The 4xx any operation can answer, by what it takes (see document_client_errors).
+CLIENT_ERRORS = {
+    "400": "Invalid input: each bad parameter or field with the reason.",
+    "401": "Not signed in: send a token (Authorization: Token ...).",
+    "403": "Signed in, but not allowed this (role, agency or organization).",
+    "404": "Not found: an unknown id, or a page past the last.",
+    "415": "A body in a media type the operation does not read: send JSON.",
+    "429": "Too many requests from an anonymous client: see Retry-After.",
+}
 
 ERRORS = {
     400: OpenApiResponse(
@@ -238,6 +256,43 @@ def _example_for(schema: dict):
         "date-time": "2026-01-01T00:00:00Z",
         "date": "2026-01-01",
     }.get(fmt, "example")
+
+
+def _client_errors(path: str, operation: dict) -> list[str]:
+    public = {} in operation.get("security", [{}])
+    parameters = operation.get("parameters", [])
+    paged = any(parameter["name"] == "page" for parameter in parameters)
+    return [
+        code
+        for code, applies in (
+            ("400", bool(parameters or operation.get("requestBody"))),
+            ("401", not public),
+            ("403", not public),
+            ("404", "{" in path or paged),
+            ("415", "requestBody" in operation),
+            ("429", public),
+        )
+        if applies
+    ]
+
+
+def document_client_errors(result, generator, request, public):
+    """Postprocessing hook: every operation documents each 4xx it can answer (400 where it
+    takes input, 401/403 where it needs a sign-in, 404 for an id or a page, 415 where it
+    reads a body, 429 where anonymous clients are limited), as a JSON body. Views that
+    describe their own errors keep their descriptions."""
+    for path, operations in result.get("paths", {}).items():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for code in _client_errors(path, operation):
+                responses.setdefault(
+                    code,
+                    {
+                        "description": CLIENT_ERRORS[code],
+                        "content": {"application/json": {"schema": ERROR_BODY}},
+                    },
+                )
+    return result
 
 
 def add_missing_examples(result, generator, request, public):

@@ -330,6 +330,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.add_missing_examples",
+        "api.schema.document_client_errors",
     ],
     "ENUM_NAME_OVERRIDES": {
         "LocationKindEnum": "providers.models.LocationKind",

@@ -18,7 +18,11 @@ from rest_framework.authtoken.models import Token
 from rest_framework.throttling import AnonRateThrottle
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from providers.models import LocationKind
 
@@ -61,6 +65,33 @@ def test_every_parameter_of_our_api_is_described(openapi):
                 if not parameter.get("description"):
                     missing.append(f"{method.upper()} {path} {parameter['name']}")
     assert not missing, missing
+
+
+def test_every_operation_documents_the_client_errors_it_can_answer(openapi):
+    missing = []
+    for path, operations in openapi["paths"].items():
+        for method, operation in operations.items():
+            public = {} in operation.get("security", [{}])
+            expected = {"401", "403"} if not public else {"429"}
+            if operation.get("parameters") or operation.get("requestBody"):
+                expected.add("400")
+            if "{" in path:
+                expected.add("404")
+            documented = set(map(str, operation["responses"]))
+            missing += [f"{method.upper()} {path} {code}" for code in expected - documented]
+    assert not missing, missing
+
+
+def test_mutually_exclusive_parameters_are_stated(openapi):
+    def described(path, name):
+        parameters = openapi["paths"][path]["get"]["parameters"]
+        return next(p["description"] for p in parameters if p["name"] == name)
+
+    assert "not with `near`" in described("/api/v1/providers/", "lat").lower()
+    assert "not with `lat`/`lng`" in described("/api/v1/providers/", "near").lower()
+    hsds = "/api/hsds/service_at_locations"
+    assert "not with `lat`/`lng`" in described(hsds, "postcode").lower()
+    assert "not both" in described(hsds, "lat")
 
 
 def test_schema_lists_every_endpoint_of_the_issue(openapi):
@@ -121,7 +152,13 @@ def sample_data(make_provider):
 
 
 def _fuzz(operation, *, mode, headers=None) -> None:
-    checks = [not_a_server_error, response_schema_conformance]
+    # Every status and content type a client gets is documented, and every body fits.
+    checks = [
+        not_a_server_error,
+        response_schema_conformance,
+        status_code_conformance,
+        content_type_conformance,
+    ]
 
     @given(case=operation.as_strategy(generation_mode=mode))
     @hypothesis_settings(
