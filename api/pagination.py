@@ -55,7 +55,7 @@ class Chain:
 class RankedIds:
     """A search's rows as (id, exact miles) pairs for a Paginator: `search.Results`' count,
     then the ids of the requested slice in order, without loading the rows
-    (api.provider_rows builds them)."""
+    (providers.listings builds them)."""
 
     def __init__(self, results) -> None:
         self.results = results

@@ -5,8 +5,8 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.provider_rows import load_related, provider_row
 from providers.hours import is_open
+from providers.listings import listing_row, load_related
 from providers.models import (
     Hotline,
     Language,
@@ -139,7 +139,7 @@ def _slugs(kind: str):
 
 # The declared fields (with their methods) are the OpenAPI schema and the reference that
 # tests compare with; `to_representation` builds the same output by hand
-# (api/provider_rows.py) from `context["related"]`, which a view loads for a whole page with
+# (providers/listings.py) from `context["related"]`, which a view loads for a whole page with
 # `load_related`. (The class docstring is the schema's description.)
 class ProviderSerializer(serializers.Serializer):
     """One search row: a service at a location, with its organization."""
@@ -186,7 +186,7 @@ class ProviderSerializer(serializers.Serializer):
         related = self.context.get("related")
         if related is None:
             related = load_related([instance])
-        return provider_row(instance, related=related, now=self.context.get("now"))
+        return listing_row(instance, related=related, now=self.context.get("now"))
 
     @extend_schema_field(PhoneSerializer(many=True))
     def get_phones(self, sal: ServiceAtLocation) -> list[dict]:

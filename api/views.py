@@ -16,7 +16,6 @@ from api import schema
 from api.base import ApiViewMixin, FastJSONRenderer, GeoJSONRenderer, conditional_response
 from api.filters import PlaceForm, ProviderSearchForm, TermFilter, parse, resolve_place
 from api.pagination import PagePagination, RankedIds
-from api.provider_rows import provider_rows
 from api.serializers import (
     HotlineSerializer,
     LanguageSerializer,
@@ -26,6 +25,7 @@ from api.serializers import (
     TermSerializer,
 )
 from providers import search
+from providers.listings import listing_rows
 from providers.models import Hotline, Language, Term
 from providers.search import KM_PER_MI, InvalidSearch
 
@@ -108,7 +108,7 @@ class ProviderSearchView(ApiViewMixin, generics.GenericAPIView):
         except InvalidSearch as error:
             raise ValidationError({error.field: [error.message]}) from None
         # The page and the remote section in one batch of queries.
-        rows = provider_rows([*pairs, *((pk, None) for pk in remote_ids)], now=timezone.now())
+        rows = listing_rows([*pairs, *((pk, None) for pk in remote_ids)], now=timezone.now())
         remote_keys = {str(pk) for pk in remote_ids}
         data = [row for row in rows if row["id"] not in remote_keys]
         remote = [row for row in rows if row["id"] in remote_keys]
@@ -151,7 +151,7 @@ class ProviderDetailView(ApiViewMixin, generics.GenericAPIView):
         | schema.ERRORS,
     )
     def get(self, request, pk):
-        rows = provider_rows([(pk, None)], now=timezone.now())
+        rows = listing_rows([(pk, None)], now=timezone.now())
         if not rows:
             raise Http404("No such provider.")
         return conditional_response(request, rows[0])

@@ -7,7 +7,7 @@ Times whole requests through `django.test.Client` (middleware, throttle, form, s
 pagination, rows, JSON) at a few query points, then the parts of one request on their own:
 `search()` (which includes deciding the remote section, `covering_ids()`), the count and
 the ranked ids of the page, reading the rows' columns and their relations, building the
-rows (`provider_rows`, all of it) and rendering the JSON.
+rows (`providers.listings`, all of it) and rendering the JSON.
 The database built by bench/search.py has no phones, hours or remote services; `--enrich`
 copies it to a temporary file and adds them (every service and organization a number,
 half the locations a text line, weekday hours, accessibility features, 5 % confidential,
@@ -150,9 +150,9 @@ def main() -> None:
     from django.utils import timezone
 
     from api.base import FastJSONRenderer
-    from api.provider_rows import _build, _related, _sources, provider_rows
     from providers import search
     from providers.geocode import state_for
+    from providers.listings import _build, _related, _sources, listing_rows
     from providers.search_rows import count_rows, ranked_ids
 
     try:
@@ -182,7 +182,7 @@ def main() -> None:
             ]
             ids = [pk for pk, _ in pairs]
             sources = list(_sources(ids).values())
-            data = provider_rows(pairs, now=timezone.now())
+            data = listing_rows(pairs, now=timezone.now())
             parts = [
                 median_ms(run_search, repeat=repeat),
                 median_ms(lambda r=results: count_rows(r.radius, using="default"), repeat=repeat),

@@ -92,7 +92,7 @@ class SearchForm(forms.Form):
         self.fields["radius"].choices = [(mi, radius_label(mi)) for mi in RADIUS_CHOICES_MI]
         kinds = {"service": Term.Kind.SERVICE_TYPE, "victimization": Term.Kind.VICTIMIZATION}
         kinds["population"] = Term.Kind.POPULATION
-        terms = list(Term.objects.filter(kind__in=kinds.values()))
+        terms = self.terms = list(Term.objects.filter(kind__in=kinds.values()))
         # The needs list explains each choice in plain words under its label.
         self.service_hints = {
             t.slug: t.local_description for t in terms if t.kind == Term.Kind.SERVICE_TYPE

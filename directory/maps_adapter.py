@@ -21,11 +21,9 @@ class MapView:
 def pins_for(cards: list[Card]) -> list[Pin]:
     pins = []
     for card in cards:
-        point = card.location.public_point  # None when confidential or unknown
-        if point is not None and card.number is not None:
-            pins.append(
-                Pin(lat=point[0], lng=point[1], number=card.number, title=card.organization.name)
-            )
+        lat, lng = card.location["lat"], card.location["lng"]  # None when confidential
+        if lat is not None and lng is not None and card.number is not None:
+            pins.append(Pin(lat=lat, lng=lng, number=card.number, title=card.organization["name"]))
     return pins
 
 
@@ -52,5 +50,5 @@ def provider_map(card: Card) -> MapView | None:
     pins = pins_for([card])
     if not pins:
         return None
-    label = _("Map showing where %(name)s is") % {"name": card.organization.name}
+    label = _("Map showing where %(name)s is") % {"name": card.organization["name"]}
     return _view(pins, render_map(pins=pins, label=label))

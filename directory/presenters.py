@@ -1,87 +1,95 @@
-"""What a result card or provider page shows, worked out once in Python (not in templates)."""
+"""What a result card or provider page shows, from the one listing row (providers/listings.py).
+
+The row is already redacted (a confidential location has no street, ZIP or point in it) and
+its phones are in the one order of providers/phones.py; a card only sorts them into buttons
+and puts names in the reader's language on the row's slugs and codes.
+"""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from uuid import UUID
 
-from django.db.models import prefetch_related_objects
+from django.utils.translation import get_language
 
-from providers.hours import is_open
-from providers.models import Language, Phone, ServiceAtLocation, Term
-from providers.phones import ordered_phones
+from providers.models import Phone, Term
 
-# Everything a card reads, fetched in a fixed number of queries whatever the page size.
-CARD_PREFETCH = (
-    "service__terms",
-    "service__languages",
-    "service__phones",
-    "location__phones",
-    "service__organization__phones",
-    "location__hours",
-)
 CALL_KINDS = {Phone.Kind.VOICE, Phone.Kind.HOTLINE, Phone.Kind.TTY}
 
 
 @dataclass
 class Card:
-    sal: ServiceAtLocation
+    row: dict  # the listing row, as API v1 serves it
     number: int | None = None
     open_now: bool | None = None  # None: no hours listed, so we cannot say
-    call_phones: list[Phone] = field(default_factory=list)
-    text_phones: list[Phone] = field(default_factory=list)
+    call_phones: list[dict] = field(default_factory=list)
+    text_phones: list[dict] = field(default_factory=list)
     tags: list[Term] = field(default_factory=list)
     victimizations: list[Term] = field(default_factory=list)
     populations: list[Term] = field(default_factory=list)
-    languages: list[Language] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)  # names in the reader's language
 
     @property
-    def organization(self):
-        return self.sal.service.organization
+    def pk(self) -> UUID:
+        return UUID(self.row["id"])
 
     @property
-    def location(self):
-        return self.sal.location
+    def organization(self) -> dict:
+        return self.row["organization"]
+
+    @property
+    def location(self) -> dict:
+        return self.row["location"]
 
 
-def phones_of(sal: ServiceAtLocation) -> list[Phone]:
-    """The listing's numbers in the one order of providers/phones.py: voice lines first."""
-    return ordered_phones(
-        sal.service.phones.all(),
-        sal.location.phones.all(),
-        sal.service.organization.phones.all(),
-    )
+class Vocabulary:
+    """The terms the rows' slugs name, read once for a page (one query), or the terms a page
+    has already read (its search form's)."""
+
+    def __init__(self, terms: list[Term] | None = None) -> None:
+        self._terms: dict[tuple[str, str], Term] | None = None
+        if terms is not None:
+            self._terms = {(term.kind, term.slug): term for term in terms}
+
+    def terms(self, kind: str, slugs: list[str]) -> list[Term]:
+        if self._terms is None:
+            self._terms = {(term.kind, term.slug): term for term in Term.objects.all()}
+        return [self._terms[kind, slug] for slug in slugs if (kind, slug) in self._terms]
 
 
-def open_state(sal: ServiceAtLocation, *, now: datetime) -> bool | None:
-    location = sal.location
-    periods = list(location.hours.all())
-    if not location.open_24_7 and not periods:
-        return None
-    return is_open(
-        open_24_7=location.open_24_7, periods=periods, tz_name=location.timezone, now=now
-    )
+def language_name(language: dict) -> str:
+    if (get_language() or "").startswith("es") and language["name_es"]:
+        return language["name_es"]
+    return language["name"]
 
 
-def present(sal: ServiceAtLocation, *, now: datetime, number: int | None = None) -> Card:
-    phones = phones_of(sal)
-    terms = list(sal.service.terms.all())
+def _phone(phone: dict) -> dict:
+    digits = "".join(ch for ch in phone["number"] if ch.isdigit() or ch == "+")
+    return {**phone, "sms_uri": f"sms:{digits}"}
+
+
+def present(row: dict, *, number: int | None = None, vocabulary: Vocabulary | None = None) -> Card:
+    vocabulary = vocabulary or Vocabulary()
+    location = row["location"]
+    phones = [_phone(phone) for phone in row["phones"]]
+    listed_hours = location["open_24_7"] or row["hours"]
     return Card(
-        sal=sal,
+        row=row,
         number=number,
-        open_now=open_state(sal, now=now),
-        call_phones=[p for p in phones if p.kind in CALL_KINDS],
-        text_phones=[p for p in phones if p.kind == Phone.Kind.TEXT],
-        tags=[t for t in terms if t.kind == Term.Kind.SERVICE_TYPE],
-        victimizations=[t for t in terms if t.kind == Term.Kind.VICTIMIZATION],
-        populations=[t for t in terms if t.kind == Term.Kind.POPULATION],
-        languages=list(sal.service.languages.all()),
+        open_now=row["open_now"] if listed_hours else None,
+        call_phones=[p for p in phones if p["kind"] in CALL_KINDS],
+        text_phones=[p for p in phones if p["kind"] == Phone.Kind.TEXT],
+        tags=vocabulary.terms(Term.Kind.SERVICE_TYPE, row["services"]),
+        victimizations=vocabulary.terms(Term.Kind.VICTIMIZATION, row["victimization"]),
+        populations=vocabulary.terms(Term.Kind.POPULATION, row["populations"]),
+        languages=[language_name(language) for language in row["languages"]],
     )
 
 
-def present_all(sals, *, now: datetime, start: int | None = None) -> list[Card]:
-    """Cards for rows (a page or a list); numbered from `start` when given (map pins)."""
-    rows = list(sals)
-    prefetch_related_objects(rows, *CARD_PREFETCH)  # skips what is already fetched
+def present_all(
+    rows: list[dict], *, start: int | None = None, vocabulary: Vocabulary | None = None
+) -> list[Card]:
+    """Cards for listing rows (a page or a list); numbered from `start` when given (pins)."""
+    vocabulary = vocabulary or Vocabulary()
     return [
-        present(row, now=now, number=None if start is None else start + index)
+        present(row, number=None if start is None else start + index, vocabulary=vocabulary)
         for index, row in enumerate(rows)
     ]

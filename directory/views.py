@@ -7,7 +7,6 @@ from http import HTTPStatus
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -17,9 +16,10 @@ from directory.forms import SearchForm
 from directory.http import SAME_ORIGIN, public_page, set_referrer_policy, signed_in
 from directory.limits import over_limit, parse_rate
 from directory.maps_adapter import results_map
-from directory.presenters import CARD_PREFETCH, present_all
+from directory.presenters import Vocabulary, present_all
 from providers import search
 from providers.geocode import PlaceNotFound, geocode
+from providers.listings import listing_rows
 
 PER_PAGE = 20
 
@@ -65,6 +65,23 @@ def locate(data: dict):
     return place, place.label, None
 
 
+class Ranked:
+    """The search's nearby listings as the Paginator pages them: counted and ranked by the
+    search's own statements, as (id, miles) pairs for the one builder."""
+
+    def __init__(self, results: search.Results) -> None:
+        self.results = results
+
+    def count(self) -> int:
+        return self.results.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, page: slice) -> list[tuple]:
+        return self.results.ranked(page.start, page.stop)  # (id, miles) pairs
+
+
 def run_search(request: HttpRequest, form: SearchForm) -> dict:
     data = form.cleaned_data
     place, label, problem = locate(data)
@@ -81,15 +98,21 @@ def run_search(request: HttpRequest, form: SearchForm) -> dict:
             lat=place.lat, lng=place.lng, radius_mi=data["radius"], state=place.state,
             filters=filters, now=now,
         )  # fmt: skip
-        page = Paginator(results.nearby, PER_PAGE).get_page(request.GET.get("page"))
+        page = Paginator(Ranked(results), PER_PAGE).get_page(request.GET.get("page"))
     except search.InvalidSearch:
         form.add_error(None, _("Something in this search could not be used. Please try again."))
         return {}
-    rows = list(page.object_list)
-    remote_rows = results.remote if page.number == 1 else []
-    prefetch_related_objects(rows + remote_rows, *CARD_PREFETCH)  # one batch for both lists
-    cards = present_all(rows, now=now, start=page.start_index())
-    remote = present_all(remote_rows, now=now)
+    remote_ids = results.remote_ids if page.number == 1 else []
+    # One build for the page and the remote services (providers/listings.py).
+    rows = listing_rows([*page.object_list, *((pk, None) for pk in remote_ids)], now=now)
+    nearby = {str(pk) for pk, _ in page.object_list}
+    vocabulary = Vocabulary(form.terms)
+    cards = present_all(
+        [row for row in rows if row["id"] in nearby],
+        start=page.start_index(),
+        vocabulary=vocabulary,
+    )
+    remote = present_all([row for row in rows if row["id"] not in nearby], vocabulary=vocabulary)
     return {
         "searched": True,
         "place": place,
@@ -98,7 +121,7 @@ def run_search(request: HttpRequest, form: SearchForm) -> dict:
         "page_obj": page,
         "cards": cards,
         "remote_cards": remote,
-        "remote_count": len(results.remote),
+        "remote_count": len(results.remote_ids),
         "has_filters": filters != search.Filters(),
         "wider_radii": form.radius_choices_wider(data["radius"]),
         "results_map": results_map(cards, center=(place.lat, place.lng)) if cards else None,

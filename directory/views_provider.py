@@ -1,32 +1,45 @@
 """The provider page: everything a person needs to decide and act, for one service at a place."""
 
-from django.http import HttpRequest, HttpResponse
+from datetime import time
+
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from directory.http import public_page
 from directory.maps_adapter import provider_map
-from directory.presenters import present
+from directory.presenters import Vocabulary, present
 from providers.geocode import STATES
-from providers.models import ServiceArea, ServiceAtLocation, Weekday
+from providers.listings import listing_rows
+from providers.models import ServiceArea, ServiceAtLocation, Term, Weekday
 
 
-def weekly_hours(location) -> list[dict]:
+def weekly_hours(hours: list[dict]) -> list[dict]:
     """One row per weekday (Monday first), with its periods or none (closed)."""
-    periods = list(location.hours.all())
+    periods = [
+        {
+            "weekday": period["weekday"],
+            "opens_at": time.fromisoformat(period["opens_at"]),
+            "closes_at": time.fromisoformat(period["closes_at"]),
+        }
+        for period in hours
+    ]
     return [
-        {"day": label, "periods": [p for p in periods if p.weekday == value]}
+        {"day": label, "periods": [p for p in periods if p["weekday"] == value]}
         for value, label in Weekday.choices
     ]
 
 
 @public_page
 def provider_detail(request: HttpRequest, pk) -> HttpResponse:
-    rows = ServiceAtLocation.objects.listed().select_related(
-        "service", "service__organization", "location"
-    )
-    sal = get_object_or_404(rows.prefetch_related("location__accessibility"), pk=pk)
-    card = present(sal, now=timezone.now(), number=1)
+    rows = ServiceAtLocation.objects.listed().select_related("service__organization")
+    sal = get_object_or_404(rows, pk=pk)
+    rows = listing_rows([(sal.pk, None)], now=timezone.now())
+    if not rows:  # unlisted between the two reads
+        raise Http404
+    row = rows[0]
+    vocabulary = Vocabulary()
+    card = present(row, number=1, vocabulary=vocabulary)
     organization = sal.service.organization
     others = (
         ServiceAtLocation.objects.listed()
@@ -35,18 +48,19 @@ def provider_detail(request: HttpRequest, pk) -> HttpResponse:
         .select_related("service", "location")
         .order_by("service__name", "location__city", "id")[:30]
     )
-    service = sal.service
+    area = row["service_area"]
     states = []
-    if service.service_area == ServiceArea.STATES:
-        states = [STATES.get(code, code) for code in service.service_area_states]
+    if area["kind"] == ServiceArea.STATES:
+        states = [STATES.get(code, code) for code in area["states"] or []]
+    location = row["location"]
     context = {
         "card": card,
         "sal": sal,
-        "service": service,
+        "service": row,
         "organization": organization,
-        "location": sal.location,
-        "hours": weekly_hours(sal.location),
-        "accessibility": list(sal.location.accessibility.all()),
+        "location": location,
+        "hours": weekly_hours(row["hours"]),
+        "accessibility": vocabulary.terms(Term.Kind.ACCESSIBILITY, location["accessibility"]),
         "others": list(others),
         "stale": organization.is_stale(),
         "service_area_states": states,

@@ -37,11 +37,11 @@ def results(make_provider):
 
 def test_anonymous_results_are_byte_identical_to_cards_without_the_tag(client, settings, results):
     source = CARD.read_text(encoding="utf-8")
-    assert "{% add_to_list card.sal %}" in source
+    assert "{% add_to_list card %}" in source
     with_tag = client.get(RESULTS)
     assert with_tag.content.count(b'class="card"') == 3
 
-    without = source.replace("{% add_to_list card.sal %}", "")
+    without = source.replace("{% add_to_list card %}", "")
     engine = settings.TEMPLATES[0]
     settings.TEMPLATES = [
         {

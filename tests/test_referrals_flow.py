@@ -139,3 +139,23 @@ def test_advocate_search_by_zip_finds_nearby_and_says_why_a_place_is_unknown(
     unknown = client.get(reverse("referrals:search"), {"near": "00000"})
     assert unknown.status_code == HTTPStatus.OK
     assert b"errorlist" in unknown.content
+
+
+def test_advocate_results_show_phones_open_now_and_languages(client, referral_world, make_provider):
+    """An advocate decides from the result itself: the voice line to call, whether it is open
+    and which languages are spoken (the same listing row as the public card)."""
+    make_provider(
+        name="Bilingual Legal Line",
+        services=("legal-assistance",),
+        languages=("en", "es"),
+        open_24_7=True,
+        phone="+12125550142",
+    )
+    client.force_login(referral_world.advocate_a)
+    html = client.get(reverse("referrals:search"), {"near": "10001"}).content.decode()
+    card = html[html.index("Bilingual Legal Line") :]
+    card = card[: card.index("</li>")]
+    assert 'href="tel:+12125550142"' in card
+    assert "Open now" in card
+    assert "English" in card and "Spanish" in card
+    assert "Refer a client" in card

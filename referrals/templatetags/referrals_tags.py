@@ -1,4 +1,5 @@
-"""`{% add_to_list sal %}`: the Add to list button for a search result, advocates only.
+"""`{% add_to_list sal %}`: the Add to list button for a search result (a ServiceAtLocation or
+a result card), advocates only.
 
 Drop it into any result card (public search included): it renders nothing for the public,
 and asks the database at most once per request whatever the number of results.
@@ -36,7 +37,9 @@ def add_to_list(context, sal):
     show, resource_list, on_list = _list_in_use(request)
     return {
         "show": show,
-        "sal": sal,
+        "pk": sal.pk,
+        # A result card (its listing row) or a ServiceAtLocation.
+        "name": sal.row["name"] if hasattr(sal, "row") else sal.service.name,
         "anchor": add_anchor(sal),
         "resource_list": resource_list,
         "on_list": sal.pk in on_list,

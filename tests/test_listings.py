@@ -9,10 +9,9 @@ from django.db.models import JSONField, Value
 from django.utils import translation
 from rest_framework import serializers
 
-from api import provider_rows
-from api.provider_rows import load_related
 from api.serializers import ProviderSerializer
-from providers import search
+from providers import listings, search
+from providers.listings import load_related
 from providers.models import (
     Location,
     LocationKind,
@@ -193,7 +192,7 @@ def test_relations_are_read_from_the_pages_links_first(directory, statistics):
     the page's links for each (four times slower); CROSS JOIN fixes the order. (A test
     directory is too small to draw that plan from SQLite: this guards the order.)"""
     rows = search_rows()
-    statements = provider_rows._statements(
+    statements = listings._statements(
         [sal.service_id.hex for sal in rows],
         [sal.location_id.hex for sal in rows],
         [sal.service.organization_id.hex for sal in rows],
@@ -282,7 +281,7 @@ def test_odd_states_written_past_validation_show_as_the_serializer_shows_them(
 def test_a_rows_source_never_shows_its_address_when_printed(directory):
     rows = search_rows()
     shelter = next(sal for sal in rows if sal.pk == directory["shelter"].pk)
-    source = provider_rows._Source.of(shelter)
+    source = listings._Source.of(shelter)
     assert source.address_1 == "1 Secret Lane"
     assert "Secret" not in repr(source) and "40.75" not in repr(source)
     assert str(shelter.id.hex) in repr(source) or str(shelter.id) in repr(source)

@@ -1,17 +1,18 @@
-"""Provider rows as plain dicts, for the search and detail endpoints.
+"""Listing rows: the one builder of what a listing (a service at a location) shows.
 
-`ProviderSerializer` declares the output (the OpenAPI schema is built from it) and is
-the reference; DRF's field-by-field walk costs about half a millisecond a row, so rows
-are built here by hand instead, with the same values (tests hold the two equal). What a
-row shows beyond its own joined columns (phones, terms, languages, hours, accessibility)
-is read for a whole page in a few flat queries of plain values, without building models.
+`listing_rows(pairs)` turns the search's (id, miles) pairs into finished rows, in their
+order, in six queries whatever their number: one join reads each listing's own columns into
+tuples (`_Source`), five flat queries read what it shows beyond them (phones, terms,
+languages, hours, accessibility). The rows are redacted here and only here: `_Source` carries
+the location model's redacting properties (`public_street`, `public_street_2`,
+`public_postcode`, `public_point`), so a confidential location's street, unit, ZIP and point
+never reach a row. Phones come in the one order of providers/phones.py.
 
-`provider_rows` goes one step further for the endpoints: given the ids the search
-decided (and their distances), it reads the rows' own columns in one join into tuples
-(`_Source`) that carry the location model's redacting properties (`public_street`,
-`public_street_2`, `public_point`); `provider_row` turns a model row into the same tuple,
-so one builder (`_prepared`) serves both. Building Django model instances was half the
-cost of a search request. Every request builds its rows (six queries); nothing is kept.
+Every surface renders these rows: the results and provider pages and the advocates' search
+(directory/presenters.py turns a row into a card), API v1's list, detail and GeoJSON.
+`ProviderSerializer` declares the API's output (the OpenAPI schema is built from it) and is
+the reference: `listing_row` builds the same row from a model instance, and tests hold the
+two equal. Nothing is kept between requests.
 """
 
 import json
@@ -357,8 +358,8 @@ def _json(text: str):
         return json.loads(text)
 
 
-def provider_row(sal: ServiceAtLocation, *, related: Related, now: datetime | None) -> dict:
-    """One search row, exactly as `ProviderSerializer`'s declared fields would give it."""
+def listing_row(sal: ServiceAtLocation, *, related: Related, now: datetime | None) -> dict:
+    """One listing row, exactly as `ProviderSerializer`'s declared fields would give it."""
     miles = getattr(sal, "exact_distance_mi", None)
     return _prepared(_Source.of(sal), related).serve(miles, now or timezone.now())
 
@@ -510,7 +511,7 @@ def _build(ids: list[UUID]) -> dict[UUID, _Kept]:
     return {pk: _prepared(source, related) for pk, source in sources.items()}
 
 
-def provider_rows(
+def listing_rows(
     pairs: list[tuple[UUID, float | None]], *, now: datetime | None = None
 ) -> list[dict]:
     """The API rows of (id, exact miles or None) pairs, in their order: listed rows only
