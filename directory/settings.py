@@ -172,9 +172,29 @@ if _scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
     )
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if _scheme != "sqlite":
+    # Django's connection pool (psycopg_pool): each process keeps up to DATABASE_POOL_SIZE
+    # connections open (0: no pool, one persistent connection per thread instead).
+    DATABASE_POOL_SIZE = env_int("DATABASE_POOL_SIZE", 4, maximum=100)
+    # Server-side binding: parameters travel apart from the SQL, and a statement a connection
+    # ran twice is prepared there (parsed once). Every execution is still planned for its
+    # own values (plan_cache_mode): one generic plan cannot suit every bounding box.
+    DATABASE_SERVER_SIDE_BINDING = env_bool("DATABASE_SERVER_SIDE_BINDING", True)
     DATABASES["default"].setdefault("OPTIONS", {})
-    # Server-side prepared plans are chosen once for all bounding boxes; plan each search.
-    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
+    if DATABASE_POOL_SIZE:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps connections instead
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": 1,
+            "max_size": DATABASE_POOL_SIZE,
+            "timeout": 10,
+        }
+    if DATABASE_SERVER_SIDE_BINDING:
+        DATABASES["default"]["OPTIONS"].update(
+            server_side_binding=True,
+            prepare_threshold=2,
+            options="-c plan_cache_mode=force_custom_plan",
+        )
+    else:
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
 else:
     # SQLite's default page cache is 2 MB; the search indexes of a large directory need more
     # to stay in memory between requests (connections are kept for conn_max_age).

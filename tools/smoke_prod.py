@@ -12,6 +12,7 @@ provider page, a hashed static file, the API, the HSDS root and the admin login 
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -123,7 +124,8 @@ def main() -> None:
         "PORT": str(port),
         "WEB_CONCURRENCY": os.environ.get("WEB_CONCURRENCY", "2"),
     }
-    env.pop("DJANGO_DEBUG", None)
+    for name in ("DJANGO_DEBUG", "DATABASE_REPLICA_URLS"):
+        env.pop(name, None)
     for command in ("migrate", "load_reference_data", "load_sample_data"):
         subprocess.run(
             [PY, "manage.py", command, "--verbosity", "0"], cwd=ROOT, env=env, check=True
@@ -143,6 +145,7 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
+        shutil.rmtree(static_root, ignore_errors=True)
     print("smoke test passed")
 
 
