@@ -8,8 +8,7 @@ and puts names in the reader's language on the row's slugs and codes.
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from django.utils.translation import get_language
-
+from providers.listings import language_name
 from providers.models import Phone, Term
 
 CALL_KINDS = {Phone.Kind.VOICE, Phone.Kind.HOTLINE, Phone.Kind.TTY}
@@ -53,12 +52,6 @@ class Vocabulary:
         if self._terms is None:
             self._terms = {(term.kind, term.slug): term for term in Term.objects.all()}
         return [self._terms[kind, slug] for slug in slugs if (kind, slug) in self._terms]
-
-
-def language_name(language: dict) -> str:
-    if (get_language() or "").startswith("es") and language["name_es"]:
-        return language["name_es"]
-    return language["name"]
 
 
 def _phone(phone: dict) -> dict:

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from operator import getitem
+from types import SimpleNamespace
 from typing import NamedTuple
 from uuid import UUID
 
@@ -30,6 +31,7 @@ from django.utils import timezone
 
 from providers.hours import is_open
 from providers.models import (
+    Language,
     Location,
     Organization,
     Phone,
@@ -509,6 +511,11 @@ def _build(ids: list[UUID]) -> dict[UUID, _Kept]:
         [source.organization_id for source in sources.values()],
     )
     return {pk: _prepared(source, related) for pk, source in sources.items()}
+
+
+def language_name(language: dict) -> str:
+    """A row's language in the reader's language, as `Language.local_name` gives it."""
+    return Language.local_name.fget(SimpleNamespace(**language))
 
 
 def listing_rows(

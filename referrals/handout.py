@@ -1,75 +1,68 @@
 """What a printed or shared resource list shows for each listing: public facts only.
 
-Confidential sites show "call first" instead of a street address (the redacted
-`public_street` view of the location, never its raw fields).
+Each entry is the listing's row from the one builder (providers/listings.py), already
+redacted: a confidential site has no street, ZIP or point, and shows "call first".
 """
 
 from dataclasses import dataclass, field
+from datetime import time
+from uuid import UUID
 
-from django.db.models import QuerySet
 from django.template.defaultfilters import time as format_time
 
-from providers.models import LocationKind, Phone, ServiceAtLocation
-from providers.phones import ordered_phones
+from providers.listings import language_name, listing_rows
+from providers.models import LocationKind, Phone, ServiceAtLocation, Weekday
 from referrals.models import ResourceList, ResourceListItem
 
 
 @dataclass
 class HandoutEntry:
     item_id: int
-    sal: ServiceAtLocation
-    organization: str
-    service: str
-    phones: list = field(default_factory=list)
+    row: dict  # the listing row
+    phones: list[dict] = field(default_factory=list)
     hours: list[str] = field(default_factory=list)
-    open_24_7: bool = False
-    hours_note: str = ""
     languages: list[str] = field(default_factory=list)
-    street: str = ""
-    street_2: str = ""
     city_line: str = ""
-    confidential: bool = False
-    remote: bool = False
+
+    @property
+    def pk(self) -> UUID:
+        return UUID(self.row["id"])
+
+    @property
+    def organization(self) -> str:
+        return self.row["organization"]["name"]
+
+    @property
+    def service(self) -> str:
+        return self.row["name"]
+
+    @property
+    def location(self) -> dict:
+        return self.row["location"]
+
+    @property
+    def remote(self) -> bool:
+        return self.location["kind"] == LocationKind.REMOTE
 
 
-def list_items(resource_list: ResourceList) -> QuerySet:
-    """The list's items whose listing is still public, with everything the handout reads."""
-    prefix = "service_at_location__"
-    return (
-        ResourceListItem.objects.filter(
-            resource_list=resource_list,
-            service_at_location__in=ServiceAtLocation.objects.listed(),
-        )
-        .select_related(f"{prefix}service__organization", f"{prefix}location")
-        .prefetch_related(
-            f"{prefix}service__phones",
-            f"{prefix}location__phones",
-            f"{prefix}service__organization__phones",
-            f"{prefix}service__languages",
-            f"{prefix}location__hours",
-        )
-    )
-
-
-def _phones(sal: ServiceAtLocation) -> list:
+def _phones(row: dict) -> list[dict]:
     """What a client can call or text (no fax), in the one order of providers/phones.py."""
-    phones = ordered_phones(
-        sal.service.phones.all(),
-        sal.location.phones.all(),
-        sal.service.organization.phones.all(),
-    )
-    return [phone for phone in phones if phone.kind != Phone.Kind.FAX]
+    phones = []
+    for phone in row["phones"]:
+        if phone["kind"] != Phone.Kind.FAX:
+            digits = "".join(ch for ch in phone["number"] if ch.isdigit() or ch == "+")
+            phones.append({**phone, "sms_uri": f"sms:{digits}"})
+    return phones
 
 
-def _hours(sal: ServiceAtLocation) -> list[str]:
+def _hours(row: dict) -> list[str]:
     """Lines like "Monday–Friday: 9 a.m.–5 p.m.", in the active language; days with the same
     hours in a row share a line so the handout stays on one page."""
     days: dict[int, list[str]] = {}
-    labels: dict[int, str] = {}
-    for period in sal.location.hours.all():
-        labels[period.weekday] = period.get_weekday_display()
-        span = f"{format_time(period.opens_at)}–{format_time(period.closes_at)}"
-        days.setdefault(period.weekday, []).append(span)
+    for period in row["hours"]:
+        opens_at = format_time(time.fromisoformat(period["opens_at"]))
+        closes_at = format_time(time.fromisoformat(period["closes_at"]))
+        days.setdefault(period["weekday"], []).append(f"{opens_at}–{closes_at}")
     runs: list[tuple[int, int, str]] = []
     for day in sorted(days):
         spans = ", ".join(days[day])
@@ -79,40 +72,39 @@ def _hours(sal: ServiceAtLocation) -> list[str]:
             runs.append((day, day, spans))
     lines = []
     for first, last, spans in runs:
-        label = labels[first] if first == last else f"{labels[first]}–{labels[last]}"
+        label = (
+            Weekday(first).label
+            if first == last
+            else f"{Weekday(first).label}–{Weekday(last).label}"
+        )
         lines.append(f"{label}: {spans}")
     return lines
 
 
 def handout_entries(resource_list: ResourceList) -> list[HandoutEntry]:
+    """The list's listings that are still public, in the list's order."""
+    items = list(
+        ResourceListItem.objects.filter(
+            resource_list=resource_list,
+            service_at_location__in=ServiceAtLocation.objects.listed(),
+        ).values_list("id", "service_at_location_id")
+    )
+    rows = {row["id"]: row for row in listing_rows([(pk, None) for _, pk in items])}
     entries = []
-    for item in list_items(resource_list):
-        sal = item.service_at_location
-        location = sal.location
-        city_line = " ".join(
-            part
-            for part in (
-                ", ".join(p for p in (location.city, location.state) if p),
-                location.public_postcode,
-            )
-            if part
-        )
+    for item_id, pk in items:
+        row = rows.get(str(pk))
+        if row is None:  # unlisted between the two reads
+            continue
+        location = row["location"]
+        place = ", ".join(part for part in (location["city"], location["state"]) if part)
         entries.append(
             HandoutEntry(
-                item_id=item.id,
-                sal=sal,
-                organization=sal.service.organization.name,
-                service=sal.service.name,
-                phones=_phones(sal),
-                hours=_hours(sal),
-                open_24_7=location.open_24_7,
-                hours_note=location.hours_note,
-                languages=[language.local_name for language in sal.service.languages.all()],
-                street=location.public_street,
-                street_2=location.public_street_2,
-                city_line=city_line,
-                confidential=location.address_confidential,
-                remote=location.kind == LocationKind.REMOTE,
+                item_id=item_id,
+                row=row,
+                phones=_phones(row),
+                hours=_hours(row),
+                languages=[language_name(language) for language in row["languages"]],
+                city_line=" ".join(part for part in (place, location["postcode"]) if part),
             )
         )
     return entries
