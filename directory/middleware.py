@@ -2,8 +2,11 @@
 
 from http import HTTPStatus
 
-from django.http import JsonResponse
-from django.urls import reverse
+from django.conf import settings
+from django.http import HttpResponseRedirect, JsonResponse
+from django.urls import reverse, translate_url
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from directory.http import SAME_ORIGIN
 
@@ -62,3 +65,35 @@ def _json_error(response):
         if header in response:
             error[header] = response[header]
     return error
+
+
+class FirstVisitLanguageMiddleware:
+    """A first visit to an English (unprefixed) page goes to the browser's language, if we have it.
+
+    The URL carries the language and no cookie remembers it, so "first visit" means a
+    navigation that did not start on this site: `Sec-Fetch-Site` is not "same-origin" (a typed
+    address, a bookmark, a link from elsewhere; absent in old browsers). Choosing English in
+    the language menu is a same-origin navigation, so it stays English. Listed after
+    LocaleMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.method in ("GET", "HEAD")
+            and request.headers.get("Sec-Fetch-Site") != "same-origin"
+            and "HTTP_ACCEPT_LANGUAGE" in request.META
+            and not translation.get_language_from_path(request.path_info)
+        ):
+            preferred = translation.get_language_from_request(request)
+            path = request.get_full_path()
+            if preferred != settings.LANGUAGE_CODE and translate_url(path, preferred) != path:
+                redirect = HttpResponseRedirect(translate_url(path, preferred))
+                patch_vary_headers(redirect, ("Accept-Language", "Sec-Fetch-Site"))
+                return redirect
+        response = self.get_response(request)
+        if not translation.get_language_from_path(request.path_info):
+            patch_vary_headers(response, ("Accept-Language", "Sec-Fetch-Site"))
+        return response

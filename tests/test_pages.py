@@ -93,11 +93,27 @@ def test_pages_load_nothing_from_other_hosts_and_have_no_inline_code(client, url
 
 
 @pytest.mark.django_db
-def test_english_stays_at_root_whatever_the_browser_language(client):
-    response = client.get("/", HTTP_ACCEPT_LANGUAGE="es")
+def test_first_visit_goes_to_the_browser_language_without_a_cookie(client):
+    response = client.get("/?near=10001", HTTP_ACCEPT_LANGUAGE="es-MX,es;q=0.9,en;q=0.5")
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == "/es/?near=10001"
+    assert "Accept-Language" in response["Vary"]
+    assert not response.cookies
+    response = client.get("/options/", HTTP_ACCEPT_LANGUAGE="zh-TW,zh;q=0.8")
+    assert response["Location"] == "/zh-hant/options/"
+
+
+@pytest.mark.django_db
+def test_english_stays_english_when_chosen_in_the_menu_or_preferred(client):
+    # Choosing "English" in the menu is a navigation from this site.
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="es", HTTP_SEC_FETCH_SITE="same-origin")
     assert response.status_code == HTTPStatus.OK
     assert '<html lang="en">' in text_of(response)
     assert "Find help near you" in text_of(response)
+    for header in ("en-US,en;q=0.9,es;q=0.8", "de-DE"):
+        assert client.get("/", HTTP_ACCEPT_LANGUAGE=header).status_code == HTTPStatus.OK
+    # Only pages in the language prefix move: the API, the admin and shared lists stay.
+    assert client.get("/api/v1/", HTTP_ACCEPT_LANGUAGE="es").status_code != HTTPStatus.FOUND
 
 
 @pytest.mark.django_db
