@@ -15,12 +15,9 @@ def _text(label, *, max_length=250, help_text="", **kwargs):
     )
 
 
-class SuggestionForm(forms.Form):
-    """Fields shared by "suggest a correction" and "suggest a new provider"."""
-
-    name = _text(_("Name of the organization"))
-    phone = _text(
-        _("Phone number"),
+def _phone(label):
+    return _text(
+        label,
         max_length=40,
         validators=[
             RegexValidator(
@@ -30,6 +27,16 @@ class SuggestionForm(forms.Form):
         ],
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
+
+
+class SuggestionForm(forms.Form):
+    """Fields shared by "suggest a correction" and "suggest a new provider"."""
+
+    name = _text(_("Name of the organization"))
+    phone_voice = _phone(_("Phone number for calls"))
+    phone_hotline = _phone(_("Hotline number"))
+    phone_text = _phone(_("Number for text messages (SMS)"))
+    phone_tty = _phone(_("TTY number (for deaf or hard of hearing callers)"))
     website = forms.URLField(
         label=_("Website"),
         required=False,
@@ -71,7 +78,10 @@ class SuggestionForm(forms.Form):
 
     SUGGESTED = (
         "name",
-        "phone",
+        "phone_voice",
+        "phone_hotline",
+        "phone_text",
+        "phone_tty",
         "website",
         "address_1",
         "city",

@@ -24,11 +24,15 @@ from providers.models import (
     Suggestion,
     Term,
 )
+from providers.phones import ordered_phones
 
 # The fields a person may propose, in the order forms and the review page show them.
 FIELDS: dict[str, str] = {
     "name": _("Name"),
-    "phone": _("Phone"),
+    "phone_voice": _("Phone (voice calls)"),
+    "phone_hotline": _("Hotline"),
+    "phone_text": _("Text (SMS) number"),
+    "phone_tty": _("TTY number"),
     "website": _("Website"),
     "address_1": _("Street address"),
     "city": _("City"),
@@ -39,6 +43,20 @@ FIELDS: dict[str, str] = {
     "description": _("Description"),
 }
 ADDRESS = ("address_1", "city", "state", "postcode")
+# Each phone field names the kind of number it changes, so an accepted value lands on it.
+PHONE_FIELDS: dict[str, str] = {
+    "phone_voice": Phone.Kind.VOICE,
+    "phone_hotline": Phone.Kind.HOTLINE,
+    "phone_text": Phone.Kind.TEXT,
+    "phone_tty": Phone.Kind.TTY,
+}
+# Suggestions sent before phones were named by kind proposed one "phone": the number the
+# person saw (`shown`) says which phone they meant.
+LEGACY_PHONE = "phone"
+REVIEWED_FIELDS: dict[str, str] = {
+    **FIELDS,
+    LEGACY_PHONE: _("Phone (kind not recorded: applied to the number they saw)"),
+}
 
 
 class CannotApply(ValueError):
@@ -52,22 +70,26 @@ class Outcome:
     notes: list[str]
 
 
-def primary_phone(row: ServiceAtLocation) -> Phone | None:
-    for owner in (row.service, row.location, row.service.organization):
-        phone = owner.phones.order_by("position", "id").first()
-        if phone is not None:
-            return phone
-    return None
+def phones_by_kind(row: ServiceAtLocation) -> dict[str, Phone]:
+    """The listing's first phone of each kind, in the order pages show them."""
+    service, location = row.service, row.location
+    phones = ordered_phones(
+        service.phones.all(), location.phones.all(), service.organization.phones.all()
+    )
+    first: dict[str, Phone] = {}
+    for phone in phones:
+        first.setdefault(phone.kind, phone)
+    return first
 
 
 def current_values(row: ServiceAtLocation, *, public: bool) -> dict:
     """The listing's values per field; `public` hides a confidential street and ZIP."""
     service, location = row.service, row.location
     organization = service.organization
-    phone = primary_phone(row)
+    phones = phones_by_kind(row)
     return {
         "name": organization.name,
-        "phone": phone.number if phone else "",
+        **{name: getattr(phones.get(kind), "number", "") for name, kind in PHONE_FIELDS.items()},
         "website": service.website or organization.website,
         "address_1": location.public_street if public else location.address_1,
         "city": location.city,
@@ -135,14 +157,49 @@ def _set_services(service: Service, slugs: list[str]) -> None:
     service.terms.set(kept + list(Term.objects.service_types().filter(slug__in=slugs)))
 
 
+def _legacy_phone(row: ServiceAtLocation, shown: str) -> Phone:
+    """The phone an old kind-less suggestion was about: the one with the number they saw."""
+    phones = phones_by_kind(row)
+    for phone in phones.values():
+        if phone.number == shown:
+            return phone
+    if not shown and Phone.Kind.VOICE not in phones:
+        return Phone(service=row.service, kind=Phone.Kind.VOICE)
+    raise CannotApply(
+        _("The number they saw (%(shown)s) has changed since: edit the phone by hand.")
+        % {"shown": shown or "—"}
+    )
+
+
+def _apply_phones(suggestion: Suggestion, values: dict, user) -> None:
+    if not any(name in values for name in (*PHONE_FIELDS, LEGACY_PHONE)):
+        return
+    row = suggestion.service_at_location
+    phones = phones_by_kind(row)
+    targets = []
+    for name, kind in PHONE_FIELDS.items():
+        if name in values:
+            phone = phones.get(kind) or Phone(service=row.service, kind=kind)
+            targets.append((phone, values[name]))
+    if LEGACY_PHONE in values:
+        phone = _legacy_phone(row, suggestion.shown.get(LEGACY_PHONE, ""))
+        targets.append((phone, values[LEGACY_PHONE]))
+    for phone, number in targets:
+        _tag([phone], user, suggestion)
+        if number:
+            phone.number = number
+            phone.save()
+        elif phone.pk:
+            phone.delete()  # an emptied field proposes removing that number
+
+
 def _apply_correction(suggestion: Suggestion, values: dict, user, notes: list[str]):
     row = suggestion.service_at_location
     if row is None:
         raise CannotApply(_("The listing this correction was about no longer exists."))
     service, location = row.service, row.location
     organization = service.organization
-    phone = primary_phone(row)
-    _tag([organization, service, location] + ([phone] if phone else []), user, suggestion)
+    _tag([organization, service, location], user, suggestion)
     changed = set()
     if "name" in values:
         organization.name = values["name"]
@@ -166,12 +223,7 @@ def _apply_correction(suggestion: Suggestion, values: dict, user, notes: list[st
         except ValidationError as error:
             raise CannotApply("; ".join(error.messages)) from error
         obj.save()
-    if "phone" in values:
-        if phone is None:
-            phone = Phone(service=service)
-            _tag([phone], user, suggestion)
-        phone.number = values["phone"]
-        phone.save()
+    _apply_phones(suggestion, values, user)
     if "services" in values:
         _set_services(service, values["services"])
     return organization
@@ -201,10 +253,12 @@ def _apply_new_provider(suggestion: Suggestion, values: dict, user, notes: list[
     service.save()
     location.save()
     ServiceAtLocation.objects.create(service=service, location=location)
-    if values.get("phone"):
-        phone = Phone(service=service, number=values["phone"])
-        _tag([phone], user, suggestion)
-        phone.save()
+    for position, (name, kind) in enumerate(PHONE_FIELDS.items()):
+        number = values.get(name) or (values.get(LEGACY_PHONE) if kind == Phone.Kind.VOICE else "")
+        if number:
+            phone = Phone(service=service, number=number, kind=kind, position=position)
+            _tag([phone], user, suggestion)
+            phone.save()
     if values.get("services"):
         _set_services(service, values["services"])
     notes.append(str(_("A draft listing was created: complete it, then publish it.")))
@@ -216,7 +270,9 @@ def apply_suggestion(suggestion: Suggestion, accepted: Iterable[str], *, user) -
     """Apply the accepted fields; the others are rejected. Raises CannotApply."""
     if suggestion.status != Suggestion.Status.PENDING:
         raise CannotApply(_("This suggestion has already been reviewed."))
-    accepted = [name for name in FIELDS if name in set(accepted) and name in suggestion.proposed]
+    accepted = [
+        name for name in REVIEWED_FIELDS if name in set(accepted) and name in suggestion.proposed
+    ]
     values = {name: suggestion.proposed[name] for name in accepted}
     notes: list[str] = []
     organization = None

@@ -72,7 +72,7 @@ def test_public_correction_is_sent_and_thanked(page, live_server, make_provider)
     page.screenshot(path=str(SCREENSHOTS / "suggest-thanks-phone.png"), full_page=True)
     suggestion = Suggestion.objects.get()
     assert suggestion.service_at_location_id == sal.pk
-    assert suggestion.proposed["phone"] in {"212 555 0199", "+12125550199"}
+    assert suggestion.proposed["phone_voice"] in {"212 555 0199", "+12125550199"}
     assert suggestion.message == "New number."
     assert_posted_from_our_origin(page, live_server)
 

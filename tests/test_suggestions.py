@@ -56,28 +56,30 @@ def test_correction_form_needs_no_login_and_is_prefilled(client, row):
     assert response.status_code == HTTPStatus.OK
     form = response.context["form"]
     assert form["name"].value() == "Harbor House"
-    assert form["phone"].value() == "+12125550100"
+    assert form["phone_voice"].value() == "+12125550100"
+    assert form["phone_tty"].value() in ("", None)
     assert form["services"].value() == ["victim-advocacy"]
     body = response.content.decode()
     assert 'name="contact_name"' in body and 'tabindex="-1"' in body
     assert '<div hidden aria-hidden="true">' in body
     # Nothing about the person: no name, email or contact fields.
     assert set(form.fields) == {
-        "name", "phone", "website", "address_1", "city", "state", "postcode",
+        "name", "phone_voice", "phone_hotline", "phone_text", "phone_tty", "website",
+        "address_1", "city", "state", "postcode",
         "hours_note", "services", "description", "message", "contact_name",
     }  # fmt: skip
     assert 'type="email"' not in body
 
 
 def test_correction_stores_only_the_changed_fields(client, row):
-    data = form_data(client, suggest_url(row), phone="212-555-0199", message="Number changed")
+    data = form_data(client, suggest_url(row), phone_voice="212-555-0199", message="Number changed")
     response = client.post(suggest_url(row), data, REMOTE_ADDR="203.0.113.9")
     assert response.status_code == HTTPStatus.OK
     assert "We received your suggestion" in response.content.decode()
     suggestion = Suggestion.objects.get()
     assert suggestion.kind == Suggestion.Kind.CORRECTION
-    assert suggestion.proposed == {"phone": "212-555-0199"}
-    assert suggestion.shown == {"phone": "+12125550100"}
+    assert suggestion.proposed == {"phone_voice": "212-555-0199"}
+    assert suggestion.shown == {"phone_voice": "+12125550100"}
     assert suggestion.message == "Number changed"
     assert suggestion.organization == row.service.organization
     # The sender's address is nowhere in what is stored.
@@ -113,7 +115,7 @@ def test_unlisted_or_unknown_listing_is_404(client, make_provider):
 
 
 def test_honeypot_is_thanked_and_dropped(client, row):
-    data = form_data(client, suggest_url(row), phone="1", contact_name="Buy pills")
+    data = form_data(client, suggest_url(row), phone_voice="1", contact_name="Buy pills")
     response = client.post(suggest_url(row), data)
     assert response.status_code == HTTPStatus.OK
     assert "We received your suggestion" in response.content.decode()
@@ -147,7 +149,7 @@ def test_new_provider_form(client):
         url,
         {
             "name": "Hill Country Advocates",
-            "phone": "(512) 555-0100",
+            "phone_voice": "(512) 555-0100",
             "city": "Austin",
             "state": "tx",
             "postcode": "78701",
@@ -160,7 +162,7 @@ def test_new_provider_form(client):
     assert suggestion.kind == Suggestion.Kind.NEW_PROVIDER
     assert suggestion.proposed == {
         "name": "Hill Country Advocates",
-        "phone": "(512) 555-0100",
+        "phone_voice": "(512) 555-0100",
         "city": "Austin",
         "state": "TX",
         "postcode": "78701",
@@ -215,34 +217,39 @@ def send_correction(client, row, **changes):
 
 def test_review_page_shows_current_beside_proposed(client, row, editor):
     suggestion = send_correction(
-        client, row, phone="212-555-0199", website="https://harbor.example"
+        client, row, phone_voice="212-555-0199", website="https://harbor.example"
     )
     client.force_login(editor)
     response = client.get(review_url(suggestion))
     assert response.status_code == HTTPStatus.OK
     rows = {r["name"]: r for r in response.context["rows"]}
-    assert rows["phone"]["current"] == "+12125550100"
-    assert rows["phone"]["proposed"] == "212-555-0199"
+    assert rows["phone_voice"]["current"] == "+12125550100"
+    assert rows["phone_voice"]["proposed"] == "212-555-0199"
     assert rows["website"]["current"] == ""
     body = response.content.decode()
-    assert 'name="accept" value="phone"' in body
+    assert 'name="accept" value="phone_voice"' in body
     assert 'name="accept" value="website"' in body
 
 
 def test_editor_takes_a_correction_to_published_with_history(client, row, editor):
     suggestion = send_correction(
-        client, row, phone="212-555-0199", name="Harbor House Inc", city="Brooklyn"
+        client, row, phone_voice="212-555-0199", name="Harbor House Inc", city="Brooklyn"
     )
-    assert set(suggestion.proposed) == {"phone", "name", "city"}
+    assert set(suggestion.proposed) == {"phone_voice", "name", "city"}
     client.force_login(editor)
-    response = client.post(review_url(suggestion), {"_apply": "1", "accept": ["phone", "name"]})
+    accept = {"_apply": "1", "accept": ["phone_voice", "name"]}
+    response = client.post(review_url(suggestion), accept)
     organization = Organization.objects.get(pk=row.service.organization.pk)
     assert response.status_code == HTTPStatus.FOUND
     assert response.url == reverse("admin:providers_organization_change", args=[organization.pk])
 
     suggestion.refresh_from_db()
     assert suggestion.status == Suggestion.Status.PARTIALLY_ACCEPTED
-    assert suggestion.decisions == {"phone": "accepted", "name": "accepted", "city": "rejected"}
+    assert suggestion.decisions == {
+        "phone_voice": "accepted",
+        "name": "accepted",
+        "city": "rejected",
+    }
     assert suggestion.reviewed_by == editor
     # Published: the public listing now reads the new values.
     listed = ServiceAtLocation.objects.listed().get(pk=row.pk)
@@ -256,6 +263,66 @@ def test_editor_takes_a_correction_to_published_with_history(client, row, editor
     assert record.prev_record.name == "Harbor House"
     assert "Public suggestion" in record.history_change_reason
     assert Phone.history.filter(number="212-555-0199").latest().history_user == editor
+
+
+@pytest.fixture
+def tty_first(row):
+    """The service's TTY line sorts first by position: the voice line is not the first row."""
+    Phone.objects.filter(service=row.service).update(position=1)
+    Phone.objects.create(
+        service=row.service, number="+12125550111", kind=Phone.Kind.TTY, position=0
+    )
+    return row
+
+
+def test_each_phone_is_named_by_kind_in_the_form_and_the_review(client, tty_first, editor):
+    form = client.get(suggest_url(tty_first)).context["form"]
+    assert form["phone_voice"].value() == "+12125550100"
+    assert form["phone_tty"].value() == "+12125550111"
+    assert form["phone_text"].value() in ("", None)
+    suggestion = send_correction(client, tty_first, phone_voice="212-555-0199")
+    assert suggestion.proposed == {"phone_voice": "212-555-0199"}
+    client.force_login(editor)
+    body = client.get(review_url(suggestion)).content.decode()
+    assert "Phone (voice calls)" in body
+    assert "+12125550111" not in body  # the TTY line is not what they proposed to change
+
+
+def test_accepted_voice_number_lands_on_the_voice_line_not_the_tty(client, tty_first, editor):
+    suggestion = send_correction(client, tty_first, phone_voice="212-555-0199")
+    client.force_login(editor)
+    client.post(review_url(suggestion), {"_apply": "1", "accept": ["phone_voice"]})
+    phones = dict(Phone.objects.filter(service=tty_first.service).values_list("kind", "number"))
+    assert phones == {Phone.Kind.VOICE: "212-555-0199", Phone.Kind.TTY: "+12125550111"}
+
+
+def test_accepted_text_number_adds_a_text_line(client, row, editor):
+    suggestion = send_correction(client, row, phone_text="212-555-0122")
+    client.force_login(editor)
+    client.post(review_url(suggestion), {"_apply": "1", "accept": ["phone_text"]})
+    phones = dict(Phone.objects.filter(service=row.service).values_list("kind", "number"))
+    assert phones == {Phone.Kind.VOICE: "+12125550100", Phone.Kind.TEXT: "212-555-0122"}
+
+
+def test_an_old_kindless_phone_suggestion_lands_on_the_number_they_saw(tty_first, editor):
+    suggestion = Suggestion.objects.create(
+        kind=Suggestion.Kind.CORRECTION,
+        service_at_location=tty_first,
+        organization=tty_first.service.organization,
+        proposed={"phone": "212-555-0133"},
+        shown={"phone": "+12125550111"},
+    )
+    apply_suggestion(suggestion, ["phone"], user=editor)
+    phones = dict(Phone.objects.filter(service=tty_first.service).values_list("kind", "number"))
+    assert phones == {Phone.Kind.VOICE: "+12125550100", Phone.Kind.TTY: "212-555-0133"}
+    stale = Suggestion.objects.create(
+        kind=Suggestion.Kind.CORRECTION,
+        service_at_location=tty_first,
+        proposed={"phone": "212-555-0144"},
+        shown={"phone": "+12125559999"},
+    )
+    with pytest.raises(CannotApply, match="has changed since"):
+        apply_suggestion(stale, ["phone"], user=editor)
 
 
 def test_reverting_from_history_restores_the_old_value(client, row, editor, admin_data):
@@ -318,7 +385,7 @@ def test_new_provider_suggestion_becomes_a_draft_to_complete(client, editor):
         reverse("directory:suggest-provider"),
         {
             "name": "Hill Country Advocates",
-            "phone": "(512) 555-0100",
+            "phone_voice": "(512) 555-0100",
             "city": "Austin",
             "state": "TX",
             "postcode": "78701",
@@ -329,7 +396,7 @@ def test_new_provider_suggestion_becomes_a_draft_to_complete(client, editor):
     client.force_login(editor)
     response = client.post(
         review_url(suggestion),
-        {"_apply": "1", "accept": ["name", "phone", "city", "state", "postcode", "services"]},
+        {"_apply": "1", "accept": ["name", "phone_voice", "city", "state", "postcode", "services"]},
     )
     organization = Organization.objects.get(name="Hill Country Advocates")
     assert response.url == reverse("admin:providers_organization_change", args=[organization.pk])

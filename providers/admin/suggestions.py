@@ -9,7 +9,15 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from providers.models import Suggestion
-from providers.suggestions import FIELDS, CannotApply, apply_suggestion, current_values, display
+from providers.suggestions import (
+    LEGACY_PHONE,
+    REVIEWED_FIELDS,
+    CannotApply,
+    apply_suggestion,
+    current_values,
+    display,
+    phones_by_kind,
+)
 
 
 @admin.register(Suggestion)
@@ -22,7 +30,9 @@ class SuggestionAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("fields"))
     def fields_proposed(self, obj):
-        return ", ".join(str(FIELDS[name]) for name in FIELDS if name in obj.proposed)
+        return ", ".join(
+            str(label) for name, label in REVIEWED_FIELDS.items() if name in obj.proposed
+        )
 
     def has_add_permission(self, request):
         return False  # suggestions come from the public site only
@@ -86,8 +96,13 @@ def review_rows(suggestion: Suggestion) -> list[dict]:
     row = suggestion.service_at_location
     if suggestion.kind == Suggestion.Kind.CORRECTION and row is not None:
         current = current_values(row, public=False)
+        if LEGACY_PHONE in suggestion.proposed:
+            saw = suggestion.shown.get(LEGACY_PHONE, "")
+            phones = phones_by_kind(row).values()
+            seen = [f"{p.number} ({p.get_kind_display()})" for p in phones if p.number == saw]
+            current[LEGACY_PHONE] = seen[0] if seen else ""
     rows = []
-    for name, label in FIELDS.items():
+    for name, label in REVIEWED_FIELDS.items():
         if name not in suggestion.proposed:
             continue
         rows.append(
