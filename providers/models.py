@@ -9,13 +9,15 @@ import math
 import random
 import uuid
 from datetime import date, timedelta
+from functools import lru_cache
 
+from babel import Locale, UnknownLocaleError
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext, to_locale
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -28,8 +30,32 @@ class Status(models.TextChoices):
     RETIRED = "retired", _("Retired")
 
 
+def _spanish() -> bool:
+    return (get_language() or "").startswith("es")
+
+
+def translated(text: str) -> str:
+    """A vocabulary text in the active language: the catalogs translate the fixtures' texts.
+
+    Spanish may come from the database's *_es column instead (see Bilingual); a text no
+    catalog knows (a term an admin added) stays as it is.
+    """
+    return gettext(text) if text else ""
+
+
+@lru_cache(maxsize=64)
+def _cldr_language_names(language: str) -> dict[str, str]:
+    try:
+        return dict(Locale.parse(to_locale(language)).languages)
+    except (ValueError, UnknownLocaleError):
+        return {}
+
+
 class Bilingual(models.Model):
-    """A name and description in English and Spanish, read in the active language."""
+    """A name and description in English and Spanish, read in the active language.
+
+    Other languages translate the English through the catalogs (`translated`).
+    """
 
     name = models.CharField(_("name"), max_length=200)
     name_es = models.CharField(_("name (Spanish)"), max_length=200, blank=True)
@@ -44,15 +70,15 @@ class Bilingual(models.Model):
 
     @property
     def local_name(self) -> str:
-        if (get_language() or "").startswith("es") and self.name_es:
+        if _spanish() and self.name_es:
             return self.name_es
-        return self.name
+        return translated(self.name)
 
     @property
     def local_description(self) -> str:
-        if (get_language() or "").startswith("es") and self.description_es:
+        if _spanish() and self.description_es:
             return self.description_es
-        return self.description
+        return translated(self.description)
 
 
 class TermQuerySet(models.QuerySet):
@@ -108,9 +134,16 @@ class Language(models.Model):
 
     @property
     def local_name(self) -> str:
-        if (get_language() or "").startswith("es") and self.name_es:
+        """The name in the reader's language: CLDR's (Babel), else the catalogs', else English."""
+        language = get_language() or settings.LANGUAGE_CODE
+        if language.startswith("es") and self.name_es:
             return self.name_es
-        return self.name
+        if language.startswith("en"):
+            return self.name
+        name = _cldr_language_names(language).get(self.code)
+        # CLDR writes some languages' names in lower case ("ruso", "anglais"); in a list
+        # of choices they start with a capital.
+        return name[:1].upper() + name[1:] if name else translated(self.name)
 
 
 class Sourced(models.Model):
@@ -228,6 +261,14 @@ class Service(Sourced):
         _("status"), max_length=12, choices=Status.choices, default=Status.PUBLISHED
     )
     terms = models.ManyToManyField(Term, blank=True, related_name="services")
+    # Needs an import inferred from the service's own words (no mapped code): also in `terms`,
+    # listed here until an editor confirms or removes them.
+    inferred_terms = models.ManyToManyField(
+        Term,
+        blank=True,
+        related_name="inferred_for_services",
+        verbose_name=_("needs inferred, not yet confirmed"),
+    )
     languages = models.ManyToManyField(Language, blank=True, related_name="services")
     cost = models.CharField(
         _("cost"), max_length=20, choices=Cost.choices, default=Cost.NOT_STATED, blank=True
@@ -608,9 +649,9 @@ class Hotline(Bilingual):
 
     @property
     def local_hours(self) -> str:
-        if (get_language() or "").startswith("es") and self.hours_es:
+        if _spanish() and self.hours_es:
             return self.hours_es
-        return self.hours
+        return translated(self.hours)
 
 
 # Staff memberships and public suggestions live in their own module (moderation); importing

@@ -160,6 +160,9 @@ class ServiceForm(PublishGuard, forms.ModelForm):
         kept = [t for t in self.instance.terms.all() if t.kind not in shown]
         chosen = [term for name in names for term in self.cleaned_data[name]]
         self.instance.terms.set(kept + chosen)
+        # An inferred need the editor unticked is no longer waiting for review.
+        unticked = self.instance.inferred_terms.exclude(pk__in=[t.pk for t in kept + chosen])
+        self.instance.inferred_terms.remove(*unticked)
 
 
 ADDRESS_FIELDS = ("address_1", "city", "state", "postcode")

@@ -1,9 +1,12 @@
 """Services: tags as checkboxes, phones, and where each is offered."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from providers.admin.forms import ServiceForm
 from providers.admin.scoping import SameOrganizationInline, ScopedAdmin
+from providers.admin.steps import ListingStepsAdmin
 from providers.models import Phone, Service, ServiceAtLocation
 
 
@@ -23,16 +26,44 @@ class LocationsInline(SameOrganizationInline):
     extra = 0
 
 
+class InferredNeedsFilter(admin.SimpleListFilter):
+    title = _("needs inferred by an import")
+    parameter_name = "inferred"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Awaiting review")), ("no", _("None to review"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(inferred_terms__isnull=False).distinct()
+        if self.value() == "no":
+            return queryset.filter(inferred_terms__isnull=True)
+        return queryset
+
+
 @admin.register(Service)
-class ServiceAdmin(ScopedAdmin):
+class ServiceAdmin(ListingStepsAdmin, ScopedAdmin):
     form = ServiceForm
-    list_display = ["name", "organization", "status", "cost"]
-    list_filter = ["status", "cost", "service_area"]
+    list_display = ["name", "organization", "status", "cost", "inferred_needs"]
+    list_filter = ["status", "cost", "service_area", InferredNeedsFilter]
+    actions = ["confirm_inferred_needs", "remove_inferred_needs"]
+    readonly_fields = ["inferred_needs"]
     list_select_related = ["organization"]
     search_fields = ["name", "organization__name", "description"]
     fieldsets = [
         (None, {"fields": ["organization", "name", "status", "description"]}),
-        (None, {"fields": ["service_types", "victimization_types", "populations", "languages"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "service_types",
+                    "inferred_needs",
+                    "victimization_types",
+                    "populations",
+                    "languages",
+                ]
+            },
+        ),
         (
             None,
             {
@@ -58,3 +89,37 @@ class ServiceAdmin(ScopedAdmin):
         ),
     ]
     inlines = [ServicePhoneInline, LocationsInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("inferred_terms")
+
+    @admin.display(description=_("inferred from its words, to review"))
+    def inferred_needs(self, obj) -> str:
+        return ", ".join(str(term) for term in obj.inferred_terms.all())
+
+    @admin.action(description=_("Confirm the needs inferred by an import"))
+    def confirm_inferred_needs(self, request, queryset):
+        count = 0
+        for service in queryset.filter(inferred_terms__isnull=False).distinct():
+            service.inferred_terms.clear()  # the tags stay in its terms
+            count += 1
+        message = ngettext(
+            "Inferred needs confirmed for %(count)d service.",
+            "Inferred needs confirmed for %(count)d services.",
+            count,
+        )
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Remove the needs inferred by an import"))
+    def remove_inferred_needs(self, request, queryset):
+        count = 0
+        for service in queryset.filter(inferred_terms__isnull=False).distinct():
+            service.terms.remove(*service.inferred_terms.all())
+            service.inferred_terms.clear()
+            count += 1
+        message = ngettext(
+            "Inferred needs removed from %(count)d service.",
+            "Inferred needs removed from %(count)d services.",
+            count,
+        )
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)

@@ -32,9 +32,59 @@ def needs_for(
         found |= {t for t in resolved.term_ids if mapper.kinds_of.get(t) == NEED}
     if known:  # a mapped term says what it is (a population code, a need, or nothing we list)
         return Needs(frozenset(found), inferred=False)
+    return Needs(infer_needs(mapper, name=name, description=description), inferred=True)
+
+
+def infer_needs(mapper: Mapper, *, name: str, description: str = "") -> frozenset:
+    """Needs from a service's own words by the mapping's keyword rules (not cached: every
+    service's text is different)."""
     text = " ".join(part for part in (name, description) if part)
-    resolved = mapper.resolve(name=text, kinds=(NEED,))
-    return Needs(frozenset(t for t in resolved.term_ids if mapper.kinds_of.get(t) == NEED), True)
+    resolved = mapper.resolve(name=text, kinds=(NEED,), cache=False)
+    return frozenset(t for t in resolved.term_ids if mapper.kinds_of.get(t) == NEED)
+
+
+class InferredNeeds:
+    """For an import: needs inferred from each service's words, written at the end for the
+    services none of whose terms the mapping knows, and marked inferred for an editor."""
+
+    def __init__(self, mapper: Mapper) -> None:
+        self.mapper = mapper
+        self.candidates: dict = {}  # service pk -> term ids (only services with some)
+        self.coded: set = set()  # service pks with a term the mapping knows
+
+    def add(self, service_pk, *, name: str, description: str) -> None:
+        found = infer_needs(self.mapper, name=name or "", description=description or "")
+        if found:
+            self.candidates[service_pk] = found
+
+    def known_term(self, service_pk) -> None:
+        self.coded.add(service_pk)
+
+    def write(self, report) -> int:
+        """Tag the services without a known term; returns how many were tagged."""
+        from providers.importers.writer import Inserter, chunks
+        from providers.models import Service
+
+        pending = {pk: ids for pk, ids in self.candidates.items() if pk not in self.coded}
+        terms = Inserter(Service.terms.through, ignore_conflicts=True)
+        inferred = Inserter(Service.inferred_terms.through, ignore_conflicts=True)
+        for part in chunks(list(pending)):
+            # A tag the service already has (one an editor confirmed) is not marked again.
+            had = set(
+                Service.terms.through.objects.filter(service_id__in=part).values_list(
+                    "service_id", "term_id"
+                )
+            )
+            for pk in part:
+                for term_id in pending[pk]:
+                    if (pk, term_id) not in had:
+                        terms.add(service_id=pk, term_id=term_id)
+                        inferred.add(service_id=pk, term_id=term_id)
+        terms.flush()
+        inferred.flush()
+        if pending:
+            report.count("services", "needs inferred from their words", len(pending))
+        return len(pending)
 
 
 @dataclass

@@ -9,6 +9,7 @@ unless skipped, records matched by source and id (or, without ids, by names and 
 from pathlib import Path
 
 from providers.importers import normalise as norm
+from providers.importers.classify import InferredNeeds
 from providers.importers.hsds import progress_bar
 from providers.importers.mapping import LOCATION_KINDS, SERVICE_KINDS, Languages, Mapper
 from providers.importers.package import Package, PackageError
@@ -98,6 +99,7 @@ class FlatImport:
 
     def _work(self) -> None:
         self.placer, self.mapper = Placer(), Mapper.from_database()
+        self.inferred = InferredNeeds(self.mapper)
         self.languages = Languages.from_database()
         self.orgs = Upserter(
             Organization,
@@ -148,6 +150,7 @@ class FlatImport:
             self._row(Row(self.report, self.file, number), values)
         for inserter in (self.links, self.hours, self.phones, self.terms, self.spoken, self.access):
             inserter.flush()
+        self.inferred.write(self.report)
         self.report.count("service_at_location", "linked", len(self.pairs))
         self.report.count("phones", "written", self.phones.written)
         for table, upserter in (
@@ -265,9 +268,12 @@ class FlatImport:
 
     def _add_service(self, row: Row, r: dict, sid: str, values: dict, org_pk) -> None:
         pk = self.services.add(sid, {**values, "organization_id": org_pk}, row=row.number)
+        if pk is not None:
+            self.inferred.add(pk, name=values["name"], description=values["description"])
         for column in ("service_types", "victimization_types", "populations"):
             for value in norm.split_list(r.get(column)):
-                self._term(column, value, SERVICE_KINDS, self.terms, service_id=pk)
+                if self._term(column, value, SERVICE_KINDS, self.terms, service_id=pk):
+                    self.inferred.known_term(pk)
         for value in norm.split_list(r.get("languages")):
             code = self.languages.resolve(value)
             if code is None:
@@ -280,12 +286,14 @@ class FlatImport:
             else:
                 self.spoken.add(service_id=pk, language_id=code)
 
-    def _term(self, column: str, value: str, kinds, inserter, **owner) -> None:
+    def _term(self, column: str, value: str, kinds, inserter, **owner) -> bool:
+        """Link the terms `value` means; False when the mapping does not know it."""
         resolved = self.mapper.resolve(name=value, kinds=kinds)
         if not resolved.known:
             self.report.unmapped_term(taxonomy=column, code="", name=value)
         for term_id in resolved.term_ids:
             inserter.add(term_id=term_id, **owner)
+        return resolved.known
 
     def _location(self, row: Row, r: dict, remote: bool) -> dict | None:
         values = location_values(

@@ -13,6 +13,7 @@ from datetime import time
 
 from providers.importers import hsds_links, hsds_lookups
 from providers.importers import normalise as norm
+from providers.importers.classify import InferredNeeds
 from providers.importers.hsds_lookups import first
 from providers.importers.mapping import Languages, Mapper
 from providers.importers.package import Package, PackageError
@@ -114,6 +115,7 @@ class HsdsImport:
     # -- the run ---------------------------------------------------------------------------
     def _work(self) -> None:
         self.placer, self.mapper = Placer(), Mapper.from_database()
+        self.inferred = InferredNeeds(self.mapper)
         self.languages = Languages.from_database()
         self.seen: dict[str, dict[str, int]] = defaultdict(dict)  # file -> id -> row
         hsds_lookups.read_lookups(self)
@@ -230,7 +232,9 @@ class HsdsImport:
             )
             if values is None:
                 continue
-            if self.services.add(sid, values, row=number) is not None:
+            pk = self.services.add(sid, values, row=number)
+            if pk is not None:
+                self.inferred.add(pk, name=values["name"], description=values["description"])
                 self.service_org[sid] = values["organization_id"]
                 verified = row.date(r.get("assured_date"), "assured_date")
                 if verified and verified > self.verified.get(

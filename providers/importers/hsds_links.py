@@ -112,6 +112,7 @@ def write_links(imp) -> None:
     _phones(imp)
     _languages(imp)
     _terms(imp)
+    imp.inferred.write(imp.report)
     _accessibility(imp)
 
 
@@ -288,6 +289,8 @@ def _link_term(imp, file, number, *, entity, link_id, term: tuple, services, loc
     if not resolved.known:
         imp.report.unmapped_term(taxonomy=taxonomy, code=code, name=name)
     inserter, column, pk = targets
+    if resolved.known and column == "service_id":
+        imp.inferred.known_term(pk)
     kind_column = "term_id"
     for term_id in resolved.term_ids:
         inserter.add(**{column: pk, kind_column: term_id})

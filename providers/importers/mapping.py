@@ -141,9 +141,17 @@ class Mapper:
         return self.own.get((kind, value)) or self.own.get((kind, value.strip().lower()))
 
     def resolve(
-        self, *, name: str, code: str = "", taxonomy: str = "", kinds: Iterable[str]
+        self,
+        *,
+        name: str,
+        code: str = "",
+        taxonomy: str = "",
+        kinds: Iterable[str],
+        cache: bool = True,
     ) -> Resolved:
         kinds = tuple(kinds)
+        if not cache:
+            return self._resolve(name=name, code=code, taxonomy=taxonomy, kinds=kinds)
         key = (name, code, taxonomy, kinds)
         if key not in self._cache:
             self._cache[key] = self._resolve(name=name, code=code, taxonomy=taxonomy, kinds=kinds)
