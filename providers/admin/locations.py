@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from providers.admin.forms import LocationForm
 from providers.admin.scoping import SameOrganizationInline, ScopedAdmin
+from providers.admin.steps import ListingStepsAdmin
 from providers.maps import Pin, render_map
 from providers.models import Location, OpeningHours, Phone, ServiceAtLocation
 
@@ -47,7 +48,7 @@ def map_preview_html(location: Location) -> str:
 
 
 @admin.register(Location)
-class LocationAdmin(ScopedAdmin):
+class LocationAdmin(ListingStepsAdmin, ScopedAdmin):
     form = LocationForm
     list_display = ["__str__", "organization", "city", "state", "address_confidential"]
     list_filter = ["state", "kind", "address_confidential", "coordinates_approximate"]

@@ -14,6 +14,7 @@ from providers.admin.filters import (
 )
 from providers.admin.forms import LocationForm, OrganizationForm, ServiceForm
 from providers.admin.scoping import ScopedAdmin, UserFormInline
+from providers.admin.steps import ListingStepsAdmin
 from providers.models import (
     OLDEST_VERIFIED_FIRST,
     Location,
@@ -73,7 +74,7 @@ def verification_text(organization: Organization) -> str:
 
 
 @admin.register(Organization)
-class OrganizationAdmin(ScopedAdmin):
+class OrganizationAdmin(ListingStepsAdmin, ScopedAdmin):
     form = OrganizationForm
     organization_path = ""
     list_display = ["name", "status", "verification", "last_verified_on", "is_sample"]
