@@ -46,3 +46,19 @@ def load_reference_data(apps=global_apps) -> dict[str, int]:
         )
     counts["hotlines"] = len(hotlines)
     return counts
+
+
+def vocabulary_msgids() -> list[str]:
+    """The English texts of our vocabularies, which the catalogs translate (docs/languages.md).
+
+    Term names and descriptions, language names and hotline names, descriptions and hours,
+    in fixture order, each once.
+    """
+    texts = []
+    for terms in _read("taxonomy.json").values():
+        for term in terms:
+            texts += [term["name"], term.get("description", "")]
+    texts += [name for _code, name, _name_es, _native in _read("languages.json")]
+    for hotline in _read("hotlines.json"):
+        texts += [hotline["name"], hotline.get("description", ""), hotline.get("hours", "")]
+    return list(dict.fromkeys(text for text in texts if text))
