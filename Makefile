@@ -77,9 +77,18 @@ format: install
 check-migrations: install
 	$(PY) manage.py makemigrations --check --dry-run
 
+# Every language in settings.LANGUAGES but English (locale names: zh_Hans, not zh-hans).
+LOCALES := es zh_Hans zh_Hant vi ko tl ru ar ht pt fr
+MAKEMESSAGES := ../$(PY) ../manage.py makemessages $(addprefix -l ,$(LOCALES)) --no-obsolete --no-wrap
+
+# The vocabularies' texts first (fixtures/ -> directory/vocabulary_msgids.py), then each app's
+# catalogs; tests/test_catalogs.py fails while a catalog misses a public string.
 messages: install
-	cd directory && ../$(PY) ../manage.py makemessages -l es --no-obsolete
-	$(PY) manage.py compilemessages
+	$(PY) tools/write_vocabulary_msgids.py
+	cd directory && $(MAKEMESSAGES)
+	cd referrals && $(MAKEMESSAGES)
+	cd directory && ../$(PY) ../manage.py compilemessages
+	cd referrals && ../$(PY) ../manage.py compilemessages
 
 # Re-pin every dependency (needs uv: pip install uv).
 lock:
