@@ -72,7 +72,9 @@ def test_location_page_edits_hours_phones_and_services_here(editor_client, make_
     row = make_provider()
     response = editor_client.get(change_url(row.location))
     prefixes = {inline.formset.prefix for inline in response.context["inline_admin_formsets"]}
-    assert prefixes == {"hours", "phones", "services_here"}
+    assert prefixes == {"phones", "services_here"}
+    # Opening hours are the weekly grid (tests/test_admin_editor.py), not an inline.
+    assert 'name="hours_1_0_opens"' in response.content.decode()
 
 
 # --- geocoding on save ----------------------------------------------------------------------

@@ -4,17 +4,11 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from providers.admin.forms import LocationForm
+from providers.admin.hours_grid import HoursGridForm, grid_rows
 from providers.admin.scoping import SameOrganizationInline, ScopedAdmin
 from providers.admin.steps import ListingStepsAdmin
 from providers.maps import Pin, render_map
-from providers.models import Location, OpeningHours, Phone, ServiceAtLocation
-
-
-class OpeningHoursInline(admin.TabularInline):
-    model = OpeningHours
-    fields = ["weekday", "opens_at", "closes_at"]
-    extra = 0
+from providers.models import Location, Phone, ServiceAtLocation
 
 
 class LocationPhoneInline(admin.TabularInline):
@@ -49,7 +43,7 @@ def map_preview_html(location: Location) -> str:
 
 @admin.register(Location)
 class LocationAdmin(ListingStepsAdmin, ScopedAdmin):
-    form = LocationForm
+    form = HoursGridForm
     list_display = ["__str__", "organization", "city", "state", "address_confidential"]
     list_filter = ["state", "kind", "address_confidential", "coordinates_approximate"]
     list_select_related = ["organization"]
@@ -79,9 +73,23 @@ class LocationAdmin(ListingStepsAdmin, ScopedAdmin):
                 ]
             },
         ),
+        (
+            _("Weekly hours"),
+            {
+                "fields": [*grid_rows(), "copy_monday"],
+                "description": _(
+                    "Times in the location's time zone; a period that closes before it "
+                    "opens runs past midnight. Leave a day empty when closed."
+                ),
+            },
+        ),
         (_("Hours and access"), {"fields": ["open_24_7", "hours_note", "accessibility"]}),
     ]
-    inlines = [OpeningHoursInline, LocationPhoneInline, ServicesHereInline]
+    inlines = [LocationPhoneInline, ServicesHereInline]
+
+    def save_related(self, request, form, formsets, change):
+        form.save_hours()
+        super().save_related(request, form, formsets, change)
 
     @admin.display(description=_("map"))
     def map_preview(self, obj):
