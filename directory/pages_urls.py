@@ -1,6 +1,13 @@
 from django.urls import path
 
-from directory import views, views_info, views_options, views_provider, views_suggest
+from directory import (
+    views,
+    views_confirm,
+    views_info,
+    views_options,
+    views_provider,
+    views_suggest,
+)
 
 app_name = "directory"
 
@@ -13,6 +20,12 @@ urlpatterns = [
         name="suggest-correction",
     ),
     path("suggest/", views_suggest.suggest_provider, name="suggest-provider"),
+    path("confirm/<str:token>/", views_confirm.confirm_listing, name="confirm-listing"),
+    path(
+        "confirm/<str:token>/<uuid:pk>/",
+        views_confirm.correct_listing,
+        name="confirm-correct",
+    ),
     path("get-help/", views_info.get_help, name="get-help"),
     path("browse-safely/", views_info.browse_safely, name="browse-safely"),
     path("about/", views_info.about, name="about"),

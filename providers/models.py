@@ -195,6 +195,9 @@ class Organization(Sourced):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # True when the provider itself confirmed the listing through an e-mailed link
+    # (providers/confirmations.py), not an editor.
+    verified_by_provider = models.BooleanField(_("confirmed by the provider"), default=False)
     is_sample = models.BooleanField(
         _("sample data"), default=False, help_text=_("Made-up listing used for demonstration.")
     )
@@ -220,10 +223,12 @@ class Organization(Sourced):
         cutoff = (today or timezone.localdate()) - timedelta(days=settings.STALE_AFTER_DAYS)
         return self.last_verified_on < cutoff
 
-    def mark_verified(self, *, user, on: date | None = None) -> None:
+    def mark_verified(self, *, user, on: date | None = None, by_provider: bool = False) -> None:
         self.last_verified_on = on or timezone.localdate()
         self.last_verified_by = user
-        self.save(update_fields=["last_verified_on", "last_verified_by", "updated_at"])
+        self.verified_by_provider = by_provider
+        fields = ["last_verified_on", "last_verified_by", "verified_by_provider", "updated_at"]
+        self.save(update_fields=fields)
 
 
 class Cost(models.TextChoices):

@@ -1,13 +1,18 @@
 """The editor's workspace (issue 17): listing steps, the hours grid, asking a provider to
 confirm, and exports from the admin."""
 
+import time as time_module
 from datetime import time
 from http import HTTPStatus
+from unittest import mock
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from providers.models import Location, OpeningHours, ServiceAtLocation, Status
+from providers import confirmations
+from providers.confirmations import CONFIRM_LINK_DAYS, make_token
+from providers.models import Location, OpeningHours, ServiceAtLocation, Status, Suggestion
 from providers.permissions import EDITORS
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +138,110 @@ def test_a_half_filled_period_is_a_form_error(editor_client, make_provider, admi
     assert response.status_code == HTTPStatus.OK
     assert "Give both the opening and the closing time." in response.content.decode()
     assert not OpeningHours.objects.exists()
+
+
+# --- asking a provider to confirm its listing ---------------------------------------------
+
+
+@pytest.fixture
+def provider(make_provider):
+    row = make_provider(name="Harbor House")
+    organization = row.service.organization
+    organization.email = "intake@harbor.example"
+    organization.save()
+    return row
+
+
+def ask(editor_client, *organizations):
+    return editor_client.post(
+        reverse("admin:providers_organization_changelist"),
+        {"action": "ask_to_confirm", "_selected_action": [org.pk for org in organizations]},
+        follow=True,
+    )
+
+
+def link_in(mail) -> str:
+    (line,) = [line for line in mail.body.splitlines() if "/confirm/" in line]
+    return line.strip().removeprefix("http://testserver")
+
+
+def test_ask_to_confirm_emails_a_signed_link(editor_client, provider, make_provider, mailoutbox):
+    silent = make_provider(name="No Mail Org").service.organization
+    response = ask(editor_client, provider.service.organization, silent)
+    assert "1 provider asked to confirm." in messages_of(response)
+    assert "No e-mail address, nothing sent: No Mail Org." in messages_of(response)
+    (mail,) = mailoutbox
+    assert mail.to == ["intake@harbor.example"]
+    assert "Harbor House" in mail.subject
+    assert link_in(mail).startswith("/confirm/")
+
+
+def test_the_provider_confirms_without_an_account_or_a_cookie(
+    client, editor_client, provider, mailoutbox
+):
+    ask(editor_client, provider.service.organization)
+    link = link_in(mailoutbox[0])
+    client.logout()
+    page = client.get(link)
+    assert page.status_code == HTTPStatus.OK
+    assert not page.cookies
+    body = page.content.decode()
+    assert "Confirm your listing: Harbor House" in body and "+12125550100" in body
+    done = client.post(link)
+    assert done.status_code == HTTPStatus.OK and not done.cookies
+    organization = provider.service.organization
+    organization.refresh_from_db()
+    assert organization.last_verified_on == timezone.localdate()
+    assert organization.verified_by_provider and organization.last_verified_by is None
+    assert "Confirmed by the provider" in organization.history.latest().history_change_reason
+    # Spent: the same link cannot confirm again.
+    assert client.get(link).status_code == HTTPStatus.GONE
+
+
+def test_an_editor_sees_who_verified(editor_client, provider):
+    organization = provider.service.organization
+    confirmations.confirm(organization)
+    body = editor_client.get(change_url(organization)).content.decode()
+    assert "Current: confirmed by the provider" in body
+    organization.mark_verified(user=None)
+    organization.refresh_from_db()
+    assert not organization.verified_by_provider
+
+
+def test_a_correction_from_the_link_goes_to_the_moderation_queue(client, provider):
+    link = reverse("directory:confirm-listing", args=[make_token(provider.service.organization)])
+    correct = f"{link}{provider.pk}/"
+    assert correct in client.get(link).content.decode()
+    form = client.get(correct).context["form"]
+    data = {f.html_name: f.value() for f in form if f.value() not in (None, "", [])}
+    data |= {"phone_tty": "212-555-0111", "message": "We added a TTY line."}
+    response = client.post(correct, data)
+    assert response.status_code == HTTPStatus.OK and not response.cookies
+    suggestion = Suggestion.objects.get()
+    assert suggestion.proposed == {"phone_tty": "212-555-0111"}
+    assert suggestion.service_at_location == provider
+    assert "confirmation link" in suggestion.message
+    organization = provider.service.organization
+    organization.refresh_from_db()
+    assert organization.last_verified_on is None  # a correction is not a confirmation
+
+
+@pytest.mark.parametrize("token", ["nonsense", "x" * 200])
+def test_an_altered_link_is_gone_with_a_reason(client, provider, token):
+    response = client.get(reverse("directory:confirm-listing", args=[token]))
+    assert response.status_code == HTTPStatus.GONE
+    assert "This link no longer works" in response.content.decode()
+
+
+def test_an_expired_link_is_gone(client, provider, settings):
+    token = make_token(provider.service.organization)
+    later = time_module.time() + (CONFIRM_LINK_DAYS + 1) * 24 * 3600
+    with mock.patch("django.core.signing.time.time", return_value=later):
+        response = client.get(reverse("directory:confirm-listing", args=[token]))
+    assert response.status_code == HTTPStatus.GONE
+
+
+def test_the_confirmation_page_speaks_spanish(client, provider):
+    link = reverse("directory:confirm-listing", args=[make_token(provider.service.organization)])
+    body = client.get(f"/es{link}").content.decode()
+    assert "Confirmar: todo está bien" in body

@@ -2,10 +2,12 @@
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from providers import confirmations
 from providers.admin.filters import (
     ConfidentialFilter,
     ServiceTypeFilter,
@@ -70,6 +72,11 @@ def verification_text(organization: Organization) -> str:
             _("Stale: last verified %(date)s (more than %(days)s days ago)")
             % {"date": organization.last_verified_on, "days": settings.STALE_AFTER_DAYS}
         )
+    if organization.verified_by_provider:
+        return str(
+            _("Current: confirmed by the provider %(date)s")
+            % {"date": organization.last_verified_on}
+        )
     return str(_("Current: verified %(date)s") % {"date": organization.last_verified_on})
 
 
@@ -98,6 +105,7 @@ class OrganizationAdmin(ListingStepsAdmin, ScopedAdmin):
         "verification",
         "last_verified_on",
         "last_verified_by",
+        "verified_by_provider",
         "source",
         "source_id",
         "created_at",
@@ -106,7 +114,17 @@ class OrganizationAdmin(ListingStepsAdmin, ScopedAdmin):
     fieldsets = [
         (None, {"fields": ["name", "alternate_name", "status", "description"]}),
         (_("Contact"), {"fields": ["website", "email"]}),
-        (_("Verification"), {"fields": ["verification", "last_verified_on", "last_verified_by"]}),
+        (
+            _("Verification"),
+            {
+                "fields": [
+                    "verification",
+                    "last_verified_on",
+                    "last_verified_by",
+                    "verified_by_provider",
+                ]
+            },
+        ),
         (
             _("Record"),
             {
@@ -116,7 +134,7 @@ class OrganizationAdmin(ListingStepsAdmin, ScopedAdmin):
         ),
     ]
     inlines = [ServiceInline, LocationInline, OrganizationPhoneInline]
-    actions = ["mark_verified", "publish", "retire"]
+    actions = ["mark_verified", "ask_to_confirm", "publish", "retire"]
 
     def organization_of(self, obj):
         return obj
@@ -138,6 +156,7 @@ class OrganizationAdmin(ListingStepsAdmin, ScopedAdmin):
         actions = super().get_actions(request)
         if not can_verify(request.user):
             actions.pop("mark_verified", None)
+            actions.pop("ask_to_confirm", None)
         if not can_publish(request.user):
             actions.pop("publish", None)
         return actions
@@ -152,6 +171,29 @@ class OrganizationAdmin(ListingStepsAdmin, ScopedAdmin):
             ngettext("%d listing marked verified.", "%d listings marked verified.", count) % count,
             messages.SUCCESS,
         )
+
+    @admin.action(
+        description=_("Ask the provider to confirm (e-mail a signed link)"), permissions=["change"]
+    )
+    def ask_to_confirm(self, request, queryset):
+        def link_for(token: str) -> str:
+            return request.build_absolute_uri(reverse("directory:confirm-listing", args=[token]))
+
+        result = confirmations.ask_to_confirm(queryset, link_for=link_for)
+        count = len(result.sent)
+        self.message_user(
+            request,
+            ngettext("%d provider asked to confirm.", "%d providers asked to confirm.", count)
+            % count,
+            messages.SUCCESS,
+        )
+        if result.without_email:
+            self.message_user(
+                request,
+                _("No e-mail address, nothing sent: %(names)s.")
+                % {"names": ", ".join(str(org) for org in result.without_email)},
+                messages.WARNING,
+            )
 
     @admin.action(description=_("Publish"), permissions=["change"])
     def publish(self, request, queryset):

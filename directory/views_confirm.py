@@ -1,0 +1,75 @@
+"""The page a provider reaches from the "please confirm your listing" e-mail.
+
+No login and no cookie: the signed link is the key (providers/confirmations.py). Confirming
+records a verification by the provider; a correction goes to the moderation queue.
+"""
+
+from http import HTTPStatus
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from directory.http import anonymous_form, public_page, same_origin_referrer
+from directory.suggest_forms import CorrectionForm
+from providers.confirmations import InvalidLink, confirm, organization_for
+from providers.models import ServiceAtLocation
+from providers.suggestions import current_values, display, submit_correction
+
+FROM_PROVIDER = "[Sent by the provider through its confirmation link]"
+
+
+def _invalid(request: HttpRequest) -> HttpResponse:
+    return render(request, "directory/confirm_invalid.html", status=HTTPStatus.GONE)
+
+
+def _rows(organization):
+    return (
+        ServiceAtLocation.objects.filter(service__organization=organization)
+        .select_related("service__organization", "location")
+        .order_by("service__name", "location__name")
+    )
+
+
+@public_page
+@same_origin_referrer
+@anonymous_form
+def confirm_listing(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        organization = organization_for(token)
+    except InvalidLink:
+        return _invalid(request)
+    if request.method == "POST":
+        confirm(organization)
+        return render(request, "directory/confirm_done.html", {"organization": organization})
+    listings = []
+    for row in _rows(organization):
+        values = current_values(row, public=True)
+        listings.append(
+            {"row": row, "values": {name: display(name, value) for name, value in values.items()}}
+        )
+    context = {"organization": organization, "token": token, "listings": listings}
+    return render(request, "directory/confirm_listing.html", context)
+
+
+@public_page
+@same_origin_referrer
+@anonymous_form
+def correct_listing(request: HttpRequest, token: str, pk) -> HttpResponse:
+    try:
+        organization = organization_for(token)
+    except InvalidLink:
+        return _invalid(request)
+    row = get_object_or_404(_rows(organization), pk=pk)
+    initial = current_values(row, public=True)
+    if request.method == "POST":
+        form = CorrectionForm(request.POST, initial=initial)
+        if form.is_bot():
+            return redirect("directory:confirm-listing", token=token)
+        if form.is_valid():
+            message = f"{FROM_PROVIDER}\n{form.cleaned_data['message'].strip()}".strip()
+            submit_correction(row, form.changes(), message)
+            return render(request, "directory/suggest_thanks.html", {"row": None})
+    else:
+        form = CorrectionForm(initial=initial)
+    context = {"form": form, "row": row, "organization": organization, "token": token}
+    return render(request, "directory/confirm_correct.html", context)
