@@ -32,11 +32,12 @@ def language_links(request: HttpRequest) -> list[dict]:
     path = request.get_full_path()
     links = []
     for code, _name in settings.LANGUAGES:
-        info = get_language_info(code)
+        name = get_language_info(code)["name_local"]
         links.append(
             {
                 "code": code,
-                "name": info["name_local"].capitalize(),
+                # Only the first letter: str.capitalize() would make "Tiếng Việt" "Tiếng việt".
+                "name": name[:1].upper() + name[1:],
                 "url": translate_url(path, code),
                 "current": code == current,
             }
