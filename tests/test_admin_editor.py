@@ -1,7 +1,10 @@
 """The editor's workspace (issue 17): listing steps, the hours grid, asking a provider to
 confirm, and exports from the admin."""
 
+import csv
+import io
 import time as time_module
+import zipfile
 from datetime import time
 from http import HTTPStatus
 from unittest import mock
@@ -13,7 +16,7 @@ from django.utils import timezone
 from providers import confirmations
 from providers.confirmations import CONFIRM_LINK_DAYS, make_token
 from providers.models import Location, OpeningHours, ServiceAtLocation, Status, Suggestion
-from providers.permissions import EDITORS
+from providers.permissions import EDITORS, PROVIDER_STAFF
 
 pytestmark = pytest.mark.django_db
 
@@ -245,3 +248,45 @@ def test_the_confirmation_page_speaks_spanish(client, provider):
     link = reverse("directory:confirm-listing", args=[make_token(provider.service.organization)])
     body = client.get(f"/es{link}").content.decode()
     assert "Confirmar: todo está bien" in body
+
+
+# --- export buttons -------------------------------------------------------------------------
+
+
+def test_export_buttons_download_the_hsds_package_and_the_spreadsheet(editor_client, make_provider):
+    make_provider(name="Harbor House")
+    make_provider(name="Secret Shelter", confidential=True, street="12 Secret Lane")
+    changelist = editor_client.get(reverse("admin:providers_organization_changelist"))
+    body = changelist.content.decode()
+    hsds_url = reverse("admin:providers_export_hsds")
+    csv_url = reverse("admin:providers_export_csv")
+    assert hsds_url in body and csv_url in body
+
+    response = editor_client.get(hsds_url)
+    assert response.status_code == HTTPStatus.OK
+    assert "attachment" in response["Content-Disposition"]
+    with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as archive:
+        names = set(archive.namelist())
+        organizations = archive.read("organizations.csv").decode()
+        everything = "".join(archive.read(name).decode() for name in names)
+    assert "datapackage.json" in names
+    assert "Harbor House" in organizations
+    assert "Secret Lane" not in everything
+
+    response = editor_client.get(csv_url)
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Type"].startswith("text/csv")
+    assert ".csv" in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert {"Harbor House", "Secret Shelter"} <= {row["organization_name"] for row in rows}
+    assert "Secret Lane" not in response.content.decode()
+
+
+def test_exports_are_for_editors_only(client, make_user, make_provider):
+    organization = make_provider().service.organization
+    staff = make_user(role=PROVIDER_STAFF, organizations=[organization])
+    client.force_login(staff)
+    body = client.get(reverse("admin:providers_organization_changelist")).content.decode()
+    assert reverse("admin:providers_export_csv") not in body
+    for name in ("admin:providers_export_hsds", "admin:providers_export_csv"):
+        assert client.get(reverse(name)).status_code == HTTPStatus.FORBIDDEN

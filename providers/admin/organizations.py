@@ -2,12 +2,13 @@
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from providers import confirmations
+from providers.admin import exports
 from providers.admin.filters import (
     ConfidentialFilter,
     ServiceTypeFilter,
@@ -25,7 +26,7 @@ from providers.models import (
     Service,
     Status,
 )
-from providers.permissions import can_publish, can_verify
+from providers.permissions import can_publish, can_verify, is_editor
 
 
 class ServiceInline(UserFormInline, admin.StackedInline):
@@ -138,6 +139,20 @@ class OrganizationAdmin(ListingStepsAdmin, ScopedAdmin):
 
     def organization_of(self, obj):
         return obj
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("export/hsds.zip", wrap(exports.hsds_zip), name="providers_export_hsds"),
+            path(
+                "export/spreadsheet.csv", wrap(exports.spreadsheet_csv), name="providers_export_csv"
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_export": is_editor(request.user)}
+        return super().changelist_view(request, extra_context)
 
     def get_ordering(self, request):
         # Editors work through the stale list oldest first (a clicked column still wins).
