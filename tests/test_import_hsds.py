@@ -8,7 +8,13 @@ from datetime import time
 
 import pytest
 from django.core.management import CommandError, call_command
-from hsds_support import copy_example, rewrite_csv, write_csv, write_legacy_package
+from hsds_support import (
+    LEGACY_FILES,
+    copy_example,
+    rewrite_csv,
+    write_csv,
+    write_legacy_package,
+)
 
 from providers.importers import hsds_links
 from providers.importers.hsds import import_hsds
@@ -292,10 +298,12 @@ def test_a_location_that_cannot_be_placed_stops_the_import_and_is_named(legacy):
                     ["pa-1", "loc-1", "1 Nowhere Rd", "Atlantis", "", "00000"],
                     ["pa-3", "loc-3", "1 Main St", "Chicago", "IL", "60601"],
                 ],
-            )
+            ),
+            "phones.csv": (LEGACY_FILES["phones.csv"][0], [LEGACY_FILES["phones.csv"][1][0]]),
         },
     )
-    # loc-1 has coordinates; loc-2 now has no address at all.
+    # loc-1 has coordinates; loc-2 now has no address at all, and no phone to make it a
+    # remote service.
     with pytest.raises(ImportFailed) as failure:
         import_hsds(legacy)
 

@@ -29,6 +29,7 @@ from providers.importers.records import (
     service_area,
     service_values,
 )
+from providers.importers.remote import RemoteServices
 from providers.importers.report import Report
 from providers.importers.sources import source_name
 from providers.importers.writer import Inserter, Upserter, children_deleter, run_atomic
@@ -119,6 +120,7 @@ class HsdsImport:
         self.languages = Languages.from_database()
         self.seen: dict[str, dict[str, int]] = defaultdict(dict)  # file -> id -> row
         hsds_lookups.read_lookups(self)
+        self.remote = RemoteServices(self)
         common = {"source": self.source, "report": self.report, "history_user": self.user}
         self.orgs = Upserter(
             Organization,
@@ -228,7 +230,7 @@ class HsdsImport:
                 cost_note=fees,
                 eligibility=eligibility,
                 how_to_get_help=r.get("application_process"),
-                area=service_area(row, texts.get("area", [])),
+                area=service_area(row, texts.get("area", [])) or self._remote_area(row, sid),
             )
             if values is None:
                 continue
@@ -268,6 +270,13 @@ class HsdsImport:
             if org is None:
                 continue
             kind = (r.get("location_type") or "physical").strip().lower()
+            if kind != "virtual" and self.remote.is_remote(sid):
+                row.fixed(
+                    "address_1",
+                    "no street address, reached by phone or online: imported as a remote "
+                    "service, not placed at its mailing address or town",
+                )
+                kind = "virtual"
             address = self.addresses.get(sid) or (
                 0,
                 first(r, "address_1", "address", "street"),
@@ -313,6 +322,13 @@ class HsdsImport:
                     )
         self.hours.flush()
         self.addresses.clear()
+
+    def _remote_area(self, row: Row, sid: str) -> dict | None:
+        area = self.remote.area_for(sid)
+        if area is not None:
+            served = ", ".join(area.get("service_area_states", [])) or "nationwide (toll-free)"
+            row.fixed("service_area", f"remote service with no area given: serves {served}")
+        return area
 
     def _location_org(self, row: Row, sid: str, org: str):
         if org and org in self.orgs:

@@ -3,7 +3,12 @@ city and state), flagged approximate; and the time zone from the position. No ne
 
 from dataclasses import dataclass
 
+from providers.geometry import haversine_mi
+
 DEFAULT_TIMEZONE = "America/New_York"
+# Given coordinates farther than this from the location's own ZIP (or city) are wrong (swapped
+# signs, another office's point, a default of the export tool): the geocoded point is used.
+FAR_FROM_OWN_PLACE_MI = 25.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -13,6 +18,7 @@ class Placed:
     approximate: bool
     timezone: str
     how: str  # "given" or "geocoded from ZIP 10001", for the report
+    moved: bool = False  # given coordinates were far from the location's own place
 
 
 class Placer:
@@ -52,9 +58,13 @@ class Placer:
 
     def place(self, *, lat, lng, street: str, city: str, state: str, postcode: str):
         """A Placed, or None when the location cannot be put on the map."""
-        if lat is not None and lng is not None:
-            return Placed(lat, lng, False, self.timezone(lat=lat, lng=lng), "given")
         place = self.geocode(street=street, city=city, state=state, postcode=postcode)
+        if lat is not None and lng is not None:
+            off_mi = (
+                haversine_mi(lat1=lat, lng1=lng, lat2=place.lat, lng2=place.lng) if place else 0
+            )
+            if off_mi <= FAR_FROM_OWN_PLACE_MI:
+                return Placed(lat, lng, False, self.timezone(lat=lat, lng=lng), "given")
         if place is None:
             return None
         label = (
@@ -63,4 +73,10 @@ class Placer:
             else (getattr(place, "label", "") or f"{city}, {state}")
         )
         zone = getattr(place, "timezone", "") or self.timezone(lat=place.lat, lng=place.lng)
+        if lat is not None and lng is not None:
+            how = (
+                f"coordinates {lat:.4f}, {lng:.4f} are {off_mi:.0f} mi from {label}: "
+                f"placed at {label} instead (approximate)"
+            )
+            return Placed(place.lat, place.lng, True, zone, how, moved=True)
         return Placed(place.lat, place.lng, True, zone, f"placed at {label} (approximate)")

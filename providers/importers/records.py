@@ -307,7 +307,9 @@ def location_values(
             "latitude",
         )
         return None
-    if placed.approximate:
+    if placed.moved:
+        row.fixed("latitude", placed.how)
+    elif placed.approximate:
         row.fixed("latitude", f"no coordinates: {placed.how}")
     values.update(
         latitude=placed.lat,
