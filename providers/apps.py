@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_migrate
 
 
 class ProvidersConfig(AppConfig):
@@ -11,7 +11,11 @@ class ProvidersConfig(AppConfig):
     def ready(self) -> None:
         from providers import search_index
 
-        # The radius search's triggers, re-created after every migrate (see search_index).
+        # The radius search's triggers: dropped before and re-created after every migrate
+        # (see search_index).
+        pre_migrate.connect(
+            search_index.on_pre_migrate, sender=self, dispatch_uid="providers-search-index-drop"
+        )
         post_migrate.connect(
             search_index.on_post_migrate, sender=self, dispatch_uid="providers-search-index"
         )

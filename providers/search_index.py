@@ -234,6 +234,17 @@ def refresh(connection=default_connection) -> None:
         cursor.execute(REFRESH.format(**names))
 
 
+def on_pre_migrate(sender, using="default", **kwargs) -> None:
+    """Before migrations run, drop the triggers: SQLite rebuilds a table to alter it, and a
+    trigger that reads a table being rebuilt fails the migration ("no such table"). The
+    post_migrate handler installs them again and recomputes every copy."""
+    from django.db import connections
+
+    connection = connections[using]
+    if _NAMES["sal"] in connection.introspection.table_names():
+        drop_triggers(connection)
+
+
 def on_post_migrate(sender, using="default", **kwargs) -> None:
     from django.db import connections
 
