@@ -165,9 +165,10 @@ class HsdsImport:
                 file,
                 row,
                 f"its {column[:-3]} (row {self.seen[table][sid]} of {table}) was not imported",
+                because=(table, self.seen[table][sid]),
             )
         else:
-            self.report.bad_row(file, row, f"{column} {sid!r} is not in {table}", column)
+            self.report.missing_parent(file, row, column, sid, table)
         return True
 
     # -- the main tables -------------------------------------------------------------------
@@ -248,7 +249,12 @@ class HsdsImport:
         for sid, numbers in self.eligibility_rows.items():  # nothing dropped without a line
             for number in numbers:
                 if sid in self.seen["services.csv"]:
-                    self.report.skipped("eligibility.csv", number, "its service was not imported")
+                    self.report.skipped(
+                        "eligibility.csv",
+                        number,
+                        "its service was not imported",
+                        because=("services.csv", self.seen["services.csv"][sid]),
+                    )
                 else:
                     self.report.warn(
                         "eligibility.csv",
@@ -334,7 +340,12 @@ class HsdsImport:
         if org and org in self.orgs:
             return self.orgs.get(org)
         if org and org in self.seen["organizations.csv"]:
-            self.report.skipped(row.file, row.number, "its organization was not imported")
+            self.report.skipped(
+                row.file,
+                row.number,
+                "its organization was not imported",
+                because=("organizations.csv", self.seen["organizations.csv"][org]),
+            )
             return None
         for svc in self.location_services.get(sid, []):
             if svc in self.service_org:

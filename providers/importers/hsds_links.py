@@ -273,7 +273,13 @@ def _link_term(imp, file, number, *, entity, link_id, term: tuple, services, loc
     elif entity in ("location", "") and link_id in imp.locations:
         kinds, targets = LOCATION_KINDS, (locations, "location_id", imp.locations.get(link_id))
     elif link_id in imp.seen["services.csv"] or link_id in imp.seen["locations.csv"]:
-        imp.report.skipped(file, number, "its service or location was not imported")
+        table = "services.csv" if link_id in imp.seen["services.csv"] else "locations.csv"
+        imp.report.skipped(
+            file,
+            number,
+            "its service or location was not imported",
+            because=(table, imp.seen[table][link_id]),
+        )
         return
     elif entity in ("organization", "") and link_id in imp.orgs:
         return  # our terms describe services and locations, not organizations

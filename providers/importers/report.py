@@ -61,6 +61,11 @@ class Report:
     totals: Counter = field(default_factory=Counter)  # severity -> issues, kept or not
     invalid_rows: int = 0
     _last_invalid: tuple | None = None
+    # Rows left out, by root cause: a row dropped because its parent was dropped counts under
+    # the parent's cause, so the summary names one cause, not its hundreds of symptoms.
+    dropped: dict = field(default_factory=dict)  # (file, row) -> root cause key
+    root_rows: dict = field(default_factory=lambda: defaultdict(Counter))  # root -> file -> n
+    missing_ids: dict = field(default_factory=lambda: defaultdict(dict))  # root -> ids (ordered)
 
     # -- recording -------------------------------------------------------------------------
     def add(self, file: str, row: int | None, severity: Severity, message: str, field_: str = ""):
@@ -82,14 +87,33 @@ class Report:
     def warn(self, file: str, row: int | None, message: str, field_: str = "") -> None:
         self.add(file, row, Severity.WARNING, message, field_)
 
-    def bad_row(self, file: str, row: int | None, message: str, field_: str = "") -> None:
+    def bad_row(
+        self, file: str, row: int | None, message: str, field_: str = "", *, root=None
+    ) -> None:
         """A row that cannot be imported: invalid (fatal) unless invalid rows are skipped."""
         severity = Severity.SKIPPED if self.skip_invalid else Severity.INVALID
         self.add(file, row, severity, message, field_)
+        self._drop(file, row, root or ("row", file, field_, message))
 
-    def skipped(self, file: str, row: int | None, message: str) -> None:
-        """A row left out because a row it depends on was left out (not a fault of its own)."""
+    def missing_parent(self, file: str, row: int | None, column: str, sid: str, table: str):
+        """A row pointing at an id its parent table does not have (a root cause)."""
+        root = ("missing", file, column, table)
+        self.missing_ids[root][sid] = None
+        self.bad_row(file, row, f"{column} {sid!r} is not in {table}", column, root=root)
+
+    def skipped(
+        self, file: str, row: int | None, message: str, *, because: tuple | None = None
+    ) -> None:
+        """A row left out because a row it depends on was left out (not a fault of its own);
+        `because`: that row's (file, row), whose cause this drop is counted under."""
         self.add(file, row, Severity.SKIPPED, message)
+        self._drop(file, row, self.dropped.get(because) or ("row", file, "", message))
+
+    def _drop(self, file: str, row: int | None, root: tuple) -> None:
+        if row is None or (file, row) not in self.dropped:
+            if row is not None:
+                self.dropped[(file, row)] = root
+            self.root_rows[root][file] += 1
 
     def count(self, table: str, outcome: str, n: int = 1) -> None:
         self.counts[table][outcome] += n
@@ -131,8 +155,46 @@ class Report:
             return "Dry run: the import would succeed; nothing was changed."
         return "Import applied." if self.applied else "Nothing was imported."
 
+    def cause_lines(self) -> list[str]:
+        """Rows left out by root cause, most rows first, with what they took with them."""
+        lines = []
+        ranked = sorted(self.root_rows.items(), key=lambda item: -item[1].total())
+        for root, by_file in ranked:
+            own_file = root[1]
+            n = by_file[own_file]
+            if root[0] == "missing":
+                _, _, column, table = root
+                ids = list(self.missing_ids[root])
+                shown = ", ".join(ids[:10]) + (", ..." if len(ids) > 10 else "")
+                line = (
+                    f"{n} {own_file} rows point at {len(ids)} {column.removesuffix('_id')} "
+                    f"id{'s' if len(ids) != 1 else ''} missing from {table}: {shown}"
+                )
+            else:
+                _, _, field_, message = root
+                column = f" [{field_}]" if field_ else ""
+                line = f"{n} {own_file} row{'s' if n != 1 else ''}{column}: {message}"
+            others = [f"{k} {f}" for f, k in by_file.most_common() if f != own_file]
+            if others:
+                line += "; left out as a consequence: " + ", ".join(others) + " rows"
+            lines.append("  " + line)
+        return ["Rows left out, by cause:", *lines] if lines else []
+
+    def fix_lines(self) -> list[str]:
+        """Values cleaned up, counted by file and column (the rows are listed below)."""
+        fixed: Counter = Counter()
+        for (file, severity, field_, _), n in self.causes.items():
+            if severity == Severity.FIXED:
+                fixed[(file, field_)] += n
+        if not fixed:
+            return []
+        parts = [f"{n} {field_ or 'value'} in {file}" for (file, field_), n in fixed.most_common()]
+        return ["Fixed on the way: " + ", ".join(parts)]
+
     def summary_lines(self) -> list[str]:
         lines = [self.headline(), f"Source: {self.source} ({self.kind})"]
+        lines += self.cause_lines()
+        lines += self.fix_lines()
         if self.counts:
             lines.append(
                 "What a real run would do:" if self.dry_run or not self.ok else "What was done:"
