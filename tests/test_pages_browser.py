@@ -386,3 +386,81 @@ def test_page_is_usable_at_320_pixels(browser, site):
         page.screenshot(path=str(SCREENSHOTS / "results-320.png"), full_page=True)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", ["phone", "desktop"])
+def test_arabic_search_flow_right_to_left(open_page, site, width):
+    page = open_page(width, locale="ar")
+    page.goto(site["url"] + "/")  # the browser's language picks the first page's
+    assert page.url == site["url"] + "/ar/"
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    page.get_by_label("الرمز البريدي (ZIP)، أو المدينة والولاية").fill("10001")
+    page.get_by_label("المساعدة القانونية").check()
+    # "Search" is also a msgid of the admin, listed first in INSTALLED_APPS: its word wins.
+    page.get_by_role("button", name="ابحث", exact=True).click()
+    page.wait_for_load_state()
+    heading = page.locator("#results-heading").inner_text()
+    assert "مكانان في حدود 25 ميل من New York, NY 10001" in heading
+    assert page.locator("ol.cards h3 a").all_inner_texts() == [
+        "Midtown Legal Services",
+        "Newark Justice Center",
+    ]
+    # Mirrored: the site name starts on the right, Quick exit sits on the left.
+    brand = page.locator(".brand").bounding_box()
+    quick_exit = page.locator(".quick-exit").bounding_box()
+    assert quick_exit["x"] < brand["x"]
+    # A phone number keeps its order inside an Arabic sentence: "(212) 555-…" reads left to
+    # right, isolated, so its parentheses are not mirrored around the digits.
+    call = page.locator("ol.cards a.button-call").first
+    assert "اتصل على \u2066(" in call.inner_text()
+    assert page.get_by_text("خروج سريع").first.is_visible()
+    shoot(page, "ar-results", width)
+    page.locator("ol.cards h3 a").first.click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    shoot(page, "ar-provider", width)
+    problems = {}
+    for path in (
+        "/ar/",
+        "/ar/?near=10001&service=legal-assistance",
+        "/ar/get-help/",
+        "/ar/options/",
+        "/ar/options/questions/",
+        f"/ar/provider/{site['shelter'].pk}/",
+    ):
+        page.goto(site["url"] + path)
+        if found := axe_violations(page):
+            problems[path] = found
+    assert problems == {}
+
+
+@pytest.mark.parametrize("width", ["phone", "desktop"])
+def test_chinese_search_flow_simplified_then_traditional(open_page, site, width):
+    page = open_page(width, locale="zh-CN")
+    page.goto(site["url"] + "/")
+    assert page.url == site["url"] + "/zh-hans/"
+    page.get_by_label("邮政编码，或城市和州").fill("10001")
+    page.get_by_label("法律援助").check()
+    page.get_by_role("button", name="搜索", exact=True).click()
+    page.wait_for_load_state()
+    heading = page.locator("#results-heading")
+    assert "New York, NY 10001 周边 25 英里以内有 2 个地点" in heading.inner_text()
+    assert page.locator("ol.cards .tags").first.inner_text().count("法律援助") == 1
+    shoot(page, "zh-hans-results", width)
+    page.get_by_role("link", name="繁體中文").click()
+    page.wait_for_load_state()
+    assert urlsplit(page.url).path == "/zh-hant/"
+    assert "New York, NY 10001 周邊 25 英里以內有 2 個地點" in heading.inner_text()
+    assert page.get_by_text("快速離開").first.is_visible()
+    shoot(page, "zh-hant-results", width)
+    problems = {}
+    for path in (
+        "/zh-hans/",
+        "/zh-hant/?near=10001&service=legal-assistance",
+        "/zh-hans/get-help/",
+        "/zh-hant/options/questions/",
+    ):
+        page.goto(site["url"] + path)
+        if found := axe_violations(page):
+            problems[path] = found
+    assert problems == {}
