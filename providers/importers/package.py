@@ -62,10 +62,18 @@ class Package:
         self._zip: zipfile.ZipFile | None = None
         self._members: dict[str, str | Path] = {}
         self._encodings: dict[str, str] = {}
+        self._metadata: dict | None = None
         if self.path.is_dir():
-            for child in self.path.iterdir():
-                if child.is_file() and child.suffix.lower() in {".csv", ".json"}:
-                    self._members[child.name.lower()] = child
+            # Tables at the top or in sub-folders (data/services.csv): the shallowest of each
+            # name, as in a zip.
+            children = [
+                child
+                for depth in ("*", "*/*", "*/*/*")
+                for child in sorted(self.path.glob(depth))
+                if child.is_file() and child.suffix.lower() in {".csv", ".json"}
+            ]
+            for child in children:
+                self._members.setdefault(child.name.lower(), child)
         elif self.path.is_file() and zipfile.is_zipfile(self.path):
             self._zip = zipfile.ZipFile(self.path)
             infos = [
@@ -83,8 +91,38 @@ class Package:
             raise PackageError(f"{self.path.name} is neither a folder nor a .zip file.")
         else:
             raise PackageError(f"{self.path} does not exist.")
+        self._read_resources()
         if not any(name.endswith(".csv") for name in self._members):
             raise PackageError(f"No CSV files found in {self.path.name}.")
+
+    def _read_resources(self) -> None:
+        """datapackage.json's resources name their tables' paths (`data/services.csv`, or a
+        file named otherwise): each is read as its resource's table."""
+        resources = self.metadata().get("resources") if self.has("datapackage.json") else None
+        if not isinstance(resources, list):
+            return
+        base = self._members["datapackage.json"]
+        for resource in resources:
+            if not isinstance(resource, dict) or not isinstance(resource.get("path"), str):
+                continue
+            path = resource["path"].replace("\\", "/").strip()
+            if not path.lower().endswith(".csv") or path.startswith("/") or ".." in path:
+                continue
+            table = path.rsplit("/", 1)[-1].lower()
+            if self._zip is not None:
+                folder = str(base).rsplit("/", 1)[0] + "/" if "/" in str(base) else ""
+                member = folder + path
+                if member in self._zip.namelist():
+                    self._members[table] = member
+                    continue
+            else:
+                member = Path(base).parent / path
+                if member.is_file():
+                    self._members[table] = member
+                    continue
+            self.report.warn(
+                "datapackage.json", None, f"resource {table} names {path!r}, which is not there"
+            )
 
     def close(self) -> None:
         if self._zip is not None:
@@ -113,13 +151,15 @@ class Package:
         """datapackage.json if present and readable (the HSDS example ships a broken one)."""
         if not self.has("datapackage.json"):
             return {}
-        try:
-            with self._open_bytes("datapackage.json") as stream:
-                data = json.loads(stream.read().decode("utf-8-sig"))
-        except (ValueError, UnicodeDecodeError):
-            self.report.warn("datapackage.json", None, "not valid JSON; ignored")
-            return {}
-        return data if isinstance(data, dict) else {}
+        if self._metadata is None:
+            try:
+                with self._open_bytes("datapackage.json") as stream:
+                    data = json.loads(stream.read().decode("utf-8-sig"))
+            except (ValueError, UnicodeDecodeError):
+                self.report.warn("datapackage.json", None, "not valid JSON; ignored")
+                data = {}
+            self._metadata = data if isinstance(data, dict) else {}
+        return self._metadata
 
     def metadata_name(self) -> str:
         """The package's own name in datapackage.json, or ""."""
