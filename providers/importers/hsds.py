@@ -56,6 +56,8 @@ def progress_bar(rows, *, total: int, desc: str, enabled: bool):
 
 
 def detect_layout(pkg: Package) -> str:
+    if pkg.json_name:
+        return f"HSDS 3.x JSON ({pkg.json_name})"
     files = set(pkg.files())
     legacy, v3 = files & LEGACY_FILES, files & V3_FILES
     if legacy and v3:

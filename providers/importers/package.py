@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from providers.importers import hsds_json
 from providers.importers.report import Report
 
 csv.field_size_limit(16 * 1024 * 1024)
@@ -63,6 +64,8 @@ class Package:
         self._members: dict[str, str | Path] = {}
         self._encodings: dict[str, str] = {}
         self._metadata: dict | None = None
+        self._virtual: dict[str, bytes] = {}  # tables read from HSDS JSON, as CSV
+        self.json_name = ""  # the HSDS JSON file read as tables, if any
         if self.path.is_dir():
             # Tables at the top or in sub-folders (data/services.csv): the shallowest of each
             # name, as in a zip.
@@ -93,7 +96,30 @@ class Package:
             raise PackageError(f"{self.path} does not exist.")
         self._read_resources()
         if not any(name.endswith(".csv") for name in self._members):
+            self._read_json()
+        if not any(name.endswith(".csv") for name in self._members):
             raise PackageError(f"No CSV files found in {self.path.name}.")
+
+    def _read_json(self) -> None:
+        """HSDS 3.x JSON (a list of services with everything nested): read as its tables."""
+        for name in sorted(self._members):
+            if not name.endswith(".json") or name == "datapackage.json":
+                continue
+            try:
+                with self._open_bytes(name) as stream:
+                    data = json.loads(stream.read().decode("utf-8-sig"))
+            except (ValueError, UnicodeDecodeError) as error:
+                raise PackageError(f"{name} is not valid JSON ({error}).") from None
+            services = hsds_json.services_in(data)
+            if services is None:
+                raise PackageError(
+                    f"{name} is not HSDS JSON: expected a list of services, each with its "
+                    "organization and locations nested."
+                )
+            self._virtual = hsds_json.flatten(services)
+            self._members.update({table: table for table in self._virtual})
+            self.json_name = name
+            return
 
     def _read_resources(self) -> None:
         """datapackage.json's resources name their tables' paths (`data/services.csv`, or a
@@ -142,6 +168,8 @@ class Package:
         return sorted(self._members)
 
     def _open_bytes(self, name: str):
+        if name.lower() in self._virtual:
+            return io.BytesIO(self._virtual[name.lower()])
         member = self._members[name.lower()]
         if self._zip is not None:
             return self._zip.open(member)
