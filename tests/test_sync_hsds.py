@@ -16,7 +16,6 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from providers.importers.federation import FeedError, sync_hsds
-from providers.importers.report import ImportFailed
 from providers.models import Organization, Service, ServiceAtLocation, Status
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -89,17 +88,8 @@ def remote(tmp_path_factory):
         server.wait(timeout=10)
 
 
-def test_a_record_that_cannot_be_placed_stops_the_sync_and_nothing_changes(remote):
-    # The remote shelter's feed shows no address and no point: nowhere to place it.
-    with pytest.raises(ImportFailed) as failed:
-        sync_hsds(remote["url"], source="bay-211")
-
-    assert "cannot be placed on the map" in failed.value.report.as_text()
-    assert not Organization.objects.exists()
-
-
 def test_sync_reads_a_remote_directory_and_then_only_what_changed(remote):
-    report = sync_hsds(remote["url"], source="bay-211", skip_invalid=True)
+    report = sync_hsds(remote["url"], source="bay-211")
 
     assert report.ok, report.as_text()
     assert report.counts["services"]["created"] == 3
@@ -112,10 +102,12 @@ def test_sync_reads_a_remote_directory_and_then_only_what_changed(remote):
     assert {t.slug for t in legal.terms.all()} >= {"legal-assistance", "labor-trafficking"}
     assert sorted(legal.languages.values_list("code", flat=True)) == ["en", "es"]
     assert ServiceAtLocation.objects.get(service=legal).location.address_1 == "1 Harbor Way"
-    # The remote feed shows a confidential location nowhere: it is left out, reported.
+    # The remote feed shows a confidential location's street and point nowhere, so neither
+    # is here: the importer takes a place without either as reached by phone (reported).
     shelter = Service.objects.get(name="Bay Shelter services")
-    assert not ServiceAtLocation.objects.filter(service=shelter).exists()
-    assert "cannot be placed on the map" in report.as_text()
+    location = ServiceAtLocation.objects.get(service=shelter).location
+    assert (location.address_1, location.latitude, location.longitude) == ("", None, None)
+    assert "no street address" in report.as_text()
 
     _manage(
         remote["database"],
@@ -125,7 +117,7 @@ def test_sync_reads_a_remote_directory_and_then_only_what_changed(remote):
         "Service.objects.filter(name='Bay Legal Aid services').update(description='Walk-ins')\n"
         "Organization.objects.filter(name='Bay Line').delete()\n",
     )
-    again = sync_hsds(remote["url"], source="bay-211", skip_invalid=True)
+    again = sync_hsds(remote["url"], source="bay-211")
 
     assert again.ok, again.as_text()
     assert again.counts["services"]["updated"] == 1
