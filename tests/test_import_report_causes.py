@@ -72,3 +72,19 @@ def test_a_refused_import_opens_with_the_same_cause(tmp_path):
     summary = failure.value.report.to_dict()["summary"]  # what the admin shows
     assert summary[2] == "Rows left out, by cause:"
     assert summary[3].startswith("  6 services.csv rows point at 3 organization ids missing")
+
+
+def test_locations_of_missing_organizations_are_one_cause_with_their_ids(tmp_path):
+    fields, rows = FILES["locations.csv"]
+    package = write_messy_211(
+        tmp_path / "export",
+        **{"locations.csv": (fields, [*rows, ["3009", "1201", "Annex", "", "", "", "", ""],
+                                      ["3010", "1207", "Annex", "", "", "", "", ""]])},
+    )  # fmt: skip
+
+    report = import_hsds(package, source=SOURCE, skip_invalid=True)
+
+    assert (
+        "  2 locations.csv rows point at 2 organization ids missing from organizations.csv: "
+        "1201, 1207"
+    ) in report.summary_lines()

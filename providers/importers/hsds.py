@@ -358,13 +358,18 @@ class HsdsImport:
                 )
                 row.fixed("organization_id", f"{reason}: used the organization of its service")
                 return self.service_org[svc]
-        row.bad(
-            f"organization_id {org!r} is not in organizations.csv and no imported service "
-            "is at this location"
-            if org
-            else "no organization_id",
-            "organization_id",
-        )
+        if org:
+            self.report.missing_parent(
+                row.file,
+                row.number,
+                "organization_id",
+                org,
+                "organizations.csv",
+                f"organization_id {org!r} is not in organizations.csv and no imported service "
+                "is at this location",
+            )
+        else:
+            row.bad("no organization_id", "organization_id")
         return None
 
 

@@ -95,11 +95,14 @@ class Report:
         self.add(file, row, severity, message, field_)
         self._drop(file, row, root or ("row", file, field_, message))
 
-    def missing_parent(self, file: str, row: int | None, column: str, sid: str, table: str):
+    def missing_parent(
+        self, file: str, row: int | None, column: str, sid: str, table: str, message: str = ""
+    ) -> None:
         """A row pointing at an id its parent table does not have (a root cause)."""
         root = ("missing", file, column, table)
         self.missing_ids[root][sid] = None
-        self.bad_row(file, row, f"{column} {sid!r} is not in {table}", column, root=root)
+        message = message or f"{column} {sid!r} is not in {table}"
+        self.bad_row(file, row, message, column, root=root)
 
     def skipped(
         self, file: str, row: int | None, message: str, *, because: tuple | None = None
