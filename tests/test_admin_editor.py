@@ -95,7 +95,7 @@ def test_the_location_page_shows_the_week_as_one_grid(editor_client, make_provid
     assert 'name="hours_1_0_opens" value="09:00"' in body
     assert 'name="hours_1_1_closes" value="17:00"' in body
     assert 'name="hours_7_0_opens"' in body and 'type="time"' in body
-    assert 'aria-label="Sunday closes"' in body
+    assert 'aria-label="Sunday closes"' in body and 'aria-label="Sunday then closes"' in body
     assert "Copy Monday&#x27;s hours to Tuesday–Friday" in body
     assert "providers/admin/hours_grid.js" in body
 

@@ -33,7 +33,7 @@ def _time_field(day_label, period: int, end: str) -> forms.TimeField:
         (0, "opens"): _("opens"),
         (0, "closes"): _("closes"),
         (1, "opens"): _("then opens"),
-        (1, "closes"): _("closes"),
+        (1, "closes"): _("then closes"),
     }[(period, end)]
     return forms.TimeField(
         # The row starts with the day's name; each input is named in full for screen readers.
