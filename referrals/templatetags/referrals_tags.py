@@ -5,7 +5,10 @@ Drop it into any result card (public search included): it renders nothing for th
 and asks the database at most once per request whatever the number of results.
 """
 
+import functools
+
 from django import template
+from django.template.loader import render_to_string
 
 from directory.http import signed_in
 from referrals.access import agency_of
@@ -31,21 +34,26 @@ def _list_in_use(request) -> tuple[bool, object, set]:
     return True, resource_list, user._referrals_on_list
 
 
-@register.inclusion_tag("referrals/_add_to_list.html", takes_context=True)
-def add_to_list(context, sal):
+@register.simple_tag(takes_context=True)
+def add_to_list(context, sal) -> str:
     request = context.get("request")
     show, resource_list, on_list = _list_in_use(request)
-    return {
-        "show": show,
-        "pk": sal.pk,
-        # A result card (its listing row) or a ServiceAtLocation.
-        "name": sal.row["name"] if hasattr(sal, "row") else sal.service.name,
-        "anchor": add_anchor(sal),
-        "resource_list": resource_list,
-        "on_list": sal.pk in on_list,
-        "next": request.get_full_path() if request is not None else "",
-        "csrf_token": context.get("csrf_token"),
-    }
+    if not show:  # the public: nothing, without rendering a template per card
+        return ""
+    return render_to_string(
+        "referrals/_add_to_list.html",
+        {
+            "show": show,
+            "pk": sal.pk,
+            # A result card (its listing row) or a ServiceAtLocation.
+            "name": sal.row["name"] if hasattr(sal, "row") else sal.service.name,
+            "anchor": add_anchor(sal),
+            "resource_list": resource_list,
+            "on_list": sal.pk in on_list,
+            "next": request.get_full_path() if request is not None else "",
+            "csrf_token": context.get("csrf_token"),
+        },
+    )
 
 
 @register.inclusion_tag("referrals/_list_in_use.html", takes_context=True)
@@ -56,8 +64,10 @@ def list_in_use(context):
 
 
 @register.filter
+@functools.lru_cache(maxsize=4096)
 def phone_display(number: str) -> str:
-    """A stored number as people read it: +12125550100 becomes (212) 555-0100."""
+    """A stored number as people read it: +12125550100 becomes (212) 555-0100. Kept per
+    process: a results page shows a hundred numbers, the same ones page after page."""
     import phonenumbers
 
     try:
