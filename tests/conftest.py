@@ -61,6 +61,7 @@ def restore_migrated_data() -> None:
     ContentType.objects.clear_cache()
     if serialized:
         connection.creation.deserialize_db_from_string(serialized)
+        _reset_sequences(connection)
     else:
         from providers.importers.mapping import load_default_mapping
         from providers.reference_data import load_reference_data
@@ -71,6 +72,20 @@ def restore_migrated_data() -> None:
         load_default_mapping()  # the taxonomy mapping's default rules (migrations 0007, 0015)
         apply_roles()  # the referrals app adds its own permissions on post_migrate too
     ContentType.objects.clear_cache()
+
+
+def _reset_sequences(connection) -> None:
+    """Rows loaded with their own ids leave PostgreSQL's id sequences behind them: move each
+    sequence past its table's rows (as `manage.py sqlsequencereset` does), so the next row
+    a test creates does not collide with a restored one."""
+    from django.apps import apps
+    from django.core.management.color import no_style
+
+    statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
+    if statements:
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
 
 
 @pytest.fixture(autouse=True)
