@@ -1,5 +1,6 @@
 """Site-wide response headers and bodies that depend on where a page is (see directory/http.py)."""
 
+import re
 from http import HTTPStatus
 
 from django.conf import settings
@@ -67,6 +68,9 @@ def _json_error(response):
     return error
 
 
+FILIPINO = re.compile(r"\bfil(?=[-,;\s]|$)", re.IGNORECASE)
+
+
 class FirstVisitLanguageMiddleware:
     """A first visit to an English (unprefixed) page goes to the browser's language, if we have it.
 
@@ -87,6 +91,9 @@ class FirstVisitLanguageMiddleware:
             and "HTTP_ACCEPT_LANGUAGE" in request.META
             and not translation.get_language_from_path(request.path_info)
         ):
+            # Browsers send Filipino as "fil"; our Tagalog catalog is "tl" (the same language).
+            header = request.META["HTTP_ACCEPT_LANGUAGE"]
+            request.META["HTTP_ACCEPT_LANGUAGE"] = FILIPINO.sub("tl", header)
             preferred = translation.get_language_from_request(request)
             path = request.get_full_path()
             if preferred != settings.LANGUAGE_CODE and translate_url(path, preferred) != path:

@@ -524,3 +524,13 @@ def test_the_language_list_offers_only_languages_a_listed_service_speaks(client,
     options = re.findall(r'name="language" value="([a-z]{2,3})"', html)
     assert "es" in options and "en" in options
     assert "fr" not in options and "vi" not in options
+
+
+def test_a_filipino_browser_gets_the_tagalog_pages(client, db):
+    """Browsers send Filipino as "fil" (fil-PH); our catalog of the same language is "tl"."""
+    response = client.get("/?near=10001", HTTP_ACCEPT_LANGUAGE="fil-PH,fil;q=0.9,en;q=0.5")
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"].startswith("/tl/")
+    # A similar-looking code is left alone.
+    english = client.get("/", HTTP_ACCEPT_LANGUAGE="film")
+    assert english.status_code == HTTPStatus.OK
