@@ -8,7 +8,7 @@ and puts names in the reader's language on the row's slugs and codes.
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from providers.listings import language_name
+from providers.listings import language_name, listing_rows
 from providers.models import Phone, Term
 
 CALL_KINDS = {Phone.Kind.VOICE, Phone.Kind.HOTLINE, Phone.Kind.TTY}
@@ -86,3 +86,23 @@ def present_all(
         present(row, number=None if start is None else start + index, vocabulary=vocabulary)
         for index, row in enumerate(rows)
     ]
+
+
+def present_search(
+    pairs: list[tuple],
+    remote_ids: list,
+    *,
+    now=None,
+    start: int | None = None,
+    vocabulary: Vocabulary | None = None,
+) -> tuple[list[Card], list[Card]]:
+    """Cards for a page of the search's (id, miles) pairs and for its remote services, built
+    in one go by the one builder (six queries for both lists)."""
+    rows = listing_rows([*pairs, *((pk, None) for pk in remote_ids)], now=now)
+    nearby = {str(pk) for pk, _ in pairs}
+    vocabulary = vocabulary or Vocabulary()
+    cards = present_all(
+        [row for row in rows if row["id"] in nearby], start=start, vocabulary=vocabulary
+    )
+    remote = present_all([row for row in rows if row["id"] not in nearby], vocabulary=vocabulary)
+    return cards, remote

@@ -16,10 +16,9 @@ from directory.forms import SearchForm
 from directory.http import SAME_ORIGIN, public_page, set_referrer_policy, signed_in
 from directory.limits import over_limit, parse_rate
 from directory.maps_adapter import results_map
-from directory.presenters import Vocabulary, present_all
+from directory.presenters import Vocabulary, present_search
 from providers import search
 from providers.geocode import PlaceNotFound, geocode
-from providers.listings import listing_rows
 
 PER_PAGE = 20
 
@@ -103,16 +102,13 @@ def run_search(request: HttpRequest, form: SearchForm) -> dict:
         form.add_error(None, _("Something in this search could not be used. Please try again."))
         return {}
     remote_ids = results.remote_ids if page.number == 1 else []
-    # One build for the page and the remote services (providers/listings.py).
-    rows = listing_rows([*page.object_list, *((pk, None) for pk in remote_ids)], now=now)
-    nearby = {str(pk) for pk, _ in page.object_list}
-    vocabulary = Vocabulary(form.terms)
-    cards = present_all(
-        [row for row in rows if row["id"] in nearby],
+    cards, remote = present_search(
+        page.object_list,
+        remote_ids,
+        now=now,
         start=page.start_index(),
-        vocabulary=vocabulary,
+        vocabulary=Vocabulary(form.terms),
     )
-    remote = present_all([row for row in rows if row["id"] not in nearby], vocabulary=vocabulary)
     return {
         "searched": True,
         "place": place,

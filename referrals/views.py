@@ -16,9 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from directory.presenters import present_all
+from directory.presenters import present_search
 from providers import search as core_search
-from providers.listings import listing_rows
 from providers.models import ServiceAtLocation, Term
 from referrals import reports
 from referrals.access import (
@@ -117,12 +116,8 @@ def advocate_search(request: HttpRequest) -> HttpResponse:
                 found = core_search.search(lat=lat, lng=lng, state=state, filters=filters)
             else:
                 found = core_search.search(filters=filters)
-            # One build for both lists (providers/listings.py): the cards the public sees.
-            pairs = found.ranked(0, SEARCH_LIMIT)
-            rows = listing_rows([*pairs, *((pk, None) for pk in found.remote_ids)])
-            nearby = {str(pk) for pk, _ in pairs}
-            results = present_all([row for row in rows if row["id"] in nearby])
-            remote = present_all([row for row in rows if row["id"] not in nearby])
+            # The cards the public sees, built in one go.
+            results, remote = present_search(found.ranked(0, SEARCH_LIMIT), found.remote_ids)
         except core_search.InvalidSearch as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
     return render(
