@@ -6,6 +6,7 @@ and puts names in the reader's language on the row's slugs and codes.
 """
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from uuid import UUID
 
 from providers.listings import language_name, listing_rows
@@ -54,15 +55,15 @@ class Vocabulary:
         return [self._terms[kind, slug] for slug in slugs if (kind, slug) in self._terms]
 
 
-def _phone(phone: dict) -> dict:
-    digits = "".join(ch for ch in phone["number"] if ch.isdigit() or ch == "+")
-    return {**phone, "sms_uri": f"sms:{digits}"}
+def with_sms_uri(phone: dict) -> dict:
+    """A row's phone with the `sms:` link of `Phone.sms_uri` beside its `tel:` link."""
+    return {**phone, "sms_uri": Phone.sms_uri.fget(SimpleNamespace(**phone))}
 
 
 def present(row: dict, *, number: int | None = None, vocabulary: Vocabulary | None = None) -> Card:
     vocabulary = vocabulary or Vocabulary()
     location = row["location"]
-    phones = [_phone(phone) for phone in row["phones"]]
+    phones = [with_sms_uri(phone) for phone in row["phones"]]
     listed_hours = location["open_24_7"] or row["hours"]
     return Card(
         row=row,

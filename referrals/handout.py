@@ -10,6 +10,7 @@ from uuid import UUID
 
 from django.template.defaultfilters import time as format_time
 
+from directory.presenters import with_sms_uri
 from providers.listings import language_name, listing_rows
 from providers.models import LocationKind, Phone, ServiceAtLocation, Weekday
 from referrals.models import ResourceList, ResourceListItem
@@ -47,12 +48,7 @@ class HandoutEntry:
 
 def _phones(row: dict) -> list[dict]:
     """What a client can call or text (no fax), in the one order of providers/phones.py."""
-    phones = []
-    for phone in row["phones"]:
-        if phone["kind"] != Phone.Kind.FAX:
-            digits = "".join(ch for ch in phone["number"] if ch.isdigit() or ch == "+")
-            phones.append({**phone, "sms_uri": f"sms:{digits}"})
-    return phones
+    return [with_sms_uri(phone) for phone in row["phones"] if phone["kind"] != Phone.Kind.FAX]
 
 
 def _hours(row: dict) -> list[str]:
