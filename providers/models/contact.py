@@ -1,0 +1,90 @@
+"""How to reach a listing: phones and weekly opening hours."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from providers.models.locations import Location
+from providers.models.organizations import Organization
+from providers.models.services import Service
+
+
+class Phone(models.Model):
+    """A number to call or text, attached to an organization, service or location."""
+
+    class Kind(models.TextChoices):
+        VOICE = "voice", _("Call")
+        TEXT = "text", _("Text")
+        HOTLINE = "hotline", _("Hotline")
+        TTY = "tty", _("TTY")
+        FAX = "fax", _("Fax")
+
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
+    )
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
+    )
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
+    )
+    number = models.CharField(_("number"), max_length=40)
+    extension = models.CharField(_("extension"), max_length=10, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.VOICE)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def tel_uri(self) -> str:
+        digits = "".join(ch for ch in self.number if ch.isdigit() or ch == "+")
+        return f"tel:{digits}" + (f";ext={self.extension}" if self.extension else "")
+
+    @property
+    def sms_uri(self) -> str:
+        digits = "".join(ch for ch in self.number if ch.isdigit() or ch == "+")
+        return f"sms:{digits}"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 1, _("Monday")
+    TUESDAY = 2, _("Tuesday")
+    WEDNESDAY = 3, _("Wednesday")
+    THURSDAY = 4, _("Thursday")
+    FRIDAY = 5, _("Friday")
+    SATURDAY = 6, _("Saturday")
+    SUNDAY = 7, _("Sunday")
+
+
+class OpeningHours(models.Model):
+    """One opening period on one weekday, in the location's time zone.
+
+    A period that closes before it opens runs past midnight into the next day.
+    """
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="hours")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    opens_at = models.TimeField(_("opens"))
+    closes_at = models.TimeField(_("closes"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["weekday", "opens_at"]
+        verbose_name_plural = _("opening hours")
+        indexes = [models.Index(fields=["weekday", "opens_at"], name="hours_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens_at:%H:%M}-{self.closes_at:%H:%M}"
+
+    def clean(self) -> None:
+        if self.opens_at == self.closes_at:
+            raise ValidationError(_("Opening and closing times must differ."))
