@@ -235,11 +235,27 @@ def test_stale_list_sorts_oldest_first_never_verified_first(editor_client, make_
     assert [org.name for org in response.context["cl"].result_list] == ["Bea", "Ed", "Cy", "Aaron"]
     html = response.content.decode()
     assert html.index(">Bea<") < html.index(">Ed<") < html.index(">Cy<") < html.index(">Aaron<")
-    # The whole list stays by name; a column the editor clicks still sorts the stale list.
-    everyone = editor_client.get(url).context["cl"].result_list
-    assert [org.name for org in everyone] == ["Aaron", "Bea", "Cy", "Dee", "Ed"]
+    # A column the editor clicks still sorts the stale list.
     by_name = editor_client.get(url, {"verification": "stale", "o": "1"}).context["cl"]
     assert [org.name for org in by_name.result_list] == ["Aaron", "Bea", "Cy", "Ed"]
+
+
+def test_listing_list_sorts_oldest_verified_first_without_a_filter(editor_client, make_provider):
+    """The list an editor opens is the work list: never verified first, then oldest, so a
+    stale listing is never buried under the alphabet (issue 17, item 7)."""
+    today = timezone.localdate()
+    for name, days_ago in (("Aaron", 400), ("Bea", None), ("Cy", 900), ("Dee", 10)):
+        org = make_provider(name=name).service.organization
+        verified = None if days_ago is None else today - timedelta(days=days_ago)
+        Organization.objects.filter(pk=org.pk).update(last_verified_on=verified)
+    url = reverse("admin:providers_organization_changelist")
+    everyone = editor_client.get(url).context["cl"].result_list
+    assert [org.name for org in everyone] == ["Bea", "Cy", "Aaron", "Dee"]
+    # The verification column sorts by age too, never verified first.
+    cl = editor_client.get(url, {"o": "3"}).context["cl"]
+    assert [org.name for org in cl.result_list] == ["Bea", "Cy", "Aaron", "Dee"]
+    by_name = editor_client.get(url, {"o": "1"}).context["cl"].result_list
+    assert [org.name for org in by_name] == ["Aaron", "Bea", "Cy", "Dee"]
 
 
 def test_stale_days_follow_the_setting(editor_client, make_provider, settings):

@@ -155,12 +155,11 @@ class OrganizationAdmin(ListingStepsAdmin, ScopedAdmin):
         return super().changelist_view(request, extra_context)
 
     def get_ordering(self, request):
-        # Editors work through the stale list oldest first (a clicked column still wins).
-        if request.GET.get(VerificationFilter.parameter_name) == "stale":
-            return OLDEST_VERIFIED_FIRST
-        return super().get_ordering(request)
+        # Editors work through the list oldest verified first, never verified before all, with
+        # or without the stale filter (a clicked column still wins; search finds a name).
+        return OLDEST_VERIFIED_FIRST
 
-    @admin.display(description=_("verification"))
+    @admin.display(description=_("verification"), ordering=OLDEST_VERIFIED_FIRST[0])
     def verification(self, obj):
         text = verification_text(obj)
         if obj.is_stale():
