@@ -112,3 +112,30 @@ def test_handout_and_shared_list_text_with_sms_and_label_tty(client, tty_first, 
         ]  # no fax: a client cannot use one
         assert "(212) 555-0122</a> (text)" in entry
         assert "(212) 555-0100</a> (TTY)" in entry
+
+
+@pytest.mark.parametrize(
+    ("language", "label"),
+    [
+        ("en", "(TTY)"),
+        ("es", "(TTY (teléfono para personas sordas o con dificultad auditiva))"),
+        ("zh-hans", "(TTY（聋人及听障人士专线）)"),
+        ("vi", "(TTY (dành cho người khiếm thính))"),
+        ("ar", "(TTY (هاتف نصي للصم وضعاف السمع))"),
+        ("fr", "(ATS (pour les personnes sourdes ou malentendantes))"),
+    ],
+)
+def test_handout_names_the_tty_line_in_the_lists_language(
+    client, tty_first, referral_world, language, label
+):
+    """A client reading the handout in Spanish (or any language) is told what a TTY line is
+    for, in their language (issue 17: the label was English 'TTY' everywhere)."""
+    resource_list = ResourceList.objects.create(
+        agency=referral_world.agency_a, created_by=referral_world.advocate_a, language=language
+    )
+    ResourceListItem.objects.create(resource_list=resource_list, service_at_location=tty_first)
+    client.force_login(referral_world.advocate_a)
+    printed = client.get(reverse("referrals:list-print", kwargs={"pk": resource_list.pk}))
+    html = printed.content.decode()
+    entry = html[html.index('class="handout-entry"') :]
+    assert f"(212) 555-0100</a> {label}" in entry[: entry.index("</section>")]
