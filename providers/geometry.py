@@ -52,6 +52,15 @@ def offset_point(*, lat: float, lng: float, bearing: float, miles: float) -> tup
     )
 
 
+def area_centre(degrees: float | None) -> float | None:
+    """A service area's centre coordinate, kept to a tenth of a degree (about 7 by 5 miles).
+
+    An area drawn around the shelter that runs a line would otherwise give the shelter away
+    to anyone who moves a search until the line drops out; what leaks is a cell instead.
+    """
+    return None if degrees is None else round(degrees, 1)
+
+
 def a_to_mi(a: float) -> float:
     return 2 * EARTH_RADIUS_MI * math.asin(min(1.0, math.sqrt(a)))
 

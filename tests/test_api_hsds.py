@@ -185,7 +185,8 @@ def test_service_areas_are_published(listings, api_client):
 
     assert [a["extent"] for a in areas("line")] == ["US"]
     assert [a["extent"] for a in areas("states")] == ["NJ", "NY"]
-    assert areas("radius")[0]["extent"] == "40.71,-74.00;30mi"
+    # Entered as 40.71, -74.0: the centre is kept to a tenth of a degree.
+    assert areas("radius")[0]["extent"] == "40.70,-74.00;30mi"
 
 
 def test_confidential_location_has_no_address_or_coordinates(listings, api_client):

@@ -7,6 +7,7 @@ cannot be imported, after reporting why.
 import re
 from dataclasses import dataclass
 
+from providers.geometry import area_centre
 from providers.importers import normalise as norm
 from providers.importers.places import Placer
 from providers.importers.report import Report
@@ -195,8 +196,8 @@ def service_area(row: Row, texts: list[str]) -> dict | None:
             return {
                 "service_area": ServiceArea.RADIUS,
                 "service_area_radius_mi": float(match["r"]),
-                "service_area_lat": float(match["lat"]),
-                "service_area_lng": float(match["lng"]),
+                "service_area_lat": area_centre(float(match["lat"])),
+                "service_area_lng": area_centre(float(match["lng"])),
             }
         for part in re.split(r"\s*[,;]\s*", value):
             code, _ = norm.state(part)

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from providers.geometry import area_centre
 from providers.models.common import Sourced, Status
 from providers.models.organizations import Organization
 from providers.models.vocabulary import Language, Term
@@ -111,3 +112,8 @@ class Service(Sourced):
             )
         codes = [str(code).strip().upper() for code in self.service_area_states or []]
         self.service_area_states = sorted(set(codes))
+
+    def save(self, *args, **kwargs):
+        self.service_area_lat = area_centre(self.service_area_lat)
+        self.service_area_lng = area_centre(self.service_area_lng)
+        super().save(*args, **kwargs)
