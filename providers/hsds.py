@@ -2,12 +2,14 @@
 
 The HSDS feed (/api/hsds/) serialises these dicts, the export (export_hsds) flattens the
 same dicts into its tables, and the importer reads our own vocabulary back from the
-constants here. Redaction is built in: a confidential location never yields a street, a
-unit, a ZIP+4 or a point. `package=True` (the export, a data package for another
-directory) adds only what that directory needs to keep the listing confidential and near:
-the flags (confidential, sample) as attributes, and an address "Confidential address" with
-the city, state and 5-digit ZIP, which the importer places at the ZIP's centre. The feed
-shows neither ZIP nor address for such a location. Blank optional fields are left out
+constants here. Addresses and points are shown as the one rule of providers/redaction.py
+lets them (the rule the listing builder's rows follow): a confidential location never
+yields a street, a unit, a ZIP+4 or a point. Phones come in the one order of
+providers/phones.py. `package=True` (the export, a data package for another directory) adds
+only what that directory needs to keep the listing confidential and near: the flags
+(confidential, sample) as attributes, and an address "Confidential address" with the city,
+state and 5-digit ZIP (`redaction.shared`), which the importer places at the ZIP's centre.
+The feed shows neither ZIP nor address for such a location. Blank optional fields are left out
 rather than sent as "" or null, because several HSDS fields have formats (uri, email).
 
 Objects we keep without a UUID (phones, opening hours, languages of a service, attributes,
@@ -23,6 +25,7 @@ from collections.abc import Iterable
 
 from django.db.models import Prefetch
 
+from providers import redaction
 from providers.models import (
     Cost,
     Language,
@@ -37,15 +40,16 @@ from providers.models import (
     Status,
     Term,
 )
+from providers.phones import ordered_phones
 
 # The feed answers in HSDS 3.1 (3.1.x: its released fixes are to the API document) unless a
 # client asks for the 3.0 shape; 3.1 only adds to 3.0 (here: service areas on each service
 # at location, publisher metadata on the root).
 HSDS_VERSION = "3.1"
 HSDS_VERSIONS = ("3.1", "3.0")
-# What another directory's street field holds for a confidential location (211 exports do
-# the same); the importer recognises it.
-CONFIDENTIAL_STREET = "Confidential address"
+# What another directory's street field holds for a confidential location; the importer
+# recognises it.
+CONFIDENTIAL_STREET = redaction.CONFIDENTIAL_STREET
 # The HSDS specification we follow, without a further profile.
 HSDS_PROFILE_URLS = {
     version: f"https://github.com/openreferral/specification/tree/{version}"
@@ -253,28 +257,37 @@ def schedules_to_hsds(location: Location) -> list[dict]:
     ]
 
 
+def phones_to_hsds(phones: Iterable[Phone]) -> list[dict]:
+    """One owner's numbers in the one order of providers/phones.py (voice and hotline, text,
+    TTY, fax; each number once), as the listing builder orders them."""
+    return [phone_to_hsds(phone) for phone in ordered_phones(phones, (), ())]
+
+
+def _shown(location: Location, *, package: bool) -> redaction.Shown:
+    """What this output may show of the address: the one rule of providers/redaction.py."""
+    return redaction.shared(location) if package else redaction.public(location)
+
+
 def address_to_hsds(location: Location, *, package: bool = False) -> dict | None:
-    """The physical address; None when remote or incomplete (HSDS requires street, city,
-    state and ZIP). A confidential one: None, or in a package the placeholder street with
-    the 5-digit ZIP only (never the street, the unit or the ZIP+4)."""
-    secret = location.address_confidential
-    if (
-        location.kind != LocationKind.PHYSICAL
-        or (secret and not package)
-        or not (location.address_1 and location.city and location.state and location.postcode)
+    """The physical address as providers/redaction.py lets it be shown; None when remote or
+    incomplete (HSDS requires street, city, state and ZIP), so None for a confidential
+    location in the feed, and in a package its placeholder street with the 5-digit ZIP."""
+    shown = _shown(location, package=package)
+    if location.kind != LocationKind.PHYSICAL or not (
+        shown.address_1 and location.city and location.state and shown.postcode
     ):
         return None
     return _compact(
         {
             "id": derived_id("address", location.id),
             "location_id": str(location.id),
-            "address_1": CONFIDENTIAL_STREET if secret else location.address_1,
-            "address_2": "" if secret else location.address_2,
+            "address_1": shown.address_1,
+            "address_2": shown.address_2,
         }
     ) | {
         "city": location.city,
         "state_province": location.state,
-        "postal_code": location.postcode[:5] if secret else location.postcode,
+        "postal_code": shown.postcode,
         "country": location.country,
         "address_type": "physical",
     }
@@ -282,7 +295,7 @@ def address_to_hsds(location: Location, *, package: bool = False) -> dict | None
 
 def location_to_hsds(location: Location, *, package: bool = False) -> dict:
     """A location; confidential ones carry no street and no coordinates, only the area."""
-    point = location.public_point
+    point = _shown(location, package=package).point
     address = address_to_hsds(location, package=package)
     data = {
         "id": str(location.id),
@@ -292,7 +305,7 @@ def location_to_hsds(location: Location, *, package: bool = False) -> dict:
         "latitude": point[0] if point else None,
         "longitude": point[1] if point else None,
         "addresses": [address] if address else [],
-        "phones": [phone_to_hsds(phone) for phone in location.phones.all()],
+        "phones": phones_to_hsds(location.phones.all()),
         "schedules": schedules_to_hsds(location),
         "accessibility": [
             {
@@ -375,7 +388,7 @@ def organization_to_hsds(
             "alternate_name": organization.alternate_name,
             "email": organization.email,
             "website": organization.website,
-            "phones": [phone_to_hsds(phone) for phone in organization.phones.all()],
+            "phones": phones_to_hsds(organization.phones.all()),
             "locations": [location_to_hsds(location) for location in locations],
             "services": list(services),
             "attributes": [
@@ -455,7 +468,7 @@ def service_to_hsds(
 def service_children(service: Service) -> dict:
     """What hangs off a service: phones, languages, areas, cost options, attributes."""
     return {
-        "phones": [phone_to_hsds(phone) for phone in service.phones.all()],
+        "phones": phones_to_hsds(service.phones.all()),
         "languages": [
             {
                 "id": derived_id("language", service.id, language.code),

@@ -3,10 +3,11 @@
 `listing_rows(pairs)` turns the search's (id, miles) pairs into finished rows, in their
 order, in six queries whatever their number: one join reads each listing's own columns into
 tuples (`_Source`), five flat queries read what it shows beyond them (phones, terms,
-languages, hours, accessibility). The rows are redacted here and only here: `_Source` carries
-the location model's redacting properties (`public_street`, `public_street_2`,
-`public_postcode`, `public_point`), so a confidential location's street, unit, ZIP and point
-never reach a row. Phones come in the one order of providers/phones.py.
+languages, hours, accessibility). The rows are redacted by the one rule of
+providers/redaction.py (which the location model's `public_*` properties and the HSDS feed
+and exports also follow): `_Source` carries its `public_street`, `public_street_2`,
+`public_postcode` and `public_point`, so a confidential location's street, unit, ZIP and
+point never reach a row. Phones come in the one order of providers/phones.py.
 
 Every surface renders these rows: the results and provider pages and the advocates' search
 (directory/presenters.py turns a row into a card), API v1's list, detail and GeoJSON.
@@ -29,6 +30,7 @@ import orjson
 from django.db import connections, router
 from django.utils import timezone
 
+from providers import redaction
 from providers.hours import is_open
 from providers.models import (
     Language,
@@ -51,6 +53,7 @@ class _PhoneRow(NamedTuple):
     extension: str
     kind: str
     note: str
+    translations: object  # JSON text (SQLite, PostgreSQL's jsonb as Django reads it) or dict
 
 
 class Period(NamedTuple):
@@ -83,7 +86,8 @@ class Related:
 # it, it chose to scan every term and look each up in the page's links, four times slower);
 # on PostgreSQL it is an inner join like any other.
 _PHONES = """
-    SELECT service_id, location_id, organization_id, number, extension, kind, note
+    SELECT service_id, location_id, organization_id, number, extension, kind, note,
+        translations
     FROM providers_phone
     WHERE service_id IN ({services}) OR location_id IN ({locations})
         OR organization_id IN ({organizations})
@@ -206,6 +210,7 @@ def _related(services: Iterable, locations: Iterable, organizations: Iterable) -
                 "extension": phone.extension,
                 "kind": phone.kind,
                 "note": phone.note,
+                "translations": _translations(phone.translations),
                 "tel_uri": tel_uri(phone),
             }
             if service_id is not None:
@@ -280,6 +285,7 @@ _SOURCE = (
     ("cost_note", Service, "cost_note"),
     ("eligibility", Service, "eligibility"),
     ("how_to_get_help", Service, "how_to_get_help"),
+    ("translations", Service, "translations"),
     ("website", Service, "website"),
     ("email", Service, "email"),
     ("service_area", Service, "service_area"),
@@ -305,6 +311,7 @@ _SOURCE = (
     ("timezone", Location, "timezone"),
     ("open_24_7", Location, "open_24_7"),
     ("hours_note", Location, "hours_note"),
+    ("location_translations", Location, "translations"),
 )
 _TEXT_FIELDS = {"CharField", "TextField"}
 # The term kinds as the database holds them (plain strings: quicker keys than the enum's).
@@ -317,14 +324,14 @@ _SERVICE_TYPE, _VICTIMIZATION, _POPULATION = (
 class _Source(namedtuple("_SourceColumns", [name for name, _, _ in _SOURCE])):
     """A row's own columns: as the join returns them (SQLite: ids as 32 hex digits, dates
     as text, booleans as 0/1; JSON decoded by `_sources`) or as model instances hold
-    them. It carries the location model's redacting properties, which read only the
-    address columns."""
+    them. It carries the redacting properties of providers/redaction.py, which read only
+    the address columns."""
 
     __slots__ = ()
-    public_street = Location.public_street
-    public_street_2 = Location.public_street_2
-    public_postcode = Location.public_postcode
-    public_point = Location.public_point
+    public_street = property(redaction.public_street)
+    public_street_2 = property(redaction.public_street_2)
+    public_postcode = property(redaction.public_postcode)
+    public_point = property(redaction.public_point)
 
     def __repr__(self) -> str:
         # Never the address columns (a confidential street must not reach a traceback).
@@ -358,6 +365,13 @@ def _json(text: str):
         return orjson.loads(text)
     except orjson.JSONDecodeError:  # what json accepts beyond the standard (NaN, Infinity)
         return json.loads(text)
+
+
+def _translations(value) -> dict:
+    """A `translations` column as a dict (most are empty: no parsing for those)."""
+    if not value or value == "{}":
+        return {}
+    return _json(value) if isinstance(value, str) else value
 
 
 def listing_row(sal: ServiceAtLocation, *, related: Related, now: datetime | None) -> dict:
@@ -397,6 +411,7 @@ def _prepared(source: _Source, related: Related) -> _Kept:
         "cost_note": source.cost_note,
         "eligibility": source.eligibility,
         "how_to_get_help": source.how_to_get_help,
+        "translations": _translations(source.translations),
         "website": source.website,
         "email": source.email,
         "service_area": {
@@ -427,6 +442,7 @@ def _prepared(source: _Source, related: Related) -> _Kept:
             "timezone": source.timezone,
             "open_24_7": bool(source.open_24_7),
             "hours_note": source.hours_note,
+            "translations": _translations(source.location_translations),
             "accessibility": related.accessibility.get(location, []),
         },
         "phones": _phones(

@@ -4,6 +4,7 @@ or coordinates."""
 
 from collections import defaultdict
 
+from providers import redaction
 from providers.hsds import COST_OPTIONS as COST_LABELS
 from providers.importers.csv_flat import COLUMNS
 from providers.importers.normalise import hours_text
@@ -102,6 +103,7 @@ def export_csv(stream) -> int:
         svc, loc = sal.service, sal.location
         org = svc.organization
         secret = loc.address_confidential
+        shown = redaction.public(loc)  # the one rule of what a location shows
         terms = service_terms.get(svc.pk, {})
         row = {
             "organization_id": org.pk, "organization_name": org.name,
@@ -118,11 +120,10 @@ def export_csv(stream) -> int:
             "service_area": _service_area_text(svc), "location_id": loc.pk,
             "location_name": loc.name,
             "remote": "yes" if loc.kind == LocationKind.REMOTE else "",
-            "street": "" if secret else loc.address_1,
-            "street_2": "" if secret else loc.address_2, "city": loc.city,
-            "state": loc.state, "zip": loc.public_postcode,
-            "latitude": "" if secret or loc.latitude is None else repr(loc.latitude),
-            "longitude": "" if secret or loc.longitude is None else repr(loc.longitude),
+            "street": shown.address_1, "street_2": shown.address_2, "city": loc.city,
+            "state": loc.state, "zip": shown.postcode,
+            "latitude": repr(shown.point[0]) if shown.point else "",
+            "longitude": repr(shown.point[1]) if shown.point else "",
             "address_confidential": "yes" if secret else "",
             "accessibility": "; ".join(access.get(loc.pk, {}).get("accessibility", [])),
             "hours": hours_text(sorted(hours.get(loc.pk, [])), loc.open_24_7),

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from providers import redaction
 from providers.geometry import offset_point
 from providers.models.common import Sourced, Status
 from providers.models.organizations import Organization
@@ -117,27 +118,12 @@ class Location(Sourced):
                 {"latitude": _("A place people can visit needs coordinates (or a ZIP code).")}
             )
 
-    # The redacted view: interfaces read these, never the raw fields, for public output.
-    @property
-    def public_street(self) -> str:
-        return "" if self.address_confidential else self.address_1
-
-    @property
-    def public_street_2(self) -> str:
-        return "" if self.address_confidential else self.address_2
-
-    @property
-    def public_point(self) -> tuple[float, float] | None:
-        """Exact (lat, lng) for a map pin, or None when confidential or unknown."""
-        if self.address_confidential or self.latitude is None or self.longitude is None:
-            return None
-        return (self.latitude, self.longitude)
-
-    @property
-    def public_postcode(self) -> str:
-        """The ZIP code, or nothing when confidential (a ZIP+4 is often one building, and a
-        small ZIP little more: the city and state are as far as the public gets)."""
-        return "" if self.address_confidential else self.postcode
+    # The redacted view (the one rule, providers/redaction.py): interfaces read these, never
+    # the raw fields, for public output.
+    public_street = property(redaction.public_street)
+    public_street_2 = property(redaction.public_street_2)
+    public_point = property(redaction.public_point)
+    public_postcode = property(redaction.public_postcode)
 
     @property
     def search_point(self) -> tuple[float, float] | None:
@@ -151,16 +137,6 @@ class Location(Sourced):
         return offset_point(
             lat=self.latitude, lng=self.longitude, bearing=self.offset_bearing, miles=self.offset_mi
         )
-
-    def public_address(self) -> dict[str, str]:
-        return {
-            "address_1": self.public_street,
-            "address_2": self.public_street_2,
-            "city": self.city,
-            "state": self.state,
-            "postcode": self.public_postcode,
-            "country": self.country,
-        }
 
 
 class ServiceAtLocationQuerySet(models.QuerySet):
