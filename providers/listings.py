@@ -53,7 +53,6 @@ class _PhoneRow(NamedTuple):
     extension: str
     kind: str
     note: str
-    translations: object  # JSON text (SQLite, PostgreSQL's jsonb as Django reads it) or dict
 
 
 class Period(NamedTuple):
@@ -86,8 +85,7 @@ class Related:
 # it, it chose to scan every term and look each up in the page's links, four times slower);
 # on PostgreSQL it is an inner join like any other.
 _PHONES = """
-    SELECT service_id, location_id, organization_id, number, extension, kind, note,
-        translations
+    SELECT service_id, location_id, organization_id, number, extension, kind, note
     FROM providers_phone
     WHERE service_id IN ({services}) OR location_id IN ({locations})
         OR organization_id IN ({organizations})
@@ -210,7 +208,6 @@ def _related(services: Iterable, locations: Iterable, organizations: Iterable) -
                 "extension": phone.extension,
                 "kind": phone.kind,
                 "note": phone.note,
-                "translations": _translations(phone.translations),
                 "tel_uri": tel_uri(phone),
             }
             if service_id is not None:
@@ -285,7 +282,6 @@ _SOURCE = (
     ("cost_note", Service, "cost_note"),
     ("eligibility", Service, "eligibility"),
     ("how_to_get_help", Service, "how_to_get_help"),
-    ("translations", Service, "translations"),
     ("website", Service, "website"),
     ("email", Service, "email"),
     ("service_area", Service, "service_area"),
@@ -311,7 +307,6 @@ _SOURCE = (
     ("timezone", Location, "timezone"),
     ("open_24_7", Location, "open_24_7"),
     ("hours_note", Location, "hours_note"),
-    ("location_translations", Location, "translations"),
 )
 _TEXT_FIELDS = {"CharField", "TextField"}
 # The term kinds as the database holds them (plain strings: quicker keys than the enum's).
@@ -367,13 +362,6 @@ def _json(text: str):
         return json.loads(text)
 
 
-def _translations(value) -> dict:
-    """A `translations` column as a dict (most are empty: no parsing for those)."""
-    if not value or value == "{}":
-        return {}
-    return _json(value) if isinstance(value, str) else value
-
-
 def listing_row(sal: ServiceAtLocation, *, related: Related, now: datetime | None) -> dict:
     """One listing row, exactly as `ProviderSerializer`'s declared fields would give it."""
     miles = getattr(sal, "exact_distance_mi", None)
@@ -411,7 +399,6 @@ def _prepared(source: _Source, related: Related) -> _Kept:
         "cost_note": source.cost_note,
         "eligibility": source.eligibility,
         "how_to_get_help": source.how_to_get_help,
-        "translations": _translations(source.translations),
         "website": source.website,
         "email": source.email,
         "service_area": {
@@ -442,7 +429,6 @@ def _prepared(source: _Source, related: Related) -> _Kept:
             "timezone": source.timezone,
             "open_24_7": bool(source.open_24_7),
             "hours_note": source.hours_note,
-            "translations": _translations(source.location_translations),
             "accessibility": related.accessibility.get(location, []),
         },
         "phones": _phones(
