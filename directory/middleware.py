@@ -4,7 +4,8 @@ import re
 from http import HTTPStatus
 
 from django.conf import settings
-from django.http import HttpResponseRedirect, JsonResponse
+from django.core.validators import ProhibitNullCharactersValidator
+from django.http import HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.urls import reverse, translate_url
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -104,3 +105,27 @@ class FirstVisitLanguageMiddleware:
         if not translation.get_language_from_path(request.path_info):
             patch_vary_headers(response, ("Accept-Language", "Sec-Fetch-Site"))
         return response
+
+
+class RefuseNulMiddleware:
+    """A query string with a NUL character ("%00") is a 400 with a reason, before any view.
+
+    PostgreSQL cannot compare text with NUL, so such a value reaching a lookup (an admin list
+    filter, a need's slug) was a 500 there. Forms refuse NUL in what they clean with Django's
+    own message, which is the one given here (translated by Django). Under /api/ the reason is
+    JSON. Listed after LocaleMiddleware, so the reason is in the page's language.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "%00" in request.META.get("QUERY_STRING", "") and any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            reason = str(ProhibitNullCharactersValidator.message)
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": reason}, status=HTTPStatus.BAD_REQUEST)
+            return HttpResponseBadRequest(reason, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

@@ -135,6 +135,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     # A first visit to an English page goes to the browser's language (no cookie).
     "directory.middleware.FirstVisitLanguageMiddleware",
+    # A NUL character in a query string is a 400 with a reason (PostgreSQL refuses NUL).
+    "directory.middleware.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

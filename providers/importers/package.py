@@ -66,6 +66,7 @@ class Package:
         self._metadata: dict | None = None
         self._virtual: dict[str, bytes] = {}  # tables read from HSDS JSON, as CSV
         self.json_name = ""  # the HSDS JSON file read as tables, if any
+        self._nul_rows: set[tuple[str, int]] = set()  # reported once, though read again
         if self.path.is_dir():
             # Tables at the top or in sub-folders (data/services.csv): the shallowest of each
             # name, as in a zip.
@@ -250,6 +251,15 @@ class Package:
                     continue
                 row_number += 1
                 if not any(value.strip() for value in values):
+                    continue
+                nul = next((i for i, value in enumerate(values) if "\x00" in value), None)
+                if nul is not None:
+                    # No database text field can hold NUL (PostgreSQL refuses it outright).
+                    if (name, row_number) not in self._nul_rows:
+                        self._nul_rows.add((name, row_number))
+                        column = header[nul] if nul < len(header) else ""
+                        message = "contains a NUL character (\\x00)"
+                        self.report.bad_row(name, row_number, message, column)
                     continue
                 if len(values) > len(header) and any(v.strip() for v in values[len(header) :]):
                     self.report.warn(
