@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_rq",
     "providers",
     "api",
     "directory",
@@ -237,6 +238,11 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Jobs (providers/jobs.py): with Redis, on RQ's queue for `manage.py rqworker default`
+# (an import of a large package may take minutes: JOB_TIMEOUT_S); without, in-process.
+JOB_TIMEOUT_S = env_int("JOB_TIMEOUT_S", 3600, minimum=60, maximum=86400)
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": JOB_TIMEOUT_S}} if REDIS_URL else {}
+RQ_SHOW_ADMIN_LINK = False  # the admin shows each job's own record (imports, syncs)
 
 # django-axes first: it refuses a locked-out username+address before the password is checked.
 AUTHENTICATION_BACKENDS = [

@@ -8,11 +8,14 @@ the moderation queue as public suggestions do.
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from providers import jobs
 from providers.models import Organization
 
 CONFIRM_LINK_DAYS = 14
@@ -59,23 +62,28 @@ class Sent:
 
 
 def ask_to_confirm(organizations, *, link_for) -> Sent:
-    """E-mail each organization its link; `link_for(token)` makes the absolute URL."""
+    """E-mail each organization its link (a job each); `link_for(token)` makes the absolute
+    URL. The link is made now: it is spent by a verification made after this moment."""
     result = Sent(sent=[], without_email=[])
     for organization in organizations:
         if not organization.email:
             result.without_email.append(organization)
             continue
-        link = link_for(make_token(organization))
+        jobs.enqueue(send_confirmation_request, organization.pk, link_for(make_token(organization)))
+        result.sent.append(organization)
+    return result
+
+
+def send_confirmation_request(organization_id, link: str) -> None:
+    """Job: the e-mail asking one provider to confirm its listing."""
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None or not organization.email:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
         body = _(
             "Hello,\n\nPeople looking for help find %(name)s in our directory. Please check "
             "that your listing is still right, and confirm it or tell us what changed:\n\n"
             "%(link)s\n\nThe link works for %(days)d days. No account is needed.\n"
         ) % {"name": organization.name, "link": link, "days": CONFIRM_LINK_DAYS}
-        send_mail(
-            _("Please confirm your listing: %(name)s") % {"name": organization.name},
-            body,
-            None,
-            [organization.email],
-        )
-        result.sent.append(organization)
-    return result
+        subject = _("Please confirm your listing: %(name)s") % {"name": organization.name}
+    send_mail(subject, body, None, [organization.email])

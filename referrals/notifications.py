@@ -1,7 +1,8 @@
 """Emails that say only that something happened, with a link: never client details.
 
 A message may be read on a shared or watched device, or forwarded: it names no client,
-no provider, no need and no status.
+no provider, no need and no status. Each is sent by a job (providers/jobs.py) enqueued when
+the referral's transaction commits, so a rolled-back change tells no one.
 """
 
 import logging
@@ -12,6 +13,9 @@ from django.core.mail import send_mass_mail
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from providers import jobs
+from referrals.models import Referral
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +61,19 @@ def _send(*, subject: str, intro: str, referral, to: list[str]) -> None:
 
 
 def new_referral(referral) -> None:
+    """A job, once the referral is committed: the web request does not wait for the mail."""
+    jobs.enqueue_on_commit(send_new_referral, referral.pk)
+
+
+def status_changed(referral, *, by) -> None:
+    """Tell the other side: provider moves go to the advocate, advocate moves to the provider."""
+    jobs.enqueue_on_commit(send_status_changed, referral.pk, by_id=by.pk if by else None)
+
+
+def send_new_referral(referral_id) -> None:
+    referral = Referral.objects.filter(pk=referral_id).first()
+    if referral is None:
+        return
     with translation.override(settings.LANGUAGE_CODE):
         _send(
             subject=_("New referral"),
@@ -66,8 +83,11 @@ def new_referral(referral) -> None:
         )
 
 
-def status_changed(referral, *, by) -> None:
-    """Tell the other side: provider moves go to the advocate, advocate moves to the provider."""
+def send_status_changed(referral_id, *, by_id=None) -> None:
+    referral = Referral.objects.select_related("created_by").filter(pk=referral_id).first()
+    if referral is None:
+        return
+    by = get_user_model().objects.filter(pk=by_id).first() if by_id else None
     to = set(_agency_addresses(referral)) | set(_provider_addresses(referral))
     if by is not None and by.email:
         to.discard(by.email)

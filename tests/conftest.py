@@ -354,6 +354,7 @@ def create_referral_user(
 def create_referral(*, agency, sal, by, needs=("legal-assistance",), **fields):
     from datetime import timedelta
 
+    from django.test import TestCase
     from django.utils import timezone
 
     from referrals.models import Referral
@@ -371,11 +372,13 @@ def create_referral(*, agency, sal, by, needs=("legal-assistance",), **fields):
         **fields,
     }
     referral = Referral(agency=agency, service_at_location=sal, **values)
-    return send_referral(
-        referral=referral,
-        needs=Term.objects.service_types().filter(slug__in=needs),
-        by=by,
-    )
+    # As at the end of a request: the commit runs the e-mail jobs (referrals/notifications.py).
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return send_referral(
+            referral=referral,
+            needs=Term.objects.service_types().filter(slug__in=needs),
+            by=by,
+        )
 
 
 @pytest.fixture

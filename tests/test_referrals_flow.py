@@ -7,6 +7,7 @@ from http import HTTPStatus
 import pytest
 from conftest import create_referral_user
 from django.core import mail
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -56,19 +57,20 @@ def test_search_to_printed_list_to_referral_to_help_received(client, referral_wo
     assert b"Never enter the client" in form.content
     today = timezone.localdate()
     mail.outbox.clear()
-    response = client.post(
-        new_url,
-        {
-            "needs": [str(w.sal_p.service.terms.get(slug="legal-assistance").pk)],
-            "client_reference": "MT",
-            "contact_method": "phone",
-            "contact_value": "212-555-0177",
-            "note": "Prefers mornings",
-            "consent_given": "on",
-            "consent_given_on": today.isoformat(),
-            "consent_expires_on": (today + timedelta(days=60)).isoformat(),
-        },
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the request's commit
+        response = client.post(
+            new_url,
+            {
+                "needs": [str(w.sal_p.service.terms.get(slug="legal-assistance").pk)],
+                "client_reference": "MT",
+                "contact_method": "phone",
+                "contact_value": "212-555-0177",
+                "note": "Prefers mornings",
+                "consent_given": "on",
+                "consent_given_on": today.isoformat(),
+                "consent_expires_on": (today + timedelta(days=60)).isoformat(),
+            },
+        )
     assert response.status_code == HTTPStatus.FOUND, response.content.decode()
     referral = Referral.objects.get(created_by=advocate)
     assert response["Location"] == reverse("referrals:referral-detail", kwargs={"pk": referral.pk})

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core import mail
+from django.test import TestCase
 
 from referrals.access import Role
 from referrals.workflow import change_status
@@ -32,7 +33,8 @@ def test_new_referral_tells_the_providers_staff_with_a_link_only(referral_world)
 def test_status_change_tells_the_advocate_not_the_one_who_made_it(referral_world):
     referral = referral_world.referral
     mail.outbox.clear()
-    change_status(referral, to="accepted", by=referral_world.staff_p, roles={Role.PROVIDER})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        change_status(referral, to="accepted", by=referral_world.staff_p, roles={Role.PROVIDER})
     assert [m.to for m in mail.outbox] == [["advocate_a@example.org"]]
     assert mail.outbox[0].subject == "Referral updated"
     assert_no_client_details(mail.outbox[0], referral)
@@ -40,16 +42,24 @@ def test_status_change_tells_the_advocate_not_the_one_who_made_it(referral_world
 
 def test_closing_tells_the_provider(referral_world):
     mail.outbox.clear()
-    change_status(
-        referral_world.referral, to="closed", by=referral_world.advocate_a, roles={Role.ADVOCATE}
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        change_status(
+            referral_world.referral,
+            to="closed",
+            by=referral_world.advocate_a,
+            roles={Role.ADVOCATE},
+        )
     assert [m.to for m in mail.outbox] == [["staff_p@example.org"]]
 
 
 def test_no_one_in_other_agencies_or_providers_is_told(referral_world):
-    change_status(
-        referral_world.referral, to="accepted", by=referral_world.staff_p, roles={Role.PROVIDER}
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        change_status(
+            referral_world.referral,
+            to="accepted",
+            by=referral_world.staff_p,
+            roles={Role.PROVIDER},
+        )
     told = {address for message in mail.outbox for address in message.to}
     assert told.isdisjoint(
         {"advocate_b@example.org", "staff_q@example.org", "outsider@example.org"}
