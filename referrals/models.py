@@ -61,9 +61,9 @@ class AgencyMembership(models.Model):
         return f"{self.user} @ {self.agency}"
 
 
-class ListLanguage(models.TextChoices):
-    ENGLISH = "en", _("English")
-    SPANISH = "es", _("Spanish")
+def list_languages() -> list[tuple[str, str]]:
+    """A handout can be in any language of the site (settings.LANGUAGES)."""
+    return list(settings.LANGUAGES)
 
 
 def new_share_token() -> str:
@@ -89,9 +89,9 @@ class ResourceList(models.Model):
     )
     language = models.CharField(
         _("language of the handout"),
-        max_length=2,
-        choices=ListLanguage.choices,
-        default=ListLanguage.ENGLISH,
+        max_length=8,
+        choices=list_languages,
+        default="en",
     )
     share_token = models.CharField(max_length=64, unique=True, default=new_share_token)
     share_expires_at = models.DateTimeField(_("shared link expires"), null=True, blank=True)

@@ -259,3 +259,17 @@ def test_footer_hotlines_keep_their_names_on_list_pages(client, shared, referral
         assert "<strong>National Human Trafficking Hotline</strong>" in footer, url
         assert '<span class="hotline-hours">24/7</span>' in footer, url
         assert "<strong></strong>" not in html, url
+
+
+def test_a_list_can_be_made_in_any_language_of_the_site(client, shared, referral_world):
+    """A client who reads Vietnamese gets a Vietnamese handout: every site language is a
+    list language, not only English and Spanish."""
+    client.force_login(referral_world.advocate_a)
+    response = client.post(reverse("referrals:lists"), {"title": "Legal help", "language": "vi"})
+    assert response.status_code == HTTPStatus.FOUND
+    made = ResourceList.objects.get(title="Legal help")
+    assert made.language == "vi"
+    shared.language = "zh-hant"
+    shared.save()
+    html = client.get(share_url(shared), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="zh-hant">' in html
