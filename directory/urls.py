@@ -4,7 +4,11 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from directory.health import healthz
+
 urlpatterns = [
+    # For load balancers: database, cache and migrations (docs/deploy.md). No language prefix.
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     # Referrals API (kept in referrals/); before any other api/v1/ include.
     path("api/v1/", include("referrals.api_urls")),
