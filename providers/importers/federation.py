@@ -1,8 +1,8 @@
 """Another directory's HSDS API (3.0 or 3.1) read into a named source.
 
 Every page of its fully nested services (`/services?full=true`) and its taxonomies is
-flattened into an HSDS tabular package in a temporary folder, with the tables of our own
-export, and imported as a file would be: the same report, all or nothing, records matched
+flattened as an HSDS JSON package is (hsds_json.py) into CSV tables in a temporary folder,
+and imported as a file would be: the same report, all or nothing, records matched
 by source and id (only changed ones are written), and organizations and services gone from
 the feed retired, not deleted.
 """
@@ -14,8 +14,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from providers.importers.export import Tables, write_record
-from providers.importers.export_tables import datapackage
+from providers.importers import hsds_json
 from providers.importers.hsds import import_hsds
 from providers.importers.report import Report
 
@@ -58,48 +57,18 @@ def pages(base_url: str, path: str, **params) -> list[dict]:
     raise FeedError(f"{base_url}{path} has more than {MAX_PAGES} pages")
 
 
-def _terms_of(records: list[dict], terms: dict) -> None:
-    for record in records:
-        for attribute in record.get("attributes", []):
-            term = attribute.get("taxonomy_term")
-            if isinstance(term, dict) and term.get("id"):
-                terms.setdefault(term["id"], term)
-
-
-def write_feed(base_url: str, folder: Path) -> dict[str, int]:
-    """The remote feed as a tabular package in `folder`; returns row counts."""
+def write_feed(base_url: str, folder: Path) -> list[str]:
+    """The remote feed as CSV tables in `folder`; returns their file names."""
     services = pages(base_url, "/services", full="true")
     try:
         taxonomies = pages(base_url, "/taxonomies")
     except FeedError:
         taxonomies = []  # optional in HSDS: terms still carry their taxonomy's name
-    tables = Tables(folder)
-    seen: set[str] = set()
-    terms: dict = {}
-    try:
-        for service in services:
-            organization = service.pop("organization", None) or {}
-            if organization.get("id") and organization["id"] not in seen:
-                seen.add(organization["id"])
-                write_record(tables, "organizations.csv", organization)
-                _terms_of([organization], terms)
-            for sal in service.pop("service_at_locations", None) or []:
-                location = sal.pop("location", None) or {}
-                if location.get("id") and location["id"] not in seen:
-                    seen.add(location["id"])
-                    write_record(tables, "locations.csv", location)
-                    _terms_of([location], terms)
-                write_record(tables, "service_at_location.csv", sal)
-            write_record(tables, "services.csv", service)
-            _terms_of([service], terms)
-        for taxonomy in taxonomies:
-            write_record(tables, "taxonomies.csv", taxonomy)
-        for term in terms.values():
-            write_record(tables, "taxonomy_terms.csv", term)
-    finally:
-        tables.close()
-    (folder / "datapackage.json").write_text(json.dumps(datapackage("hsds-feed")))
-    return dict(tables.counts)
+    tables = hsds_json.flatten(services, taxonomies=taxonomies)
+    # Every table, empty ones too: a feed that lists nothing retires what it listed before.
+    for name in hsds_json.TABLES:
+        (folder / name).write_bytes(tables.get(name) or hsds_json.to_csv(name, {}))
+    return sorted(tables)
 
 
 def sync_hsds(

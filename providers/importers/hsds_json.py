@@ -1,39 +1,41 @@
 """HSDS 3.x JSON as published (a list of services, or an API page {"contents": [...]}, each
 with its organization, locations or services at locations, phones, schedules, languages,
-service areas and taxonomy terms nested): flattened into the HSDS 3.0 tables the importer
-reads, as CSV text, so a JSON package goes through the same checks and report."""
+service areas, cost options, accessibility and attributes with their taxonomy terms nested):
+flattened into the HSDS 3.0 tables the importer reads, as CSV text, so a JSON package and a
+remote feed (federation.py, sync_hsds) go through the same checks and report."""
 
 import csv
 import io
 
-TABLES = {
-    "organizations.csv": ["id", "name", "alternate_name", "description", "email", "website"],
-    "services.csv": [
-        "id", "organization_id", "name", "alternate_name", "description", "url", "email",
-        "status", "fees_description", "eligibility_description", "application_process",
-        "minimum_age", "maximum_age", "assured_date",
-    ],
-    "locations.csv": [
-        "id", "organization_id", "location_type", "name", "description", "latitude", "longitude",
-    ],
-    "addresses.csv": [
-        "id", "location_id", "address_type", "address_1", "address_2", "city", "state_province",
-        "postal_code", "country",
-    ],
-    "service_at_location.csv": ["id", "service_id", "location_id", "description"],
-    "phones.csv": [
-        "id", "service_id", "location_id", "organization_id", "service_at_location_id", "number",
-        "extension", "type", "description",
-    ],
-    "schedules.csv": [
-        "id", "service_id", "location_id", "service_at_location_id", "byday", "opens_at",
-        "closes_at", "freq", "description",
-    ],
-    "languages.csv": ["id", "service_id", "location_id", "name", "code"],
-    "service_areas.csv": ["id", "service_id", "name", "extent", "extent_type"],
-    "taxonomy_terms.csv": ["id", "code", "name", "taxonomy"],
-    "attributes.csv": ["id", "link_id", "link_entity", "taxonomy_term_id"],
-}  # fmt: skip
+from providers.importers.export_tables import FIELDS
+
+# The tables the importer reads, with the columns of our own export (export_tables.py) and
+# those other publishers' JSON adds.
+_MORE = {
+    "services.csv": ["alternate_name", "minimum_age", "maximum_age"],
+    "locations.csv": ["description"],
+    "phones.csv": ["service_at_location_id"],
+    "schedules.csv": ["service_id", "service_at_location_id"],
+    "languages.csv": ["location_id"],
+}
+TABLES = {file: [*fields, *_MORE.get(file, [])] for file, fields in FIELDS.items()}
+# What a record nests, and the table each list goes to (attributes apart: see `_attributes`).
+NESTED = {
+    "phones": "phones.csv",
+    "addresses": "addresses.csv",
+    "schedules": "schedules.csv",
+    "languages": "languages.csv",
+    "accessibility": "accessibility.csv",
+    "service_areas": "service_areas.csv",
+    "cost_options": "cost_options.csv",
+}
+# A record's table: the column its nested records name it by, and its HSDS entity name.
+OWNERS = {
+    "organizations.csv": ("organization_id", "organization"),
+    "services.csv": ("service_id", "service"),
+    "locations.csv": ("location_id", "location"),
+    "service_at_location.csv": ("service_at_location_id", "service_at_location"),
+}
 
 
 def services_in(data) -> list[dict] | None:
@@ -66,27 +68,71 @@ class _Tables:
         self.rows[table].setdefault(row["id"], row)  # nested copies of one record: once
         return row["id"]
 
-    def children(self, table: str, items, **owner) -> None:
-        for item in items or []:
-            if isinstance(item, dict):
-                self.add(table, {**item, **owner})
+    def record(self, table: str, record: dict, **defaults) -> str:
+        """A record (`defaults` fill the columns it leaves blank) and all it nests; its id.
+        A record already read (a location nested under several services) is read once."""
+        known = _text(record.get("id"))
+        if known and known in self.rows[table]:
+            return known
+        filled = {key: record.get(key) or value for key, value in defaults.items()}
+        record_id = self.add(table, {**record, **filled})
+        column, entity = OWNERS[table]
+        for key, nested in NESTED.items():
+            for item in record.get(key) or []:
+                if isinstance(item, dict):
+                    # A service area nested in a service at location names the service.
+                    fill = filled if nested == "service_areas.csv" else {}
+                    self.add(nested, {**fill, **item, column: record_id})
+        self.attributes(record, record_id, entity)
+        return record_id
+
+    def attributes(self, record: dict, link_id: str, entity: str) -> None:
+        """The record's attributes and the taxonomy terms nested in them (and, on a service,
+        its list of `taxonomy_terms`), linked to it."""
+        attributes = [a for a in record.get("attributes") or [] if isinstance(a, dict)]
+        attributes += [
+            {"taxonomy_term": term}
+            for term in record.get("taxonomy_terms") or []
+            if isinstance(term, dict)
+        ]
+        for attribute in attributes:
+            term = attribute.get("taxonomy_term")
+            term_id = _text(attribute.get("taxonomy_term_id"))
+            if isinstance(term, dict) and term:
+                taxonomy = term.get("taxonomy")
+                if isinstance(taxonomy, dict):
+                    taxonomy = taxonomy.get("name")
+                term_id = self.add("taxonomy_terms.csv", {**term, "taxonomy": taxonomy})
+            if not term_id:
+                continue
+            self.add(
+                "attributes.csv",
+                {
+                    "id": attribute.get("id") or f"{link_id}/{term_id}",
+                    "link_id": link_id,
+                    "link_entity": entity,
+                    "link_type": attribute.get("link_type"),
+                    "taxonomy_term_id": term_id,
+                },
+            )
 
 
-def flatten(services: list[dict]) -> dict[str, bytes]:
-    """{table file name: CSV bytes} for the services and everything nested in them."""
+def flatten(services: list[dict], *, taxonomies: list[dict] = ()) -> dict[str, bytes]:
+    """{table file name: CSV bytes} for the services, everything nested in them, and
+    `taxonomies` (a feed's /taxonomies); only tables with rows."""
     tables = _Tables()
+    for taxonomy in taxonomies:
+        if isinstance(taxonomy, dict):
+            tables.add("taxonomies.csv", taxonomy)
     for service in services:
         org = service.get("organization") or {}
         org_id = _text(org.get("id") or service.get("organization_id"))
         if isinstance(org, dict) and org:
-            org_id = tables.add("organizations.csv", org)
-            tables.children("phones.csv", org.get("phones"), organization_id=org_id)
-        sid = tables.add("services.csv", {**service, "organization_id": org_id})
-        tables.children("phones.csv", service.get("phones"), service_id=sid)
-        tables.children("schedules.csv", service.get("schedules"), service_id=sid)
-        tables.children("languages.csv", service.get("languages"), service_id=sid)
-        tables.children("service_areas.csv", service.get("service_areas"), service_id=sid)
-        _terms(tables, service, sid)
+            org_id = tables.record("organizations.csv", org)
+        sid = tables.record(
+            "services.csv",
+            {**service, "organization_id": org_id, "service_at_locations": None},
+        )
         links = [
             *(service.get("service_at_locations") or []),
             *({"location": loc} for loc in service.get("locations") or []),
@@ -95,41 +141,17 @@ def flatten(services: list[dict]) -> dict[str, bytes]:
             location = (link or {}).get("location") or {}
             if not isinstance(location, dict) or not location:
                 continue
-            loc_id = tables.add("locations.csv", {"organization_id": org_id, **location})
-            for address in location.get("addresses") or []:
-                if isinstance(address, dict):
-                    tables.add("addresses.csv", {**address, "location_id": loc_id})
-            tables.children("phones.csv", location.get("phones"), location_id=loc_id)
-            tables.children("schedules.csv", location.get("schedules"), location_id=loc_id)
-            tables.add(
+            loc_id = tables.record("locations.csv", location, organization_id=org_id)
+            tables.record(
                 "service_at_location.csv",
-                {
-                    "id": link.get("id"),
-                    "service_id": sid,
-                    "location_id": loc_id,
-                    "description": link.get("description"),
-                },
+                {**link, "location": None, "service_id": sid, "location_id": loc_id},
+                service_id=sid,
             )
-    return {name: _csv(name, rows) for name, rows in tables.rows.items() if rows}
+    return {name: to_csv(name, rows) for name, rows in tables.rows.items() if rows}
 
 
-def _terms(tables: _Tables, service: dict, sid: str) -> None:
-    terms = [a.get("taxonomy_term") for a in service.get("attributes") or [] if isinstance(a, dict)]
-    for term in [*terms, *(service.get("taxonomy_terms") or [])]:
-        if not isinstance(term, dict):
-            continue
-        taxonomy = term.get("taxonomy")
-        if isinstance(taxonomy, dict):
-            taxonomy = taxonomy.get("name")
-        term_id = tables.add("taxonomy_terms.csv", {**term, "taxonomy": taxonomy})
-        tables.add(
-            "attributes.csv",
-            {"id": f"{sid}/{term_id}", "link_id": sid, "link_entity": "service",
-             "taxonomy_term_id": term_id},
-        )  # fmt: skip
-
-
-def _csv(name: str, rows: dict[str, dict]) -> bytes:
+def to_csv(name: str, rows: dict[str, dict]) -> bytes:
+    """A table's rows as CSV bytes, with its header (alone when there are no rows)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=TABLES[name])
     writer.writeheader()
