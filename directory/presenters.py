@@ -9,6 +9,11 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from uuid import UUID
 
+from django.template.defaultfilters import floatformat
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from directory.templatetags.directory_tags import phone_display
 from providers.listings import language_name, listing_rows
 from providers.models import Phone, Term
 
@@ -26,6 +31,19 @@ class Card:
     victimizations: list[Term] = field(default_factory=list)
     populations: list[Term] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)  # names in the reader's language
+    # What the card says, in the reader's language, made here once so that the results
+    # page's template only places it (a template tag or include per card cost more than
+    # the card's data: about 0.8 ms a card, 40 to 70 cards a page).
+    url: str = ""  # the provider page
+    service_name: str = ""  # the service's name when it is not the organization's
+    distance: str = ""  # "" without a distance (remote services, a list)
+    open_state: str = "unknown"  # open, closed or unknown (the CSS class)
+    open_label: str = ""
+    free_label: str = ""  # "Free" when the service is free
+    tag_names: list[str] = field(default_factory=list)
+    place_note: str = ""  # the confidential-address warning
+    place: str = ""  # the address line, a confidential place's town, or how to reach it
+    buttons: list[dict] = field(default_factory=list)  # {"kind", "href", "label"}
 
     @property
     def pk(self) -> UUID:
@@ -60,31 +78,156 @@ def with_sms_uri(phone: dict) -> dict:
     return {**phone, "sms_uri": Phone.sms_uri.fget(SimpleNamespace(**phone))}
 
 
-def present(row: dict, *, number: int | None = None, vocabulary: Vocabulary | None = None) -> Card:
+class Wording:
+    """A page's words for its cards, in the reader's language: translated once a page, not
+    once a card (a results page shows 25 cards; each translation is a catalog lookup)."""
+
+    def __init__(self) -> None:
+        self.open_states = {
+            None: ("unknown", _("Hours not listed")),
+            True: ("open", _("Open now")),
+            False: ("closed", _("Closed now")),
+        }
+        self.free = _("Free")
+        self.remote = _("By phone, text or online")
+        self.confidential = _("Address kept confidential for safety: call first.")
+        self.call, self.tty, self.text = (
+            _("Call %(number)s"),
+            _("TTY %(number)s"),
+            _("Text %(number)s"),
+        )
+        self.within = _("Within about %(miles)s mi")
+        self.near_zip, self.near_city = _("Near ZIP %(zip)s"), _("Near %(city)s")
+        self.approximate, self.about = _("Place approximate"), _("about %(miles)s mi")
+        self.very_near, self.away = _("Less than 0.1 mi away"), _("%(miles)s mi away")
+        # The provider page's address, made once: reverse() per card cost more than its words.
+        url = reverse("directory:provider-detail", args=[_URL_SAMPLE])
+        self._url_head, self._url_tail = url.split(str(_URL_SAMPLE))
+        self._names: dict = {}
+
+    def url(self, pk: str) -> str:
+        return f"{self._url_head}{pk}{self._url_tail}"
+
+    def name(self, item) -> str:
+        """A term's or a language's name in the reader's language (once a page each)."""
+        key = item.pk if isinstance(item, Term) else item["code"]
+        if key not in self._names:
+            self._names[key] = item.local_name if isinstance(item, Term) else language_name(item)
+        return self._names[key]
+
+    def button(self, phone: dict) -> dict:
+        """A call or text button: "Call (212) 555-0100", "TTY ...", "Text ..."."""
+        number = phone_display(phone["number"])
+        if phone["kind"] == Phone.Kind.TEXT:
+            return {
+                "kind": "text",
+                "href": phone["sms_uri"],
+                "label": self.text % {"number": number},
+            }
+        label = self.tty if phone["kind"] == Phone.Kind.TTY else self.call
+        return {"kind": "call", "href": phone["tel_uri"], "label": label % {"number": number}}
+
+    def approximate_place(self, location: dict) -> str:
+        """Where a place known only by its ZIP or town is: never a street, never a point."""
+        if location["postcode"]:
+            return self.near_zip % {"zip": location["postcode"][:5]}
+        if location["city"]:
+            return self.near_city % {"city": location["city"]}
+        return self.approximate
+
+    def distance(self, location: dict, miles: float | None) -> str:
+        """How far a card's place is, as precisely as it may be said ("" without one)."""
+        if miles is None:
+            return ""
+        if location["address_confidential"]:
+            return self.within % {"miles": floatformat(miles, 1)}
+        if location["coordinates_approximate"]:
+            # A place known only by its ZIP or town: never a distance to the tenth of a mile.
+            near = self.approximate_place(location)
+            if miles < 1:
+                return near
+            return f"{near} · {self.about % {'miles': floatformat(miles, 0)}}"
+        if miles < 0.1:
+            return self.very_near
+        return self.away % {"miles": floatformat(miles, 1)}
+
+    def place(self, location: dict, *, remote: bool) -> str:
+        """A card's place line: how to reach a remote service, a confidential place's town
+        (never its street or ZIP), or the address."""
+        if remote:
+            return self.remote
+        if location["address_confidential"]:
+            if not location["city"]:
+                return ""
+            return ", ".join(part for part in (location["city"], location["state"]) if part)
+        parts = (location["address_1"], location["city"], location["state"])
+        return f"{', '.join(part for part in parts if part)} {location['postcode']}".strip()
+
+
+_URL_SAMPLE = UUID(int=0)
+
+
+def present(
+    row: dict,
+    *,
+    number: int | None = None,
+    vocabulary: Vocabulary | None = None,
+    remote: bool = False,
+    wording: Wording | None = None,
+) -> Card:
+    """The card of a listing row; `remote` for the section of services reached by phone,
+    text or online (its place line says so instead of an address)."""
     vocabulary = vocabulary or Vocabulary()
+    wording = wording or Wording()
     location = row["location"]
     phones = [with_sms_uri(phone) for phone in row["phones"]]
     listed_hours = location["open_24_7"] or row["hours"]
+    open_now = row["open_now"] if listed_hours else None
+    call_phones = [p for p in phones if p["kind"] in CALL_KINDS]
+    text_phones = [p for p in phones if p["kind"] == Phone.Kind.TEXT]
+    tags = vocabulary.terms(Term.Kind.SERVICE_TYPE, row["services"])
+    open_state, open_label = wording.open_states[open_now]
     return Card(
         row=row,
         number=number,
-        open_now=row["open_now"] if listed_hours else None,
-        call_phones=[p for p in phones if p["kind"] in CALL_KINDS],
-        text_phones=[p for p in phones if p["kind"] == Phone.Kind.TEXT],
-        tags=vocabulary.terms(Term.Kind.SERVICE_TYPE, row["services"]),
+        open_now=open_now,
+        call_phones=call_phones,
+        text_phones=text_phones,
+        tags=tags,
         victimizations=vocabulary.terms(Term.Kind.VICTIMIZATION, row["victimization"]),
         populations=vocabulary.terms(Term.Kind.POPULATION, row["populations"]),
-        languages=[language_name(language) for language in row["languages"]],
+        languages=[wording.name(language) for language in row["languages"]],
+        url=wording.url(row["id"]),
+        service_name=row["name"] if row["name"] != row["organization"]["name"] else "",
+        distance=wording.distance(location, row["distance_mi"]),
+        open_state=open_state,
+        open_label=open_label,
+        free_label=wording.free if row["cost"] == "free" else "",
+        tag_names=[wording.name(term) for term in tags],
+        place_note=wording.confidential if location["address_confidential"] and not remote else "",
+        place=wording.place(location, remote=remote),
+        buttons=[wording.button(phone) for phone in [*call_phones[:2], *text_phones[:1]]],
     )
 
 
 def present_all(
-    rows: list[dict], *, start: int | None = None, vocabulary: Vocabulary | None = None
+    rows: list[dict],
+    *,
+    start: int | None = None,
+    vocabulary: Vocabulary | None = None,
+    remote: bool = False,
 ) -> list[Card]:
     """Cards for listing rows (a page or a list); numbered from `start` when given (pins)."""
     vocabulary = vocabulary or Vocabulary()
+    wording = Wording()
     return [
-        present(row, number=None if start is None else start + index, vocabulary=vocabulary)
+        present(
+            row,
+            number=None if start is None else start + index,
+            vocabulary=vocabulary,
+            remote=remote,
+            wording=wording,
+        )
         for index, row in enumerate(rows)
     ]
 
@@ -105,5 +248,7 @@ def present_search(
     cards = present_all(
         [row for row in rows if row["id"] in nearby], start=start, vocabulary=vocabulary
     )
-    remote = present_all([row for row in rows if row["id"] not in nearby], vocabulary=vocabulary)
+    remote = present_all(
+        [row for row in rows if row["id"] not in nearby], vocabulary=vocabulary, remote=True
+    )
     return cards, remote

@@ -21,6 +21,10 @@ from providers import search
 from providers.geocode import PlaceNotFound, geocode
 
 PER_PAGE = 20
+# Remote services (statewide and national) a results page shows, the nearest areas first;
+# "Show all" (?remote=all) lists every one. Dozens of cards under the local ones made a
+# phone scroll past them all and the page several times slower to build.
+REMOTE_SHOWN = 5
 
 
 def place_problem_message(problem: PlaceNotFound, *, text: str) -> str:
@@ -102,6 +106,8 @@ def run_search(request: HttpRequest, form: SearchForm) -> dict:
         form.add_error(None, _("Something in this search could not be used. Please try again."))
         return {}
     remote_ids = results.remote_ids if page.number == 1 else []
+    if request.GET.get("remote") != "all":
+        remote_ids = remote_ids[:REMOTE_SHOWN]
     cards, remote = present_search(
         page.object_list,
         remote_ids,

@@ -176,6 +176,28 @@ def test_remote_services_show_in_their_own_section(client, make_provider):
     assert "Local Center" not in remote
 
 
+def test_remote_section_shows_the_nearest_areas_first_and_links_to_all(client, make_provider):
+    make_provider(name="Local Center")
+    for index in range(7):
+        make_provider(name=f"National Line {index}", kind="remote", service_area="nationwide")
+    make_provider(name="Statewide NY Line", kind="remote", service_area="states",
+                  service_area_states=["NY"])  # fmt: skip
+    html = text_of(client.get("/?near=10001"))
+    remote = html[html.index('id="remote-heading"') :]
+    assert remote.count('class="card"') == 5
+    # The state's own line before the national ones, which come by name.
+    assert "Statewide NY Line" in remote and "National Line 3" in remote
+    assert "National Line 4" not in remote
+    link = re.search(r'<a href="([^"]+)">Show all services by phone, text or online \(8\)', remote)
+    assert link and link.group(1) == "?near=10001&amp;remote=all#remote-heading"
+
+    everything = text_of(client.get("/?near=10001&remote=all"))
+    remote = everything[everything.index('id="remote-heading"') :]
+    assert remote.count('class="card"') == 8 and "National Line 6" in remote
+    assert "Show all services by phone" not in everything
+    assert "Local Center" in everything  # the nearby list is still there
+
+
 def test_results_paginate_twenty_a_page_numbered_across_pages(client, make_provider):
     for index in range(23):
         make_provider(name=f"Center {index:02d}", lat=40.7484 + index * 0.001)

@@ -12,7 +12,7 @@ from referrals.models import ResourceList, ResourceListItem
 
 pytestmark = pytest.mark.django_db
 
-CARD = Path(__file__).resolve().parent.parent / "directory/templates/directory/_card.html"
+CARD = Path(__file__).resolve().parent.parent / "directory/templates/directory/_cards.html"
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
 RESULTS = "/?near=10001"
 ANONYMOUS_MAX_QUERIES = 11  # tests/test_pages.py::test_search_query_count_does_not_grow...
@@ -50,7 +50,7 @@ def test_anonymous_results_are_byte_identical_to_cards_without_the_tag(client, s
             "OPTIONS": {
                 **engine["OPTIONS"],
                 "loaders": [
-                    ("django.template.loaders.locmem.Loader", {"directory/_card.html": without}),
+                    ("django.template.loaders.locmem.Loader", {"directory/_cards.html": without}),
                     "django.template.loaders.app_directories.Loader",
                 ],
             },

@@ -1,14 +1,20 @@
-"""Smoke test of the production command: `make serve-prod` on PostgreSQL and Redis, over HTTP.
+"""Smoke test of the production site on PostgreSQL and Redis, over HTTP, as deploy/ runs it.
 
-Creates an empty database (SMOKE_DATABASE_URL, default resource_map_smoke on 127.0.0.1),
-loads the sample data, starts `make serve-prod` on a free 127.0.0.1 port with
-DJANGO_ENV=production and a fresh static folder, and checks that the home page, a search, a
-provider page, a hashed static file, the API, the HSDS root and the admin login all answer
-200 without a debug page. Stops the server and exits non-zero on the first failure.
+Checks that the example nginx site (deploy/nginx-resource-map.conf) sends the proxy headers
+the systemd unit's TRUSTED_PROXY_COUNT believes and logs no query string. Creates an empty
+database (SMOKE_DATABASE_URL, default resource_map_smoke on 127.0.0.1) and loads the sample
+data. Then starts the site as deploy/resource-map.service does (its Environment=,
+ExecStartPre= and ExecStart= lines, read by tools/deploy_files.py) on a free 127.0.0.1 port
+with a fresh static folder, and checks that /healthz answers 200 over plain HTTP with every
+check ok, and that the home page, a search, a provider page, a hashed static file (which the
+nginx site's long-cache location matches), the API, the HSDS root and the admin login all
+answer 200 without a debug page. Last, `make serve-prod` serves the same /healthz and home
+page. Stops each server and exits non-zero on the first failure.
 
     .venv/bin/python tools/smoke_prod.py
 """
 
+import json
 import os
 import re
 import secrets
@@ -26,6 +32,9 @@ from urllib.parse import urlsplit
 
 import psycopg
 import redis
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import deploy_files  # noqa: E402 - tools/deploy_files.py, next to this file
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -84,7 +93,33 @@ def wait_until_up(base: str, server: subprocess.Popen, *, timeout_s: float) -> N
     raise SystemExit(f"FAIL: no answer from {base} within {timeout_s:.0f} s")
 
 
-def run_checks(base: str) -> None:
+def check_health(base: str) -> None:
+    # A load balancer asks over plain HTTP, without the proxy's X-Forwarded-Proto.
+    try:
+        with urllib.request.urlopen(base + "/healthz", timeout=30) as response:
+            status, headers, body = response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        status, headers, body = error.code, error.headers, error.read()
+    expected = {"status": "ok", "checks": {"database": "ok", "cache": "ok", "migrations": "ok"}}
+    if status != 200 or json.loads(body) != expected or headers.get("Set-Cookie"):
+        raise SystemExit(f"FAIL health /healthz: HTTP {status} {body[:300]!r}")
+    print(f"ok   {'health':<18} /healthz ({body.decode()})")
+
+
+def check_static_location(path: str, static_root: str) -> None:
+    """The nginx site serves this hashed file with its year-long cache, from the same file."""
+    pattern, alias = deploy_files.hashed_static_location()
+    match = pattern.match(path)
+    if not match:
+        raise SystemExit(f"FAIL nginx: {path} misses the long-cache location {pattern.pattern}")
+    on_disk = alias.replace(str(ROOT / "staticfiles"), static_root).replace("$1", match.group(1))
+    if not Path(on_disk).is_file():
+        raise SystemExit(f"FAIL nginx: {path} is not at the alias path {on_disk}")
+    print(f"ok   {'nginx static':<18} {path} (cached a year, from {Path(on_disk).name})")
+
+
+def run_checks(base: str, static_root: str) -> None:
+    check_health(base)
     home = check(base, "/", "home").decode()
     results = check(base, "/?near=10001", "search").decode()
     provider = re.search(r'href="(/provider/[0-9a-f-]{36}/)"', results)
@@ -95,6 +130,7 @@ def run_checks(base: str) -> None:
     if not static:
         raise SystemExit("FAIL static: the home page links no hashed static file")
     check(base, static.group(1), "hashed static")
+    check_static_location(static.group(1), static_root)
     check(base, "/api/v1/providers/?near=10001", "API search")
     check(base, "/api/hsds/", "HSDS root")
     check(base, "/admin/login/", "admin login")
@@ -104,7 +140,30 @@ def run_checks(base: str) -> None:
     print("ok   not found          /no-such-page/ (404, no debug page)")
 
 
+def serve(command: list[str], env: dict, base: str):
+    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    try:
+        wait_until_up(base, server, timeout_s=180)
+    except BaseException:
+        stop(server)
+        raise
+    return server
+
+
+def stop(server: subprocess.Popen) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
 def main() -> None:
+    problems = deploy_files.nginx_problems()
+    if problems:
+        raise SystemExit("FAIL deploy/nginx-resource-map.conf:\n  " + "\n  ".join(problems))
+    print("ok   nginx site         proxy headers for TRUSTED_PROXY_COUNT=1, no query string logged")
     try:
         redis.Redis.from_url(REDIS_URL).ping()
     except redis.RedisError as error:
@@ -112,39 +171,40 @@ def main() -> None:
     recreate_database(DATABASE_URL)
     port = free_port()
     static_root = tempfile.mkdtemp(prefix="rm-static-")
+    base = f"http://127.0.0.1:{port}"
+    unit = deploy_files.unit_service(bind=f"127.0.0.1:{port}", static_root=static_root)
     env = {
         **os.environ,
-        "DJANGO_ENV": "production",
+        **unit.environment,
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_STATIC_ROOT": static_root,
         "DATABASE_URL": DATABASE_URL,
         "REDIS_URL": REDIS_URL,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "WEB_CONCURRENCY": os.environ.get("WEB_CONCURRENCY", "2"),
     }
     for name in ("DJANGO_DEBUG", "DATABASE_REPLICA_URLS"):
         env.pop(name, None)
-    for command in ("migrate", "load_reference_data", "load_sample_data"):
-        subprocess.run(
-            [PY, "manage.py", command, "--verbosity", "0"], cwd=ROOT, env=env, check=True
-        )
-    base = f"http://127.0.0.1:{port}"
-    print(f"== make serve-prod on {base} (PostgreSQL {urlsplit(DATABASE_URL).path}, Redis)")
-    server = subprocess.Popen(
-        ["make", "--no-print-directory", "serve-prod"], cwd=ROOT, env=env, start_new_session=True
-    )
     try:
-        wait_until_up(base, server, timeout_s=180)
-        run_checks(base)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
+        for command in ("migrate", "load_reference_data", "load_sample_data"):
+            subprocess.run(
+                [PY, "manage.py", command, "--verbosity", "0"], cwd=ROOT, env=env, check=True
+            )
+        print(f"== deploy/resource-map.service on {base} (PostgreSQL, Redis)")
+        for command in unit.prepare:
+            subprocess.run(command, cwd=ROOT, env=env, check=True)
+        server = serve(unit.start, env, base)
         try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+            run_checks(base, static_root)
+        finally:
+            stop(server)
+        print(f"== make serve-prod on {base}")
+        make_env = {**env, "HOST": "127.0.0.1", "PORT": str(port)}
+        server = serve(["make", "--no-print-directory", "serve-prod"], make_env, base)
+        try:
+            check_health(base)
+            check(base, "/?near=10001", "search")
+        finally:
+            stop(server)
+    finally:
         shutil.rmtree(static_root, ignore_errors=True)
     print("smoke test passed")
 

@@ -1,5 +1,7 @@
 """Small display helpers for the public pages."""
 
+import functools
+
 import phonenumbers
 from django import template
 
@@ -7,6 +9,7 @@ register = template.Library()
 
 
 @register.filter
+@functools.lru_cache(maxsize=4096)  # a results page shows the same numbers page after page
 def phone_display(number: str) -> str:
     """+12125550100 -> (212) 555-0100; short codes (911, 233733) and odd values stay as given."""
     text = str(number or "").strip()
