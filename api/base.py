@@ -4,9 +4,9 @@ import hashlib
 import json
 
 import orjson
-from django.http import Http404
 from django.utils.cache import get_conditional_response, patch_cache_control
 from rest_framework.exceptions import ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
@@ -48,6 +48,19 @@ class NDJSONRenderer(JSONRenderer):
     format = "ndjson"
 
 
+class FormatNegotiation(DefaultContentNegotiation):
+    """Every view's content negotiation (REST_FRAMEWORK's default): an unknown `?format=` is
+    a 400 naming the formats the view answers in, where DRF answers a bare 404 ("Not found"),
+    which reads as a missing page."""
+
+    def filter_renderers(self, renderers, format):
+        found = [renderer for renderer in renderers if renderer.format == format]
+        if not found:
+            formats = ", ".join(dict.fromkeys(renderer.format for renderer in renderers))
+            raise ValidationError({"format": [f"Unknown format: use one of {formats}."]})
+        return found
+
+
 class ApiViewMixin:
     """JSON only (no browsable API: it would render forms listing every organization)."""
 
@@ -60,14 +73,6 @@ class ApiViewMixin:
         if self.no_store:
             patch_cache_control(response, no_store=True, private=True)
         return response
-
-    def perform_content_negotiation(self, request, force=False):
-        try:
-            return super().perform_content_negotiation(request, force=force)
-        except Http404:
-            # DRF answers an unknown ?format= with a bare 404; say what is wrong instead.
-            formats = ", ".join(renderer.format for renderer in self.get_renderers())
-            raise ValidationError({"format": [f"Unknown format: use one of {formats}."]}) from None
 
 
 def conditional_response(request, data) -> Response:

@@ -7,6 +7,8 @@ us: ReDoc's bundle would otherwise load its logo from cdn.redoc.ly. Neither sets
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from api.base import FastJSONRenderer
+
 DOCS_CSP = "; ".join(
     [
         "default-src 'self'",
@@ -33,7 +35,12 @@ class LocalOnlyMixin:
 
 
 class SchemaView(SpectacularAPIView):
-    pass
+    def perform_content_negotiation(self, request, force=False):
+        if force:
+            # An error (an unknown format, an Accept it cannot answer) is JSON, as every error
+            # under /api/ is, not the YAML the document defaults to.
+            return (FastJSONRenderer(), FastJSONRenderer.media_type)
+        return super().perform_content_negotiation(request, force=force)
 
 
 class SwaggerView(LocalOnlyMixin, SpectacularSwaggerView):

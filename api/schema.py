@@ -221,10 +221,11 @@ ERROR_BODY = {
 }
 # The 4xx any operation can answer, by what it takes (see document_client_errors).
 CLIENT_ERRORS = {
-    "400": "Invalid input: each bad parameter or field with the reason.",
+    "400": "Invalid input: each bad parameter or field with the reason (an unknown `format` too).",
     "401": "Not signed in: send a token (Authorization: Token ...).",
     "403": "Signed in, but not allowed this (role, agency or organization).",
     "404": "Not found: an unknown id, or a page past the last.",
+    "406": "An Accept header this operation cannot answer: it answers in JSON.",
     "415": "A body in a media type the operation does not read: send JSON.",
     "429": "Too many requests from an anonymous client: see Retry-After.",
 }
@@ -265,10 +266,12 @@ def _client_errors(path: str, operation: dict) -> list[str]:
     return [
         code
         for code, applies in (
-            ("400", bool(parameters or operation.get("requestBody"))),
+            # Every operation reads `format` (an unknown one is a 400) and Accept (a 406).
+            ("400", True),
             ("401", not public),
             ("403", not public),
             ("404", "{" in path or paged),
+            ("406", True),
             ("415", "requestBody" in operation),
             ("429", public),
         )
@@ -277,10 +280,11 @@ def _client_errors(path: str, operation: dict) -> list[str]:
 
 
 def document_client_errors(result, generator, request, public):
-    """Postprocessing hook: every operation documents each 4xx it can answer (400 where it
-    takes input, 401/403 where it needs a sign-in, 404 for an id or a page, 415 where it
-    reads a body, 429 where anonymous clients are limited), as a JSON body. Views that
-    describe their own errors keep their descriptions."""
+    """Postprocessing hook: every operation documents each 4xx it can answer (400 for bad
+    input, which every operation takes (`format`), 406 for an Accept it cannot answer,
+    401/403 where it needs a sign-in, 404 for an id or a page, 415 where it reads a body,
+    429 where anonymous clients are limited), as a JSON body. Views that describe their own
+    errors keep their descriptions."""
     for path, operations in result.get("paths", {}).items():
         for operation in operations.values():
             responses = operation.setdefault("responses", {})

@@ -369,6 +369,8 @@ REST_FRAMEWORK = {
         "bulk": env_rate("API_BULK_RATE", "10/hour"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # An unknown ?format= is a 400 naming the formats (DRF's own answer is a bare 404).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.base.FormatNegotiation",
 }
 
 SPECTACULAR_SETTINGS = {
