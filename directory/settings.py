@@ -16,6 +16,8 @@ import django.conf.locale
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from directory.logging import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -327,25 +329,16 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
 
 # Logging never includes query strings: a searched place must not be written anywhere.
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"no_query_strings": {"()": "directory.logging.StripQueryStrings"}},
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "filters": ["no_query_strings"],
-        }
-    },
-    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "WARNING")},
-    "loggers": {
-        "django.server": {
-            "handlers": ["console"],
-            "level": "INFO",
-            "propagate": False,
-        },
-    },
-}
+# Production writes JSON lines (DJANGO_LOG_FORMAT=json, its default), development plain text.
+LOG_FORMAT = env_str("DJANGO_LOG_FORMAT", "json" if PRODUCTION else "text")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT={LOG_FORMAT!r}: use json or text.")
+LOGGING = logging_config(
+    json_lines=LOG_FORMAT == "json",
+    level=env_str("DJANGO_LOG_LEVEL", "WARNING"),
+    # "django" too: Django's own default handler for it would print request lines unstripped.
+    loggers={"django": "INFO", "django.server": "INFO"},
+)
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "no-reply@resource-map.invalid")
