@@ -1,8 +1,9 @@
 """Admin for the importers: upload a file, read the dry-run report, confirm (or discard).
-The same import code as the management commands runs underneath. Also the editable taxonomy
-mapping. Hooked into the admin by one import in providers/admin.py.
-
-A confirmed import runs inside the request: for very large packages use the command.
+The same import code as the management commands runs underneath, as jobs
+(providers/importers/runs.py): the upload and the confirm answer at once with a link to the
+run, whose page shows its progress, then its report. Also the editable taxonomy mapping and
+the federated feeds synced on a schedule. Hooked into the admin by one import in
+providers/admin.py.
 """
 
 import shutil
@@ -21,21 +22,24 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from providers.importers.csv_flat import import_csv
-from providers.importers.hsds import import_hsds
-from providers.importers.package import PackageError
-from providers.importers.report import ImportFailed
+from providers import jobs
+from providers.admin.forms import URL_FIELD_OVERRIDES
+from providers.importers import feeds, runs
+from providers.importers.models import FederatedFeed
+from providers.importers.package import Package, PackageError
+from providers.importers.report import Report
 from providers.models import ImportRun, Status, TaxonomyMapping
 from providers.permissions import is_editor
 
-IMPORTERS = {ImportRun.Kind.HSDS: import_hsds, ImportRun.Kind.CSV: import_csv}
-SHOWN_ISSUES = 500
 MB = 1024 * 1024
+REFRESH_S = 3  # the page of a run still queued or running reloads itself (no script needed)
 
 
 def can_import(user) -> bool:
@@ -133,44 +137,32 @@ def _options(data: dict) -> dict:
     }
 
 
-def _run(run: ImportRun, *, dry_run: bool, user=None):
-    importer = IMPORTERS[run.kind]
-    try:
-        report = importer(
-            Path(run.stored_path),
-            source=run.source or None,
-            dry_run=dry_run,
-            user=user,
-            **run.options,
-        )
-    except ImportFailed as failure:
-        report = failure.report
-    run.source = report.source
-    run.summary = report.headline()
-    run.report = report.to_dict(limit=SHOWN_ISSUES)
-    return report
-
-
-def _discard_upload(run: ImportRun) -> None:
-    if run.stored_path:
-        shutil.rmtree(Path(run.stored_path).parent, ignore_errors=True)
-        run.stored_path = ""
+def _check_readable(kind: str, stored: Path) -> None:
+    """Refuse at once what no job could read (not a zip, a zip bomb): a form error.
+    Raises PackageError. Reading the rows is the job's work."""
+    with Package(stored if kind == ImportRun.Kind.HSDS else stored.parent, Report()):
+        pass
 
 
 def _forget_stale_uploads() -> None:
     """Uploads checked but never confirmed are deleted after a day."""
     cutoff = timezone.now() - timedelta(days=1)
     for run in ImportRun.objects.filter(state=ImportRun.State.CHECKED, created_at__lt=cutoff):
-        _discard_upload(run)
+        runs.discard_upload(run)
         run.state = ImportRun.State.DISCARDED
         run.save(update_fields=["stored_path", "state", "updated_at"])
 
 
 @admin.register(ImportRun)
 class ImportRunAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "kind", "file_name", "source", "state", "created_by"]
+    list_display = [
+        "created_at", "kind", "file_name", "source", "state", "rows_read", "created_by",
+    ]  # fmt: skip
     list_filter = ["kind", "state"]
-    fields = ["kind", "file_name", "source", "state", "summary", "created_by", "created_at"]
+    fields = [
+        "kind", "file_name", "source", "state", "rows_read", "summary", "created_by",
+        "created_at", "finished_at",
+    ]  # fmt: skip
     readonly_fields = fields
 
     def has_add_permission(self, request):
@@ -227,19 +219,19 @@ class ImportRunAdmin(admin.ModelAdmin):
             with open(stored, "wb") as out:
                 for chunk in upload.chunks():
                     out.write(chunk)
-            run = ImportRun(
-                kind=form.cleaned_data["kind"], state=ImportRun.State.CHECKED,
-                source=form.cleaned_data["source"].strip(), file_name=upload.name[:255],
-                stored_path=str(stored), options=_options(form.cleaned_data),
-                created_by=request.user,
-            )  # fmt: skip
             try:
-                _run(run, dry_run=True)
+                _check_readable(form.cleaned_data["kind"], stored)
             except PackageError as error:
                 shutil.rmtree(folder, ignore_errors=True)
                 form.add_error("file", str(error))
             else:
-                run.save()
+                run = ImportRun.objects.create(
+                    kind=form.cleaned_data["kind"], state=ImportRun.State.QUEUED,
+                    source=form.cleaned_data["source"].strip(), file_name=upload.name[:255],
+                    stored_path=str(stored), options=_options(form.cleaned_data),
+                    created_by=request.user,
+                )  # fmt: skip
+                jobs.enqueue_on_commit(runs.check_import, run.pk)
                 return HttpResponseRedirect(
                     reverse("admin:providers_importrun_review", args=[run.pk])
                 )
@@ -254,11 +246,17 @@ class ImportRunAdmin(admin.ModelAdmin):
     def review_view(self, request, run_id):
         run = self._get_run(request, run_id)
         report = run.report or {}
+        waiting = run.state in (
+            ImportRun.State.QUEUED, ImportRun.State.RUNNING, ImportRun.State.CONFIRMED
+        )  # fmt: skip
         context = self._context(
             request,
             title=_("Import report"),
             run=run,
             report=report,
+            waiting=waiting,
+            refresh_s=REFRESH_S if waiting else None,
+            rows_read=runs.rows_read(run),
             can_confirm=(
                 run.state == ImportRun.State.CHECKED
                 and report.get("ok")
@@ -271,15 +269,13 @@ class ImportRunAdmin(admin.ModelAdmin):
     def confirm_view(self, request, run_id):
         if not can_import(request.user):
             raise PermissionDenied
+        claimed = ImportRun.objects.filter(pk=run_id, state=ImportRun.State.CHECKED).update(
+            state=ImportRun.State.CONFIRMED, updated_at=timezone.now()
+        )  # one confirm only, however many clicks
         run = self._get_run(request, run_id)
-        if run.state != ImportRun.State.CHECKED or not Path(run.stored_path or "/").is_file():
+        if not claimed or not Path(run.stored_path or "/").is_file():
             raise Http404("This upload has already been used or discarded.")
-        report = _run(run, dry_run=False, user=request.user)
-        run.state = ImportRun.State.APPLIED if report.applied else ImportRun.State.FAILED
-        _discard_upload(run)
-        run.save()
-        level = messages.SUCCESS if report.applied else messages.ERROR
-        self.message_user(request, run.summary, level)
+        jobs.enqueue_on_commit(runs.apply_import, run.pk, user_id=request.user.pk)
         return HttpResponseRedirect(reverse("admin:providers_importrun_review", args=[run.pk]))
 
     def discard_view(self, request, run_id):
@@ -287,7 +283,7 @@ class ImportRunAdmin(admin.ModelAdmin):
             raise PermissionDenied
         run = self._get_run(request, run_id)
         if run.state == ImportRun.State.CHECKED:
-            _discard_upload(run)
+            runs.discard_upload(run)
             run.state = ImportRun.State.DISCARDED
             run.save()
             self.message_user(request, _("The upload was discarded; nothing was imported."))
@@ -302,3 +298,53 @@ class TaxonomyMappingAdmin(admin.ModelAdmin):
     fields = ["match", "pattern", "taxonomy", "term", "note"]
     list_select_related = ["term"]
     ordering = ["match", "pattern"]
+
+
+@admin.register(FederatedFeed)
+class FederatedFeedAdmin(admin.ModelAdmin):
+    """Other directories' HSDS APIs, synced every N hours by `manage.py run_schedules` (or the
+    RQ cron process) as jobs; editors and site admins set them, as they may import."""
+
+    list_display = ["source", "url", "every_hours", "enabled", "state", "last_run_at",
+                    "last_summary"]  # fmt: skip
+    list_filter = ["enabled", "state"]
+    fields = ["source", "url", "every_hours", "enabled", "skip_invalid", "state",
+              "last_run_at", "last_finished_at", "last_summary", "last_report_lines"]  # fmt: skip
+    readonly_fields = ["state", "last_run_at", "last_finished_at", "last_summary",
+                       "last_report_lines"]  # fmt: skip
+    actions = ["sync_now"]
+    formfield_overrides = URL_FIELD_OVERRIDES
+
+    def _allowed(self, request) -> bool:
+        return can_import(request.user)
+
+    def has_module_permission(self, request):
+        return self._allowed(request) or super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request) or super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return self._allowed(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    @admin.display(description=_("last report"))
+    def last_report_lines(self, feed: FederatedFeed) -> str:
+        lines = (feed.last_report or {}).get("summary") or []
+        return format_html("<pre>{}</pre>", "\n".join(lines)) if lines else "-"
+
+    @admin.action(description=_("Sync now (as a job)"), permissions=["change"])
+    def sync_now(self, request, queryset):
+        for feed in queryset:
+            feeds.enqueue_sync(feed)
+        count = len(queryset)
+        self.message_user(
+            request,
+            ngettext("%d sync enqueued.", "%d syncs enqueued.", count) % count,
+            messages.SUCCESS,
+        )

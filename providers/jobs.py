@@ -6,7 +6,9 @@ so a one-machine site and the tests need no worker. Either way the job is a plai
 of plain arguments (ids, not objects): a worker reads everything again from the database.
 
 A job that must not start before the caller's transaction commits (an e-mail about a saved
-referral; anything a worker must read) is handed over with `enqueue_on_commit`.
+referral) is handed over with `enqueue_on_commit`, so that it waits in-process too. (On the
+queue every job already waits: django-rq enqueues when the transaction commits, so a worker
+never looks for a row that is not there yet.)
 """
 
 import logging
@@ -42,3 +44,14 @@ def enqueue(func: Callable, *args, **kwargs) -> None:
 def enqueue_on_commit(func: Callable, *args, **kwargs) -> None:
     """Enqueue once the current transaction commits (at once outside a transaction)."""
     transaction.on_commit(partial(enqueue, func, *args, **kwargs))
+
+
+def run_command(name: str, *args: str) -> None:
+    """Job: a management command (purge_referrals, stale_listings...), its output logged."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command(name, *args, stdout=out)
+    logger.info("%s: %s", name, out.getvalue().strip())

@@ -33,8 +33,10 @@ def staff(client, username: str, group: str | None) -> User:
     return user
 
 
+# Transactional: the upload's request commits, as in production, and the jobs it enqueues
+# on commit (the dry run, the import) run then, in-process without REDIS_URL.
 @pytest.fixture
-def importer(db, client):
+def importer(transactional_db, client):
     staff(client, "editor", EDITORS)
     return client
 

@@ -39,8 +39,10 @@ def uploads_in_tmp(settings, tmp_path):
     return settings.IMPORT_UPLOAD_DIR
 
 
+# Transactional: the upload's request commits, as in production, and the jobs it enqueues
+# on commit (the dry run, the import) run then, in-process without REDIS_URL.
 @pytest.fixture
-def importer(db, client):
+def importer(transactional_db, client):
     user = User.objects.create_user("editor", password="a long enough password", is_staff=True)
     user.groups.add(Group.objects.get(name=EDITORS))
     client.force_login(user)

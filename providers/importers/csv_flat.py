@@ -6,6 +6,7 @@ Same safety as the HSDS importer: one transaction, dry run, invalid rows stop th
 unless skipped, records matched by source and id (or, without ids, by names and address).
 """
 
+from collections.abc import Callable
 from pathlib import Path
 
 from providers.importers import normalise as norm
@@ -79,6 +80,7 @@ class FlatImport:
         retire_missing=False,
         progress=False,
         user=None,
+        on_rows=None,
     ) -> None:
         self.path = Path(path)
         self.report = Report(skip_invalid=skip_invalid, kind="flat CSV")
@@ -87,6 +89,7 @@ class FlatImport:
         self.new_status = new_status
         self.retire_missing = retire_missing
         self.progress = progress
+        self.report.on_rows = on_rows  # a job's progress (providers/importers/runs.py)
         self.user = user  # recorded in the history of what the import creates or changes
 
     def run(self, *, dry_run: bool) -> Report:
@@ -370,6 +373,7 @@ def import_csv(
     retire_missing: bool = False,
     progress: bool = False,
     user=None,
+    on_rows: Callable[[int], None] | None = None,
 ) -> Report:
     """Import one spreadsheet (CSV) in the flat template; raises ImportFailed on bad rows."""
     return FlatImport(
@@ -380,4 +384,5 @@ def import_csv(
         retire_missing=retire_missing,
         progress=progress,
         user=user,
+        on_rows=on_rows,
     ).run(dry_run=dry_run)

@@ -9,6 +9,7 @@ import sys
 import zipfile
 import zlib
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import time
 
 from providers.importers import hsds_links, hsds_lookups
@@ -80,6 +81,7 @@ class HsdsImport:
         retire_missing=False,
         progress=False,
         user=None,
+        on_rows=None,
         report: Report | None = None,
     ) -> None:
         self.report = report or Report(skip_invalid=skip_invalid)
@@ -89,6 +91,7 @@ class HsdsImport:
         self.new_status = new_status
         self.retire_missing = retire_missing
         self.progress = progress
+        self.report.on_rows = on_rows  # a job's progress (providers/importers/runs.py)
         self.user = user  # recorded in the history of what the import creates or changes
 
     def rows(self, name: str):
@@ -389,6 +392,7 @@ def import_hsds(
     retire_missing: bool = False,
     progress: bool = False,
     user=None,
+    on_rows: Callable[[int], None] | None = None,
 ) -> Report:
     """Import the package at `path`; raises ImportFailed (nothing changed) on invalid rows."""
     return HsdsImport(
@@ -399,6 +403,7 @@ def import_hsds(
         retire_missing=retire_missing,
         progress=progress,
         user=user,
+        on_rows=on_rows,
     ).run(dry_run=dry_run)
 
 

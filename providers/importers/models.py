@@ -4,8 +4,10 @@ Imported into providers.models (so they belong to the providers app) at the bott
 """
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -67,14 +69,18 @@ class TaxonomyMapping(models.Model):
 
 
 class ImportRun(models.Model):
-    """One upload checked (dry run) or applied from the admin or a command, with its report."""
+    """One upload checked (dry run) or applied from the admin, with its report. Checking and
+    applying are jobs (providers/importers/runs.py): the state says where the run is."""
 
     class Kind(models.TextChoices):
         HSDS = "hsds", _("HSDS data package")
         CSV = "csv", _("Spreadsheet (flat CSV template)")
 
     class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting to be checked")
+        RUNNING = "running", _("Running")
         CHECKED = "checked", _("Checked (dry run)")
+        CONFIRMED = "confirmed", _("Confirmed: waiting to be imported")
         APPLIED = "applied", _("Applied")
         FAILED = "failed", _("Failed: nothing changed")
         DISCARDED = "discarded", _("Discarded")
@@ -88,6 +94,8 @@ class ImportRun(models.Model):
     options = models.JSONField(_("options"), default=dict, blank=True)
     summary = models.TextField(_("summary"), blank=True)
     report = models.JSONField(_("report"), default=dict, blank=True)
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),
@@ -105,3 +113,62 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.file_name or self.source} ({self.state})"
+
+
+class FederatedFeed(models.Model):
+    """Another directory's HSDS API, synced into a named source on a schedule an admin sets.
+
+    `manage.py run_schedules` (from cron or a systemd timer) enqueues every feed that is due;
+    the sync itself is a job (providers/importers/feeds.py), as `manage.py sync_hsds` is by hand.
+    """
+
+    class State(models.TextChoices):
+        NEVER = "never", _("Never run")
+        QUEUED = "queued", _("Waiting to run")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Synced")
+        FAILED = "failed", _("Failed: nothing changed")
+
+    source = models.CharField(
+        _("source name"),
+        max_length=100,
+        unique=True,
+        help_text=_("Records are matched on this name and their ids: keep it the same."),
+    )
+    url = models.URLField(
+        _("HSDS API root"), max_length=500, help_text=_("e.g. https://211.example/api/hsds/")
+    )
+    every_hours = models.PositiveIntegerField(
+        _("every (hours)"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 366)],
+    )
+    enabled = models.BooleanField(_("enabled"), default=True)
+    skip_invalid = models.BooleanField(
+        _("leave out invalid records"),
+        default=False,
+        help_text=_("Otherwise any invalid record stops the sync and nothing changes."),
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.NEVER, editable=False
+    )
+    last_run_at = models.DateTimeField(_("last run"), null=True, blank=True, editable=False)
+    last_finished_at = models.DateTimeField(
+        _("last finished"), null=True, blank=True, editable=False
+    )
+    last_summary = models.TextField(_("last result"), blank=True, editable=False)
+    last_report = models.JSONField(_("last report"), default=dict, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["source"]
+        verbose_name = _("federated feed")
+
+    def __str__(self) -> str:
+        return self.source
+
+    def is_due(self, *, now) -> bool:
+        if not self.enabled:
+            return False
+        return self.last_run_at is None or now >= self.last_run_at + timedelta(
+            hours=self.every_hours
+        )

@@ -223,6 +223,11 @@ class Package:
 
     def rows(self, name: str) -> Iterator[tuple[int, dict]]:
         """(row number, {normalised header: raw value}) for each non-blank record."""
+        for row in self._rows(name):
+            self.report.row_read()  # a job's progress
+            yield row
+
+    def _rows(self, name: str) -> Iterator[tuple[int, dict]]:
         if not self.has(name):
             return
         encoding = self._encoding(name)

@@ -8,6 +8,7 @@ only its first ROWS_PER_CAUSE rows are kept (MAX_ISSUES rows at most in all).
 import csv
 import io
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -46,6 +47,7 @@ class Report:
     ROWS_PER_CAUSE = 100
     MAX_ISSUES = 10_000
     MAX_CAUSES = 2_000  # further causes are counted in the severity totals only
+    PROGRESS_EVERY = 500
 
     source: str = ""
     kind: str = ""  # "HSDS 3.0", "HSDS 1.x/2.0", "flat CSV"
@@ -57,6 +59,9 @@ class Report:
     unmapped: Counter = field(default_factory=Counter)  # (taxonomy, code, name) -> rows
     not_in_package: dict = field(default_factory=dict)  # table -> records of the source absent
     seconds: float = 0.0
+    # Progress for a job's page: rows read so far, told to on_rows every PROGRESS_EVERY rows.
+    rows_read: int = 0
+    on_rows: Callable[[int], None] | None = field(default=None, repr=False, compare=False)
     causes: Counter = field(default_factory=Counter)  # (file, severity, field, message) -> n
     totals: Counter = field(default_factory=Counter)  # severity -> issues, kept or not
     invalid_rows: int = 0
@@ -80,6 +85,11 @@ class Report:
         self.causes[cause] += 1
         if self.causes[cause] <= self.ROWS_PER_CAUSE and len(self.issues) < self.MAX_ISSUES:
             self.issues.append(Issue(file, row, severity, message, field_))
+
+    def row_read(self) -> None:
+        self.rows_read += 1
+        if self.on_rows is not None and self.rows_read % self.PROGRESS_EVERY == 0:
+            self.on_rows(self.rows_read)
 
     def fixed(self, file: str, row: int | None, field_: str, message: str) -> None:
         self.add(file, row, Severity.FIXED, message, field_)

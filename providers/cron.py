@@ -1,0 +1,19 @@
+"""The schedule for RQ's cron process, on a site with REDIS_URL: `manage.py rqcron
+providers/cron.py` (one such process for the whole site) enqueues these jobs for the workers.
+
+Without Redis, cron or systemd timers run the same commands instead (docs/deploy.md).
+"""
+
+from rq import cron
+
+from providers.importers.feeds import enqueue_due
+from providers.jobs import QUEUE, run_command
+
+# Federated feeds: each syncs every N hours, as set in the admin.
+cron.register(enqueue_due, queue_name=QUEUE, interval=300, name="federated feeds due")
+# Client details of referrals closed REFERRAL_PURGE_DAYS ago, daily at 03:17 UTC.
+cron.register(run_command, queue_name=QUEUE, args=("purge_referrals",), cron="17 3 * * *",
+              name="purge referrals")  # fmt: skip
+# The stale listings report in the worker's log, Mondays at 06:00 UTC.
+cron.register(run_command, queue_name=QUEUE, args=("stale_listings",), cron="0 6 * * 1",
+              name="stale listings")  # fmt: skip
