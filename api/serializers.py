@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from providers.hours import is_open
-from providers.listings import listing_row, load_related
+from providers.listings import build_listing, load_related
 from providers.models import (
     Hotline,
     Language,
@@ -21,12 +21,27 @@ from providers.models import (
 from providers.phones import ordered_phones
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "description": "The record's text in other languages, by language code (`es`, "
+        "`zh-hans`, ...): each an object of field name to text. The fields above are "
+        "in the original language (English); a field missing here is not translated.",
+        "additionalProperties": {"type": "object", "additionalProperties": {"type": "string"}},
+        "example": {"es": {"eligibility": "Adultos del condado"}},
+    }
+)
+class TranslationsField(serializers.JSONField):
+    """`translations` of providers/translations.py."""
+
+
 class PhoneSerializer(serializers.ModelSerializer):
     tel_uri = serializers.CharField(read_only=True)
+    translations = TranslationsField()
 
     class Meta:
         model = Phone
-        fields = ["number", "extension", "kind", "note", "tel_uri"]
+        fields = ["number", "extension", "kind", "note", "translations", "tel_uri"]
 
 
 @extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}$", "example": "09:00"})
@@ -98,6 +113,7 @@ class PublicLocationSerializer(serializers.Serializer):
     timezone = serializers.CharField()
     open_24_7 = serializers.BooleanField()
     hours_note = serializers.CharField()
+    translations = TranslationsField()
     accessibility = serializers.SerializerMethodField(help_text="Accessibility feature slugs.")
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
@@ -159,6 +175,7 @@ class ProviderSerializer(serializers.Serializer):
     cost_note = serializers.CharField(source="service.cost_note")
     eligibility = serializers.CharField(source="service.eligibility")
     how_to_get_help = serializers.CharField(source="service.how_to_get_help")
+    translations = TranslationsField(source="service.translations")
     website = serializers.CharField(source="service.website")
     email = serializers.CharField(source="service.email")
     service_area = ServiceAreaSerializer(source="service")
@@ -186,7 +203,7 @@ class ProviderSerializer(serializers.Serializer):
         related = self.context.get("related")
         if related is None:
             related = load_related([instance])
-        return listing_row(instance, related=related, now=self.context.get("now"))
+        return build_listing(instance, related=related, now=self.context.get("now"))
 
     @extend_schema_field(PhoneSerializer(many=True))
     def get_phones(self, sal: ServiceAtLocation) -> list[dict]:

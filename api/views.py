@@ -1,7 +1,7 @@
 """The v1 read API: the search, one provider, vocabularies, hotlines and places.
 
-A "provider" here is a search row: one service at one location (HSDS service_at_location);
-its id is that row's UUID.
+A "provider" here is a listing: one service at one location (HSDS service_at_location); its
+id is that listing's UUID.
 """
 
 from django.http import Http404
@@ -25,31 +25,31 @@ from api.serializers import (
     TermSerializer,
 )
 from providers import search
-from providers.listings import listing_rows
+from providers.listings import build_listings
 from providers.models import Hotline, Language, Term
 from providers.search import KM_PER_MI, InvalidSearch
 
 
-def _feature(row: dict) -> dict:
+def _feature(listing: dict) -> dict:
     """A provider as a GeoJSON Feature; a confidential location has no geometry."""
-    location = row["location"]
+    location = listing["location"]
     geometry = None
     if location["lat"] is not None and location["lng"] is not None:
         geometry = {"type": "Point", "coordinates": [location["lng"], location["lat"]]}
     return {
         "type": "Feature",
-        "id": row["id"],
+        "id": listing["id"],
         "geometry": geometry,
         "properties": {
-            "name": row["name"],
-            "organization": row["organization"]["name"],
-            "services": row["services"],
+            "name": listing["name"],
+            "organization": listing["organization"]["name"],
+            "services": listing["services"],
             "city": location["city"],
             "state": location["state"],
             "address_confidential": location["address_confidential"],
-            "distance_mi": row["distance_mi"],
-            "distance_km": row["distance_km"],
-            "open_now": row["open_now"],
+            "distance_mi": listing["distance_mi"],
+            "distance_km": listing["distance_km"],
+            "open_now": listing["open_now"],
         },
     }
 
@@ -108,10 +108,10 @@ class ProviderSearchView(ApiViewMixin, generics.GenericAPIView):
         except InvalidSearch as error:
             raise ValidationError({error.field: [error.message]}) from None
         # The page and the remote section in one batch of queries.
-        rows = listing_rows([*pairs, *((pk, None) for pk in remote_ids)], now=timezone.now())
+        listings = build_listings([*pairs, *((pk, None) for pk in remote_ids)], now=timezone.now())
         remote_keys = {str(pk) for pk in remote_ids}
-        data = [row for row in rows if row["id"] not in remote_keys]
-        remote = [row for row in rows if row["id"] in remote_keys]
+        data = [listing for listing in listings if listing["id"] not in remote_keys]
+        remote = [listing for listing in listings if listing["id"] in remote_keys]
         if geojson:
             return Response(
                 {
@@ -119,7 +119,7 @@ class ProviderSearchView(ApiViewMixin, generics.GenericAPIView):
                     "count": paginator.page.paginator.count,
                     "next": paginator.get_next_link(),
                     "previous": paginator.get_previous_link(),
-                    "features": [_feature(row) for row in data],
+                    "features": [_feature(listing) for listing in data],
                 },
                 content_type="application/geo+json",
             )
@@ -151,10 +151,10 @@ class ProviderDetailView(ApiViewMixin, generics.GenericAPIView):
         | schema.ERRORS,
     )
     def get(self, request, pk):
-        rows = listing_rows([(pk, None)], now=timezone.now())
-        if not rows:
+        listings = build_listings([(pk, None)], now=timezone.now())
+        if not listings:
             raise Http404("No such provider.")
-        return conditional_response(request, rows[0])
+        return conditional_response(request, listings[0])
 
 
 class ServiceTypeListView(ApiViewMixin, generics.ListAPIView):

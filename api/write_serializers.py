@@ -16,6 +16,7 @@ from phonenumbers import shortnumberinfo
 from rest_framework import serializers
 
 from api.serializers import LocalTimeField
+from providers import translations
 from providers.geocode import STATES, geocode_address, timezone_for
 from providers.models import (
     Language,
@@ -68,10 +69,18 @@ class HttpUrlField(serializers.URLField):
         self.validators.append(HTTP_URL)
 
 
-class PhoneWriteSerializer(serializers.ModelSerializer):
+class TranslationsMixin:
+    """`translations` (providers/translations.py): the model's validator names a wrong
+    language or field; empty texts are dropped, as the admin drops them."""
+
+    def validate_translations(self, value):
+        return translations.cleaned(value)
+
+
+class PhoneWriteSerializer(TranslationsMixin, serializers.ModelSerializer):
     class Meta:
         model = Phone
-        fields = ["number", "extension", "kind", "note"]
+        fields = ["number", "extension", "kind", "note", "translations"]
 
     def validate_number(self, value: str) -> str:
         return normalise_phone(value)
@@ -179,7 +188,9 @@ class NestedListsMixin:
         return instance
 
 
-class OrganizationWriteSerializer(NoNulMixin, NestedListsMixin, serializers.ModelSerializer):
+class OrganizationWriteSerializer(
+    NoNulMixin, TranslationsMixin, NestedListsMixin, serializers.ModelSerializer
+):
     nested = {"phones": (Phone, "organization")}
     phones = PhoneWriteSerializer(many=True, required=False)
     website = HttpUrlField()
@@ -191,6 +202,7 @@ class OrganizationWriteSerializer(NoNulMixin, NestedListsMixin, serializers.Mode
             "name",
             "alternate_name",
             "description",
+            "translations",
             "website",
             "email",
             "status",
@@ -202,7 +214,9 @@ class OrganizationWriteSerializer(NoNulMixin, NestedListsMixin, serializers.Mode
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
-class ServiceWriteSerializer(NoNulMixin, NestedListsMixin, serializers.ModelSerializer):
+class ServiceWriteSerializer(
+    NoNulMixin, TranslationsMixin, NestedListsMixin, serializers.ModelSerializer
+):
     nested = {"phones": (Phone, "service")}
     phones = PhoneWriteSerializer(many=True, required=False)
     website = HttpUrlField()
@@ -237,6 +251,7 @@ class ServiceWriteSerializer(NoNulMixin, NestedListsMixin, serializers.ModelSeri
             "cost_note",
             "eligibility",
             "how_to_get_help",
+            "translations",
             "service_area",
             "service_area_states",
             "service_area_lat",
@@ -309,7 +324,9 @@ class ServiceWriteSerializer(NoNulMixin, NestedListsMixin, serializers.ModelSeri
         return service
 
 
-class LocationWriteSerializer(NoNulMixin, NestedListsMixin, serializers.ModelSerializer):
+class LocationWriteSerializer(
+    NoNulMixin, TranslationsMixin, NestedListsMixin, serializers.ModelSerializer
+):
     nested = {"phones": (Phone, "location"), "hours": (OpeningHours, "location")}
     phones = PhoneWriteSerializer(many=True, required=False)
     hours = HoursWriteSerializer(many=True, required=False)
@@ -341,6 +358,7 @@ class LocationWriteSerializer(NoNulMixin, NestedListsMixin, serializers.ModelSer
             "timezone",
             "open_24_7",
             "hours_note",
+            "translations",
             "accessibility",
             "phones",
             "hours",

@@ -152,7 +152,7 @@ def main() -> None:
     from api.base import FastJSONRenderer
     from providers import search
     from providers.geocode import state_for
-    from providers.listings import _build, _related, _sources, listing_rows
+    from providers.listings import _build, _related, _sources, build_listings
     from providers.search_rows import count_rows, ranked_ids
 
     try:
@@ -182,7 +182,7 @@ def main() -> None:
             ]
             ids = [pk for pk, _ in pairs]
             sources = list(_sources(ids).values())
-            data = listing_rows(pairs, now=timezone.now())
+            data = build_listings(pairs, now=timezone.now())
             parts = [
                 median_ms(run_search, repeat=repeat),
                 median_ms(lambda r=results: count_rows(r.radius, using="default"), repeat=repeat),

@@ -185,7 +185,7 @@ def plain_serializers():
 
 
 def make_plain_rows():
-    """`listing_rows` done the plain way: ORM instances, select_related, prefetch_related,
+    """`build_listings` done the plain way: ORM instances, select_related, prefetch_related,
     ModelSerializers (same arguments, same rows)."""
     from django.utils import timezone
 
@@ -286,7 +286,7 @@ def run(args) -> int:
 
     from providers import search
     from providers.geocode import PlaceNotFound, geocode
-    from providers.listings import listing_rows
+    from providers.listings import build_listings
 
     plain_rows, _, _ = make_plain_rows()
     client = Client(HTTP_HOST="localhost")
@@ -304,8 +304,8 @@ def run(args) -> int:
     def get(url: str, params: dict, *, plain: bool) -> tuple[float, float, int, bytes]:
         """(wall ms, CPU ms, statements, body) of one request."""
         queries = Queries()
-        target = "directory.views.listing_rows" if url == "/" else "api.views.listing_rows"
-        builder = plain_rows if plain else listing_rows
+        target = "directory.views.build_listings" if url == "/" else "api.views.build_listings"
+        builder = plain_rows if plain else build_listings
         with mock.patch(target, builder), connection.execute_wrapper(queries):
             started, cpu = perf_counter(), process_time()
             response = client.get(url, params)
@@ -328,7 +328,7 @@ def run(args) -> int:
                 )
                 pairs = [*results.ranked(0, 20), *((pk, None) for pk in results.remote_ids)]
                 now = timezone.now()
-                if plain_rows(pairs, now=now) != listing_rows(pairs, now=now):
+                if plain_rows(pairs, now=now) != build_listings(pairs, now=now):
                     raise RuntimeError(f"plain rows differ from the project's at {text}")
                 body = get("/", page, plain=False)[3]
                 if results.count() and b'class="map-box"' not in body:

@@ -1,11 +1,13 @@
-"""What a result card or provider page shows, from the one listing row (providers/listings.py).
+"""What a result card or provider page shows, from the listing the one builder made
+(providers/listings.py).
 
-The row is already redacted (a confidential location has no street, ZIP or point in it) and
-its phones are in the one order of providers/phones.py; a card only sorts them into buttons
-and puts names in the reader's language on the row's slugs and codes.
+The listing is already redacted (a confidential location has no street, ZIP or point in it)
+and its phones are in the one order of providers/phones.py; a card only sorts them into
+buttons and puts names in the reader's language on the listing's slugs and codes.
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import SimpleNamespace
 from uuid import UUID
 
@@ -14,8 +16,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from directory.templatetags.directory_tags import phone_display
-from providers.listings import language_name, listing_rows
+from providers.listings import build_listings, language_name
 from providers.models import Phone, Term
+from providers.translations import LocalText, local_text
 
 CALL_KINDS = {Phone.Kind.VOICE, Phone.Kind.HOTLINE, Phone.Kind.TTY}
 
@@ -57,6 +60,27 @@ class Card:
     def location(self) -> dict:
         return self.row["location"]
 
+    @cached_property
+    def text(self) -> dict[str, LocalText]:
+        """The listing's own words in the reader's language (read when a template asks)."""
+        return local_texts(self.row)
+
+
+def local_texts(row: dict) -> dict[str, LocalText]:
+    """A row's description, eligibility, how to get help, cost note and hours note in the
+    active language, each falling back to the original with its `lang`."""
+    service = row.get("translations")
+    location = row["location"]
+    return {
+        "description": local_text(row["description"], service, "description"),
+        "eligibility": local_text(row["eligibility"], service, "eligibility"),
+        "how_to_get_help": local_text(row["how_to_get_help"], service, "how_to_get_help"),
+        "cost_note": local_text(row["cost_note"], service, "cost_note"),
+        "hours_note": local_text(
+            location["hours_note"], location.get("translations"), "hours_note"
+        ),
+    }
+
 
 class Vocabulary:
     """The terms the rows' slugs name, read once for a page (one query), or the terms a page
@@ -74,8 +98,12 @@ class Vocabulary:
 
 
 def with_sms_uri(phone: dict) -> dict:
-    """A row's phone with the `sms:` link of `Phone.sms_uri` beside its `tel:` link."""
-    return {**phone, "sms_uri": Phone.sms_uri.fget(SimpleNamespace(**phone))}
+    """A row's phone with the `sms:` link of `Phone.sms_uri` beside its `tel:` link, and its
+    note in the reader's language (`local_note`, a LocalText) when it has one."""
+    shown = {**phone, "sms_uri": Phone.sms_uri.fget(SimpleNamespace(**phone))}
+    if phone["note"]:
+        shown["local_note"] = local_text(phone["note"], phone.get("translations"), "note")
+    return shown
 
 
 class Wording:
@@ -242,7 +270,7 @@ def present_search(
 ) -> tuple[list[Card], list[Card]]:
     """Cards for a page of the search's (id, miles) pairs and for its remote services, built
     in one go by the one builder (six queries for both lists)."""
-    rows = listing_rows([*pairs, *((pk, None) for pk in remote_ids)], now=now)
+    rows = build_listings([*pairs, *((pk, None) for pk in remote_ids)], now=now)
     nearby = {str(pk) for pk, _ in pairs}
     vocabulary = vocabulary or Vocabulary()
     cards = present_all(

@@ -10,8 +10,9 @@ from directory.http import public_page
 from directory.maps_adapter import provider_map
 from directory.presenters import Vocabulary, present
 from providers.geocode import STATES
-from providers.listings import listing_rows
+from providers.listings import build_listings
 from providers.models import ServiceArea, ServiceAtLocation, Term, Weekday
+from providers.translations import local_text
 
 
 def weekly_hours(hours: list[dict]) -> list[dict]:
@@ -34,7 +35,7 @@ def weekly_hours(hours: list[dict]) -> list[dict]:
 def provider_detail(request: HttpRequest, pk) -> HttpResponse:
     rows = ServiceAtLocation.objects.listed().select_related("service__organization")
     sal = get_object_or_404(rows, pk=pk)
-    rows = listing_rows([(sal.pk, None)], now=timezone.now())
+    rows = build_listings([(sal.pk, None)], now=timezone.now())
     if not rows:  # unlisted between the two reads
         raise Http404
     row = rows[0]
@@ -58,6 +59,9 @@ def provider_detail(request: HttpRequest, pk) -> HttpResponse:
         "sal": sal,
         "service": row,
         "organization": organization,
+        "organization_description": local_text(
+            organization.description, organization.translations, "description"
+        ),
         "location": location,
         "hours": weekly_hours(row["hours"]),
         "accessibility": vocabulary.terms(Term.Kind.ACCESSIBILITY, location["accessibility"]),

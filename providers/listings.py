@@ -1,19 +1,21 @@
-"""Listing rows: the one builder of what a listing (a service at a location) shows.
+"""The one builder of what a listing (a service at a location: HSDS's service_at_location,
+the unit of every result) shows.
 
-`listing_rows(pairs)` turns the search's (id, miles) pairs into finished rows, in their
-order, in six queries whatever their number: one join reads each listing's own columns into
+`build_listings(pairs)` turns the search's (id, miles) pairs into finished listings (dicts),
+in their order, in six queries whatever their number: one join reads each listing's own columns into
 tuples (`_Source`), five flat queries read what it shows beyond them (phones, terms,
-languages, hours, accessibility). The rows are redacted by the one rule of
+languages, hours, accessibility). The listings are redacted by the one rule of
 providers/redaction.py (which the location model's `public_*` properties and the HSDS feed
 and exports also follow): `_Source` carries its `public_street`, `public_street_2`,
 `public_postcode` and `public_point`, so a confidential location's street, unit, ZIP and
-point never reach a row. Phones come in the one order of providers/phones.py.
+point never reach a listing. Phones come in the one order of providers/phones.py.
 
-Every surface renders these rows: the results and provider pages and the advocates' search
-(directory/presenters.py turns a row into a card), API v1's list, detail and GeoJSON.
+Every surface renders these listings: the results and provider pages and the advocates'
+search (directory/presenters.py turns a listing into a card), handouts and shared lists, API
+v1's list, detail and GeoJSON.
 `ProviderSerializer` declares the API's output (the OpenAPI schema is built from it) and is
-the reference: `listing_row` builds the same row from a model instance, and tests hold the
-two equal. Nothing is kept between requests.
+the reference: `build_listing` builds the same listing from a model instance, and tests
+hold the two equal. Nothing is kept between requests.
 """
 
 import json
@@ -53,6 +55,7 @@ class _PhoneRow(NamedTuple):
     extension: str
     kind: str
     note: str
+    translations: object  # JSON text (SQLite, PostgreSQL's jsonb as Django reads it) or dict
 
 
 class Period(NamedTuple):
@@ -63,9 +66,9 @@ class Period(NamedTuple):
 
 @dataclass
 class Related:
-    """What a page of rows shows beyond their own columns, by the owner's id as the
-    database holds it (`key`): lists and dicts in their final shape, which rows share (read
-    them, never change them)."""
+    """What a page of listings shows beyond their own columns, by the owner's id as the
+    database holds it (`key`): lists and dicts in their final shape, which listings share
+    (read them, never change them)."""
 
     key: Callable[[object], object]
     service_phones: dict = field(default_factory=dict)  # owner -> [phone dict, ...]
@@ -81,11 +84,12 @@ class Related:
 # Plain SQL: building these five small queries with the ORM cost several times more than
 # running them (about a millisecond each, most of it preparing every id of the IN lists).
 # The orders are those of the models' relations as the serializer's reference reads them.
-# CROSS JOIN makes SQLite read the links of the page's rows first, then their terms (without
+# CROSS JOIN makes SQLite read the links of the page's listings first, then their terms (without
 # it, it chose to scan every term and look each up in the page's links, four times slower);
 # on PostgreSQL it is an inner join like any other.
 _PHONES = """
-    SELECT service_id, location_id, organization_id, number, extension, kind, note
+    SELECT service_id, location_id, organization_id, number, extension, kind, note,
+        translations
     FROM providers_phone
     WHERE service_id IN ({services}) OR location_id IN ({locations})
         OR organization_id IN ({organizations})
@@ -139,12 +143,13 @@ def _hh_mm(value) -> str:
     return value[:5] if isinstance(value, str) else value.strftime("%H:%M")
 
 
-def load_related(rows: list[ServiceAtLocation]) -> Related:
-    """Phones, terms, languages, hours and accessibility of `rows`: five queries, any size."""
+def load_related(listings: list[ServiceAtLocation]) -> Related:
+    """Phones, terms, languages, hours and accessibility of `listings`: five queries, any
+    size."""
     return _related(
-        {sal.service_id for sal in rows},
-        {sal.location_id for sal in rows},
-        {sal.service.organization_id for sal in rows},
+        {sal.service_id for sal in listings},
+        {sal.location_id for sal in listings},
+        {sal.service.organization_id for sal in listings},
     )
 
 
@@ -174,7 +179,7 @@ def _reading():
 
 
 def _related(services: Iterable, locations: Iterable, organizations: Iterable) -> Related:
-    """What rows of these owners show beyond their own columns: five queries, any size."""
+    """What listings of these owners show beyond their own columns: five queries, any size."""
     connection = _reading()
     # SQLite keeps a UUID as 32 hex digits (and returns it so); PostgreSQL has a uuid type.
     key = _same if connection.features.has_native_uuid_field else _sqlite_key
@@ -208,6 +213,7 @@ def _related(services: Iterable, locations: Iterable, organizations: Iterable) -
                 "extension": phone.extension,
                 "kind": phone.kind,
                 "note": phone.note,
+                "translations": _translations(phone.translations),
                 "tel_uri": tel_uri(phone),
             }
             if service_id is not None:
@@ -248,27 +254,27 @@ def _phones(service: list, location: list, organization: list) -> list[dict]:
 
 
 class _Kept(NamedTuple):
-    """A built row (open_now and the distances left None) and what those depend on."""
+    """A built listing (open_now and the distances left None) and what those depend on."""
 
-    row: dict
+    listing: dict
     open_24_7: bool
     periods: tuple[Period, ...]
     tz_name: str
     confidential: bool
 
     def serve(self, miles: float | None, now: datetime) -> dict:
-        """The row with open_now at `now` and the public distances of `miles`: a new dict
-        whose nested lists and dicts are the kept row's."""
-        row = dict(self.row)
-        row["open_now"] = is_open(
+        """The listing with open_now at `now` and the public distances of `miles`: a new dict
+        whose nested lists and dicts are the kept listing's."""
+        listing = dict(self.listing)
+        listing["open_now"] = is_open(
             open_24_7=self.open_24_7, periods=self.periods, tz_name=self.tz_name, now=now
         )
-        row["distance_mi"] = public_miles(miles)
-        row["distance_km"] = public_km(row["distance_mi"])
-        return row
+        listing["distance_mi"] = public_miles(miles)
+        listing["distance_km"] = public_km(listing["distance_mi"])
+        return listing
 
 
-# What a row shows of its four joined tables: (the name in a row's source, model, field).
+# What a listing shows of its four joined tables: (the name in its source, model, field).
 # The location's address columns keep the model's own names, so that the model's redacting
 # properties run on a source unchanged.
 _SOURCE = (
@@ -282,6 +288,7 @@ _SOURCE = (
     ("cost_note", Service, "cost_note"),
     ("eligibility", Service, "eligibility"),
     ("how_to_get_help", Service, "how_to_get_help"),
+    ("translations", Service, "translations"),
     ("website", Service, "website"),
     ("email", Service, "email"),
     ("service_area", Service, "service_area"),
@@ -307,6 +314,7 @@ _SOURCE = (
     ("timezone", Location, "timezone"),
     ("open_24_7", Location, "open_24_7"),
     ("hours_note", Location, "hours_note"),
+    ("location_translations", Location, "translations"),
 )
 _TEXT_FIELDS = {"CharField", "TextField"}
 # The term kinds as the database holds them (plain strings: quicker keys than the enum's).
@@ -317,7 +325,7 @@ _SERVICE_TYPE, _VICTIMIZATION, _POPULATION = (
 
 
 class _Source(namedtuple("_SourceColumns", [name for name, _, _ in _SOURCE])):
-    """A row's own columns: as the join returns them (SQLite: ids as 32 hex digits, dates
+    """A listing's own columns: as the join returns them (SQLite: ids as 32 hex digits, dates
     as text, booleans as 0/1; JSON decoded by `_sources`) or as model instances hold
     them. It carries the redacting properties of providers/redaction.py, which read only
     the address columns."""
@@ -362,14 +370,21 @@ def _json(text: str):
         return json.loads(text)
 
 
-def listing_row(sal: ServiceAtLocation, *, related: Related, now: datetime | None) -> dict:
-    """One listing row, exactly as `ProviderSerializer`'s declared fields would give it."""
+def _translations(value) -> dict:
+    """A `translations` column as a dict (most are empty: no parsing for those)."""
+    if not value or value == "{}":
+        return {}
+    return _json(value) if isinstance(value, str) else value
+
+
+def build_listing(sal: ServiceAtLocation, *, related: Related, now: datetime | None) -> dict:
+    """One listing, exactly as `ProviderSerializer`'s declared fields would give it."""
     miles = getattr(sal, "exact_distance_mi", None)
     return _prepared(_Source.of(sal), related).serve(miles, now or timezone.now())
 
 
 def _prepared(source: _Source, related: Related) -> _Kept:
-    """A row with everything but what changes with the request (open_now, distances).
+    """A listing with everything but what changes with the request (open_now, distances).
     Text columns are shown as they are (the database returns str or None)."""
     key = related.key
     service, location = key(source.service_id), key(source.location_id)
@@ -379,7 +394,7 @@ def _prepared(source: _Source, related: Related) -> _Kept:
     radius = source.service_area_radius_mi
     verified = source.last_verified_on
     point = source.public_point
-    row = {
+    listing = {
         "id": _uuid_text(source.id),
         "service_id": _uuid_text(source.service_id),
         "name": source.name,
@@ -399,6 +414,7 @@ def _prepared(source: _Source, related: Related) -> _Kept:
         "cost_note": source.cost_note,
         "eligibility": source.eligibility,
         "how_to_get_help": source.how_to_get_help,
+        "translations": _translations(source.translations),
         "website": source.website,
         "email": source.email,
         "service_area": {
@@ -429,6 +445,7 @@ def _prepared(source: _Source, related: Related) -> _Kept:
             "timezone": source.timezone,
             "open_24_7": bool(source.open_24_7),
             "hours_note": source.hours_note,
+            "translations": _translations(source.location_translations),
             "accessibility": related.accessibility.get(location, []),
         },
         "phones": _phones(
@@ -445,7 +462,7 @@ def _prepared(source: _Source, related: Related) -> _Kept:
         ),
     }
     return _Kept(
-        row=row,
+        listing=listing,
         open_24_7=bool(source.open_24_7),
         periods=periods,
         tz_name=source.timezone,
@@ -480,7 +497,7 @@ _COLUMNS: dict[str, _Columns] = {}
 
 
 def _sources(ids: list[UUID]) -> dict[UUID, _Source]:
-    """The listed rows among `ids`, their own columns, by id: one query."""
+    """The listed listings among `ids`, their own columns, by id: one query."""
     connection = _reading()
     columns = _COLUMNS.get(connection.vendor)
     if columns is None:
@@ -503,7 +520,7 @@ def _sources(ids: list[UUID]) -> dict[UUID, _Source]:
 
 
 def _build(ids: list[UUID]) -> dict[UUID, _Kept]:
-    """The listed rows among `ids`, built: six queries for any number of rows."""
+    """The listed listings among `ids`, built: six queries for any number of them."""
     sources = _sources(ids)
     if not sources:
         return {}
@@ -516,14 +533,14 @@ def _build(ids: list[UUID]) -> dict[UUID, _Kept]:
 
 
 def language_name(language: dict) -> str:
-    """A row's language in the reader's language, as `Language.local_name` gives it."""
+    """A listing's language in the reader's language, as `Language.local_name` gives it."""
     return Language.local_name.fget(SimpleNamespace(**language))
 
 
-def listing_rows(
+def build_listings(
     pairs: list[tuple[UUID, float | None]], *, now: datetime | None = None
 ) -> list[dict]:
-    """The API rows of (id, exact miles or None) pairs, in their order: listed rows only
+    """The listings of (id, exact miles or None) pairs, in their order: listed ones only
     (an id that is not listed is left out), built with six queries in all."""
     if not pairs:
         return []

@@ -1,17 +1,18 @@
 """What a printed or shared resource list shows for each listing: public facts only.
 
-Each entry is the listing's row from the one builder (providers/listings.py), already
+Each entry holds the listing as the one builder (providers/listings.py) made it, already
 redacted: a confidential site has no street, ZIP or point, and shows "call first".
 """
 
 from dataclasses import dataclass, field
 from datetime import time
+from functools import cached_property
 from uuid import UUID
 
 from django.template.defaultfilters import time as format_time
 
-from directory.presenters import with_sms_uri
-from providers.listings import language_name, listing_rows
+from directory.presenters import local_texts, with_sms_uri
+from providers.listings import build_listings, language_name
 from providers.models import LocationKind, Phone, ServiceAtLocation, Weekday
 from referrals.models import ResourceList, ResourceListItem
 
@@ -19,7 +20,7 @@ from referrals.models import ResourceList, ResourceListItem
 @dataclass
 class HandoutEntry:
     item_id: int
-    row: dict  # the listing row
+    row: dict  # the listing, from build_listings
     phones: list[dict] = field(default_factory=list)
     hours: list[str] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
@@ -44,6 +45,11 @@ class HandoutEntry:
     @property
     def remote(self) -> bool:
         return self.location["kind"] == LocationKind.REMOTE
+
+    @cached_property
+    def text(self) -> dict:
+        """The listing's own words in the handout's language, else the original's."""
+        return local_texts(self.row)
 
 
 def _phones(row: dict) -> list[dict]:
@@ -85,7 +91,7 @@ def handout_entries(resource_list: ResourceList) -> list[HandoutEntry]:
             service_at_location__in=ServiceAtLocation.objects.listed(),
         ).values_list("id", "service_at_location_id")
     )
-    rows = {row["id"]: row for row in listing_rows([(pk, None) for _, pk in items])}
+    rows = {row["id"]: row for row in build_listings([(pk, None) for _, pk in items])}
     entries = []
     for item_id, pk in items:
         row = rows.get(str(pk))

@@ -296,6 +296,8 @@ def admin_form_data(response) -> dict:
             if isinstance(bound.field, forms.BooleanField):
                 if value:
                     data[bound.html_name] = "on"
+            elif isinstance(bound.field, forms.JSONField):
+                data[bound.html_name] = value  # value() is already the JSON text
             elif isinstance(value, (list, tuple)) and not isinstance(bound.field, forms.JSONField):
                 data[bound.html_name] = [str(bound.field.prepare_value(v)) for v in value]
             elif value is not None:

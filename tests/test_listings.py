@@ -59,6 +59,15 @@ def directory(make_provider):
     organization.website = "https://org.example"
     organization.last_verified_on = date(2025, 1, 31)
     organization.save()
+    # Provider text in other languages rides along in `translations` (issue 17, item 4).
+    legal.service.translations = {
+        "es": {"eligibility": "Cualquiera"},
+        "vi": {"cost_note": "Miễn phí"},
+    }
+    legal.service.save()
+    legal.location.hours_note = "Closed on holidays"
+    legal.location.translations = {"es": {"hours_note": "Cerrado los días festivos"}}
+    legal.location.save()
     # The same number on the service, the location and the organization (shown once), and
     # one number with and without an extension (both shown), and one on two owners at once.
     Phone.objects.create(location=legal.location, number="+12125550100", position=2)
@@ -66,7 +75,12 @@ def directory(make_provider):
     Phone.objects.create(
         location=legal.location, number="+1 (212) 555-0177", extension="12", kind="tty"
     )
-    Phone.objects.create(organization=organization, number="+1 (212) 555-0177", note="Front desk")
+    Phone.objects.create(
+        organization=organization,
+        number="+1 (212) 555-0177",
+        note="Front desk",
+        translations={"es": {"note": "Recepción"}},
+    )
     Phone.objects.create(
         service=legal.service, location=legal.location, number="+18005550123", kind="hotline"
     )

@@ -11,7 +11,7 @@ import pytest
 from providers import redaction
 from providers.importers.export import export_hsds
 from providers.importers.export_flat import export_csv
-from providers.listings import listing_rows
+from providers.listings import build_listings
 from providers.models import Location, Phone
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,7 @@ def hsds_location(client, sal) -> dict:
 
 
 def test_the_hsds_feed_shows_the_address_the_builder_shows(client, listing):
-    [row] = listing_rows([(listing.id, None)])
+    [row] = build_listings([(listing.id, None)])
     location = hsds_location(client, listing)
     [address] = location.get("addresses") or [{}]
 
@@ -76,7 +76,7 @@ def test_the_hsds_feed_shows_the_address_the_builder_shows(client, listing):
 
 
 def test_the_hsds_feed_orders_phones_as_the_builder_does(client, listing):
-    [row] = listing_rows([(listing.id, None)])
+    [row] = build_listings([(listing.id, None)])
     location = hsds_location(client, listing)
 
     own = {"+12125550199", "+12125550111", "+12125550122"}
@@ -86,7 +86,7 @@ def test_the_hsds_feed_orders_phones_as_the_builder_does(client, listing):
 
 
 def test_the_flat_export_shows_the_address_the_builder_shows(listing):
-    [row] = listing_rows([(listing.id, None)])
+    [row] = build_listings([(listing.id, None)])
     stream = io.StringIO()
     export_csv(stream)
     [exported] = csv.DictReader(io.StringIO(stream.getvalue()))

@@ -4,6 +4,7 @@ import functools
 
 import phonenumbers
 from django import template
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -49,3 +50,14 @@ def lookup(mapping, key):
     if not mapping:
         return ""
     return mapping.get(key, "")
+
+
+@register.filter
+def lang_attr(text) -> str:
+    """` lang="en" dir="auto"` on the element of a provider's text shown in its original
+    language (a `LocalText` whose `lang` is set), so a screen reader reads it in that voice
+    and a right-to-left page sets it left to right; nothing when it is in the reader's."""
+    lang = getattr(text, "lang", "")
+    if not lang:
+        return ""
+    return format_html(' lang="{}" dir="auto"', lang)

@@ -6,8 +6,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from providers import placing
+from providers.admin.translations import TranslationsFormMixin, translations_form
 from providers.models import Location, LocationKind, Organization, Service, Status, Term
 from providers.permissions import can_publish, publishes
+from providers.translations import LOCATION_FIELDS, ORGANIZATION_FIELDS, SERVICE_FIELDS
 
 REVIEW_NEEDED = _(
     "An editor must review this before it is published. Save it as a draft; an editor "
@@ -62,7 +64,12 @@ class PublishGuard:
             self.fields["status"].initial = Status.DRAFT
 
 
-class OrganizationForm(PublishGuard, forms.ModelForm):
+class OrganizationForm(
+    PublishGuard,
+    TranslationsFormMixin,
+    translations_form(Organization, ORGANIZATION_FIELDS),
+    forms.ModelForm,
+):
     class Meta:
         model = Organization
         formfield_callback = formfield
@@ -89,7 +96,9 @@ def _terms_field(kind: str, label) -> forms.ModelMultipleChoiceField:
     )
 
 
-class ServiceForm(PublishGuard, forms.ModelForm):
+class ServiceForm(
+    PublishGuard, TranslationsFormMixin, translations_form(Service, SERVICE_FIELDS), forms.ModelForm
+):
     """A service with its terms split by kind, each a group of checkboxes."""
 
     TERM_FIELDS = {
@@ -168,7 +177,9 @@ class ServiceForm(PublishGuard, forms.ModelForm):
 ADDRESS_FIELDS = ("address_1", "city", "state", "postcode")
 
 
-class LocationForm(forms.ModelForm):
+class LocationForm(
+    TranslationsFormMixin, translations_form(Location, LOCATION_FIELDS), forms.ModelForm
+):
     """Coordinates are filled from the address on save, unless the editor keeps their own.
 
     They are (re)placed when missing, or when the address changed and neither new

@@ -7,14 +7,17 @@ from django.utils.translation import gettext_lazy as _
 from providers.admin.hours_grid import HoursGridForm, grid_rows
 from providers.admin.scoping import SameOrganizationInline, ScopedAdmin
 from providers.admin.steps import ListingStepsAdmin
+from providers.admin.translations import PhoneForm, translation_fieldsets
 from providers.maps import Pin, render_map
 from providers.models import Location, Phone, ServiceAtLocation
+from providers.translations import LOCATION_FIELDS
 
 
 class LocationPhoneInline(admin.TabularInline):
     model = Phone
     fk_name = "location"
-    fields = ["number", "extension", "kind", "note", "position"]
+    form = PhoneForm
+    fields = ["number", "extension", "kind", "note", "translations", "position"]
     extra = 0
 
 
@@ -84,6 +87,7 @@ class LocationAdmin(ListingStepsAdmin, ScopedAdmin):
             },
         ),
         (_("Hours and access"), {"fields": ["open_24_7", "hours_note", "accessibility"]}),
+        *translation_fieldsets(LOCATION_FIELDS),
     ]
     inlines = [LocationPhoneInline, ServicesHereInline]
 

@@ -18,6 +18,7 @@ from providers.admin.filters import (
 from providers.admin.forms import LocationForm, OrganizationForm, ServiceForm
 from providers.admin.scoping import ScopedAdmin, UserFormInline
 from providers.admin.steps import ListingStepsAdmin
+from providers.admin.translations import PhoneForm, translation_fieldsets
 from providers.models import (
     OLDEST_VERIFIED_FIRST,
     Location,
@@ -27,6 +28,7 @@ from providers.models import (
     Status,
 )
 from providers.permissions import can_publish, can_verify, is_editor
+from providers.translations import ORGANIZATION_FIELDS
 
 
 class ServiceInline(UserFormInline, admin.StackedInline):
@@ -60,7 +62,8 @@ class LocationInline(UserFormInline, admin.StackedInline):
 class OrganizationPhoneInline(admin.TabularInline):
     model = Phone
     fk_name = "organization"
-    fields = ["number", "extension", "kind", "note", "position"]
+    form = PhoneForm
+    fields = ["number", "extension", "kind", "note", "translations", "position"]
     extra = 0
     verbose_name = _("organization phone")
 
@@ -114,6 +117,7 @@ class OrganizationAdmin(ListingStepsAdmin, ScopedAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["name", "alternate_name", "status", "description"]}),
+        *translation_fieldsets(ORGANIZATION_FIELDS),
         (_("Contact"), {"fields": ["website", "email"]}),
         (
             _("Verification"),

@@ -7,13 +7,16 @@ from django.utils.translation import ngettext
 from providers.admin.forms import ServiceForm
 from providers.admin.scoping import SameOrganizationInline, ScopedAdmin
 from providers.admin.steps import ListingStepsAdmin
+from providers.admin.translations import PhoneForm, translation_fieldsets
 from providers.models import Phone, Service, ServiceAtLocation
+from providers.translations import SERVICE_FIELDS
 
 
 class ServicePhoneInline(admin.TabularInline):
     model = Phone
     fk_name = "service"
-    fields = ["number", "extension", "kind", "note", "position"]
+    form = PhoneForm
+    fields = ["number", "extension", "kind", "note", "translations", "position"]
     extra = 0
 
 
@@ -77,6 +80,7 @@ class ServiceAdmin(ListingStepsAdmin, ScopedAdmin):
                 ]
             },
         ),
+        *translation_fieldsets(SERVICE_FIELDS),
         (
             None,
             {

@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 from providers.models.locations import Location
 from providers.models.organizations import Organization
 from providers.models.services import Service
+from providers.translations import PHONE_FIELDS, translations_field
 
 
 class Phone(models.Model):
@@ -33,6 +34,7 @@ class Phone(models.Model):
     extension = models.CharField(_("extension"), max_length=10, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.VOICE)
     note = models.CharField(_("note"), max_length=200, blank=True)
+    translations = translations_field(PHONE_FIELDS)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     history = HistoricalRecords()

@@ -17,6 +17,7 @@ from providers.models.common import Sourced, Status
 from providers.models.organizations import Organization
 from providers.models.services import Service
 from providers.models.vocabulary import Term
+from providers.translations import LOCATION_FIELDS, translations_field
 
 
 def random_bearing() -> float:
@@ -85,6 +86,7 @@ class Location(Sourced):
     timezone = models.CharField(_("time zone"), max_length=64, default="America/New_York")
     open_24_7 = models.BooleanField(_("open 24 hours, 7 days"), default=False)
     hours_note = models.CharField(_("about the hours"), max_length=300, blank=True)
+    translations = translations_field(LOCATION_FIELDS)
     accessibility = models.ManyToManyField(
         Term,
         blank=True,

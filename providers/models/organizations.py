@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from providers.models.common import Sourced, Status
+from providers.translations import ORGANIZATION_FIELDS, translations_field
 
 OLDEST_VERIFIED_FIRST = (models.F("last_verified_on").asc(nulls_first=True), "name")
 
@@ -33,6 +34,7 @@ class Organization(Sourced):
     name = models.CharField(_("name"), max_length=250)
     alternate_name = models.CharField(_("alternate name"), max_length=250, blank=True)
     description = models.TextField(_("description"), blank=True)
+    translations = translations_field(ORGANIZATION_FIELDS)
     website = models.URLField(_("website"), blank=True, max_length=500)
     email = models.EmailField(_("email"), blank=True)
     status = models.CharField(

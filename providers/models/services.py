@@ -12,6 +12,7 @@ from providers.geometry import area_centre
 from providers.models.common import Sourced, Status
 from providers.models.organizations import Organization
 from providers.models.vocabulary import Language, Term
+from providers.translations import SERVICE_FIELDS, translations_field
 
 
 class Cost(models.TextChoices):
@@ -64,6 +65,7 @@ class Service(Sourced):
     cost_note = models.CharField(_("about the cost"), max_length=300, blank=True)
     eligibility = models.TextField(_("who is eligible"), blank=True)
     how_to_get_help = models.TextField(_("how to get help / next steps"), blank=True)
+    translations = translations_field(SERVICE_FIELDS)
     service_area = models.CharField(
         _("service area"), max_length=12, choices=ServiceArea.choices, default=ServiceArea.LOCAL
     )
