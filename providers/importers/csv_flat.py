@@ -136,8 +136,9 @@ class FlatImport:
         )
         parents = [self.services, self.locations]
         self.links = Inserter(ServiceAtLocation, ignore_conflicts=True, before=parents)
-        self.hours = Inserter(OpeningHours, before=parents)
-        self.phones = Inserter(Phone, before=parents)
+        held = {"location_id": self.locations}
+        self.hours = Inserter(OpeningHours, before=parents, held=held)
+        self.phones = Inserter(Phone, before=parents, held=held)
         self.terms = Inserter(Service.terms.through, ignore_conflicts=True, before=parents)
         self.spoken = Inserter(Service.languages.through, ignore_conflicts=True, before=parents)
         self.access = Inserter(
@@ -167,6 +168,10 @@ class FlatImport:
                 for part in (missing[i : i + 500] for i in range(0, len(missing), 500)):
                     upserter.model.objects.filter(pk__in=part).update(status=Status.RETIRED)
                 self.report.count(table, "retired", len(missing))
+        if self.report.ok:
+            from providers.duplicates import find_duplicates
+
+            self.report.duplicates = find_duplicates(organizations=self.orgs.ids.values())
 
     def _check_header(self) -> None:
         header = {ALIASES.get(h, h) for h in self.pkg.headers(self.file)}

@@ -158,6 +158,10 @@ class HsdsImport:
         self._locations()
         hsds_links.write_links(self)
         hsds_links.finish(self)
+        if self.report.ok:
+            from providers.duplicates import find_duplicates
+
+            self.report.duplicates = find_duplicates(organizations=self.orgs.ids.values())
 
     def parent_missing(
         self, file: str, row: int, table: str, upserter: Upserter, sid: str, column: str
@@ -269,7 +273,9 @@ class HsdsImport:
                     )
 
     def _locations(self) -> None:
-        self.hours = Inserter(OpeningHours, before=[self.locations])
+        self.hours = Inserter(
+            OpeningHours, before=[self.locations], held={"location_id": self.locations}
+        )
         for number, r in self.rows("locations.csv"):
             row = Row(self.report, "locations.csv", number)
             sid = r.get("id", "").strip()

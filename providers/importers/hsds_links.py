@@ -175,7 +175,15 @@ def _service_at_location(imp) -> None:
 
 
 def _phones(imp) -> None:
-    phones = Inserter(Phone, before=[imp.orgs, imp.services, imp.locations])
+    phones = Inserter(
+        Phone,
+        before=[imp.orgs, imp.services, imp.locations],
+        held={
+            "organization_id": imp.orgs,
+            "service_id": imp.services,
+            "location_id": imp.locations,
+        },
+    )
     positions: dict[tuple, int] = defaultdict(int)
     for number, r in imp.rows("phones.csv"):
         file = "phones.csv"

@@ -71,6 +71,7 @@ class Report:
     dropped: dict = field(default_factory=dict)  # (file, row) -> root cause key
     root_rows: dict = field(default_factory=lambda: defaultdict(Counter))  # root -> file -> n
     missing_ids: dict = field(default_factory=lambda: defaultdict(dict))  # root -> ids (ordered)
+    duplicates: int | None = None  # open possible duplicates among its organizations
 
     # -- recording -------------------------------------------------------------------------
     def add(self, file: str, row: int | None, severity: Severity, message: str, field_: str = ""):
@@ -230,6 +231,11 @@ class Report:
                     f"  {n} {table} of source {self.source!r} are not in this package "
                     "(left unchanged; --retire-missing retires them)"
                 )
+        if self.duplicates:
+            lines.append(
+                f"{self.duplicates} possible duplicate{'s' * (self.duplicates > 1)} to review "
+                "(Admin → Possible duplicates; manage.py find_duplicates)"
+            )
         if self.unmapped:
             lines.append(f"Unmapped taxonomy terms: {len(self.unmapped)} (see below)")
         if self.seconds:

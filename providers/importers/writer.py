@@ -14,6 +14,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from providers.importers.report import ImportFailed, Report
+from providers.models.duplicates import MergedRecord
 
 BATCH_SIZE = 500
 
@@ -86,9 +87,24 @@ class Upserter:
         self.existing: dict[str, object] = dict(
             model.objects.filter(source=source).values_list("source_id", "pk").iterator()
         )
+        # Records an editor merged into another (providers/merge.py): their ids lead to the
+        # kept record, which only its own source rewrites, so the two sources do not take
+        # turns overwriting it and the merged-away record is not created again.
+        self.merged: dict[str, object] = dict(
+            MergedRecord.objects.filter(kind=model._meta.model_name, source=source)
+            .values_list("source_id", "kept_id")
+            .iterator()
+        )
+        self.merged_pks: set = set()  # kept records reached through a merged id
+        self.rewritten: set = set()  # records this run rewrites from their own rows
         self.ids: dict[str, object] = {}  # source id -> pk, for every row kept in this run
         self.rows: dict[str, int] = {}  # source id -> row number (to name duplicates)
         self.pending: list[tuple[str, dict, dict]] = []
+
+    def holds(self, pk) -> bool:
+        """A kept record reached only through a merged id: its phones and hours are its own
+        source's, not this one's."""
+        return pk in self.merged_pks and pk not in self.rewritten
 
     def __contains__(self, source_id: str) -> bool:
         return source_id in self.ids
@@ -107,10 +123,16 @@ class Upserter:
             )
             return None
         self.rows[source_id] = row
+        if source_id in self.merged:
+            pk = self.ids[source_id] = self.merged[source_id]
+            self.merged_pks.add(pk)
+            self.report.count(self.table, "merged into another record")
+            return pk
         pk = self.existing.get(source_id)
         if pk is None:
             pk = self.model._meta.pk.get_default()
         self.ids[source_id] = pk
+        self.rewritten.add(pk)
         self.pending.append((source_id, values, on_create or {}))
         if len(self.pending) >= BATCH_SIZE:
             self.flush()
@@ -140,6 +162,8 @@ class Upserter:
                 continue
             changed = False
             for name, value in values.items():
+                if name == "address_confidential" and obj.address_confidential:
+                    continue  # once hidden (by an editor or a merge), an import never shows it
                 if getattr(obj, name) != value:
                     setattr(obj, name, value)
                     changed = True
@@ -174,14 +198,21 @@ class Upserter:
 class Inserter:
     """Buffers plain rows (phones, hours, many-to-many links) and inserts them in batches."""
 
-    def __init__(self, model, *, ignore_conflicts: bool = False, before=()) -> None:
+    def __init__(
+        self, model, *, ignore_conflicts: bool = False, before=(), held: dict | None = None
+    ) -> None:
         self.model = model
         self.ignore_conflicts = ignore_conflicts
         self.before = list(before)  # upserters to flush first, so parents exist
+        # field -> upserter: rows for a record it `holds` (merged, kept by another source)
+        # are left out, or each re-import would add its numbers and hours again.
+        self.held = held or {}
         self.pending: list = []
         self.written = 0
 
     def add(self, **values) -> None:
+        if any(up.holds(values.get(name)) for name, up in self.held.items()):
+            return
         self.pending.append(self.model(**values))
         if len(self.pending) >= BATCH_SIZE:
             self.flush()
