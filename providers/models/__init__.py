@@ -8,6 +8,7 @@ A service at a location is what a search returns: a *listing*.
 - common: publication status, the English/Spanish base, where an import came from
 - vocabulary: taxonomy terms, languages, national hotlines
 - organizations, services, locations (with listings), contact (phones, opening hours)
+- duplicates: listings that look like one provider, and the ids of records merged away
 """
 
 # Staff memberships, public suggestions, taxonomy mappings and import runs live with the
@@ -15,6 +16,7 @@ A service at a location is what a search returns: a *listing*.
 from providers.importers.models import ImportRun, TaxonomyMapping  # noqa: E402
 from providers.models.common import Bilingual, Sourced, Status, translated
 from providers.models.contact import OpeningHours, Phone, Weekday
+from providers.models.duplicates import DuplicatePair, MergedRecord
 from providers.models.locations import (
     Location,
     LocationKind,
@@ -38,11 +40,13 @@ __all__ = [
     "OLDEST_VERIFIED_FIRST",
     "Bilingual",
     "Cost",
+    "DuplicatePair",
     "Hotline",
     "ImportRun",
     "Language",
     "Location",
     "LocationKind",
+    "MergedRecord",
     "OpeningHours",
     "Organization",
     "OrganizationQuerySet",
