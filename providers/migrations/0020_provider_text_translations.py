@@ -7,7 +7,7 @@ import providers.translations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("providers", "0019_round_service_area_centres"),
+        ("providers", "0020_jobs"),
     ]
 
     operations = [
