@@ -1,10 +1,12 @@
 """Values every public page needs: Quick Exit target, site name, hotlines, language links."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
-from django.urls import translate_url
-from django.utils.translation import get_language, get_language_info
+from django.urls import NoReverseMatch, ResolverMatch, reverse, translate_url
+from django.utils.translation import get_language, get_language_info, override
 
 from providers.models import Hotline
 
@@ -30,6 +32,7 @@ def language_links(request: HttpRequest) -> list[dict]:
     """This same page in each language (links, not the set_language POST, which sets a cookie)."""
     current = get_language() or settings.LANGUAGE_CODE
     path = request.get_full_path()
+    match = request.resolver_match
     links = []
     for code, _name in settings.LANGUAGES:
         name = get_language_info(code)["name_local"]
@@ -38,11 +41,25 @@ def language_links(request: HttpRequest) -> list[dict]:
                 "code": code,
                 # Only the first letter: str.capitalize() would make "Tiếng Việt" "Tiếng việt".
                 "name": name[:1].upper() + name[1:],
-                "url": translate_url(path, code),
+                "url": in_language(match, path, code),
                 "current": code == current,
             }
         )
     return links
+
+
+def in_language(match: ResolverMatch | None, path: str, code: str) -> str:
+    """`translate_url(path, code)` for the page being served: its URL already resolved to
+    `match`, which translate_url would resolve again for each of the twelve languages."""
+    if match is None or not match.url_name:
+        return translate_url(path, code)
+    with override(code):
+        try:
+            url = reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+        except NoReverseMatch:
+            return translate_url(path, code)
+    query = urlsplit(path).query
+    return f"{url}?{query}" if query else url
 
 
 def site(request: HttpRequest) -> dict:

@@ -45,6 +45,23 @@ def text_uri(number: str) -> str:
 
 
 @register.filter
+def checkbox_options(field) -> list[dict]:
+    """A checkbox field's choices as _checkboxes.html shows them: value, label, checked and
+    the widget's own id (`id_service_0`). Iterating the bound field builds a widget context
+    per choice, several times dearer on the search form's forty checkboxes."""
+    chosen = {str(value) for value in field.value() or ()}
+    return [
+        {
+            "value": value,
+            "label": label,
+            "checked": str(value) in chosen,
+            "id": f"{field.auto_id}_{index}",
+        }
+        for index, (value, label) in enumerate(field.field.choices)
+    ]
+
+
+@register.filter
 def lookup(mapping, key):
     """mapping[key] or "" (for per-choice hints)."""
     if not mapping:
