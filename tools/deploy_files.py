@@ -16,7 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 UNIT = ROOT / "deploy" / "resource-map.service"
 NGINX = ROOT / "deploy" / "nginx-resource-map.conf"
 INSTALL_DIR = "/srv/resource-map"
+# What no access log may write: the query string (the searched place) or who asked.
 QUERY_VARIABLES = ("$request ", '$request"', "$request_uri", "$args", "$query_string", "$arg_")
+CLIENT_VARIABLES = ("$remote_addr", "$proxy_add_x_forwarded_for", "$http_x_forwarded_for")
 
 
 @dataclass
@@ -74,7 +76,7 @@ def nginx_problems() -> list[str]:
             problems.append(f"nginx does not send `{header}`")
     formats = dict(re.findall(r"log_format\s+(\w+)\s+(.*?);", code, flags=re.S))
     for name, log_format in formats.items():
-        for variable in QUERY_VARIABLES:
+        for variable in (*QUERY_VARIABLES, *CLIENT_VARIABLES):
             if variable in log_format:
                 problems.append(f"log_format {name} writes {variable.strip(chr(34))}")
     for access_log in re.findall(r"access_log\s+([^;]+);", code):
