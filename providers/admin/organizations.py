@@ -1,5 +1,7 @@
 """Providers in the admin: the organization with its services, locations and phones inline."""
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib import admin, messages
 from django.urls import path, reverse
@@ -16,6 +18,7 @@ from providers.admin.filters import (
     VerificationFilter,
 )
 from providers.admin.forms import LocationForm, OrganizationForm, ServiceForm
+from providers.admin.history import listing_history_view
 from providers.admin.scoping import ScopedAdmin, UserFormInline
 from providers.admin.steps import ListingStepsAdmin
 from providers.admin.translations import PhoneForm, translation_fieldsets
@@ -150,6 +153,11 @@ class OrganizationAdmin(ListingStepsAdmin, ScopedAdmin):
             path("export/hsds.zip", wrap(exports.hsds_zip), name="providers_export_hsds"),
             path(
                 "export/spreadsheet.csv", wrap(exports.spreadsheet_csv), name="providers_export_csv"
+            ),
+            path(
+                "<path:object_id>/listing-history/",
+                wrap(partial(listing_history_view, self)),
+                name="providers_organization_listing_history",
             ),
             *super().get_urls(),
         ]

@@ -1,0 +1,177 @@
+"""One history per listing with per-field revert (issue 17, item 7): the organization's page
+shows the changes of its services, locations, phones and hours too, field by field, and a
+revert sets back one field without restoring the rest of the record (or un-publishing it)."""
+
+from datetime import time
+from http import HTTPStatus
+
+import pytest
+from django.urls import reverse
+
+from providers.listing_history import listing_history
+from providers.models import OpeningHours, Organization, Phone, Status
+from providers.permissions import EDITORS, PROVIDER_STAFF
+
+pytestmark = pytest.mark.django_db
+
+
+def history_url(organization) -> str:
+    return reverse("admin:providers_organization_listing_history", args=[organization.pk])
+
+
+@pytest.fixture
+def edited(make_provider):
+    """A listing edited piece by piece: the organization (a draft, then its description,
+    then published), its service, location, phone and hours."""
+    sal = make_provider(name="Harbor House", status=Status.DRAFT)
+    organization = sal.service.organization
+    organization.description = "Old words"
+    organization.save()
+    organization.description = "New words"
+    organization.save()
+    organization.status = Status.PUBLISHED
+    organization.save()
+    sal.service.eligibility = "Adults"
+    sal.service.save()
+    sal.location.hours_note = "Closed on holidays"
+    sal.location.save()
+    phone = sal.service.phones.get()
+    phone.number = "+12125550199"
+    phone.save()
+    OpeningHours.objects.create(
+        location=sal.location, weekday=1, opens_at=time(9), closes_at=time(17)
+    )
+    return sal
+
+
+@pytest.fixture
+def editor_client(client, make_user):
+    client.force_login(make_user(role=EDITORS, username="eddie"))
+    return client
+
+
+def test_one_page_shows_changes_to_every_part_of_the_listing(editor_client, edited):
+    organization = edited.service.organization
+    response = editor_client.get(history_url(organization))
+    assert response.status_code == HTTPStatus.OK
+    html = response.content.decode()
+    for text in ("Old words", "New words", "Adults", "Closed on holidays", "+12125550199"):
+        assert text in html
+    assert "+12125550100" in html  # the phone's number before the change
+    kinds = {change.kind for change in response.context["changes"]}
+    assert kinds >= {"organization", "service", "location", "phone", "openinghours"}
+    # Newest first.
+    whens = [change.when for change in response.context["changes"]]
+    assert whens == sorted(whens, reverse=True)
+    # The organization's page links to it.
+    change_page = reverse("admin:providers_organization_change", args=[organization.pk])
+    assert history_url(organization) in editor_client.get(change_page).content.decode()
+
+
+def field_change(organization, kind: str, name: str, new: str):
+    for change in listing_history(organization):
+        for item in change.fields:
+            if change.kind == kind and item.name == name and item.new == new:
+                return change, item
+    raise AssertionError(f"no change of {kind}.{name} to {new}")
+
+
+def test_reverting_one_field_keeps_the_rest_and_stays_published(editor_client, edited):
+    organization = edited.service.organization
+    change, item = field_change(organization, "organization", "description", "New words")
+    assert item.old == "Old words" and item.revertible
+    # A later change to another field must survive the revert.
+    organization.refresh_from_db()
+    organization.name = "Harbor House Center"
+    organization.save()
+    response = editor_client.post(
+        history_url(organization),
+        {"kind": "organization", "history_id": change.history_id, "field": "description"},
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    organization = Organization.objects.get(pk=organization.pk)
+    assert organization.description == "Old words"
+    assert organization.status == Status.PUBLISHED  # the old version was a draft
+    assert organization.name == "Harbor House Center"
+    latest = organization.history.latest()
+    assert latest.history_user.username == "eddie"
+    assert latest.history_change_reason.startswith("Reverted description")
+
+
+def test_reverting_a_phone_number_changes_only_that_phone(editor_client, edited):
+    organization = edited.service.organization
+    change, _ = field_change(organization, "phone", "number", "+12125550199")
+    phone = Phone.objects.get(service=edited.service)
+    phone.note = "Front desk"
+    phone.save()
+    editor_client.post(
+        history_url(organization),
+        {"kind": "phone", "history_id": change.history_id, "field": "number"},
+    )
+    phone.refresh_from_db()
+    assert (phone.number, phone.note) == ("+12125550100", "Front desk")
+
+
+def test_provider_staff_cannot_revert_a_listing_into_being_published(client, make_user, edited):
+    organization = edited.service.organization
+    change, item = field_change(organization, "organization", "status", "Published")
+    # Take the listing down, then try to go back to published by reverting "draft".
+    organization.status = Status.DRAFT
+    organization.save()
+    down, _ = field_change(organization, "organization", "status", "Draft")
+    staff = make_user(role=PROVIDER_STAFF, organizations=[organization])
+    client.force_login(staff)
+    response = client.post(
+        history_url(organization),
+        {"kind": "organization", "history_id": down.history_id, "field": "status"},
+        follow=True,
+    )
+    assert "An editor must review this" in response.content.decode()
+    assert Organization.objects.get(pk=organization.pk).status == Status.DRAFT
+
+
+def test_other_organizations_history_is_not_theirs(client, make_user, make_provider, edited):
+    other = make_provider(name="Elsewhere").service.organization
+    client.force_login(make_user(role=PROVIDER_STAFF, organizations=[other]))
+    organization = edited.service.organization
+    assert client.get(history_url(organization)).status_code == HTTPStatus.NOT_FOUND
+    assert client.get(history_url(other)).status_code == HTTPStatus.OK
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"kind": "nonsense", "history_id": "1", "field": "name"},
+        {"kind": "organization", "history_id": "x", "field": "name"},
+        {"kind": "organization", "history_id": "999999", "field": "name"},
+        {"kind": "organization", "history_id": "1", "field": "id"},
+        {},
+    ],
+)
+def test_bad_revert_requests_get_a_message_not_an_error(editor_client, edited, data):
+    organization = edited.service.organization
+    before = Organization.objects.get(pk=organization.pk)
+    response = editor_client.post(history_url(organization), data, follow=True)
+    assert response.status_code == HTTPStatus.OK
+    assert 'class="error"' in response.content.decode()
+    after = Organization.objects.get(pk=organization.pk)
+    assert (after.name, after.description, after.status) == (
+        before.name,
+        before.description,
+        before.status,
+    )
+
+
+def test_a_revert_of_another_listings_change_is_refused(editor_client, edited, make_provider):
+    other = make_provider(name="Elsewhere").service.organization
+    other.description = "Theirs"
+    other.save()
+    change, _ = field_change(other, "organization", "description", "Theirs")
+    organization = edited.service.organization
+    response = editor_client.post(
+        history_url(organization),
+        {"kind": "organization", "history_id": change.history_id, "field": "description"},
+        follow=True,
+    )
+    assert "not part of this listing" in response.content.decode()
+    assert Organization.objects.get(pk=other.pk).description == "Theirs"
