@@ -65,9 +65,24 @@ def _tracked(model) -> list[models.Field]:
     return [f for f in model._meta.concrete_fields if f.name not in SKIPPED and f.name in kept]
 
 
-def _shown(model_field: models.Field, value) -> str:
+class _Names:
+    """What a relation's id names (a service, a location), read once per record."""
+
+    def __init__(self) -> None:
+        self.names: dict = {}
+
+    def __call__(self, model, pk) -> str:
+        if (model, pk) not in self.names:
+            found = model._default_manager.filter(pk=pk).first()
+            self.names[model, pk] = str(found) if found is not None else str(pk)
+        return self.names[model, pk]
+
+
+def _shown(model_field: models.Field, value, names: _Names | None = None) -> str:
     if value is None or value == "":
         return "—"
+    if model_field.is_relation and names is not None:
+        return names(model_field.related_model, value)
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(model_field, models.JSONField):
@@ -109,6 +124,7 @@ def _label(kind: str, copy) -> str:
 def listing_history(organization: Organization, *, limit: int = LIMIT) -> list[Change]:
     """The organization's listing history, newest first, each change with its fields."""
     changes: list[Change] = []
+    names = _Names()
     for kind, copies in _histories(organization).items():
         model = MODELS[kind]
         fields = _tracked(model)
@@ -130,8 +146,8 @@ def listing_history(organization: Organization, *, limit: int = LIMIT) -> list[C
                         FieldChange(
                             name=model_field.name,
                             label=str(model_field.verbose_name),
-                            old="" if before is None else _shown(model_field, old),
-                            new=_shown(model_field, new),
+                            old="" if before is None else _shown(model_field, old, names),
+                            new=_shown(model_field, new, names),
                             # Relations move with the inlines, not one by one.
                             revertible=before is not None
                             and copy.history_type == "~"
