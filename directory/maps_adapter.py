@@ -41,7 +41,11 @@ def results_map(cards: list[Card], *, center: tuple[float, float] | None) -> Map
         len(pins),
     ) % {"count": len(pins)}
     svg = render_map(
-        pins=pins, label=label, highlight_center=center, center_title=_("The place you searched")
+        pins=pins,
+        label=label,
+        highlight_center=center,
+        center_title=_("The place you searched"),
+        link_pins=True,
     )
     return _view(pins, svg)
 

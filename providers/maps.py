@@ -2,7 +2,10 @@
 
 The basemap (providers/data/basemap.json, built by tools/build_basemap.py from us-atlas) is
 already projected with d3.geoAlbersUsa().scale(1300).translate([487.5, 305]); `project` is a
-port of that projection so pins land on the same 975x610 frame.
+port of that projection so pins land on the same 975x610 frame. Town names come from our own
+gazetteer (providers/data/us_gazetteer.csv.gz), pins that would overlap become one numbered
+cluster (its places fan out when tapped: directory/static/directory/site.js), and a scale bar
+says how far is how far.
 """
 
 from __future__ import annotations
@@ -14,18 +17,25 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
+
+from providers.gazetteer import gazetteer
 
 BASEMAP_PATH = Path(__file__).resolve().parent / "data" / "basemap.json"
 
 FRAME_WIDTH, FRAME_HEIGHT = 975.0, 610.0
-ASPECT = FRAME_WIDTH / FRAME_HEIGHT
+# A little wider than tall: the map is a phone's width, or a column beside the list.
+ASPECT = 1.25
 # One projected unit is about 3 miles in the lower 48: a lone pin shows ~70 miles across.
 MIN_VIEW_WIDTH = 20.0
 MARGIN = 0.08  # share of the view kept free on each side, so pins are never cut off
-PIN_RADIUS = 0.02  # share of the view width: pins keep their on-screen size when zoomed
+PIN_RADIUS = 0.03  # share of the view width: pins keep their on-screen size when zoomed
+LABEL_SIZE = 0.034  # town names, as a share of the view width (~12 px on a phone)
+MAX_LABELS = 10
+LABEL_INK, HALO = "#3b3f46", "#ffffff"  # #3b3f46 on the land colour is 9.6:1
+SCALE_MILES = (0.5, 1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000)
 COUNTY_MAX_VIEW_WIDTH = 120.0  # wider than this, county lines are clutter and bytes
 DETAILED_STATES_MAX_VIEW_WIDTH = 300.0
 
@@ -179,20 +189,179 @@ def _intersecting(shapes: list[_Shape], box: tuple[float, float, float, float]) 
             and s.bbox[3] >= y]  # fmt: skip
 
 
-def _spread(points: list[tuple[float, float]], *, radius: float) -> list[tuple[float, float]]:
-    """Fan out pins at the same spot (one building, many services) so every number shows."""
-    groups: dict[tuple[int, int], list[int]] = {}
-    for i, (x, y) in enumerate(points):
-        groups.setdefault((round(x / radius), round(y / radius)), []).append(i)
-    out = list(points)
-    for members in groups.values():
-        if len(members) < 2:
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in projected units
+
+
+def _clusters(
+    placed: list[tuple[Pin, tuple[float, float]]], *, radius: float
+) -> list[list[tuple[Pin, tuple[float, float]]]]:
+    """Group pins that would overlap (in list order): each group is one pin or one cluster."""
+    groups: list[list[tuple[Pin, tuple[float, float]]]] = []
+    for pin, (x, y) in placed:
+        for group in groups:
+            gx, gy = group[0][1]
+            if math.hypot(x - gx, y - gy) < 2 * radius:
+                group.append((pin, (x, y)))
+                break
+        else:
+            groups.append([(pin, (x, y))])
+    return groups
+
+
+def _fan(center: tuple[float, float], count: int, *, radius: float) -> list[tuple[float, float]]:
+    """Where a cluster's pins go when it is opened: a ring around it, every number clear."""
+    ring = radius * max(2.2, count * 0.4)
+    return [
+        (
+            center[0] + ring * math.cos(2 * math.pi * k / count - math.pi / 2),
+            center[1] + ring * math.sin(2 * math.pi * k / count - math.pi / 2),
+        )
+        for k in range(count)
+    ]
+
+
+def _overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+TOWN_CELL = 10.0  # projected units per side of a cell of the town index
+
+
+@cache
+def _towns() -> tuple[list[tuple[int, str, float, float]], dict[tuple[int, int], list]]:
+    """Populated places of the gazetteer, projected, most populous first: the big ones (for
+    wide views) and an index by cell (for local ones)."""
+    towns = []
+    for spot in gazetteer().spots.values():
+        if spot.population < 1000:  # USPS names without a population of their own
             continue
-        ring = radius * max(1.2, len(members) * 0.35)
-        for k, i in enumerate(members):
-            angle = 2 * math.pi * k / len(members) - math.pi / 2
-            out[i] = (points[i][0] + ring * math.cos(angle), points[i][1] + ring * math.sin(angle))
-    return out
+        point = project(lat=spot.lat, lng=spot.lng)
+        if point is not None:
+            towns.append((-spot.population, spot.name, point[0], point[1]))
+    towns.sort()
+    grid: dict[tuple[int, int], list] = {}
+    for town in towns:
+        grid.setdefault((int(town[2] // TOWN_CELL), int(town[3] // TOWN_CELL)), []).append(town)
+    return [town for town in towns if -town[0] >= 50_000], grid
+
+
+def _towns_in(box: Box) -> list[tuple[int, str, float, float]]:
+    big, grid = _towns()
+    x0, y0, x1, y1 = box
+    if x1 - x0 > 150:
+        found = big
+    else:
+        found = []
+        for col in range(int(x0 // TOWN_CELL), int(x1 // TOWN_CELL) + 1):
+            for row in range(int(y0 // TOWN_CELL), int(y1 // TOWN_CELL) + 1):
+                found.extend(grid.get((col, row), ()))
+        found.sort()
+    return [t for t in found if x0 <= t[2] <= x1 and y0 <= t[3] <= y1]
+
+
+def _labels_markup(box: Box, *, taken: list[Box], ring: Box | None) -> str:
+    """Names of the largest towns in view that fit beside their dot without covering a pin,
+    the searched place, the scale or each other."""
+    width = box[2] - box[0]
+    font = width * LABEL_SIZE
+    inner = (box[0] + font * 0.3, box[1] + font * 0.3, box[2] - font * 0.3, box[3] - font * 0.3)
+    dots, texts = [], []
+    for _, name, x, y in _towns_in(box)[: MAX_LABELS * 5]:  # the largest few are enough
+        if len(texts) >= MAX_LABELS:
+            break
+        text_w = font * 0.64 * len(name)
+        under_ring = ring is not None and ring[0] <= x <= ring[2] and ring[1] <= y <= ring[3]
+        # Right, left, above, below the dot, then the same further out (the searched place's
+        # town sits under its ring): (anchor, text x, baseline y, box).
+        spots = [
+            spot
+            for gap in ((width * PIN_RADIUS * 1.8,) if under_ring else (font * 0.4,))
+            for spot in (
+                ("start", x + gap, y + font * 0.35,
+                 (x + gap - font * 0.05, y - font * 0.55, x + gap + text_w, y + font * 0.5)),
+                ("end", x - gap, y + font * 0.35,
+                 (x - gap - text_w, y - font * 0.55, x - gap + font * 0.05, y + font * 0.5)),
+                ("middle", x, y - gap - font * 0.05,
+                 (x - text_w / 2, y - gap - font * 0.9, x + text_w / 2, y - gap + font * 0.2)),
+                ("middle", x, y + gap + font * 0.75,
+                 (x - text_w / 2, y + gap - font * 0.2, x + text_w / 2, y + gap + font * 0.95)),
+            )
+        ]  # fmt: skip
+        for anchor, tx, ty, rect in spots:
+            inside = inner[0] <= rect[0] and rect[2] <= inner[2] and inner[1] <= rect[1]
+            if inside and rect[3] <= inner[3] and not any(_overlaps(rect, t) for t in taken):
+                taken.append(rect)
+                dots.append((_num(x), _num(y)))
+                texts.append((anchor, _num(tx), _num(ty), name))
+                break
+    if not texts:
+        return ""
+    return format_html(
+        '<g class="map-towns" fill="{}">{}</g><g class="map-labels" fill="{}" stroke="{}" '
+        'stroke-width="3" paint-order="stroke" stroke-linejoin="round" font-size="{}" '
+        'font-family="system-ui, sans-serif" font-weight="600">{}</g>',
+        LABEL_INK,
+        format_html_join(
+            "", '<circle cx="{}" cy="{}" r="{}"/>', ((x, y, _num(font * 0.17)) for x, y in dots)
+        ),  # fmt: skip
+        LABEL_INK,
+        HALO,
+        _num(font),
+        format_html_join(
+            "",
+            '<text text-anchor="{}" x="{}" y="{}" vector-effect="non-scaling-stroke">{}</text>',
+            texts,
+        ),
+    )
+
+
+def _miles_between(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance of two (lat, lng) points."""
+    lat1, lng1, lat2, lng2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2
+    h += math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
+    return 2 * 3958.8 * math.asin(math.sqrt(h))
+
+
+def _units_per_mile(ref: tuple[float, float]) -> float | None:
+    """How many projected units a mile is near `ref` (lat, lng), north-south and east-west."""
+    lat, lng = ref
+    here = project(lat=lat, lng=lng)
+    if here is None:
+        return None
+    rates = []
+    for other in ((lat + 0.05, lng), (lat, lng + 0.05)):
+        there = project(lat=other[0], lng=other[1])
+        if there is not None:
+            rates.append(math.dist(here, there) / _miles_between(ref, other))
+    return sum(rates) / len(rates) if rates else None
+
+
+def _scale_markup(box: Box, *, ref: tuple[float, float] | None, taken: list[Box]) -> str:
+    """A scale bar in the lower left corner: the longest round distance under ~28% of the view."""
+    per_mile = _units_per_mile(ref) if ref else None
+    if not per_mile:
+        return ""
+    width = box[2] - box[0]
+    fitting = [miles for miles in SCALE_MILES if miles * per_mile <= width * 0.28]
+    if not fitting:
+        return ""
+    miles = fitting[-1]
+    bar, font, pad = miles * per_mile, width * 0.032, width * 0.012
+    x, y = box[0] + width * 0.035, box[3] - width * 0.03  # the bar's left end
+    back = (x - pad, y - font * 1.35 - pad, x + max(bar, font * 3) + pad, y + pad * 1.2)
+    taken.append(back)
+    text = gettext("%(miles)s mi") % {"miles": f"{miles:g}"}
+    return format_html(
+        '<g class="map-scale"><rect x="{}" y="{}" width="{}" height="{}" rx="{}" fill="#fff" '
+        'fill-opacity="0.85"/><path d="M{} {}v{}h{}v{}" fill="none" stroke="{}" stroke-width="2" '
+        'vector-effect="non-scaling-stroke"/><text x="{}" y="{}" font-size="{}" fill="{}" '
+        'font-family="system-ui, sans-serif" font-weight="600">{}</text></g>',
+        _num(back[0]), _num(back[1]), _num(back[2] - back[0]), _num(back[3] - back[1]),
+        _num(pad / 2),
+        _num(x), _num(y - pad * 0.8), _num(pad * 0.8), _num(bar), _num(-pad * 0.8), LABEL_INK,
+        _num(x), _num(y - font * 0.45), _num(font), LABEL_INK, text,
+    )  # fmt: skip
 
 
 def _num(value: float) -> str:
@@ -244,25 +413,57 @@ def _center_markup(point: tuple[float, float], *, radius: float, title: str) -> 
     )  # fmt: skip
 
 
-def _pins_markup(pins: list[Pin], points: list[tuple[float, float]], *, radius: float) -> str:
-    items = []
-    # Drawn last-first so pin 1 ends up on top where pins overlap.
-    for pin, (x, y) in reversed(list(zip(pins, points, strict=True))):
-        label = str(pin.number)
-        font = radius * (1.15 if len(label) < 2 else 0.95 if len(label) < 3 else 0.75)
-        items.append(
-            (
-                f"{pin.number}. {pin.title}",
-                _num(x), _num(y), _num(radius),
-                _num(x), _num(y), _num(font),
-                label,
-            )
-        )  # fmt: skip
-    return format_html_join(
-        "",
-        '<g><title>{}</title><circle cx="{}" cy="{}" r="{}" vector-effect="non-scaling-stroke"/>'
-        '<text x="{}" y="{}" dy=".36em" font-size="{}" fill="#fff" stroke="none">{}</text></g>',
-        items,
+def _pin(pin: Pin, point: tuple[float, float], *, radius: float, linked: bool) -> str:
+    """A numbered pin; built with f-strings (many per page): only the title is text, escaped."""
+    label = str(pin.number)
+    font = radius * (1.15 if len(label) < 2 else 0.95 if len(label) < 3 else 0.75)
+    x, y = _num(point[0]), _num(point[1])
+    # A tapped pin shows its card (site.js reads data-result). No link: the map is one image
+    # to assistive technology, and the list, which comes first, is what they read.
+    data = f' data-result="{pin.number:d}"' if linked else ""
+    return (
+        f"<g{data}><title>{escape(f'{pin.number}. {pin.title}')}</title>"
+        f'<circle cx="{x}" cy="{y}" r="{_num(radius)}" vector-effect="non-scaling-stroke"/>'
+        f'<text x="{x}" y="{y}" dy=".36em" font-size="{_num(font)}" fill="#fff" stroke="none">'
+        f"{label}</text></g>"
+    )
+
+
+def _cluster(group: list[tuple[Pin, tuple[float, float]]], *, radius: float, linked: bool) -> str:
+    """One badge with the count; its pins, fanned out, show when it is tapped (site.js).
+    Without JavaScript the list (which comes first) has them all."""
+    cx = _num(sum(point[0] for _, point in group) / len(group))
+    cy = _num(sum(point[1] for _, point in group) / len(group))
+    names = "; ".join(f"{pin.number}. {pin.title}" for pin, _ in group)
+    title = ngettext(
+        "%(count)d place close together: %(places)s",
+        "%(count)d places close together: %(places)s",
+        len(group),
+    ) % {"count": len(group), "places": names}
+    fanned = _fan((float(cx), float(cy)), len(group), radius=radius)
+    members = "".join(
+        _pin(pin, point, radius=radius, linked=linked)
+        for (pin, _), point in reversed(list(zip(group, fanned, strict=True)))
+    )
+    line = 'vector-effect="non-scaling-stroke"'
+    return (
+        f'<g class="map-cluster" data-cluster><g class="cluster-badge">'
+        f"<title>{escape(title)}</title>"
+        f'<circle cx="{cx}" cy="{cy}" r="{_num(radius * 1.25)}" fill="#fff" stroke="{PIN_FILL}" '
+        f'stroke-width="3" {line}/><circle cx="{cx}" cy="{cy}" r="{_num(radius * 1.45)}" '
+        f'fill="none" stroke="#fff" stroke-width="1.5" {line}/><text x="{cx}" y="{cy}" '
+        f'dy=".36em" font-size="{_num(radius * 1.2)}" fill="{PIN_FILL}" stroke="none">'
+        f'{len(group)}</text></g><g class="cluster-members">{members}</g></g>'
+    )
+
+
+def _pins_markup(groups: list, *, radius: float, linked: bool) -> str:
+    # Drawn last-first so pin 1 ends up on top where pins come close.
+    return "".join(
+        _pin(*group[0], radius=radius, linked=linked)
+        if len(group) == 1
+        else _cluster(group, radius=radius, linked=linked)
+        for group in reversed(groups)
     )
 
 
@@ -272,11 +473,13 @@ def render_map(
     label: str,
     highlight_center: tuple[float, float] | None = None,
     center_title: str | None = None,
+    link_pins: bool = False,
 ) -> SafeString:
     """An inline SVG map of the pins (numbered like the result list) around the searched centre.
 
     `highlight_center` is (lat, lng). Pins without coordinates, or outside the 50 states and DC
-    (territories, abroad), are left off the map but keep their number in the list.
+    (territories, abroad), are left off the map but keep their number in the list. With
+    `link_pins`, each pin carries `data-result="<number>"`: site.js shows `#result-<number>`.
     """
     placed = [(pin, project(lat=pin.lat, lng=pin.lng)) for pin in pins
               if pin.lat is not None and pin.lng is not None]  # fmt: skip
@@ -286,20 +489,36 @@ def render_map(
         center = project(lat=highlight_center[0], lng=highlight_center[1])
     box = _view_box([point for _, point in placed] + ([center] if center else []))
     radius = box[2] * PIN_RADIUS
-    points = _spread([point for _, point in placed], radius=radius)
+    groups = _clusters(placed, radius=radius)
 
     digest = hashlib.sha1(repr((label, pins, highlight_center)).encode(), usedforsecurity=False)
     title_id = f"rm-map-{digest.hexdigest()[:10]}"
-    center_markup = ""
+    center_markup, ring = "", None
+    # What town names must not cover: pins (closed clusters) and the searched place.
+    taken: list[Box] = []
+    for group in groups:
+        gx = sum(point[0] for _, point in group) / len(group)
+        gy = sum(point[1] for _, point in group) / len(group)
+        r = radius * (1.5 if len(group) > 1 else 1.05)
+        taken.append((gx - r, gy - r, gx + r, gy + r))
     if center:
         center_markup = _center_markup(
             center, radius=radius * 1.6, title=center_title or gettext("Searched location")
         )
+        r = radius * 1.7
+        ring = (center[0] - r, center[1] - r, center[0] + r, center[1] + r)
+        taken.append(ring)
+    corners = (box[0], box[1], box[0] + box[2], box[1] + box[3])
+    ref = highlight_center
+    if ref is None and placed:
+        ref = (placed[0][0].lat, placed[0][0].lng)
+    scale = _scale_markup(corners, ref=ref, taken=taken) if (placed or center) else ""
+    labels = _labels_markup(corners, taken=taken, ring=ring) if (placed or center) else ""
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="{} {} {} {}" class="result-map" '
-        'role="img" aria-labelledby="{}" preserveAspectRatio="xMidYMid meet">'
+        'role="img" aria-labelledby="{}" preserveAspectRatio="xMidYMid meet" direction="ltr">'
         '<title id="{}">{}</title>'
-        '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>{}{}'
+        '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>{}{}{}{}'
         '<g fill="{}" stroke="#fff" stroke-width="1.5" font-family="system-ui, sans-serif" '
         'font-weight="700" text-anchor="middle">{}</g></svg>',
         *(_num(v) for v in box),
@@ -309,9 +528,11 @@ def render_map(
         *(_num(v) for v in box),
         BACKGROUND,
         _basemap_markup(box),
+        labels,
+        scale,
         center_markup,
         PIN_FILL,
-        _pins_markup([pin for pin, _ in placed], points, radius=radius),
+        mark_safe(_pins_markup(groups, radius=radius, linked=link_pins)),
     )
 
 

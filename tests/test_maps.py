@@ -3,7 +3,18 @@ import re
 
 import pytest
 
-from providers.maps import FRAME_HEIGHT, FRAME_WIDTH, Pin, pins_json, project, render_map
+from providers.maps import (
+    ASPECT,
+    COUNTY_LINE,
+    FRAME_HEIGHT,
+    FRAME_WIDTH,
+    LAND,
+    MAX_LABELS,
+    Pin,
+    pins_json,
+    project,
+    render_map,
+)
 
 # d3-geo 3.1.2: geoAlbersUsa().scale(1300).translate([487.5, 305]) — see
 # tools/albers_usa_reference.mjs, which printed these.
@@ -90,7 +101,7 @@ def test_single_pin_shows_its_surroundings():
 
     _, _, w, h = view_box(svg)
     assert w >= 20
-    assert w / h == pytest.approx(FRAME_WIDTH / FRAME_HEIGHT, rel=1e-3)
+    assert w / h == pytest.approx(ASPECT, rel=1e-3)
 
 
 def test_typical_local_map_is_small():
@@ -153,7 +164,7 @@ def test_pins_without_coordinates_or_outside_the_us_get_no_marker():
 
     assert "Confidential shelter" not in svg
     assert "San Juan" not in svg
-    assert svg.count("<circle") == 1
+    assert re.findall(r"<title>([^<]*)</title>", svg) == ["3. New York"]  # the one pin
     assert ">3</text>" in svg
 
 
@@ -165,13 +176,27 @@ def test_searched_center_is_drawn_as_a_ring():
     assert view_box(svg)[2] < 40
 
 
-def test_pins_at_the_same_spot_are_fanned_out():
+def test_pins_that_would_overlap_become_one_cluster_whose_pins_fan_out():
     pins = [Pin(lat=40.75, lng=-73.99, number=i, title=f"Service {i}") for i in (1, 2, 3)]
+    pins.append(Pin(lat=40.95, lng=-74.3, number=4, title="Far away"))
 
-    svg = render_map(pins=pins, label="Map")
+    svg = render_map(pins=pins, label="Map", link_pins=True)
 
-    centers = set(re.findall(r'<circle cx="([^"]+)" cy="([^"]+)"', svg))
+    assert svg.count("data-cluster") == 1
+    cluster = re.search(r'<g class="map-cluster" data-cluster>(.*?)<g class="cluster-members">'
+                        r"(.*?)</g></g>", svg)  # fmt: skip
+    badge, members = cluster.groups()
+    assert "<title>3 places close together: 1. Service 1; 2. Service 2; 3. Service 3</title>" in (
+        badge
+    )
+    assert 'class="cluster-badge"' in badge and ">3</text>" in badge
+    # Opened (site.js), the three pins stand apart, each with its number and its card.
+    centers = set(re.findall(r'<circle cx="([^"]+)" cy="([^"]+)"', members))
     assert len(centers) == 3
+    for number in (1, 2, 3):
+        assert f'<g data-result="{number}"><title>{number}. Service {number}' in members
+    # The pin far from the others stays a pin of its own.
+    assert '<g data-result="4"><title>4. Far away</title>' in svg.replace(cluster.group(0), "")
 
 
 def test_output_is_deterministic():
@@ -194,7 +219,54 @@ def test_wide_views_draw_states_without_counties():
 
     svg = render_map(pins=pins, label="Map")
 
-    assert svg.count("<path") == 1
+    assert len(re.findall(f'<path d="[^"]+" fill="{LAND}"', svg)) == 1  # one path of states
+    assert COUNTY_LINE not in svg
+
+
+def test_town_names_come_from_the_gazetteer_and_never_overlap():
+    svg = render_map(pins=pins_near_new_york(), label="Map", highlight_center=(40.75, -74.0))
+
+    labels = re.findall(
+        r'<text text-anchor="(\w+)" x="([^"]+)" y="([^"]+)"[^>]*>([^<]+)</text>', svg
+    )
+    names = [name for *_, name in labels]
+    assert {"Yonkers", "Brooklyn", "Paterson"} <= set(names)
+    assert len(names) == len(set(names)) <= MAX_LABELS
+    font = float(re.search(r'class="map-labels"[^>]* font-size="([^"]+)"', svg).group(1))
+    boxes = []
+    for anchor, x, y, name in labels:
+        width = len(name) * font * 0.5  # narrower than drawn: a true overlap still shows
+        left = {"start": float(x), "end": float(x) - width, "middle": float(x) - width / 2}
+        boxes.append((left[anchor], float(y) - font * 0.7, left[anchor] + width, float(y)))
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)
+
+
+def test_scale_bar_is_a_round_distance_drawn_to_scale():
+    svg = render_map(pins=pins_near_new_york(), label="Map", highlight_center=(40.75, -74.0))
+
+    scale = re.search(r'<g class="map-scale">.*?<path d="M[^ ]+ [^v]+v[^h]+h([^v]+)v.*?>'
+                      r"([\d.]+) mi</text></g>", svg)  # fmt: skip
+    bar_units, miles = float(scale.group(1)), float(scale.group(2))
+    # New York to Philadelphia: 80.6 miles as the crow flies.
+    ny, philly = project(lat=40.7128, lng=-74.006), project(lat=39.9526, lng=-75.1652)
+    units_per_mile = ((ny[0] - philly[0]) ** 2 + (ny[1] - philly[1]) ** 2) ** 0.5 / 80.6
+    assert miles in (10, 20, 25)
+    assert bar_units == pytest.approx(miles * units_per_mile, rel=0.03)
+    assert bar_units <= view_box(svg)[2] * 0.28
+
+
+def test_pins_name_their_cards_only_when_asked_and_are_never_links():
+    pins = pins_near_new_york()
+
+    linked = render_map(pins=pins, label="Map", link_pins=True)
+
+    # site.js shows #result-<n> when a pin is tapped; the map stays one image (role="img")
+    # to assistive technology, with no link or control inside it.
+    assert set(re.findall(r'data-result="(\d+)"', linked)) == {str(n) for n in range(1, 11)}
+    assert "href" not in linked and "<a" not in linked and "tabindex" not in linked
+    assert "data-result" not in render_map(pins=pins, label="Map")
 
 
 def test_pins_json_leaves_out_pins_without_coordinates():

@@ -232,7 +232,9 @@ def test_search_query_count_does_not_grow_with_results(
 def test_unknown_place_shows_suggestions_as_search_links(client, db):
     html = text_of(client.get("/?near=Springfield&service=legal-assistance"))
     assert "There is more than one place called “Springfield”" in html
-    assert re.search(r'href="/\?near=Springfield%2C\+IL&amp;service=legal-assistance"', html)
+    # "#results": the page opens at the results of the search it leads to.
+    link = r'href="/\?near=Springfield%2C\+IL&amp;service=legal-assistance#results"'
+    assert re.search(link, html)
 
 
 def test_unknown_zip_says_so_and_suggests_nearby_zips(client, db):

@@ -114,11 +114,17 @@ def shoot(page, name: str, width: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}-{WIDTHS[width][0]}.png"), full_page=True)
 
 
+def choose_need(page, label: str) -> None:
+    """The needs fold into a list under Search (so Search is on a phone's first screen)."""
+    page.locator("details.more-filters summary").first.click()
+    page.get_by_label(label).check()
+
+
 def search_for_legal_help(page, base: str) -> None:
     page.goto(base + "/")
     page.get_by_label("ZIP code, or city and state").fill("10001")
-    page.get_by_label("Legal Assistance").check()
-    page.get_by_role("button", name="Search").click()
+    choose_need(page, "Legal Assistance")
+    page.get_by_role("button", name="Search").first.click()
     page.wait_for_load_state()
 
 
@@ -135,7 +141,14 @@ def test_search_flow_end_to_end(open_page, site, width):
     states = page.locator("ol.cards .open-state").all_inner_texts()
     assert states[1] == "Open now" and states[0] in {"Open now", "Closed now"}  # Newark is 24/7
     assert page.locator(".remote").get_by_role("link", name="Statewide Survivor Line").is_visible()
-    assert page.locator("figure.map svg").is_visible()
+    if width == "phone":  # the list first; the map is one tap away
+        assert not page.locator("figure.map svg").is_visible()
+        page.get_by_role("link", name="Map", exact=True).click()
+        assert page.locator("figure.map svg").is_visible()
+        assert not page.locator("ol.cards").is_visible()
+        page.get_by_role("link", name="List", exact=True).click()
+    assert page.locator("ol.cards").is_visible()
+    assert page.locator("figure.map svg").is_visible() == (width == "desktop")
     shoot(page, "results", width)
     page.get_by_role("link", name="Midtown Legal Services").click()
     page.wait_for_load_state()
@@ -218,8 +231,8 @@ def test_spanish_flow(open_page, site):
     assert page.url == site["url"] + "/es/"
     assert page.locator("html").get_attribute("lang") == "es"
     page.get_by_label("Código postal, o ciudad y estado").fill("10001")
-    page.get_by_label("Ayuda legal").check()
-    page.get_by_role("button", name="Buscar").click()
+    choose_need(page, "Ayuda legal")
+    page.get_by_role("button", name="Buscar").first.click()
     page.wait_for_load_state()
     assert "2 lugares a menos de 25 millas" in page.locator("#results-heading").inner_text()
     assert page.get_by_text("Salida rápida").first.is_visible()
@@ -395,9 +408,9 @@ def test_arabic_search_flow_right_to_left(open_page, site, width):
     assert page.url == site["url"] + "/ar/"
     assert page.locator("html").get_attribute("dir") == "rtl"
     page.get_by_label("الرمز البريدي (ZIP)، أو المدينة والولاية").fill("10001")
-    page.get_by_label("المساعدة القانونية").check()
+    choose_need(page, "المساعدة القانونية")
     # "Search" is also a msgid of the admin, listed first in INSTALLED_APPS: its word wins.
-    page.get_by_role("button", name="ابحث", exact=True).click()
+    page.get_by_role("button", name="ابحث", exact=True).first.click()
     page.wait_for_load_state()
     heading = page.locator("#results-heading").inner_text()
     assert "مكانان في حدود 25 ميل من New York, NY 10001" in heading
@@ -440,8 +453,8 @@ def test_chinese_search_flow_simplified_then_traditional(open_page, site, width)
     page.goto(site["url"] + "/")
     assert page.url == site["url"] + "/zh-hans/"
     page.get_by_label("邮政编码，或城市和州").fill("10001")
-    page.get_by_label("法律援助").check()
-    page.get_by_role("button", name="搜索", exact=True).click()
+    choose_need(page, "法律援助")
+    page.get_by_role("button", name="搜索", exact=True).first.click()
     page.wait_for_load_state()
     heading = page.locator("#results-heading")
     assert "New York, NY 10001 周边 25 英里以内有 2 个地点" in heading.inner_text()

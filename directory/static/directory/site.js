@@ -97,14 +97,51 @@
     button.addEventListener("click", function () { window.print(); });
   });
 
-  /* --- Map hook: a tap on a numbered pin goes to that result in the list. --- */
+  /* --- List or map (phones): the two links switch views; wide screens show both. --- */
+  Array.prototype.forEach.call(document.querySelectorAll("[data-view-choice]"), function (section) {
+    var links = section.querySelectorAll(".view-choice [data-view]");
+    function show(view) {
+      section.classList.toggle("show-map", view === "map");
+      if (view === "map") { window.dispatchEvent(new Event("resize")); } // an optional tile map re-measures
+      section.classList.toggle("show-list", view === "list");
+      Array.prototype.forEach.call(links, function (link) {
+        if (link.getAttribute("data-view") === view) {
+          link.setAttribute("aria-current", "true");
+        } else {
+          link.removeAttribute("aria-current");
+        }
+      });
+    }
+    Array.prototype.forEach.call(links, function (link) {
+      link.addEventListener("click", function (event) {
+        event.preventDefault();
+        show(link.getAttribute("data-view"));
+      });
+    });
+    section.showView = show;
+    show("list");
+  });
+
+  /* --- Map: a cluster opens (its pins fan out) when tapped; a pin shows its card. --- */
   Array.prototype.forEach.call(document.querySelectorAll(".map svg"), function (svg) {
     svg.addEventListener("click", function (event) {
-      var group = event.target.closest ? event.target.closest("g") : null;
-      var title = group ? group.querySelector("title") : null;
-      var match = title ? /^(\d+)\./.exec(title.textContent) : null;
-      var item = match ? document.getElementById("result-" + match[1]) : null;
+      if (!event.target.closest) { return; }
+      var badge = event.target.closest(".cluster-badge");
+      if (badge) {
+        var cluster = badge.closest("[data-cluster]");
+        var open = !cluster.classList.contains("expanded");
+        Array.prototype.forEach.call(svg.querySelectorAll(".expanded"), function (other) {
+          other.classList.remove("expanded");
+        });
+        cluster.classList.toggle("expanded", open);
+        cluster.parentNode.appendChild(cluster); // drawn last: its pins above the others
+        return;
+      }
+      var pin = event.target.closest("[data-result]");
+      var item = pin ? document.getElementById("result-" + pin.getAttribute("data-result")) : null;
       if (item) {
+        var section = svg.closest("[data-view-choice]");
+        if (section && section.showView) { section.showView("list"); }
         item.scrollIntoView();
         var link = item.querySelector("h3 a");
         if (link) { link.focus(); }
