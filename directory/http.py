@@ -23,6 +23,8 @@ def _tile_source() -> str:
     if not url:
         return ""
     parts = urlsplit(url)
+    if not parts.netloc:  # the admin's own tiles on this site ("/basemap/{z}/{x}/{y}.png"): 'self'
+        return ""
     # Leaflet-style "{s}.tile.example.org" becomes the CSP wildcard "*.tile.example.org".
     return f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"
 

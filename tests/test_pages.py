@@ -540,6 +540,17 @@ def test_tile_host_is_allowed_only_when_an_admin_configures_it(client, settings,
     assert "vendor/leaflet/leaflet.js" in html and "Mapped" in html
 
 
+@pytest.mark.django_db
+def test_own_basemap_on_this_site_adds_no_host_to_the_policy(client, settings, make_provider):
+    """An admin's own offline tiles, on this site (docs/deploy.md): 'self' already allows them."""
+    make_provider(name="Mapped")
+    settings.MAP_TILE_URL = "/basemap/{z}/{x}/{y}.png"
+    response = client.get("/?near=10001")
+    policy = response["Content-Security-Policy"]
+    assert "img-src 'self' data:;" in policy and "://" not in policy
+    assert 'data-tile-url="/basemap/{z}/{x}/{y}.png"' in text_of(response)
+
+
 def test_the_language_list_offers_only_languages_a_listed_service_speaks(client, make_provider):
     make_provider(name="Listed", languages=("en", "es"))
     make_provider(name="Draft", languages=("fr",), status="draft")
