@@ -25,7 +25,7 @@ CALL_KINDS = {Phone.Kind.VOICE, Phone.Kind.HOTLINE, Phone.Kind.TTY}
 
 @dataclass
 class Card:
-    row: dict  # the listing row, as API v1 serves it
+    listing: dict  # the listing, as API v1 serves it
     number: int | None = None
     open_now: bool | None = None  # None: no hours listed, so we cannot say
     call_phones: list[dict] = field(default_factory=list)
@@ -50,32 +50,32 @@ class Card:
 
     @property
     def pk(self) -> UUID:
-        return UUID(self.row["id"])
+        return UUID(self.listing["id"])
 
     @property
     def organization(self) -> dict:
-        return self.row["organization"]
+        return self.listing["organization"]
 
     @property
     def location(self) -> dict:
-        return self.row["location"]
+        return self.listing["location"]
 
     @cached_property
     def text(self) -> dict[str, LocalText]:
         """The listing's own words in the reader's language (read when a template asks)."""
-        return local_texts(self.row)
+        return local_texts(self.listing)
 
 
-def local_texts(row: dict) -> dict[str, LocalText]:
-    """A row's description, eligibility, how to get help, cost note and hours note in the
+def local_texts(listing: dict) -> dict[str, LocalText]:
+    """A listing's description, eligibility, how to get help, cost note and hours note in the
     active language, each falling back to the original with its `lang`."""
-    service = row.get("translations")
-    location = row["location"]
+    service = listing.get("translations")
+    location = listing["location"]
     return {
-        "description": local_text(row["description"], service, "description"),
-        "eligibility": local_text(row["eligibility"], service, "eligibility"),
-        "how_to_get_help": local_text(row["how_to_get_help"], service, "how_to_get_help"),
-        "cost_note": local_text(row["cost_note"], service, "cost_note"),
+        "description": local_text(listing["description"], service, "description"),
+        "eligibility": local_text(listing["eligibility"], service, "eligibility"),
+        "how_to_get_help": local_text(listing["how_to_get_help"], service, "how_to_get_help"),
+        "cost_note": local_text(listing["cost_note"], service, "cost_note"),
         "hours_note": local_text(
             location["hours_note"], location.get("translations"), "hours_note"
         ),
@@ -83,7 +83,7 @@ def local_texts(row: dict) -> dict[str, LocalText]:
 
 
 class Vocabulary:
-    """The terms the rows' slugs name, read once for a page (one query), or the terms a page
+    """The terms the listings' slugs name, read once for a page (one query), or the terms a page
     has already read (its search form's)."""
 
     def __init__(self, terms: list[Term] | None = None) -> None:
@@ -98,7 +98,7 @@ class Vocabulary:
 
 
 def with_sms_uri(phone: dict) -> dict:
-    """A row's phone with the `sms:` link of `Phone.sms_uri` beside its `tel:` link, and its
+    """A listing's phone with the `sms:` link of `Phone.sms_uri` beside its `tel:` link, and its
     note in the reader's language (`local_note`, a LocalText) when it has one."""
     shown = {**phone, "sms_uri": Phone.sms_uri.fget(SimpleNamespace(**phone))}
     if phone["note"]:
@@ -196,41 +196,41 @@ _URL_SAMPLE = UUID(int=0)
 
 
 def present(
-    row: dict,
+    listing: dict,
     *,
     number: int | None = None,
     vocabulary: Vocabulary | None = None,
     remote: bool = False,
     wording: Wording | None = None,
 ) -> Card:
-    """The card of a listing row; `remote` for the section of services reached by phone,
+    """The card of a listing; `remote` for the section of services reached by phone,
     text or online (its place line says so instead of an address)."""
     vocabulary = vocabulary or Vocabulary()
     wording = wording or Wording()
-    location = row["location"]
-    phones = [with_sms_uri(phone) for phone in row["phones"]]
-    listed_hours = location["open_24_7"] or row["hours"]
-    open_now = row["open_now"] if listed_hours else None
+    location = listing["location"]
+    phones = [with_sms_uri(phone) for phone in listing["phones"]]
+    listed_hours = location["open_24_7"] or listing["hours"]
+    open_now = listing["open_now"] if listed_hours else None
     call_phones = [p for p in phones if p["kind"] in CALL_KINDS]
     text_phones = [p for p in phones if p["kind"] == Phone.Kind.TEXT]
-    tags = vocabulary.terms(Term.Kind.SERVICE_TYPE, row["services"])
+    tags = vocabulary.terms(Term.Kind.SERVICE_TYPE, listing["services"])
     open_state, open_label = wording.open_states[open_now]
     return Card(
-        row=row,
+        listing=listing,
         number=number,
         open_now=open_now,
         call_phones=call_phones,
         text_phones=text_phones,
         tags=tags,
-        victimizations=vocabulary.terms(Term.Kind.VICTIMIZATION, row["victimization"]),
-        populations=vocabulary.terms(Term.Kind.POPULATION, row["populations"]),
-        languages=[wording.name(language) for language in row["languages"]],
-        url=wording.url(row["id"]),
-        service_name=row["name"] if row["name"] != row["organization"]["name"] else "",
-        distance=wording.distance(location, row["distance_mi"]),
+        victimizations=vocabulary.terms(Term.Kind.VICTIMIZATION, listing["victimization"]),
+        populations=vocabulary.terms(Term.Kind.POPULATION, listing["populations"]),
+        languages=[wording.name(language) for language in listing["languages"]],
+        url=wording.url(listing["id"]),
+        service_name=listing["name"] if listing["name"] != listing["organization"]["name"] else "",
+        distance=wording.distance(location, listing["distance_mi"]),
         open_state=open_state,
         open_label=open_label,
-        free_label=wording.free if row["cost"] == "free" else "",
+        free_label=wording.free if listing["cost"] == "free" else "",
         tag_names=[wording.name(term) for term in tags],
         place_note=wording.confidential if location["address_confidential"] and not remote else "",
         place=wording.place(location, remote=remote),
@@ -239,24 +239,24 @@ def present(
 
 
 def present_all(
-    rows: list[dict],
+    listings: list[dict],
     *,
     start: int | None = None,
     vocabulary: Vocabulary | None = None,
     remote: bool = False,
 ) -> list[Card]:
-    """Cards for listing rows (a page or a list); numbered from `start` when given (pins)."""
+    """Cards for listings (a page or a list); numbered from `start` when given (pins)."""
     vocabulary = vocabulary or Vocabulary()
     wording = Wording()
     return [
         present(
-            row,
+            listing,
             number=None if start is None else start + index,
             vocabulary=vocabulary,
             remote=remote,
             wording=wording,
         )
-        for index, row in enumerate(rows)
+        for index, listing in enumerate(listings)
     ]
 
 
@@ -270,13 +270,17 @@ def present_search(
 ) -> tuple[list[Card], list[Card]]:
     """Cards for a page of the search's (id, miles) pairs and for its remote services, built
     in one go by the one builder (six queries for both lists)."""
-    rows = build_listings([*pairs, *((pk, None) for pk in remote_ids)], now=now)
+    listings = build_listings([*pairs, *((pk, None) for pk in remote_ids)], now=now)
     nearby = {str(pk) for pk, _ in pairs}
     vocabulary = vocabulary or Vocabulary()
     cards = present_all(
-        [row for row in rows if row["id"] in nearby], start=start, vocabulary=vocabulary
+        [listing for listing in listings if listing["id"] in nearby],
+        start=start,
+        vocabulary=vocabulary,
     )
     remote = present_all(
-        [row for row in rows if row["id"] not in nearby], vocabulary=vocabulary, remote=True
+        [listing for listing in listings if listing["id"] not in nearby],
+        vocabulary=vocabulary,
+        remote=True,
     )
     return cards, remote

@@ -20,7 +20,7 @@ from referrals.models import ResourceList, ResourceListItem
 @dataclass
 class HandoutEntry:
     item_id: int
-    row: dict  # the listing, from build_listings
+    listing: dict  # from build_listings
     phones: list[dict] = field(default_factory=list)
     hours: list[str] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
@@ -28,19 +28,19 @@ class HandoutEntry:
 
     @property
     def pk(self) -> UUID:
-        return UUID(self.row["id"])
+        return UUID(self.listing["id"])
 
     @property
     def organization(self) -> str:
-        return self.row["organization"]["name"]
+        return self.listing["organization"]["name"]
 
     @property
     def service(self) -> str:
-        return self.row["name"]
+        return self.listing["name"]
 
     @property
     def location(self) -> dict:
-        return self.row["location"]
+        return self.listing["location"]
 
     @property
     def remote(self) -> bool:
@@ -49,19 +49,19 @@ class HandoutEntry:
     @cached_property
     def text(self) -> dict:
         """The listing's own words in the handout's language, else the original's."""
-        return local_texts(self.row)
+        return local_texts(self.listing)
 
 
-def _phones(row: dict) -> list[dict]:
+def _phones(listing: dict) -> list[dict]:
     """What a client can call or text (no fax), in the one order of providers/phones.py."""
-    return [with_sms_uri(phone) for phone in row["phones"] if phone["kind"] != Phone.Kind.FAX]
+    return [with_sms_uri(phone) for phone in listing["phones"] if phone["kind"] != Phone.Kind.FAX]
 
 
-def _hours(row: dict) -> list[str]:
+def _hours(listing: dict) -> list[str]:
     """Lines like "Monday–Friday: 9 a.m.–5 p.m.", in the active language; days with the same
     hours in a row share a line so the handout stays on one page."""
     days: dict[int, list[str]] = {}
-    for period in row["hours"]:
+    for period in listing["hours"]:
         opens_at = format_time(time.fromisoformat(period["opens_at"]))
         closes_at = format_time(time.fromisoformat(period["closes_at"]))
         days.setdefault(period["weekday"], []).append(f"{opens_at}–{closes_at}")
@@ -91,21 +91,23 @@ def handout_entries(resource_list: ResourceList) -> list[HandoutEntry]:
             service_at_location__in=ServiceAtLocation.objects.listed(),
         ).values_list("id", "service_at_location_id")
     )
-    rows = {row["id"]: row for row in build_listings([(pk, None) for _, pk in items])}
+    listings = {
+        listing["id"]: listing for listing in build_listings([(pk, None) for _, pk in items])
+    }
     entries = []
     for item_id, pk in items:
-        row = rows.get(str(pk))
-        if row is None:  # unlisted between the two reads
+        listing = listings.get(str(pk))
+        if listing is None:  # unlisted between the two reads
             continue
-        location = row["location"]
+        location = listing["location"]
         place = ", ".join(part for part in (location["city"], location["state"]) if part)
         entries.append(
             HandoutEntry(
                 item_id=item_id,
-                row=row,
-                phones=_phones(row),
-                hours=_hours(row),
-                languages=[language_name(language) for language in row["languages"]],
+                listing=listing,
+                phones=_phones(listing),
+                hours=_hours(listing),
+                languages=[language_name(language) for language in listing["languages"]],
                 city_line=" ".join(part for part in (place, location["postcode"]) if part),
             )
         )

@@ -45,8 +45,8 @@ def add_to_list(context, sal) -> str:
         {
             "show": show,
             "pk": sal.pk,
-            # A result card (its listing row) or a ServiceAtLocation.
-            "name": sal.row["name"] if hasattr(sal, "row") else sal.service.name,
+            # A result card (its listing) or a ServiceAtLocation.
+            "name": sal.listing["name"] if hasattr(sal, "listing") else sal.service.name,
             "anchor": add_anchor(sal),
             "resource_list": resource_list,
             "on_list": sal.pk in on_list,
