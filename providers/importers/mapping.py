@@ -10,6 +10,7 @@ outside term is attached are kept (service: needs, victimization, populations; l
 accessibility), and an AIRS target-population code (Y...) gives populations only.
 """
 
+import functools
 import json
 import re
 from collections.abc import Iterable
@@ -58,6 +59,13 @@ def _keyword_regex(pattern: str) -> re.Pattern:
     return re.compile(r"(?<![\w])" + r"[\s/,&-]+".join(words) + r"(?![\w])", re.IGNORECASE)
 
 
+@functools.cache
+def _first_word(pattern: str) -> str:
+    """The literal start of a keyword pattern, lower case (`Counsel* services` → counsel)."""
+    words = pattern.lower().split()
+    return words[0].rstrip("*") if words else ""
+
+
 def _code_matches(code: str, pattern: str) -> bool:
     """FT matches FT and FT-3600.1500 but not FTX or a UUID that happens to start with FT."""
     code, pattern = code.upper(), pattern.upper()
@@ -85,6 +93,7 @@ class Mapper:
     own: dict = field(default_factory=dict)  # (kind, slug-or-lowered-name) -> term id
     kinds_of: dict = field(default_factory=dict)  # term id -> kind
     _cache: dict = field(default_factory=dict)
+    _index: dict = field(default_factory=dict)  # rules by name and by kinds, built once
 
     @classmethod
     def from_database(cls) -> "Mapper":
@@ -157,6 +166,23 @@ class Mapper:
             self._cache[key] = self._resolve(name=name, code=code, taxonomy=taxonomy, kinds=kinds)
         return self._cache[key]
 
+    def _by_name(self) -> dict:
+        """Exact-name rules by lowered name: (taxonomy, term id, kind)."""
+        if "by_name" not in self._index:
+            index = self._index["by_name"] = {}
+            for match, pattern, rule_tax, term_id, kind, _ in self.rules:
+                if match == "name":
+                    index.setdefault(pattern.lower(), []).append((rule_tax, term_id, kind))
+        return self._index["by_name"]
+
+    def _rules_for(self, kinds: tuple) -> list:
+        """Code and keyword rules that can give one of `kinds` (or mark a term known)."""
+        if kinds not in self._index:
+            self._index[kinds] = [
+                rule for rule in self.rules if rule[0] != "name" and rule[4] in (None, *kinds)
+            ]
+        return self._index[kinds]
+
     def _resolve(self, *, name: str, code: str, taxonomy: str, kinds: tuple) -> Resolved:
         name_l, taxonomy_l = name.strip().lower(), taxonomy.strip().lower()
         # Our own terms by name anywhere; by slug (as the code) in our taxonomies or a tag.
@@ -171,10 +197,8 @@ class Mapper:
 
         exact = [
             (term_id, kind)
-            for match, pattern, rule_tax, term_id, kind, _ in self.rules
-            if match == "name"
-            and pattern.lower() == name_l
-            and (not rule_tax or rule_tax in taxonomy_l)
+            for rule_tax, term_id, kind in self._by_name().get(name_l, ())
+            if not rule_tax or rule_tax in taxonomy_l
         ]
         if exact:
             return Resolved(frozenset(t for t, k in exact if t and k in kinds), True)
@@ -185,17 +209,23 @@ class Mapper:
             # AIRS Y codes say who is served ("Licensed Vocational Nurses"), never what is
             # offered: their code and words map to populations only.
             kinds = tuple(kind for kind in kinds if kind == "population")
-        for match, pattern, rule_tax, term_id, kind, regex in self.rules:
+        for match, pattern, rule_tax, term_id, _kind, regex in self._rules_for(kinds):
             if rule_tax and rule_tax not in taxonomy_l:
                 continue
             if match == "code" and code_ok and _code_matches(code.strip(), pattern):
                 pass
-            elif not (match == "keyword" and name and regex.search(name)):
+            # A keyword's first word must be in the text before its pattern is tried: the
+            # words of a 100,000-service import are read by 150 rules.
+            elif not (
+                match == "keyword"
+                and name
+                and _first_word(pattern) in name_l
+                and regex.search(name)
+            ):
                 continue
-            if kind is None or kind in kinds:
-                known = True
-                if term_id:
-                    found.add(term_id)
+            known = True
+            if term_id:
+                found.add(term_id)
         return Resolved(frozenset(found), known)
 
 

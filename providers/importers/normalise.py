@@ -3,6 +3,7 @@ it changed something a person would care about, a note saying what (for the repo
 Values that cannot be cleaned raise `Unusable` with the reason.
 """
 
+import functools
 import html
 import re
 import unicodedata
@@ -217,6 +218,7 @@ def phone_menu(value, extension=""):
     return number, ext, " ".join(menus)
 
 
+@functools.lru_cache(maxsize=65536)  # an organization's line is repeated on its services
 def phone(value, extension=""):
     """A dialable number in E.164 (+12125550100) and its extension. Raises Unusable."""
     raw, _ = text(value)

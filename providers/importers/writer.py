@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterable
 from django.conf import settings
 from django.db import connection, models, reset_queries, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
+from providers.importers.inserts import insert_history, insert_objects
 from providers.importers.report import ImportFailed, Report
 from providers.models.duplicates import MergedRecord
 
@@ -174,18 +175,20 @@ class Upserter:
             else:
                 self.report.count(self.table, "unchanged")
         fields = [*self.fields, "updated_at"]
+        insert_objects(self.model, to_create)
         if self.history:
-            bulk_create_with_history(
-                to_create, self.model, batch_size=BATCH_SIZE, **self.history_options
+            insert_history(
+                self.model,
+                to_create,
+                user=self.history_options["default_user"],
+                reason=self.history_options["default_change_reason"],
             )
             if to_update:
                 bulk_update_with_history(
                     to_update, self.model, fields, batch_size=BATCH_SIZE, **self.history_options
                 )
-        else:
-            self.model.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
-            if to_update:
-                self.model.objects.bulk_update(to_update, fields, batch_size=BATCH_SIZE)
+        elif to_update:
+            self.model.objects.bulk_update(to_update, fields, batch_size=BATCH_SIZE)
         if old_ids and self.on_existing:
             self.on_existing(old_ids)
         forget_queries()
@@ -221,9 +224,7 @@ class Inserter:
         for parent in self.before:
             parent.flush()
         if self.pending:
-            self.model.objects.bulk_create(
-                self.pending, batch_size=BATCH_SIZE, ignore_conflicts=self.ignore_conflicts
-            )
+            insert_objects(self.model, self.pending, ignore_conflicts=self.ignore_conflicts)
             self.written += len(self.pending)
             self.pending = []
             forget_queries()
