@@ -121,7 +121,8 @@ def search_url(*, place: dict[str, str], services=(), populations=()) -> str:
     params = [*place.items(), *(("service", s) for s in services)]
     params += [("population", p) for p in populations]
     name = "directory:home" if place else "directory:options-find"
-    return f"{reverse(name)}?{urlencode(params)}" if params else reverse(name)
+    landing = "#results" if place else ""  # the results page opens at the results
+    return f"{reverse(name)}?{urlencode(params)}{landing}" if params else reverse(name)
 
 
 def page_url(name: str, *, place: dict[str, str]) -> str:

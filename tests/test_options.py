@@ -94,6 +94,7 @@ def test_self_check_with_a_place_lands_on_the_search_with_those_needs(client):
     assert response.status_code == HTTPStatus.FOUND
     url = response["Location"]
     assert urlsplit(url).path == "/"
+    assert urlsplit(url).fragment == "results"  # the page opens at the results
     assert query_of(url) == {
         "near": ["10001"],
         "service": ["food-shelter-housing", "legal-assistance"],
@@ -106,7 +107,7 @@ def test_self_check_with_a_place_lands_on_the_search_with_those_needs(client):
 
 def test_self_check_in_spanish_stays_in_spanish(client):
     response = client.get("/es/options/find/", {"service": "legal-assistance", "near": "10001"})
-    assert response["Location"] == "/es/?near=10001&service=legal-assistance"
+    assert response["Location"] == "/es/?near=10001&service=legal-assistance#results"
 
 
 def test_self_check_without_a_place_asks_where_with_the_needs_ticked(client):
@@ -114,7 +115,7 @@ def test_self_check_without_a_place_asks_where_with_the_needs_ticked(client):
     assert response.status_code == HTTPStatus.OK
     html = html_of(response)
     assert "Where should we look?" in html
-    form = re.search(r'<form[^>]*action="/".*?</form>', html, re.S).group(0)
+    form = re.search(r'<form[^>]*action="/#results".*?</form>', html, re.S).group(0)
     assert 'method="get"' in form
     checked = re.findall(r'name="service" value="([^"]+)"[^>]*checked', form)
     assert sorted(checked) == ["legal-assistance", "victim-advocacy"]
@@ -157,12 +158,12 @@ def test_every_need_and_option_links_into_the_directory_keeping_the_place(client
         ]
     needs = links_of(html_of(client.get("/options/help/?near=10001")))
     for slug in Term.objects.service_types().values_list("slug", flat=True):
-        assert f"/?near=10001&service={slug}" in needs
+        assert f"/?near=10001&service={slug}#results" in needs
 
 
 def test_a_searched_location_is_kept_as_rounded_coordinates(client):
     html = html_of(client.get("/options/?lat=40.748412&lng=-73.996712"))
-    assert "/?lat=40.748&lng=-73.997&service=legal-assistance" in links_of(html)
+    assert "/?lat=40.748&lng=-73.997&service=legal-assistance#results" in links_of(html)
     questions = html_of(client.get("/options/questions/?lat=40.748412&lng=-73.996712"))
     assert '<input type="hidden" name="lat" value="40.748">' in questions
 
@@ -215,5 +216,5 @@ def test_search_url_without_a_place_asks_where_first():
     )
     assert (
         search_url(place={"near": "10001"}, services=["a", "b"])
-        == "/?near=10001&service=a&service=b"
+        == "/?near=10001&service=a&service=b#results"
     )

@@ -339,10 +339,11 @@ def test_self_check_leads_into_a_search_with_the_needs_chosen(open_page, site, w
     assert not page.get_by_label("Food/Shelter/Housing").is_checked()
     shoot(page, "options-find", width)
     page.get_by_label("ZIP code, or city and state").fill("10001")
-    page.get_by_role("button", name="Search").click()
+    page.get_by_role("button", name="Search").first.click()  # the one under the place
     page.wait_for_load_state()
     query = urlsplit(page.url).query
     assert query == "near=10001&service=victim-advocacy&service=legal-assistance"
+    assert urlsplit(page.url).fragment == "results"
     assert (
         "places within 25 miles of New York, NY 10001"
         in page.locator("#results-heading").inner_text()
