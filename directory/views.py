@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from directory.directions import add_directions
 from directory.forms import SearchForm
 from directory.http import SAME_ORIGIN, public_page, set_referrer_policy, signed_in
 from directory.limits import over_limit, parse_rate
@@ -115,6 +116,7 @@ def run_search(request: HttpRequest, form: SearchForm) -> dict:
         start=page.start_index(),
         vocabulary=Vocabulary(form.terms),
     )
+    add_directions(cards, request)
     return {
         "searched": True,
         "place": place,

@@ -236,7 +236,6 @@ def location_values(
     lat=None,
     lng=None,
     confidential=False,
-    approximate=False,
     address_row: Row | None = None,
     labels: dict | None = None,
 ) -> dict | None:
@@ -316,8 +315,7 @@ def location_values(
     values.update(
         latitude=placed.lat,
         longitude=placed.lng,
-        # Given coordinates the source (our exports) marks as a ZIP's or town's centre stay so.
-        coordinates_approximate=placed.approximate or bool(approximate),
+        coordinates_approximate=placed.approximate,
         timezone=placed.timezone,
     )
     return values
