@@ -304,6 +304,8 @@ def location_to_hsds(location: Location, *, package: bool = False) -> dict:
         "name": location.name,
         "latitude": point[0] if point else None,
         "longitude": point[1] if point else None,
+        # An extension (HSDS has no such field): the point is a ZIP's or a town's centre.
+        "x_coordinates_approximate": True if point and location.coordinates_approximate else None,
         "addresses": [address] if address else [],
         "phones": phones_to_hsds(location.phones.all()),
         "schedules": schedules_to_hsds(location),

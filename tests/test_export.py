@@ -347,3 +347,39 @@ def test_the_schema_check_catches_a_broken_export(make_provider, tmp_path):
 
     assert any("services.csv row 2: 'open' is not one of" in e for e in errors)
     assert any("locations.csv row 2: 'location_type' is a required property" in e for e in errors)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("form", ["hsds", "spreadsheet"])
+def test_an_approximate_place_is_exported_with_its_flag_and_comes_back_approximate(
+    make_provider, tmp_path, form
+):
+    make_provider(name="Harbor Legal Aid", postcode="10001", lat=40.7484, lng=-73.9967)
+    make_provider(name="Northside Counseling", postcode="10001", lat=40.7501, lng=-73.9990)
+    Location.objects.filter(name__startswith="Harbor").update(coordinates_approximate=True)
+    if form == "hsds":
+        export_hsds(tmp_path / "p")
+        with open(tmp_path / "p" / "locations.csv", newline="", encoding="utf-8") as stream:
+            flags = {r["name"]: r["x_coordinates_approximate"] for r in csv.DictReader(stream)}
+    else:
+        call_command("export_csv", str(tmp_path / "d.csv"), stdout=io.StringIO())
+        with open(tmp_path / "d.csv", newline="", encoding="utf-8") as stream:
+            flags = {
+                r["organization_name"]: r["coordinates_approximate"] for r in csv.DictReader(stream)
+            }
+    assert {name.split()[0]: bool(flag) for name, flag in flags.items()} == {
+        "Harbor": True,
+        "Northside": False,
+    }
+    Organization.objects.all().delete()
+
+    if form == "hsds":
+        import_hsds(tmp_path / "p", source="round-trip")
+    else:
+        import_csv(tmp_path / "d.csv", source="round-trip")
+
+    approximate = dict(Location.objects.values_list("name", "coordinates_approximate"))
+    assert {name.split()[0]: flag for name, flag in approximate.items()} == {
+        "Harbor": True,
+        "Northside": False,
+    }

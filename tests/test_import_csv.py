@@ -12,7 +12,15 @@ from hsds_support import write_csv
 
 from providers.importers.csv_flat import COLUMNS, import_csv
 from providers.importers.report import ImportFailed, Severity
-from providers.models import Location, LocationKind, Organization, Phone, Service, Status
+from providers.models import (
+    Location,
+    LocationKind,
+    Organization,
+    Phone,
+    Service,
+    ServiceArea,
+    Status,
+)
 
 EXAMPLE = Path(settings.BASE_DIR) / "fixtures" / "example_providers.csv"
 
@@ -88,6 +96,7 @@ def test_a_bad_row_stops_the_import_and_names_the_row(tmp_path):
                 zip="",
                 latitude="",
                 longitude="",
+                phone="",  # with a phone or website it would be a remote service
             ),
             good_row(organization_name="Bad Phone Org", phone="call us"),
         ],
@@ -244,3 +253,51 @@ def test_a_whole_address_in_one_cell_is_split(tmp_path):
         location.postcode,
     ) == ("350 Fifth Avenue", "Suite 100", "New York", "NY", "10118")
     assert any("one-line address" in issue.message for issue in report.issues)
+
+
+@pytest.mark.django_db
+def test_a_row_with_a_phone_or_website_but_no_street_becomes_a_remote_service(tmp_path):
+    path = sheet(
+        tmp_path,
+        [
+            # A state line with no street: serves its state, not pinned to its town.
+            good_row(organization_name="Ohio Line", street="", city="Columbus", state="OH",
+                     zip="43215", phone="614-555-0100"),
+            # A national hotline: a toll-free number, no address at all.
+            good_row(organization_name="National Line", street="", city="", state="", zip="",
+                     phone="1-800-555-0199"),
+            # Only a website, no phone, no address, no state: remote, local area.
+            good_row(organization_name="Web Help", street="", city="", state="", zip="",
+                     phone="", service_website="https://help.example"),
+            # A place with a street but no coordinates stays a place (at its ZIP).
+            good_row(organization_name="Office"),
+        ],
+    )  # fmt: skip
+
+    report = import_csv(path, source="coalition")
+
+    assert report.ok, report.as_text()
+    kinds = {
+        loc.organization.name: (loc.kind, loc.address_1, loc.latitude)
+        for loc in Location.objects.select_related("organization")
+    }
+    assert kinds["Ohio Line"] == (LocationKind.REMOTE, "", None)
+    assert kinds["National Line"] == (LocationKind.REMOTE, "", None)
+    assert kinds["Web Help"] == (LocationKind.REMOTE, "", None)
+    assert kinds["Office"][0] == LocationKind.PHYSICAL and kinds["Office"][2] is not None
+    areas = {
+        s.organization.name: (s.service_area, s.service_area_states)
+        for s in Service.objects.select_related("organization")
+    }
+    assert areas["Ohio Line"] == (ServiceArea.STATES, ["OH"])
+    assert areas["National Line"] == (ServiceArea.NATIONWIDE, [])
+    assert areas["Web Help"] == (ServiceArea.LOCAL, [])
+    assert "imported as a remote service serving OH" in report.as_text()
+
+
+@pytest.mark.django_db
+def test_a_streetless_row_that_no_one_can_reach_is_still_refused(tmp_path):
+    path = sheet(tmp_path, [good_row(street="", city="", state="", zip="", phone="")])
+
+    with pytest.raises(ImportFailed):
+        import_csv(path, source="coalition")

@@ -26,6 +26,7 @@ from providers.importers.records import (
     service_area,
     service_values,
 )
+from providers.importers.remote import is_toll_free
 from providers.importers.report import Report
 from providers.importers.sources import source_name
 from providers.importers.writer import Inserter, Upserter, children_deleter, run_atomic
@@ -35,6 +36,7 @@ from providers.models import (
     Organization,
     Phone,
     Service,
+    ServiceArea,
     ServiceAtLocation,
     Status,
 )
@@ -45,9 +47,9 @@ COLUMNS = [
     "service_website", "service_email", "service_types", "victimization_types", "populations",
     "languages", "cost", "cost_note", "eligibility", "how_to_get_help", "service_area",
     "location_id", "location_name", "remote", "street", "street_2", "city", "state", "zip",
-    "latitude", "longitude", "address_confidential", "accessibility", "hours", "hours_note",
-    "phone", "phone_extension", "hotline", "text_number", "tty", "last_verified_on", "status",
-    "sample_data",
+    "latitude", "longitude", "coordinates_approximate", "address_confidential",
+    "accessibility", "hours", "hours_note", "phone", "phone_extension", "hotline",
+    "text_number", "tty", "last_verified_on", "status", "sample_data",
 ]  # fmt: skip
 ALIASES = {
     "name": "organization_name", "organization": "organization_name",
@@ -190,6 +192,8 @@ class FlatImport:
         service_name = norm.text(r.get("service_name"))[0] or org_name
         service_sid = norm.text(r.get("service_id"))[0] or _key(org_sid, "service", service_name)
         remote = norm.boolean(r.get("remote")) is True
+        streetless_area = None if remote else self._streetless_remote(row, r)
+        remote = remote or streetless_area is not None
         loc_sid = norm.text(r.get("location_id"))[0] or _key(
             org_sid,
             "location",
@@ -208,7 +212,11 @@ class FlatImport:
             if org_name:
                 self.bad_keys[org_sid] = row.number
             return
-        service = None if service_sid in self.services else self._service(row, r, service_name)
+        service = (
+            None
+            if service_sid in self.services
+            else self._service(row, r, service_name, remote_area=streetless_area)
+        )
         location = None if loc_sid in self.locations else self._location(row, r, remote)
         failed = [
             sid
@@ -255,7 +263,38 @@ class FlatImport:
             values["_status"] = status
         return values
 
-    def _service(self, row: Row, r: dict, name: str) -> dict | None:
+    def _streetless_remote(self, row: Row, r: dict) -> dict | None:
+        """For a row with no street and no coordinates but a phone or a website (a hotline,
+        a web service): the area it serves, and it becomes a remote service rather than
+        being refused or pinned to its town (issue 16, item 4): the row's service_area
+        (read by _service), else its state, else nationwide for a toll-free number, else
+        local ({}). None for a place to visit, or a row no one can reach."""
+        if norm.boolean(r.get("address_confidential")) is True or any(
+            not norm.is_empty(r.get(column)) for column in ("street", "latitude", "longitude")
+        ):
+            return None
+        phones = [r.get(c) for c in ("phone", "hotline", "text_number", "tty")]
+        websites = [r.get(c) for c in ("service_website", "organization_website")]
+        if all(norm.is_empty(value) for value in phones + websites):
+            return None
+        state, _ = norm.state(r.get("state"))
+        if state:
+            area = {"service_area": ServiceArea.STATES, "service_area_states": [state]}
+            served = state
+        elif any(is_toll_free(str(value or "")) for value in phones):
+            area, served = {"service_area": ServiceArea.NATIONWIDE}, "nationwide (toll-free)"
+        else:
+            area, served = {}, ""
+        row.fixed(
+            "street",
+            "no street address, reached by phone or online: imported as a remote service"
+            + (f" serving {served}" if served else ""),
+        )
+        return area
+
+    def _service(
+        self, row: Row, r: dict, name: str, *, remote_area: dict | None = None
+    ) -> dict | None:
         cost_text = norm.text(r.get("cost"))[0]
         cost = cost_from_text(cost_text)
         if cost is None and cost_text:
@@ -271,7 +310,7 @@ class FlatImport:
             cost_note=r.get("cost_note") or (cost_text if cost is None else ""),
             eligibility=r.get("eligibility"),
             how_to_get_help=r.get("how_to_get_help"),
-            area=service_area(row, [r.get("service_area", "")]),
+            area=service_area(row, [r.get("service_area", "")]) or remote_area or None,
         )
 
     def _add_service(self, row: Row, r: dict, sid: str, values: dict, org_pk) -> None:
@@ -318,6 +357,7 @@ class FlatImport:
             lat=r.get("latitude"),
             lng=r.get("longitude"),
             confidential=norm.boolean(r.get("address_confidential")) is True,
+            approximate=norm.boolean(r.get("coordinates_approximate")) is True,
             labels=FLAT_LABELS,
         )
         if values is None:

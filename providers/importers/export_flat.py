@@ -124,6 +124,8 @@ def export_csv(stream) -> int:
             "state": loc.state, "zip": shown.postcode,
             "latitude": repr(shown.point[0]) if shown.point else "",
             "longitude": repr(shown.point[1]) if shown.point else "",
+            "coordinates_approximate": "yes" if shown.point and loc.coordinates_approximate
+            else "",
             "address_confidential": "yes" if secret else "",
             "accessibility": "; ".join(access.get(loc.pk, {}).get("accessibility", [])),
             "hours": hours_text(sorted(hours.get(loc.pk, [])), loc.open_24_7),

@@ -19,7 +19,8 @@ TABLES = [
     ("locations.csv", "locations", [
         ("id", S, "uuid", True), ("location_type", S, "", True),
         ("organization_id", S, "uuid", False), ("name", S, "", False),
-        ("latitude", N, "", False), ("longitude", N, "", False)]),
+        ("latitude", N, "", False), ("longitude", N, "", False),
+        ("x_coordinates_approximate", "boolean", "", False)]),
     ("addresses.csv", "addresses", [
         ("id", S, "uuid", True), ("location_id", S, "uuid", False),
         ("address_1", S, "", True), ("address_2", S, "", False), ("city", S, "", True),

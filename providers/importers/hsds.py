@@ -325,6 +325,7 @@ class HsdsImport:
                 lat=r.get("latitude"),
                 lng=r.get("longitude"),
                 confidential=confidential,
+                approximate=norm.boolean(r.get("x_coordinates_approximate")) is True,
                 address_row=Row(self.report, address[7], address[8]),
             )
             if values is None:

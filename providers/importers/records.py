@@ -236,6 +236,7 @@ def location_values(
     lat=None,
     lng=None,
     confidential=False,
+    approximate=False,
     address_row: Row | None = None,
     labels: dict | None = None,
 ) -> dict | None:
@@ -315,7 +316,8 @@ def location_values(
     values.update(
         latitude=placed.lat,
         longitude=placed.lng,
-        coordinates_approximate=placed.approximate,
+        # Given coordinates the source (our exports) marks as a ZIP's or town's centre stay so.
+        coordinates_approximate=placed.approximate or bool(approximate),
         timezone=placed.timezone,
     )
     return values
