@@ -137,3 +137,19 @@ def test_removing_drops_only_the_inferred_needs(editor_client, imported):
     assert slugs(counseling.terms) == chosen
     assert not counseling.inferred_terms.exists()
     assert counseling.history.count() > 1  # the change is in its history
+
+
+def test_a_need_an_editor_removed_is_not_inferred_again_on_reimport(editor_client, tmp_path):
+    folder = write_messy_211(tmp_path / "export", **{"services_taxonomy.csv": TAXONOMY})
+    import_hsds(folder, source=SOURCE)
+    counseling = service("2004")
+    removed = slugs(counseling.inferred_terms)
+    assert removed
+
+    act(editor_client, "remove_inferred_needs", counseling)
+    report = import_hsds(folder, source=SOURCE)
+
+    assert not slugs(counseling.terms) & removed
+    assert not counseling.inferred_terms.exists()
+    assert slugs(counseling.rejected_terms) == removed
+    assert report.counts["services"]["needs inferred from their words"] >= 1  # others still

@@ -170,8 +170,11 @@ class ServiceForm(
         chosen = [term for name in names for term in self.cleaned_data[name]]
         self.instance.terms.set(kept + chosen)
         # An inferred need the editor unticked is no longer waiting for review.
-        unticked = self.instance.inferred_terms.exclude(pk__in=[t.pk for t in kept + chosen])
+        unticked = list(self.instance.inferred_terms.exclude(pk__in=[t.pk for t in kept + chosen]))
         self.instance.inferred_terms.remove(*unticked)
+        # ... and is not inferred again by a re-import, unless ticked again (rejected_terms).
+        self.instance.rejected_terms.add(*unticked)
+        self.instance.rejected_terms.remove(*chosen)
 
 
 ADDRESS_FIELDS = ("address_1", "city", "state", "postcode")

@@ -118,7 +118,9 @@ class ServiceAdmin(ListingStepsAdmin, ScopedAdmin):
     def remove_inferred_needs(self, request, queryset):
         count = 0
         for service in queryset.filter(inferred_terms__isnull=False).distinct():
-            service.terms.remove(*service.inferred_terms.all())
+            removed = list(service.inferred_terms.all())
+            service.terms.remove(*removed)
+            service.rejected_terms.add(*removed)  # not inferred again by a re-import
             service.inferred_terms.clear()
             count += 1
         message = ngettext(

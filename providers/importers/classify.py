@@ -75,6 +75,12 @@ class InferredNeeds:
                     "service_id", "term_id"
                 )
             )
+            # ... and one an editor removed is not inferred again (rejected_terms).
+            had |= set(
+                Service.rejected_terms.through.objects.filter(service_id__in=part).values_list(
+                    "service_id", "term_id"
+                )
+            )
             for pk in part:
                 for term_id in pending[pk]:
                     if (pk, term_id) not in had:

@@ -58,6 +58,13 @@ class Service(Sourced):
         related_name="inferred_for_services",
         verbose_name=_("needs inferred, not yet confirmed"),
     )
+    # Inferred needs an editor removed: a re-import does not infer them again (rejected_terms).
+    rejected_terms = models.ManyToManyField(
+        Term,
+        blank=True,
+        related_name="+",
+        verbose_name=_("inferred needs an editor removed"),
+    )
     languages = models.ManyToManyField(Language, blank=True, related_name="services")
     cost = models.CharField(
         _("cost"), max_length=20, choices=Cost.choices, default=Cost.NOT_STATED, blank=True
