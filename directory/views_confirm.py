@@ -22,7 +22,7 @@ def _invalid(request: HttpRequest) -> HttpResponse:
     return render(request, "directory/confirm_invalid.html", status=HTTPStatus.GONE)
 
 
-def _rows(organization):
+def _listings(organization):
     return (
         ServiceAtLocation.objects.filter(service__organization=organization)
         .select_related("service__organization", "location")
@@ -42,11 +42,10 @@ def confirm_listing(request: HttpRequest, token: str) -> HttpResponse:
         confirm(organization)
         return render(request, "directory/confirm_done.html", {"organization": organization})
     listings = []
-    for row in _rows(organization):
-        values = current_values(row, public=True)
-        listings.append(
-            {"row": row, "values": {name: display(name, value) for name, value in values.items()}}
-        )
+    for listing in _listings(organization):
+        values = current_values(listing, public=True)
+        shown = {name: display(name, value) for name, value in values.items()}
+        listings.append({"listing": listing, "values": shown})
     context = {"organization": organization, "token": token, "listings": listings}
     return render(request, "directory/confirm_listing.html", context)
 
@@ -59,17 +58,17 @@ def correct_listing(request: HttpRequest, token: str, pk) -> HttpResponse:
         organization = organization_for(token)
     except InvalidLink:
         return _invalid(request)
-    row = get_object_or_404(_rows(organization), pk=pk)
-    initial = current_values(row, public=True)
+    listing = get_object_or_404(_listings(organization), pk=pk)
+    initial = current_values(listing, public=True)
     if request.method == "POST":
         form = CorrectionForm(request.POST, initial=initial)
         if form.is_bot():
             return redirect("directory:confirm-listing", token=token)
         if form.is_valid():
             message = f"{FROM_PROVIDER}\n{form.cleaned_data['message'].strip()}".strip()
-            submit_correction(row, form.changes(), message)
-            return render(request, "directory/suggest_thanks.html", {"row": None})
+            submit_correction(listing, form.changes(), message)
+            return render(request, "directory/suggest_thanks.html", {"listing": None})
     else:
         form = CorrectionForm(initial=initial)
-    context = {"form": form, "row": row, "organization": organization, "token": token}
+    context = {"form": form, "listing": listing, "organization": organization, "token": token}
     return render(request, "directory/confirm_correct.html", context)

@@ -35,31 +35,31 @@ def _limited(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _thanks(request: HttpRequest, row: ServiceAtLocation | None = None) -> HttpResponse:
-    return render(request, "directory/suggest_thanks.html", {"row": row})
+def _thanks(request: HttpRequest, listing: ServiceAtLocation | None = None) -> HttpResponse:
+    return render(request, "directory/suggest_thanks.html", {"listing": listing})
 
 
 @public_page
 @same_origin_referrer
 @anonymous_form
 def suggest_correction(request: HttpRequest, pk) -> HttpResponse:
-    row = get_object_or_404(
+    listing = get_object_or_404(
         ServiceAtLocation.objects.listed().select_related("service__organization", "location"),
         pk=pk,
     )
-    initial = current_values(row, public=True)
+    initial = current_values(listing, public=True)
     if request.method == "POST":
         if over_rate_limit(request):
             return _limited(request)
         form = CorrectionForm(request.POST, initial=initial)
         if form.is_bot():
-            return _thanks(request, row)
+            return _thanks(request, listing)
         if form.is_valid():
-            submit_correction(row, form.changes(), form.cleaned_data["message"].strip())
-            return _thanks(request, row)
+            submit_correction(listing, form.changes(), form.cleaned_data["message"].strip())
+            return _thanks(request, listing)
     else:
         form = CorrectionForm(initial=initial)
-    context = {"form": form, "row": row, "organization": row.service.organization}
+    context = {"form": form, "listing": listing, "organization": listing.service.organization}
     return render(request, "directory/suggest_correction.html", context)
 
 

@@ -70,9 +70,9 @@ class Outcome:
     notes: list[str]
 
 
-def phones_by_kind(row: ServiceAtLocation) -> dict[str, Phone]:
+def phones_by_kind(listing: ServiceAtLocation) -> dict[str, Phone]:
     """The listing's first phone of each kind, in the order pages show them."""
-    service, location = row.service, row.location
+    service, location = listing.service, listing.location
     phones = ordered_phones(
         service.phones.all(), location.phones.all(), service.organization.phones.all()
     )
@@ -82,11 +82,11 @@ def phones_by_kind(row: ServiceAtLocation) -> dict[str, Phone]:
     return first
 
 
-def current_values(row: ServiceAtLocation, *, public: bool) -> dict:
+def current_values(listing: ServiceAtLocation, *, public: bool) -> dict:
     """The listing's values per field; `public` hides a confidential street and ZIP."""
-    service, location = row.service, row.location
+    service, location = listing.service, listing.location
     organization = service.organization
-    phones = phones_by_kind(row)
+    phones = phones_by_kind(listing)
     return {
         "name": organization.name,
         **{name: getattr(phones.get(kind), "number", "") for name, kind in PHONE_FIELDS.items()},
@@ -101,14 +101,14 @@ def current_values(row: ServiceAtLocation, *, public: bool) -> dict:
     }
 
 
-def submit_correction(row: ServiceAtLocation, changes: dict, message: str) -> Suggestion:
+def submit_correction(listing: ServiceAtLocation, changes: dict, message: str) -> Suggestion:
     """Store a correction: only the fields that differ from what the person was shown."""
-    shown = current_values(row, public=True)
+    shown = current_values(listing, public=True)
     proposed = {name: value for name, value in changes.items() if name in FIELDS}
     return Suggestion.objects.create(
         kind=Suggestion.Kind.CORRECTION,
-        service_at_location=row,
-        organization=row.service.organization,
+        service_at_location=listing,
+        organization=listing.service.organization,
         proposed=proposed,
         shown={name: shown[name] for name in proposed},
         message=message,
@@ -157,14 +157,14 @@ def _set_services(service: Service, slugs: list[str]) -> None:
     service.terms.set(kept + list(Term.objects.service_types().filter(slug__in=slugs)))
 
 
-def _legacy_phone(row: ServiceAtLocation, shown: str) -> Phone:
+def _legacy_phone(listing: ServiceAtLocation, shown: str) -> Phone:
     """The phone an old kind-less suggestion was about: the one with the number they saw."""
-    phones = phones_by_kind(row)
+    phones = phones_by_kind(listing)
     for phone in phones.values():
         if phone.number == shown:
             return phone
     if not shown and Phone.Kind.VOICE not in phones:
-        return Phone(service=row.service, kind=Phone.Kind.VOICE)
+        return Phone(service=listing.service, kind=Phone.Kind.VOICE)
     raise CannotApply(
         _("The number they saw (%(shown)s) has changed since: edit the phone by hand.")
         % {"shown": shown or "—"}
@@ -174,15 +174,15 @@ def _legacy_phone(row: ServiceAtLocation, shown: str) -> Phone:
 def _apply_phones(suggestion: Suggestion, values: dict, user) -> None:
     if not any(name in values for name in (*PHONE_FIELDS, LEGACY_PHONE)):
         return
-    row = suggestion.service_at_location
-    phones = phones_by_kind(row)
+    listing = suggestion.service_at_location
+    phones = phones_by_kind(listing)
     targets = []
     for name, kind in PHONE_FIELDS.items():
         if name in values:
-            phone = phones.get(kind) or Phone(service=row.service, kind=kind)
+            phone = phones.get(kind) or Phone(service=listing.service, kind=kind)
             targets.append((phone, values[name]))
     if LEGACY_PHONE in values:
-        phone = _legacy_phone(row, suggestion.shown.get(LEGACY_PHONE, ""))
+        phone = _legacy_phone(listing, suggestion.shown.get(LEGACY_PHONE, ""))
         targets.append((phone, values[LEGACY_PHONE]))
     for phone, number in targets:
         _tag([phone], user, suggestion)
@@ -194,10 +194,10 @@ def _apply_phones(suggestion: Suggestion, values: dict, user) -> None:
 
 
 def _apply_correction(suggestion: Suggestion, values: dict, user, notes: list[str]):
-    row = suggestion.service_at_location
-    if row is None:
+    listing = suggestion.service_at_location
+    if listing is None:
         raise CannotApply(_("The listing this correction was about no longer exists."))
-    service, location = row.service, row.location
+    service, location = listing.service, listing.location
     organization = service.organization
     _tag([organization, service, location], user, suggestion)
     changed = set()

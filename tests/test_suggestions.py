@@ -187,7 +187,7 @@ def test_provider_page_links_to_the_correction_form(client, row):
 def test_suggest_links_include(row):
     from django.template.loader import render_to_string
 
-    links = render_to_string("directory/includes/suggest_links.html", {"row": row})
+    links = render_to_string("directory/includes/suggest_links.html", {"listing": row})
     assert suggest_url(row) in links
     assert reverse("directory:suggest-provider") in links
 
