@@ -71,6 +71,11 @@ class _Names:
     def __init__(self) -> None:
         self.names: dict = {}
 
+    def preload(self, model, pks) -> None:
+        """Name these records in one query (a deleted one keeps its id)."""
+        for record in model._default_manager.filter(pk__in=list(pks)):
+            self.names[model, record.pk] = str(record)
+
     def __call__(self, model, pk) -> str:
         if (model, pk) not in self.names:
             found = model._default_manager.filter(pk=pk).first()
@@ -111,21 +116,27 @@ def _histories(organization: Organization) -> dict[str, models.QuerySet]:
     }
 
 
-def _label(kind: str, copy) -> str:
+def _label(kind: str, copy, names: "_Names") -> str:
     model = MODELS[kind]
     name = str(model._meta.verbose_name).capitalize()
-    try:
-        text = str(copy.instance)
-    except Exception:  # a copy whose relations are gone
-        text = str(copy.id)
+    if model is ServiceAtLocation:  # named by its relations: one query each, once
+        text = f"{names(Service, copy.service_id)} @ {names(Location, copy.location_id)}"
+    else:
+        # The model's own words, read off the copy's columns (`copy.instance` would read
+        # a location's excluded offset columns back, a query per copy).
+        text = model.__str__(copy)
     return f"{name}: {text}"
 
 
 def listing_history(organization: Organization, *, limit: int = LIMIT) -> list[Change]:
     """The organization's listing history, newest first, each change with its fields."""
     changes: list[Change] = []
+    histories = _histories(organization)
     names = _Names()
-    for kind, copies in _histories(organization).items():
+    names.names[Organization, organization.pk] = str(organization)
+    names.preload(Service, histories["service"].values_list("id", flat=True).distinct())
+    names.preload(Location, histories["location"].values_list("id", flat=True).distinct())
+    for kind, copies in histories.items():
         model = MODELS[kind]
         fields = _tracked(model)
         previous: dict = {}
@@ -165,7 +176,7 @@ def listing_history(organization: Organization, *, limit: int = LIMIT) -> list[C
                     who=user.get_username() if user else "",
                     reason=copy.history_change_reason or "",
                     action=copy.history_type,
-                    record=_label(kind, copy),
+                    record=_label(kind, copy, names),
                     fields=diffs,
                 )
             )

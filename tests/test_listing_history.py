@@ -175,3 +175,27 @@ def test_a_revert_of_another_listings_change_is_refused(editor_client, edited, m
     )
     assert "not part of this listing" in response.content.decode()
     assert Organization.objects.get(pk=other.pk).description == "Theirs"
+
+
+def test_the_page_reads_a_fixed_number_of_queries_however_big_the_listing(
+    editor_client, edited, django_assert_max_num_queries
+):
+    """Seven history queries, two to name services and locations, the admin's own: not one
+    per record (a listing with many services and phones must not slow the page down)."""
+    from providers.models import Location, Service, ServiceAtLocation
+
+    organization = edited.service.organization
+    with django_assert_max_num_queries(25) as small:
+        editor_client.get(history_url(organization))
+    for index in range(8):
+        service = Service.objects.create(organization=organization, name=f"Service {index}")
+        location = Location.objects.create(
+            organization=organization, name=f"Place {index}", latitude=40.7, longitude=-74.0
+        )
+        ServiceAtLocation.objects.create(service=service, location=location)
+        Phone.objects.create(service=service, number=f"+1212555020{index}")
+        service.eligibility = "Anyone"
+        service.save()
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = editor_client.get(history_url(organization))
+    assert "Service 7 @ Place 7" in response.content.decode()
