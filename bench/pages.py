@@ -236,8 +236,8 @@ class Queries:
         return execute(sql, params, many, context)
 
 
-def prepare(args) -> tuple[Path, Path]:
-    """(temporary directory, database): bench/search.py's cached data, migrated, enriched."""
+def prepare(args, workdir: Path) -> Path:
+    """A database in `workdir`: bench/search.py's cached data, migrated, enriched."""
     bench_search = _bench_module("search")
     cached = bench_search.CACHE / (
         f"search-{args.size}-v{bench_search.SCHEMA_VERSION}-s{args.seed}.sqlite3"
@@ -247,7 +247,6 @@ def prepare(args) -> tuple[Path, Path]:
     if not cached.exists():
         bench_search.CACHE.mkdir(parents=True, exist_ok=True)
         bench_search.build(cached, args.size, seed=args.seed)
-    workdir = Path(tempfile.mkdtemp(prefix="bench-pages-"))
     database = workdir / cached.name
     started = perf_counter()
     if args.db:  # prepared by an earlier run (--keep): migrated, not enriched again
@@ -256,7 +255,7 @@ def prepare(args) -> tuple[Path, Path]:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
-        return workdir, database
+        return database
     print(f"Copying {cached.name}, migrating and enriching it ...", flush=True)
     shutil.copy(cached, database)
     bench_search.use_database(database)
@@ -268,7 +267,7 @@ def prepare(args) -> tuple[Path, Path]:
     print(f"  ready in {perf_counter() - started:.0f} s", flush=True)
     if args.keep:
         shutil.copy(database, args.keep)
-    return workdir, database
+    return database
 
 
 def main() -> int:
@@ -287,8 +286,9 @@ def main() -> int:
     args = parser.parse_args()
     args.size = 10_000 if args.small else 100_000
     args.points = args.points or (10 if args.small else 40)
-    workdir, _ = prepare(args)
-    try:
+    workdir = Path(tempfile.mkdtemp(prefix="bench-pages-"))
+    try:  # the copy of 100k listings goes, however the run ends
+        prepare(args, workdir)
         return run(args)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
