@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from django.db.models import Prefetch
 
 from providers import redaction
+from providers.geometry import area_centre
 from providers.models import (
     Cost,
     Language,
@@ -357,8 +358,8 @@ def service_area_to_hsds(service: Service) -> list[dict]:
             for code in sorted(service.service_area_states)
         ]
     if service.service_area == ServiceArea.RADIUS and service.service_area_radius_mi:
-        lat = round(service.service_area_lat or 0.0, 2)
-        lng = round(service.service_area_lng or 0.0, 2)
+        lat = area_centre(service.service_area_lat or 0.0)
+        lng = area_centre(service.service_area_lng or 0.0)
         miles = service.service_area_radius_mi
         return [
             base

@@ -25,6 +25,7 @@ from providers.geometry import (  # noqa: F401 - the search's geometry, for its 
     EARTH_RADIUS_MI,
     KM_PER_MI,
     a_to_mi,
+    area_centre,
     band,
     bounding_box,
     haversine_a,
@@ -332,7 +333,9 @@ def area_covers(area: RemoteCandidate, *, lat: float, lng: float, state: str) ->
     if area.area == ServiceArea.RADIUS and area.area_radius_mi:
         if area.area_lat is None or area.area_lng is None:
             return False
-        distance = haversine_mi(lat1=lat, lng1=lng, lat2=area.area_lat, lng2=area.area_lng)
+        # The kept centre, even for a value written around save() (raw SQL, .update()).
+        centre = area_centre(area.area_lat), area_centre(area.area_lng)
+        distance = haversine_mi(lat1=lat, lng1=lng, lat2=centre[0], lng2=centre[1])
         return distance <= area.area_radius_mi
     return False
 

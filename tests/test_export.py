@@ -107,12 +107,12 @@ def build_directory(make_provider) -> None:
         lng=-71.0589,
         timezone="America/New_York",
     )
-    Service.objects.filter(pk=radius.service_id).update(
-        service_area=ServiceArea.RADIUS,
-        service_area_lat=42.36,
-        service_area_lng=-71.06,
-        service_area_radius_mi=40.0,
-    )
+    # Saved, as the admin and the API save it (the centre is kept to a tenth of a degree).
+    service = Service.objects.get(pk=radius.service_id)
+    service.service_area = ServiceArea.RADIUS
+    service.service_area_lat, service.service_area_lng = 42.36, -71.06
+    service.service_area_radius_mi = 40.0
+    service.save()
 
 
 def snapshot() -> list:

@@ -65,3 +65,16 @@ def test_an_import_keeps_the_centre_to_a_tenth_of_a_degree():
     row = Row(report=Report(), file="services.csv", number=2)
     values = service_area(row, ["within 10 mi of 40.715621,-73.986234"])
     assert (values["service_area_lat"], values["service_area_lng"]) == (40.7, -74.0)
+
+
+def test_a_centre_written_around_save_is_still_kept(line, client):
+    """Raw SQL or .update() skip save(): the search and the feed keep the centre anyway."""
+    Service.objects.filter(pk=line.pk).update(
+        service_area_lat=SHELTER[0], service_area_lng=SHELTER[1]
+    )
+    point = (SHELTER[0] + 9.5 / 69.05, SHELTER[1])
+    assert line.pk not in {
+        sal.service_id for sal in search.covering(lat=point[0], lng=point[1], state="NY")
+    }
+    body = client.get("/api/hsds/services/" + str(line.pk)).content.decode()
+    assert "40.71" not in body and "-73.98" not in body and "-73.99" not in body

@@ -5,6 +5,7 @@ or coordinates."""
 from collections import defaultdict
 
 from providers import redaction
+from providers.geometry import area_centre
 from providers.hsds import COST_OPTIONS as COST_LABELS
 from providers.importers.csv_flat import COLUMNS
 from providers.importers.normalise import hours_text
@@ -36,8 +37,8 @@ def _service_area_text(svc: Service) -> str:
         return ", ".join(svc.service_area_states)
     if svc.service_area == ServiceArea.RADIUS and svc.service_area_radius_mi:
         return (
-            f"within {svc.service_area_radius_mi!r} mi of {svc.service_area_lat!r},"
-            f"{svc.service_area_lng!r}"
+            f"within {svc.service_area_radius_mi!r} mi of {area_centre(svc.service_area_lat)!r},"
+            f"{area_centre(svc.service_area_lng)!r}"
         )
     return ""
 
