@@ -213,3 +213,53 @@ def test_handout_says_the_cost_is_not_stated(client, referral_world):
     client.force_login(referral_world.advocate_a)
     html = client.get(reverse("referrals:list-print", kwargs={"pk": resource_list.pk}))
     assert "<dt>Cost</dt>\n      <dd>Not stated: call to ask.</dd>" in html.content.decode()
+
+
+def test_a_service_with_no_location_but_a_phone_becomes_a_remote_service(tmp_path, db):
+    from messy211 import FILES
+
+    from providers.models import LocationKind, ServiceArea
+
+    org_fields, orgs = FILES["organizations.csv"]
+    svc_fields, services = FILES["services.csv"]
+    phone_fields, phones = FILES["phones.csv"]
+    blank_service = ["", "", "active", "", "", "", ""]
+    folder = write_messy_211(
+        tmp_path / "export",
+        **{
+            "organizations.csv": (org_fields, [*orgs, ["1004", "National Helpline", "", "", "",
+                                                       ""]]),
+            "services.csv": (svc_fields, [
+                *services,
+                # Placed nowhere; its organization's places are in New York: serves NY.
+                ["2005", "1001", "Victim Notification Line", "Call for case updates.",
+                 *blank_service],
+                # Placed nowhere, no place of its organization, a toll-free number.
+                ["2006", "1004", "National Helpline", "Call any time.", *blank_service],
+                # Placed nowhere and no phone or website: nothing to make of it.
+                ["2007", "1004", "Unreachable", "", *blank_service],
+            ]),
+            "phones.csv": (phone_fields, [
+                *phones,
+                ["6005", "", "2005", "", "", "", "(212) 555-0177", "", "voice", "", ""],
+                ["6006", "", "2006", "", "", "", "1-800-555-0199", "", "voice", "", ""],
+            ]),
+        },
+    )  # fmt: skip
+
+    report = import_hsds(folder, source=SOURCE)
+
+    line, national = service("2005"), service("2006")
+    assert (line.service_area, line.service_area_states) == (ServiceArea.STATES, ["NY"])
+    assert national.service_area == ServiceArea.NATIONWIDE
+    for remote in (line, national):
+        (place,) = remote.locations.all()
+        assert (place.kind, place.address_1, place.latitude) == (LocationKind.REMOTE, "", None)
+    assert not service("2007").locations.exists()
+    text = report.as_text()
+    assert "imported as a remote service" in text
+    assert "no location: this service will not appear in searches" in text  # 2007 only
+
+    import_hsds(folder, source=SOURCE)  # a re-import keeps the one remote place
+
+    assert line.locations.count() == 1 and national.locations.count() == 1

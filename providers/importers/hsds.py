@@ -204,6 +204,7 @@ class HsdsImport:
 
     def _services(self) -> None:
         self.service_org: dict[str, object] = {}
+        self.remote_names: dict[str, str] = {}  # services placed nowhere, reached remotely
         self.verified: dict[object, object] = {}
         for number, r in self.rows("services.csv"):
             row = Row(self.report, "services.csv", number)
@@ -248,6 +249,8 @@ class HsdsImport:
             if pk is not None:
                 self.inferred.add(pk, name=values["name"], description=values["description"])
                 self.service_org[sid] = values["organization_id"]
+                if self.remote.without_location(sid):
+                    self.remote_names[sid] = values["name"]
                 verified = row.date(r.get("assured_date"), "assured_date")
                 if verified and verified > self.verified.get(
                     values["organization_id"], verified.min

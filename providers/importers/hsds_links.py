@@ -10,7 +10,7 @@ from django.utils import timezone
 from providers.hsds import FLAG_CONFIDENTIAL, FLAG_SAMPLE
 from providers.importers import normalise as norm
 from providers.importers.mapping import LOCATION_KINDS, SERVICE_KINDS
-from providers.importers.records import Row
+from providers.importers.records import Row, location_values
 from providers.importers.writer import Inserter, chunks
 from providers.models import Location, Organization, Phone, Service, ServiceAtLocation, Status
 
@@ -145,6 +145,7 @@ def _service_at_location(imp) -> None:
             location_id=location,
             description=norm.text(description, multiline=True)[0],
         )
+    _remote_locations(imp, links)
     links.flush()
     imp.pairs.clear()
     touched = set(imp.services.ids.values())
@@ -172,6 +173,30 @@ def _service_at_location(imp) -> None:
         imp.report.warn(
             "services.csv", None, f"{len(missing) - 50} more services without a location"
         )
+
+
+def _remote_locations(imp, links: Inserter) -> None:
+    """A service the package places nowhere but that is reached by phone or online gets a
+    remote location of its own, so it can be found (issue 16, item 4); its area was set from
+    the package's service areas, else its organization's states, else nationwide for a
+    toll-free number (providers/importers/remote.py)."""
+    for sid, name in imp.remote_names.items():
+        service = imp.services.get(sid)
+        row = Row(imp.report, "services.csv", imp.services.rows[sid])
+        values = location_values(
+            row, imp.placer, organization_id=imp.service_org[sid], name=name, remote=True
+        )
+        values.update(open_24_7=False, hours_note="")
+        location = imp.locations.add(f"{sid}#remote", values, row=row.number)
+        if service is None or location is None:
+            continue
+        row.fixed(
+            "id",
+            "no location, but reached by phone or online: imported as a remote service",
+        )
+        imp.package_pairs.add((service, location))
+        imp.location_service_pks[location].append(service)
+        links.add(service_id=service, location_id=location, description="")
 
 
 def _phones(imp) -> None:

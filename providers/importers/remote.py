@@ -44,11 +44,16 @@ class RemoteServices:
                     self.reached.add(key)
                     if is_toll_free(r.get("number")):
                         self.toll_free.add(key)
+        self.service_org: dict[str, str] = {}  # service id -> organization id
         for table, kind in (("services.csv", "service"), ("organizations.csv", "organization")):
             for _, r in imp.pkg.rows(table):
+                sid = r.get("id", "").strip()
                 if not norm.is_empty(first(r, "url", "website")):
-                    self.reached.add((kind, r.get("id", "").strip()))
+                    self.reached.add((kind, sid))
+                if kind == "service":
+                    self.service_org[sid] = r.get("organization_id", "").strip()
         self.streetless: dict[str, tuple[str, str]] = {}  # location id -> (state, org id)
+        self.org_states: dict[str, set[str]] = defaultdict(set)  # where an org's places are
         for _, r in imp.pkg.rows("locations.csv"):
             self._read_location(r)
 
@@ -70,7 +75,10 @@ class RemoteServices:
         )
         given = not (norm.is_empty(r.get("latitude")) and norm.is_empty(r.get("longitude")))
         if not norm.is_empty(street) or confidential or given:
-            return  # a place to visit (coordinates, even wrong ones, say the source meant one)
+            # a place to visit (coordinates, even wrong ones, say the source meant one)
+            if norm.state(state)[0]:
+                self.org_states[r.get("organization_id", "").strip()].add(norm.state(state)[0])
+            return
         self.streetless[sid] = (norm.state(state)[0], r.get("organization_id", "").strip())
 
     def _keys(self, location: str) -> list[tuple[str, str]]:
@@ -84,9 +92,27 @@ class RemoteServices:
             key in self.reached for key in self._keys(location)
         )
 
+    def without_location(self, service: str) -> bool:
+        """True for a service the package places nowhere but that can be reached by phone or
+        online: it is imported as a remote service (it would not be found otherwise)."""
+        org = self.service_org.get(service, "")
+        return not self.service_locations.get(service) and (
+            ("service", service) in self.reached or ("organization", org) in self.reached
+        )
+
     def area_for(self, service: str) -> dict | None:
         """The area a service at remote locations only serves, or None (local)."""
         locations = self.service_locations.get(service, [])
+        if self.without_location(service):
+            # No place of its own: the states where its organization has places, else
+            # nationwide for a toll-free number.
+            org = self.service_org.get(service, "")
+            states = sorted(self.org_states.get(org, ()))
+            if states:
+                return {"service_area": ServiceArea.STATES, "service_area_states": states}
+            if {("service", service), ("organization", org)} & self.toll_free:
+                return {"service_area": ServiceArea.NATIONWIDE}
+            return None
         if not locations or not all(self.is_remote(loc) for loc in locations):
             return None
         states = sorted({self.streetless[loc][0] for loc in locations} - {""})
