@@ -47,6 +47,11 @@ def test_search_is_on_the_first_screen_and_the_page_lands_at_the_results(open_pa
     assert in_first_screen(page, page.get_by_label("ZIP code, or city and state"), width)
     assert in_first_screen(page, search, width)
     shoot(page, "map-home", width)
+    # Once a folded list is open, a second Search ends the form: no scrolling back up.
+    page.locator("details.more-filters summary").first.click()
+    assert search.count() == 2 and search.last.is_visible()
+    page.locator("details.more-filters summary").first.click()
+    assert search.count() == 1
     page.get_by_label("ZIP code, or city and state").fill("10001")
     page.get_by_label("ZIP code, or city and state").press("Enter")
     page.wait_for_load_state()
