@@ -35,6 +35,7 @@ from providers.sample_text import (
     LABEL,
     NAME_WORDS,
     OTHER_LANGUAGES,
+    SPANISH,
     STREETS,
     Archetype,
 )
@@ -269,6 +270,8 @@ class SampleBuilder:
             Cost.SLIDING_SCALE: "Based on household income; no one is turned away.",
             Cost.FEE: "$25 first visit; ask about fee waivers.",
         }[cost]
+        eligibility = rng.choice(ELIGIBILITY)
+        how_to = HOW_TO_CONFIDENTIAL if confidential else rng.choice(HOW_TO)
         service = Service(
             id=self.uid("service"),
             organization=organization,
@@ -277,8 +280,11 @@ class SampleBuilder:
             status=Status.RETIRED if index % 61 == 30 else Status.PUBLISHED,
             cost=cost,
             cost_note=cost_note,
-            eligibility=rng.choice(ELIGIBILITY),
-            how_to_get_help=HOW_TO_CONFIDENTIAL if confidential else rng.choice(HOW_TO),
+            eligibility=eligibility,
+            how_to_get_help=how_to,
+            translations={
+                "es": {"eligibility": SPANISH[eligibility], "how_to_get_help": SPANISH[how_to]}
+            },
             source=SOURCE,
             source_id=f"service-{index + 1}",
             **area,

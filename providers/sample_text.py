@@ -372,3 +372,35 @@ CITY_LANGUAGES = {
     "Anchorage": ["tl", "ko", "ru"],
 }
 OTHER_LANGUAGES = ["zh", "vi", "ko", "ar", "ht", "tl", "ru", "fr"]
+
+# Spanish for the texts above, as an editor would enter them (Service.translations), so the
+# sample listings show provider text in a second language (docs/languages.md).
+SPANISH = {
+    ELIGIBILITY[0]: "Cualquier persona de 18 años o más que haya sufrido un delito, sin importar "
+    "cuándo ocurrió. No se necesita identificación ni denuncia policial.",
+    ELIGIBILITY[1]: "Sobrevivientes de trata de cualquier edad, género o situación migratoria.",
+    ELIGIBILITY[2]: "Residentes del condado y de los condados vecinos. Nunca se pregunta por la "
+    "situación migratoria.",
+    ELIGIBILITY[3]: "Adultos y familias con hijos; jóvenes de 16 a 17 años con el consentimiento "
+    "de un tutor o la remisión de un intercesor.",
+    ELIGIBILITY[4]: "Cualquier persona afectada por violencia doméstica o sexual, incluidos "
+    "amigos y familiares.",
+    ELIGIBILITY[5]: "Hogares de bajos ingresos (hasta el 250 % del nivel de pobreza); "
+    "excepciones en emergencias.",
+    ELIGIBILITY[6]: "Mujeres y sus hijos; las personas trans y no binarias son bienvenidas.",
+    ELIGIBILITY[7]: "Jóvenes de 12 a 24 años.",
+    HOW_TO[0]: "Llame en horario de atención; un intercesor contesta y le da una primera cita, "
+    "por lo general en menos de una semana.",
+    HOW_TO[1]: "Venga sin cita en horario de atención o llame antes. Traiga los papeles que "
+    "tenga, pero puede venir sin ellos.",
+    HOW_TO[2]: "Envíe un mensaje de texto o llame al número de abajo. Si no es seguro hablar, "
+    "díganoslo y le escribiremos.",
+    HOW_TO[3]: "Llene el breve formulario de admisión en el sitio web o pida a cualquier "
+    "agencia asociada que le remita.",
+    HOW_TO[4]: "Llame a la línea de 24 horas. Para una cama esta noche, llame antes de las 9 "
+    "p. m. si puede.",
+    HOW_TO[5]: "Pida un intérprete cuando llame; no tiene costo y no necesita traer el suyo.",
+    HOW_TO_CONFIDENTIAL: "Llame primero a la línea de 24 horas: la dirección es confidencial y "
+    "solo se comparte cuando se confirma un lugar. El personal puede organizar un transporte "
+    "seguro.",
+}

@@ -212,3 +212,15 @@ def test_admin_inline_of_a_service_leaves_its_translations_alone(
     assert Phone.objects.get(service=bilingual.service).translations == {
         "es": {"note": "Recepción"}
     }
+
+
+def test_sample_listings_show_spanish_eligibility_to_spanish_readers(client):
+    from django.core.management import call_command
+
+    from providers.models import ServiceAtLocation
+
+    call_command("load_sample_data", verbosity=0)
+    sal = ServiceAtLocation.objects.listed().select_related("service").first()
+    spanish = sal.service.translations["es"]
+    html = client.get(f"/es/provider/{sal.pk}/").content.decode()
+    assert spanish["eligibility"] in html and spanish["how_to_get_help"] in html
