@@ -8,8 +8,9 @@ ExecStartPre= and ExecStart= lines, read by tools/deploy_files.py) on a free 127
 with a fresh static folder, and checks that /healthz answers 200 over plain HTTP with every
 check ok, and that the home page, a search, a provider page, a hashed static file (which the
 nginx site's long-cache location matches), the API, the HSDS root and the admin login all
-answer 200 without a debug page. Last, `make serve-prod` serves the same /healthz and home
-page. Stops each server and exits non-zero on the first failure.
+answer 200 without a debug page, and that the server logged JSON lines without the
+searched place. Last, `make serve-prod` serves the same /healthz and a search. Stops each
+server and exits non-zero on the first failure.
 
     .venv/bin/python tools/smoke_prod.py
 """
@@ -106,6 +107,22 @@ def check_health(base: str) -> None:
     print(f"ok   {'health':<18} /healthz ({body.decode()})")
 
 
+def check_log(text: str) -> None:
+    """The server's own log: JSON lines only, and no searched place (the checks searched
+    near=10001) in any of them."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    for line in lines:
+        try:
+            json.loads(line)
+        except ValueError:
+            raise SystemExit(f"FAIL log: a line that is not JSON: {line[:300]}") from None
+    if "near=" in text:
+        raise SystemExit("FAIL log: the searched place is in the server's log")
+    if "Not Found: /no-such-page/" not in text:
+        raise SystemExit("FAIL log: the 404 of /no-such-page/?near=10001 was not logged")
+    print(f"ok   {'server log':<18} {len(lines)} JSON lines, no searched place")
+
+
 def check_static_location(path: str, static_root: str) -> None:
     """The nginx site serves this hashed file with its year-long cache, from the same file."""
     pattern, alias = deploy_files.hashed_static_location()
@@ -134,14 +151,16 @@ def run_checks(base: str, static_root: str) -> None:
     check(base, "/api/v1/providers/?near=10001", "API search")
     check(base, "/api/hsds/", "HSDS root")
     check(base, "/admin/login/", "admin login")
-    status, _, _ = get(base, "/no-such-page/")
+    status, _, _ = get(base, "/no-such-page/?near=10001")  # logged: without its query
     if status != 404:
         raise SystemExit(f"FAIL not found: HTTP {status}")
-    print("ok   not found          /no-such-page/ (404, no debug page)")
+    print("ok   not found          /no-such-page/?near=10001 (404, no debug page)")
 
 
-def serve(command: list[str], env: dict, base: str):
-    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+def serve(command: list[str], env: dict, base: str, log=None):
+    server = subprocess.Popen(
+        command, cwd=ROOT, env=env, start_new_session=True, stdout=log, stderr=log
+    )
     try:
         wait_until_up(base, server, timeout_s=180)
     except BaseException:
@@ -191,11 +210,14 @@ def main() -> None:
         print(f"== deploy/resource-map.service on {base} (PostgreSQL, Redis)")
         for command in unit.prepare:
             subprocess.run(command, cwd=ROOT, env=env, check=True)
-        server = serve(unit.start, env, base)
-        try:
-            run_checks(base, static_root)
-        finally:
-            stop(server)
+        log_path = Path(static_root) / "server.log"
+        with open(log_path, "wb") as log:
+            server = serve(unit.start, env, base, log)
+            try:
+                run_checks(base, static_root)
+            finally:
+                stop(server)
+        check_log(log_path.read_text(encoding="utf-8", errors="replace"))
         print(f"== make serve-prod on {base}")
         make_env = {**env, "HOST": "127.0.0.1", "PORT": str(port)}
         server = serve(["make", "--no-print-directory", "serve-prod"], make_env, base)
