@@ -151,6 +151,9 @@ def _fold_location(loc: Location, into: Location, *, user, reason, counts) -> No
     if into.latitude is None and loc.latitude is not None:
         into.latitude, into.longitude = loc.latitude, loc.longitude
         into.coordinates_approximate = loc.coordinates_approximate
+        # The point keeps its offset: a confidential one's public point stays the one it had
+        # (a second offset of the same point would give a second ring to cross with the first).
+        into.offset_bearing, into.offset_mi = loc.offset_bearing, loc.offset_mi
     _save(into, user=user, reason=reason)
     into.accessibility.add(*loc.accessibility.all())
     counts["locations folded"] += 1
