@@ -330,7 +330,7 @@ if PRODUCTION:
 
 # Logging never includes query strings: a searched place must not be written anywhere.
 # Production writes JSON lines (DJANGO_LOG_FORMAT=json, its default), development plain text.
-LOG_FORMAT = env_str("DJANGO_LOG_FORMAT", "json" if PRODUCTION else "text")
+LOG_FORMAT = env_str("DJANGO_LOG_FORMAT") or ("json" if PRODUCTION else "text")
 if LOG_FORMAT not in {"json", "text"}:
     raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT={LOG_FORMAT!r}: use json or text.")
 LOGGING = logging_config(

@@ -136,3 +136,31 @@ def test_gunicorn_keeps_no_access_log_unless_asked(monkeypatch, capsys):
     finally:
         logging.config.dictConfig(settings.LOGGING)
     assert [json.loads(line)["logger"] for line in err.splitlines()] == ["gunicorn.error"]
+
+
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        ({"DJANGO_ENV": "production"}, "json"),
+        ({"DJANGO_ENV": "production", "DJANGO_LOG_FORMAT": "text"}, "text"),
+        ({"DJANGO_LOG_FORMAT": ""}, "text"),
+        ({"DJANGO_LOG_FORMAT": "xml"}, "DJANGO_LOG_FORMAT='xml': use json or text."),
+    ],
+)
+def test_log_format_setting(environment, expected):
+    import subprocess
+    import sys
+
+    code = "import django; django.setup(); from django.conf import settings; "
+    code += "print(settings.LOG_FORMAT)"
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "directory.settings",
+        "DJANGO_SECRET_KEY": "x" * 60,
+        "DJANGO_ALLOWED_HOSTS": "example.org",
+        **environment,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert expected in (result.stdout + result.stderr)
