@@ -55,6 +55,38 @@ class _Column:
         return self.seen[value]
 
 
+class _Fixed:
+    """A column with one value for every row (a history row's date, user, reason, type)."""
+
+    __slots__ = ("field", "prepared")
+
+    def __init__(self, field: models.Field, value) -> None:
+        self.field = field
+        self.prepared = field.get_db_prep_save(value, connection)
+
+    def value(self, obj, now):
+        return self.prepared
+
+
+def _insert(model, columns: list, objs: list, *, ignore_conflicts: bool = False) -> None:
+    on_conflict = OnConflict.IGNORE if ignore_conflicts else None
+    quote = connection.ops.quote_name
+    sql = "{} {} ({}) VALUES ({}) {}".format(
+        connection.ops.insert_statement(on_conflict=on_conflict),
+        quote(model._meta.db_table),
+        ", ".join(quote(column.field.column) for column in columns),
+        ", ".join(["%s"] * len(columns)),
+        connection.ops.on_conflict_suffix_sql(
+            [column.field for column in columns], on_conflict, None, None
+        )
+        or "",
+    )
+    now = timezone.now()
+    rows = [[column.value(obj, now) for column in columns] for obj in objs]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
 def insert_objects(
     model: type[models.Model], objs: list, *, ignore_conflicts: bool = False
 ) -> None:
@@ -68,22 +100,7 @@ def insert_objects(
         for field in opts.concrete_fields
         if not getattr(field, "generated", False) and (with_pk or field is not opts.pk)
     ]
-    on_conflict = OnConflict.IGNORE if ignore_conflicts else None
-    quote = connection.ops.quote_name
-    sql = "{} {} ({}) VALUES ({}) {}".format(
-        connection.ops.insert_statement(on_conflict=on_conflict),
-        quote(opts.db_table),
-        ", ".join(quote(column.field.column) for column in columns),
-        ", ".join(["%s"] * len(columns)),
-        connection.ops.on_conflict_suffix_sql(
-            [column.field for column in columns], on_conflict, None, None
-        )
-        or "",
-    )
-    now = timezone.now()
-    rows = [[column.value(obj, now) for column in columns] for obj in objs]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    _insert(model, columns, objs, ignore_conflicts=ignore_conflicts)
     for obj in objs:
         obj._state.adding, obj._state.db = False, connection.alias
 
@@ -96,8 +113,9 @@ def insert_history(
     user=None,
     reason: str = "",
 ) -> None:
-    """The history rows simple_history's bulk_history_create writes for `objs`, inserted by
-    insert_objects (one per object: '+' created, '~' changed)."""
+    """The history rows simple_history's bulk_history_create writes for `objs` (one per
+    object: '+' created, '~' changed), read straight from the objects: the historical
+    model's tracked fields have the same names, its own fields one value for the batch."""
     if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         return
     objs = list(objs)
@@ -105,16 +123,19 @@ def insert_history(
         return
     history = model.history.model
     user = user or history.get_default_history_user(objs[0])
-    now = timezone.now()
-    tracked = [field.attname for field in history.tracked_fields]
-    rows = []
-    for obj in objs:
-        row = history(
-            history_date=getattr(obj, "_history_date", now),
-            history_user=user,
-            history_change_reason=reason,
-            history_type="~" if update else "+",
-            **{name: getattr(obj, name) for name in tracked},
-        )
-        rows.append(row)
-    insert_objects(history, rows)
+    fixed = {
+        "history_date": timezone.now(),
+        "history_user_id": getattr(user, "pk", None),
+        "history_change_reason": reason,
+        "history_type": "~" if update else "+",
+    }
+    tracked = {field.attname for field in history.tracked_fields}
+    columns = []
+    for field in history._meta.concrete_fields:
+        if field.attname in tracked:
+            columns.append(_Column(field))
+        elif field.attname in fixed:
+            columns.append(_Fixed(field, fixed[field.attname]))
+        elif field is not history._meta.pk:
+            raise ValueError(f"history field {field.attname} has no value")  # a new option
+    _insert(history, columns, objs)
