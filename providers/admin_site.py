@@ -87,8 +87,9 @@ class DirectorySite(admin.AdminSite):
 
 
 def attention(request) -> dict:
-    """What an editor should look at first: stale published listings, pending suggestions."""
-    from providers.models import Status, Suggestion
+    """What an editor should look at first: stale published listings, pending suggestions,
+    possible duplicates."""
+    from providers.models import DuplicatePair, Status, Suggestion
 
     user = request.user
     found = {}
@@ -98,6 +99,9 @@ def attention(request) -> dict:
         found["stale"] = organizations_for(user).filter(status=Status.PUBLISHED).stale().count()
     if user.has_perm("providers.change_suggestion"):
         found["suggestions"] = Suggestion.objects.pending().count()
+    if user.has_perm("providers.change_duplicatepair"):
+        open_pairs = DuplicatePair.objects.filter(decision=DuplicatePair.Decision.OPEN)
+        found["duplicates"] = open_pairs.count()
     return {"attention": found, "days": settings.STALE_AFTER_DAYS} if found else {}
 
 

@@ -415,6 +415,12 @@ def test_the_admin_lists_pairs_side_by_side(editor, both):
     assert "Merge into the left" in html and "Keep apart" in html
 
 
+def test_the_admin_index_counts_the_pairs_to_review(editor, both):
+    html = editor.get("/admin/").content.decode()
+    assert "1 possible duplicate to review" in html
+    assert "/admin/providers/duplicatepair/?decision__exact=open" in html
+
+
 def test_merging_from_the_admin_keeps_the_side_chosen(editor, both):
     pair = open_pairs().get()
     response = editor.post(
