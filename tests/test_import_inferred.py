@@ -153,3 +153,23 @@ def test_a_need_an_editor_removed_is_not_inferred_again_on_reimport(editor_clien
     assert not counseling.inferred_terms.exists()
     assert slugs(counseling.rejected_terms) == removed
     assert report.counts["services"]["needs inferred from their words"] >= 1  # others still
+
+
+def test_unticking_an_inferred_need_on_the_service_page_keeps_it_off_on_reimport(
+    editor_client, tmp_path, admin_data
+):
+    folder = write_messy_211(tmp_path / "export", **{"services_taxonomy.csv": TAXONOMY})
+    import_hsds(folder, source=SOURCE)
+    counseling = service("2004")
+    removed = slugs(counseling.inferred_terms)
+    url = reverse("admin:providers_service_change", args=[counseling.pk])
+    data = admin_data(editor_client.get(url))
+    kept = counseling.terms.exclude(slug__in=removed).filter(kind="service_type")
+    data["service_types"] = [str(term.pk) for term in kept]
+
+    response = editor_client.post(url, data)
+
+    assert response.status_code == HTTPStatus.FOUND, response.context["adminform"].form.errors
+    assert slugs(counseling.rejected_terms) == removed
+    import_hsds(folder, source=SOURCE)
+    assert not slugs(counseling.terms) & removed
