@@ -86,8 +86,9 @@ def test_handout_shows_the_lists_language_and_marks_the_fallback(client, bilingu
     html = client.get(reverse("referrals:list-print", kwargs={"pk": resource_list.pk}))
     html = html.content.decode()
     assert 'lang="en"' not in element_with(html, ELIGIBILITY_ES)
-    assert 'lang="en"' not in element_with(html, HOURS_ES)
+    assert f"({HOURS_ES})" in html  # in the line's own language: no element of its own
     assert 'lang="en"' in element_with(html, "Walk in or call first")
+    assert 'lang="en" dir="auto">Free for survivors</span>' in html
 
 
 def test_local_text_picks_the_readers_language_else_the_original():
