@@ -3,11 +3,18 @@ history, duplicates and merge, federated sync, jobs, logs, /healthz): each attac
 a hole is a test here beside the fix; attacks the defences held against are kept where they
 add coverage the other modules lack."""
 
+import http.server
+import json
+import threading
+
 import pytest
 from conftest import create_provider
 
+from providers.importers.federation import FeedError, sync_hsds
+from providers.importers.hsds import import_hsds
+from providers.importers.package import PackageError
 from providers.merge import merge_organizations
-from providers.models import Location, ServiceAtLocation
+from providers.models import Location, Organization, ServiceAtLocation
 
 pytestmark = pytest.mark.django_db
 
@@ -39,3 +46,103 @@ def test_a_merge_gives_a_shelter_no_second_public_point():
     assert into.latitude == pytest.approx(SHELTER[0])
     for sal in ServiceAtLocation.objects.filter(location=into, service__status="published"):
         assert _search_point(sal.pk) == pytest.approx(known, abs=1e-9)
+
+
+# -- a hostile remote HSDS feed (sync_hsds, federated feeds) -----------------------------------
+class _Hostile(http.server.BaseHTTPRequestHandler):
+    """Answers every path with the body the test set (`server.body`), or a redirect."""
+
+    def do_GET(self):  # noqa: N802 - http.server's name
+        if self.server.redirect:
+            self.send_response(302)
+            self.send_header("Location", self.server.redirect)
+            self.end_headers()
+            return
+        body = self.server.body
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client stopped reading, as it should
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def hostile():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hostile)
+    server.body, server.redirect = b"{}", ""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.url = f"http://127.0.0.1:{server.server_address[1]}/api/hsds/"
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _page(contents, **more) -> bytes:
+    return json.dumps({"contents": contents, "last_page": True, **more}).encode()
+
+
+SERVICE = {"id": "s1", "name": "Hotline", "organization": {"id": "o1", "name": "Org"}}
+MALFORMED = {
+    "items not objects": _page([1, None, "x"]),
+    "organization a string": _page([{**SERVICE, "organization": "Org"}]),
+    "phones a number": _page([{**SERVICE, "phones": 5}]),
+    "services at locations a number": _page([{**SERVICE, "service_at_locations": 7}]),
+    "a service at location a number": _page([{**SERVICE, "service_at_locations": [7]}]),
+    "locations a string": _page([{**SERVICE, "locations": "here"}]),
+    "attributes an object": _page([{**SERVICE, "attributes": {"a": 1}}]),
+    "organization phones an object": _page([{**SERVICE, "organization": {"phones": {}}}]),
+    "total pages a word": _page([SERVICE], last_page=False, total_pages="many"),
+    "total pages a list": _page([SERVICE], last_page=False, total_pages=[2]),
+    "nested 100k deep": b"[" * 100_000 + b"]" * 100_000,
+}
+
+
+@pytest.mark.parametrize("shape", list(MALFORMED))
+def test_a_malformed_feed_is_refused_with_a_reason(hostile, shape):
+    """A feed that answers JSON of the wrong shape stops the sync with a FeedError (the
+    admin's feed page shows it; `sync_hsds` says it), not a TypeError/RecursionError that
+    leaves the job crashed and the editor without a reason; nothing is written."""
+    hostile.body = MALFORMED[shape]
+    with pytest.raises(FeedError):
+        sync_hsds(hostile.url, source="hostile")
+    assert not Organization.objects.filter(source="hostile").exists()
+
+
+def test_a_json_package_of_the_wrong_shape_is_refused_with_a_reason(tmp_path):
+    """The same flattener reads an uploaded JSON package: a wrong shape is a PackageError
+    naming the file, not an AttributeError in the import job."""
+    (tmp_path / "services.json").write_text(json.dumps([{**SERVICE, "phones": 5}]))
+    with pytest.raises(PackageError, match="services.json is not HSDS JSON.*phones"):
+        import_hsds(tmp_path, source="upload")
+    (tmp_path / "services.json").write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(PackageError, match="services.json is not valid JSON"):
+        import_hsds(tmp_path, source="upload")
+
+
+def test_a_feed_larger_than_the_import_cap_is_refused(hostile, settings):
+    """An endless body (or one page of a million services) is not read into memory past
+    IMPORT_MAX_UNPACKED_MB, the cap an uploaded package has."""
+    settings.IMPORT_MAX_UNPACKED_MB = 1
+    hostile.body = _page([SERVICE] * 30_000)  # ~2.6 MB
+    assert len(hostile.body) > 2 * 1024 * 1024
+    with pytest.raises(FeedError, match="larger than"):
+        sync_hsds(hostile.url, source="hostile")
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://127.0.0.1/feed/"])
+def test_a_feed_is_only_read_over_http(url, hostile):
+    """`sync_hsds file:///...` (or a feed redirecting there) reads no local file."""
+    with pytest.raises(FeedError, match="http"):
+        sync_hsds(url, source="hostile")
+    hostile.redirect = "file:///etc/passwd"
+    with pytest.raises(FeedError):
+        sync_hsds(hostile.url, source="hostile")

@@ -57,7 +57,7 @@ def test_a_synced_feed_and_the_same_feed_as_a_file_come_in_alike(
     )
     Location.objects.filter(pk=sal.location_id).update(source="ours", source_id="1")
 
-    def fetch_json(url: str) -> dict:
+    def fetch_json(url: str, budget=None) -> dict:  # federation.fetch_json's signature
         parts = urlsplit(url)
         response = client.get(f"{parts.path}?{parts.query}")
         assert response.status_code == HTTPStatus.OK, response.content

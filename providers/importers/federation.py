@@ -14,6 +14,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from django.conf import settings
+
 from providers.importers import hsds_json
 from providers.importers.hsds import import_hsds
 from providers.importers.report import Report
@@ -27,31 +29,62 @@ class FeedError(Exception):
     """The remote feed could not be read; nothing was changed."""
 
 
-def fetch_json(url: str) -> dict:
+class _Budget:
+    """How many bytes a sync may still read: a feed is read into memory, so it gets the cap
+    of an uploaded package's unpacked tables (IMPORT_MAX_UNPACKED_MB), all pages together."""
+
+    def __init__(self) -> None:
+        self.left = settings.IMPORT_MAX_UNPACKED_MB * 1024 * 1024
+
+    def read(self, response, url: str) -> bytes:
+        body = response.read(self.left + 1)
+        if len(body) > self.left:
+            raise FeedError(
+                f"{url} is larger than {settings.IMPORT_MAX_UNPACKED_MB} MB in all "
+                "(IMPORT_MAX_UNPACKED_MB)"
+            )
+        self.left -= len(body)
+        return body
+
+
+def fetch_json(url: str, budget: _Budget | None = None) -> dict:
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        # urllib would read file:// and ftp:// too (redirects to file:// it already refuses)
+        raise FeedError(f"{url} is not an http or https address")
     request = urllib.request.Request(
         url, headers={"Accept": "application/json", "User-Agent": "resource-map sync_hsds"}
     )
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:  # noqa: S310
-            return json.load(response)
+            return json.loads((budget or _Budget()).read(response, url))
     except urllib.error.HTTPError as error:
         raise FeedError(f"{url} answered {error.code} {error.reason}") from None
     except (urllib.error.URLError, TimeoutError, OSError) as error:
         raise FeedError(f"{url} could not be read: {error}") from None
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
         raise FeedError(f"{url} did not answer JSON") from None
 
 
-def pages(base_url: str, path: str, **params) -> list[dict]:
+def _page_count(page: dict, url: str) -> int:
+    """A Page's total_pages; not a number is no Page (a guess could end the sync early, and
+    what the unread pages list would be retired)."""
+    try:
+        return int(page.get("total_pages") or 0)
+    except (TypeError, ValueError):
+        raise FeedError(f"{url} is not an HSDS list (total_pages is not a number)") from None
+
+
+def pages(base_url: str, path: str, budget: _Budget | None = None, **params) -> list[dict]:
     """Every item of a paged HSDS list, first page to last."""
+    budget = budget or _Budget()
     items, number = [], 1
     while number <= MAX_PAGES:
         query = urllib.parse.urlencode(params | {"page": number, "per_page": PER_PAGE})
-        page = fetch_json(f"{base_url}{path}?{query}")
+        page = fetch_json(f"{base_url}{path}?{query}", budget)
         if not isinstance(page, dict) or not isinstance(page.get("contents"), list):
             raise FeedError(f"{base_url}{path} is not an HSDS list (no Page with contents)")
         items += page["contents"]
-        if page.get("last_page") or number >= int(page.get("total_pages") or 0):
+        if page.get("last_page") or number >= _page_count(page, f"{base_url}{path}"):
             return items
         number += 1
     raise FeedError(f"{base_url}{path} has more than {MAX_PAGES} pages")
@@ -59,12 +92,16 @@ def pages(base_url: str, path: str, **params) -> list[dict]:
 
 def write_feed(base_url: str, folder: Path) -> list[str]:
     """The remote feed as CSV tables in `folder`; returns their file names."""
-    services = pages(base_url, "/services", full="true")
+    budget = _Budget()
+    services = pages(base_url, "/services", budget, full="true")
     try:
-        taxonomies = pages(base_url, "/taxonomies")
+        taxonomies = pages(base_url, "/taxonomies", budget)
     except FeedError:
         taxonomies = []  # optional in HSDS: terms still carry their taxonomy's name
-    tables = hsds_json.flatten(services, taxonomies=taxonomies)
+    try:
+        tables = hsds_json.flatten(services, taxonomies=taxonomies)
+    except hsds_json.ShapeError as error:
+        raise FeedError(f"{base_url}/services is not HSDS JSON ({error})") from None
     # Every table, empty ones too: a feed that lists nothing retires what it listed before.
     for name in hsds_json.TABLES:
         (folder / name).write_bytes(tables.get(name) or hsds_json.to_csv(name, {}))

@@ -51,8 +51,32 @@ def services_in(data) -> list[dict] | None:
     return data
 
 
+class ShapeError(ValueError):
+    """The JSON is not shaped as HSDS says (a list where an object must be, a number where a
+    list must be): the package or feed is refused with where, not read halfway."""
+
+
 def _text(value) -> str:
     return "" if value is None else str(value)
+
+
+def _list(record: dict, key: str, where: str) -> list:
+    """record[key] as a list ([] when absent or null); anything else is a ShapeError."""
+    value = record.get(key)
+    if value is None or value == "":
+        return []
+    if not isinstance(value, list):
+        raise ShapeError(f"{where}: {key} is not a list")
+    return value
+
+
+def _object(value, where: str) -> dict:
+    """value as an object ({} when absent or null); anything else is a ShapeError."""
+    if value is None or value == "":
+        return {}
+    if not isinstance(value, dict):
+        raise ShapeError(f"{where} is not an object")
+    return value
 
 
 class _Tables:
@@ -77,8 +101,9 @@ class _Tables:
         filled = {key: record.get(key) or value for key, value in defaults.items()}
         record_id = self.add(table, {**record, **filled})
         column, entity = OWNERS[table]
+        where = f"{entity} {record_id}"
         for key, nested in NESTED.items():
-            for item in record.get(key) or []:
+            for item in _list(record, key, where):
                 if isinstance(item, dict):
                     # A service area nested in a service at location names the service.
                     fill = filled if nested == "service_areas.csv" else {}
@@ -89,10 +114,11 @@ class _Tables:
     def attributes(self, record: dict, link_id: str, entity: str) -> None:
         """The record's attributes and the taxonomy terms nested in them (and, on a service,
         its list of `taxonomy_terms`), linked to it."""
-        attributes = [a for a in record.get("attributes") or [] if isinstance(a, dict)]
+        where = f"{entity} {link_id}"
+        attributes = [a for a in _list(record, "attributes", where) if isinstance(a, dict)]
         attributes += [
             {"taxonomy_term": term}
-            for term in record.get("taxonomy_terms") or []
+            for term in _list(record, "taxonomy_terms", where)
             if isinstance(term, dict)
         ]
         for attribute in attributes:
@@ -119,28 +145,32 @@ class _Tables:
 
 def flatten(services: list[dict], *, taxonomies: list[dict] = ()) -> dict[str, bytes]:
     """{table file name: CSV bytes} for the services, everything nested in them, and
-    `taxonomies` (a feed's /taxonomies); only tables with rows."""
+    `taxonomies` (a feed's /taxonomies); only tables with rows. Raises ShapeError where the
+    JSON is not shaped as HSDS says."""
     tables = _Tables()
     for taxonomy in taxonomies:
         if isinstance(taxonomy, dict):
             tables.add("taxonomies.csv", taxonomy)
-    for service in services:
-        org = service.get("organization") or {}
+    for number, service in enumerate(services, start=1):
+        where = f"service {number}"
+        service = _object(service, where)
+        org = _object(service.get("organization"), f"{where}: organization")
         org_id = _text(org.get("id") or service.get("organization_id"))
-        if isinstance(org, dict) and org:
+        if org:
             org_id = tables.record("organizations.csv", org)
+        links = [
+            *(_object(link, f"{where}: a service at location")
+              for link in _list(service, "service_at_locations", where)),
+            *({"location": loc} for loc in _list(service, "locations", where)),
+        ]  # fmt: skip
         sid = tables.record(
             "services.csv",
             {**service, "organization_id": org_id, "service_at_locations": None},
         )
-        links = [
-            *(service.get("service_at_locations") or []),
-            *({"location": loc} for loc in service.get("locations") or []),
-        ]
         for link in links:
-            location = (link or {}).get("location") or {}
+            location = link.get("location")
             if not isinstance(location, dict) or not location:
-                continue
+                continue  # a location named by id only is not a place we can read
             loc_id = tables.record("locations.csv", location, organization_id=org_id)
             tables.record(
                 "service_at_location.csv",

@@ -111,13 +111,18 @@ class Package:
                     data = json.loads(stream.read().decode("utf-8-sig"))
             except (ValueError, UnicodeDecodeError) as error:
                 raise PackageError(f"{name} is not valid JSON ({error}).") from None
+            except RecursionError:  # arrays or objects nested thousands deep
+                raise PackageError(f"{name} is not valid JSON (nested too deep).") from None
             services = hsds_json.services_in(data)
             if services is None:
                 raise PackageError(
                     f"{name} is not HSDS JSON: expected a list of services, each with its "
                     "organization and locations nested."
                 )
-            self._virtual = hsds_json.flatten(services)
+            try:
+                self._virtual = hsds_json.flatten(services)
+            except hsds_json.ShapeError as error:
+                raise PackageError(f"{name} is not HSDS JSON ({error}).") from None
             self._members.update({table: table for table in self._virtual})
             self.json_name = name
             return
