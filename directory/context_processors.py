@@ -69,7 +69,10 @@ def site(request: HttpRequest) -> dict:
         # Off by default; when set, result maps load the vendored Leaflet and these tiles.
         "map_tile_url": settings.MAP_TILE_URL,
         "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+        # Off by default; when set, result maps load the vendored MapLibre and this style.
+        "map_vector_style_url": settings.MAP_VECTOR_STYLE_URL,
         # Callables: the template calls them only on pages that show them (not the admin).
         "hotlines": national_hotlines,
+        "hotlines_version": hotlines_version,
         "language_links": lambda: language_links(request),
     }

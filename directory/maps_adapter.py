@@ -14,7 +14,7 @@ from providers.maps import Pin, pins_json, render_map
 @dataclass
 class MapView:
     svg: SafeString
-    pins_json: str  # only read by the optional tile map (MAP_TILE_URL)
+    pins_json: str  # only read by the optional maps (MAP_VECTOR_STYLE_URL, MAP_TILE_URL)
     pin_count: int
 
 
@@ -29,7 +29,9 @@ def pins_for(cards: list[Card]) -> list[Pin]:
 
 def _view(pins: list[Pin], svg: SafeString) -> MapView:
     return MapView(
-        svg=svg, pins_json=pins_json(pins) if settings.MAP_TILE_URL else "", pin_count=len(pins)
+        svg=svg,
+        pins_json=pins_json(pins) if settings.MAP_VECTOR_STYLE_URL or settings.MAP_TILE_URL else "",
+        pin_count=len(pins),
     )
 
 

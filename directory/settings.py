@@ -403,6 +403,14 @@ QUICK_EXIT_URL = env_url("QUICK_EXIT_URL", "https://www.weather.gov/")
 # Map tiles are off by default: the offline SVG map makes no third-party request.
 MAP_TILE_URL = env_str("MAP_TILE_URL")
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION")
+# An admin's own vector basemap: the path of a MapLibre style.json on this site whose source is
+# a PMTiles file on this site too (docs/deploy.md). Off by default; it wins over MAP_TILE_URL.
+MAP_VECTOR_STYLE_URL = env_str("MAP_VECTOR_STYLE_URL")
+if MAP_VECTOR_STYLE_URL and not re.fullmatch(r"/(?!/)[^\s\\]*", MAP_VECTOR_STYLE_URL):
+    raise ImproperlyConfigured(
+        "MAP_VECTOR_STYLE_URL must be a path on this site (such as /basemap/style.json), "
+        "so the map makes no request to another host."
+    )
 SEARCH_DEFAULT_RADIUS_MI = env_int("SEARCH_DEFAULT_RADIUS_MI", 25, minimum=1, maximum=500)
 SEARCH_MAX_RADIUS_MI = env_int("SEARCH_MAX_RADIUS_MI", 250, minimum=1, maximum=3000)
 if SEARCH_DEFAULT_RADIUS_MI > SEARCH_MAX_RADIUS_MI:
