@@ -4,7 +4,10 @@ import functools
 
 import phonenumbers
 from django import template
+from django.template.loader import get_template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -44,7 +47,50 @@ def text_uri(number: str) -> str:
     return f"sms:{digits}"
 
 
-@register.filter
+# Markup the same for nearly every visitor (the search form's forty checkboxes and distance
+# menu, the main menu, the footer's hotlines), made once per process for each set of inputs
+# it shows: the key holds every one of them (with the hotlines' version, changed on
+# commit), so nothing can go stale, and none holds a searched place or a listing. A results
+# page spent about 5 ms of its CPU re-rendering them. Bounded: emptied when full.
+_MARKUP: dict[tuple, str] = {}
+_MARKUP_MAX = 2048
+
+
+def _rendered_once(key: tuple, render) -> str:
+    html = _MARKUP.get(key)
+    if html is None:
+        if len(_MARKUP) >= _MARKUP_MAX:
+            _MARKUP.clear()
+        html = _MARKUP[key] = render()
+    return html
+
+
+class RenderedOnceNode(template.Node):
+    def __init__(self, name: str, nodelist, vary_on: list) -> None:
+        self.name, self.nodelist, self.vary_on = name, nodelist, vary_on
+
+    def render(self, context) -> str:
+        values = tuple(str(value.resolve(context)) for value in self.vary_on)
+        if "" in values:  # a version unknown (the shared cache is down): made afresh
+            return self.nodelist.render(context)
+        key = ("block", self.name, get_language(), *values)
+        return _rendered_once(key, lambda: mark_safe(self.nodelist.render(context)))
+
+
+@register.tag
+def rendered_once(parser, token):
+    """`{% rendered_once "name" var ... %}...{% endrendered_once %}`: the block made once per
+    process for each language and value of the variables, which must be all it depends on
+    (never a searched place, a listing or anything of one visitor's); an empty value renders
+    it afresh."""
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("rendered_once needs a name")
+    nodelist = parser.parse(("endrendered_once",))
+    parser.delete_first_token()
+    return RenderedOnceNode(bits[1], nodelist, [parser.compile_filter(bit) for bit in bits[2:]])
+
+
 def checkbox_options(field) -> list[dict]:
     """A checkbox field's choices as _checkboxes.html shows them: value, label, checked and
     the widget's own id (`id_service_0`). Iterating the bound field builds a widget context
@@ -52,13 +98,50 @@ def checkbox_options(field) -> list[dict]:
     chosen = {str(value) for value in field.value() or ()}
     return [
         {
-            "value": value,
-            "label": label,
+            "value": str(value),
+            "label": str(label),
             "checked": str(value) in chosen,
             "id": f"{field.auto_id}_{index}",
         }
         for index, (value, label) in enumerate(field.field.choices)
     ]
+
+
+@register.simple_tag
+def checkboxes(field, hints=None, css_class="") -> str:
+    """`_checkboxes.html` for a multiple-choice field of a form (its fieldset of checkboxes),
+    rendered once per process for each language, choices, hints, choices checked and errors."""
+    options = checkbox_options(field)
+    values = [option["value"] for option in options]
+    hints = {value: str(hints.get(value, "")) for value in values} if hints else {}
+    shown = {
+        "auto_id": field.auto_id,
+        "html_name": field.html_name,
+        "label": str(field.label),
+        "errors": tuple(str(error) for error in field.errors),
+    }
+    key = (
+        "checkboxes", get_language(), css_class, *shown.values(),
+        tuple(tuple(option.values()) for option in options), tuple(hints.items()),
+    )  # fmt: skip
+    return _rendered_once(
+        key,
+        lambda: get_template("directory/_checkboxes.html").render(
+            {"field": shown, "options": options, "hints": hints, "class": css_class}
+        ),
+    )
+
+
+@register.filter
+def widget_once(field) -> str:
+    """A choice field's widget (`{{ form.radius }}`), rendered once per process for each
+    language, choices, value chosen and errors."""
+    key = (
+        "widget", get_language(), field.html_name, field.auto_id, str(field.value()),
+        tuple((str(value), str(label)) for value, label in field.field.choices),
+        tuple(str(error) for error in field.errors),
+    )  # fmt: skip
+    return _rendered_once(key, lambda: str(field))
 
 
 @register.filter
