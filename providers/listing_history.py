@@ -98,14 +98,19 @@ def _shown(model_field: models.Field, value, names: _Names | None = None) -> str
 
 
 def _histories(organization: Organization) -> dict[str, models.QuerySet]:
-    """The history copies of every record that is or was part of `organization`."""
+    """The history copies of every record that is or was part of `organization`; of a
+    service or location that moved between organizations, only the copies made while it was
+    this one's (a shelter's location moved away must not tell the old organization's staff
+    where it goes next)."""
     org_id = organization.pk
-    service_ids = set(Service.history.filter(organization_id=org_id).values_list("id", flat=True))
-    location_ids = set(Location.history.filter(organization_id=org_id).values_list("id", flat=True))
+    services = Service.history.filter(organization_id=org_id)
+    locations = Location.history.filter(organization_id=org_id)
+    service_ids = set(services.values_list("id", flat=True))
+    location_ids = set(locations.values_list("id", flat=True))
     return {
         "organization": Organization.history.filter(id=org_id),
-        "service": Service.history.filter(id__in=service_ids),
-        "location": Location.history.filter(id__in=location_ids),
+        "service": services,
+        "location": locations,
         "phone": Phone.history.filter(
             models.Q(organization_id=org_id)
             | models.Q(service_id__in=service_ids)

@@ -6,15 +6,19 @@ add coverage the other modules lack."""
 import http.server
 import json
 import threading
+from http import HTTPStatus
 
 import pytest
-from conftest import create_provider
+from conftest import create_provider, create_user
+from django.urls import reverse
 
 from providers.importers.federation import FeedError, sync_hsds
 from providers.importers.hsds import import_hsds
 from providers.importers.package import PackageError
+from providers.listing_history import listing_history
 from providers.merge import merge_organizations
 from providers.models import Location, Organization, ServiceAtLocation
+from providers.permissions import PROVIDER_STAFF
 
 pytestmark = pytest.mark.django_db
 
@@ -146,3 +150,36 @@ def test_a_feed_is_only_read_over_http(url, hostile):
     hostile.redirect = "file:///etc/passwd"
     with pytest.raises(FeedError):
         sync_hsds(hostile.url, source="hostile")
+
+
+# -- listing history ---------------------------------------------------------------------------
+def test_a_location_moved_to_another_organization_leaves_its_new_address_off_the_old_history(
+    client,
+):
+    """A shelter's location entered under a partner organization and moved to the shelter's
+    own: the partner's provider staff, on their listing history, must not read where the
+    shelter moves to next (the history read every copy of a record that was ever theirs),
+    nor revert its confidential flag from their page."""
+    partner = create_provider(name="Partner Legal", street="1 Main St")
+    shelter = create_provider(name="Shelter Org", street="2 Elm St", confidential=True)
+    location = Location.objects.get(pk=partner.location_id)
+    location.organization = shelter.service.organization
+    location.address_confidential = True
+    location.save()
+    location.address_1 = "77 Hidden Lane"
+    location.save()
+    org = partner.service.organization
+    assert "77 Hidden Lane" not in repr(listing_history(org))
+
+    client.force_login(create_user(role=PROVIDER_STAFF, organizations=[org]))
+    url = reverse("admin:providers_organization_listing_history", args=[org.pk])
+    response = client.get(url)
+    assert response.status_code == HTTPStatus.OK
+    assert "77 Hidden Lane" not in response.content.decode()
+    made_secret = Location.history.get(id=location.pk, address_1="1 Main St", history_type="~")
+    client.post(
+        url,
+        {"kind": "location", "history_id": made_secret.history_id,
+         "field": "address_confidential"},
+    )  # fmt: skip
+    assert Location.objects.get(pk=location.pk).address_confidential
