@@ -203,6 +203,31 @@ def test_the_count_and_the_ranking_read_only_the_covering_index(make_provider, r
             assert "USING INDEX sal_search_idx" not in plan and "BLOOM" not in plan, plan
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statements")
+def test_postgresql_binds_the_spans_as_arrays_one_statement_for_every_circle(make_provider):
+    """On PostgreSQL the spans travel as arrays: the SQL text is the same for any circle (so
+    psycopg prepares it once per connection), a handful of parameters, and every span is
+    still an index-only seek on the covering index."""
+    for i in range(20):
+        make_provider(name=f"P{i}", lat=40.0 + i / 10, lng=-74.0 + i / 10)
+    near = search.nearby(**NYC, radius_mi=5).direct()
+    wide = search.nearby(lat=34.05, lng=-118.24, radius_mi=250).direct()
+    assert len(near.spans(5)) < len(wide.spans(250))
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")  # a tiny table: as a large one is planned
+        for make in (
+            lambda radius, r: radius.count_statement(using="default"),
+            lambda radius, r: radius.rank_statement(r, using="default", ranks=True, low=0, high=20),
+        ):
+            (near_sql, near_params), (wide_sql, wide_params) = make(near, 5), make(wide, 250)
+            assert near_sql == wide_sql
+            assert len(near_params) == len(wide_params) < 30
+            cursor.execute("EXPLAIN " + near_sql, near_params)
+            plan = " / ".join(row[0] for row in cursor.fetchall())
+            assert "Index Only Scan using sal_search_idx" in plan, plan
+        cursor.execute("RESET enable_seqscan")
+
+
 def test_the_listing_is_by_name_and_counts_without_joins(make_provider):
     """The listing without a place reads listed-ness from the search copy, so its count
     needs no join (a page of it walks organizations by their name index on a large
