@@ -8,7 +8,9 @@ The same listings (bench/search.py's cached SQLite file, copied into PostgreSQL 
 bench/search_postgres.py does) and the same query points are timed in a fresh process per
 database: SQLite; PostgreSQL as configured (Django's pool, server-side binding and prepared
 statements); and PostgreSQL without them (DATABASE_POOL_SIZE=0,
-DATABASE_SERVER_SIDE_BINDING=false). "search" is `search()` + count + the ranked first page
+DATABASE_SERVER_SIDE_BINDING=false). `--rounds 3` runs the three in turn three times and
+prints the median of each one's medians (a loaded machine drifts); `--keep` reuses the
+PostgreSQL copy of an earlier run. "search" is `search()` + count + the ranked first page
 (radius 25, no filter and one service type); "API" is a full GET /api/v1/providers/ through
 the test client. Medians in ms; the ratio is to SQLite. Not part of the tests.
 """
@@ -73,6 +75,12 @@ def main() -> int:
     parser.add_argument("--database-url")
     parser.add_argument("--queries", type=int, default=40)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="runs of the three, interleaved; medians printed"
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="reuse the PostgreSQL copy of an earlier run"
+    )
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--copy", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--source", type=Path, help=argparse.SUPPRESS)
@@ -85,17 +93,25 @@ def main() -> int:
     source = bench.CACHE / f"search-{args.size}-v{bench.SCHEMA_VERSION}-s{args.seed}.sqlite3"
     if not source.exists():
         raise SystemExit(f"{source} is missing: run bench/search.py --sizes {args.size} first")
-    search_postgres.recreate(args.database_url)
+    if not args.keep:
+        search_postgres.recreate(args.database_url)
+    configurations = {
+        "SQLite": (f"sqlite:///{source}", {}),
+        "PostgreSQL": (args.database_url, {}),
+        "PostgreSQL, no pool, client-side binding": (args.database_url, PLAIN_POSTGRES),
+    }
+    rounds: dict[str, list[dict]] = {name: [] for name in configurations}
+    for number in range(args.rounds):
+        for name, (url, env) in configurations.items():
+            copy = name == "PostgreSQL" and number == 0 and not args.keep
+            rounds[name].append(child(source, args, url=url, env=env, copy=copy))
     runs = {
-        "SQLite": child(source, args, url=f"sqlite:///{source}", env={}),
-        "PostgreSQL": child(source, args, url=args.database_url, env={}, copy=True),
-        "PostgreSQL, no pool, client-side binding": child(
-            source, args, url=args.database_url, env=PLAIN_POSTGRES
-        ),
+        name: {key: statistics.median(run[key] for run in found) for key in ("search", "api")}
+        for name, found in rounds.items()
     }
     print(
-        f"{args.size:,} listings, {args.queries} query points, radius 25 mi; "
-        f"load average {bench.load_average()}"
+        f"{args.size:,} listings, {args.queries} query points, radius 25 mi, "
+        f"{args.rounds} round(s); load average {bench.load_average()}"
     )
     print(f"{'database':<42} {'search ms':>9} {'ratio':>6} {'API ms':>8} {'ratio':>6}")
     sqlite = runs["SQLite"]
