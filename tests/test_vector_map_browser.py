@@ -169,3 +169,17 @@ def test_without_javascript_the_svg_map_stays(open_page, site, basemap):
     page.goto(basemap["url"] + "/?near=10001#results")
     assert page.locator("#results-map svg").is_visible()
     assert page.locator("#results-map canvas").count() == 0
+
+
+def test_the_maps_own_buttons_speak_the_readers_language(open_page, site, basemap):
+    page = open_page("desktop", locale="es-US")
+    page.route("**/basemap/**", basemap["serve"])
+    page.goto(basemap["url"] + "/es/?near=10001#results")
+    zoom_in = page.locator("#results-map .maplibregl-ctrl-zoom-in")
+    zoom_in.wait_for(state="visible")
+    assert zoom_in.get_attribute("aria-label") == "Acercar"
+    assert page.locator("#results-map .maplibregl-ctrl-zoom-out").get_attribute("title") == "Alejar"
+    assert (
+        page.locator("#results-map .maplibregl-ctrl-attrib-button").get_attribute("aria-label")
+        == "Créditos del mapa"
+    )

@@ -67,6 +67,17 @@
       if (svg) { svg.style.display = ""; }
     }
 
+    // MapLibre's own labels, in the page's language (the template translates them).
+    var labels = {
+      "NavigationControl.ZoomIn": box.getAttribute("data-zoom-in"),
+      "NavigationControl.ZoomOut": box.getAttribute("data-zoom-out"),
+      "AttributionControl.ToggleAttribution": box.getAttribute("data-map-credits"),
+      "Map.Title": holder.getAttribute("aria-label")
+    };
+    var locale = {};
+    Object.keys(labels).forEach(function (key) {
+      if (labels[key]) { locale[key] = labels[key]; }
+    });
     var map;
     try {
       map = new maplibregl.Map({
@@ -75,6 +86,7 @@
         center: [-98.35, 39.5],
         zoom: 3,
         scrollZoom: false,
+        locale: locale,
         attributionControl: { compact: true }
       });
     } catch (err) {
