@@ -183,3 +183,19 @@ def test_the_maps_own_buttons_speak_the_readers_language(open_page, site, basema
         page.locator("#results-map .maplibregl-ctrl-attrib-button").get_attribute("aria-label")
         == "Créditos del mapa"
     )
+
+
+def test_a_provider_page_shows_its_one_pin_on_the_vector_map(open_page, site, basemap):
+    page = open_page("phone")
+    page.route("**/basemap/**", basemap["serve"])
+    page.goto(basemap["url"] + "/?near=10001#results")
+    page.get_by_role("link", name="Midtown Legal Services").click()
+    page.wait_for_load_state()
+    canvas = page.locator("figure.map .vector-map canvas")
+    canvas.wait_for(state="visible")
+    assert page.locator("figure.map button.vector-pin").count() == 1
+    assert page.locator("figure.map svg").is_hidden()
+    page.locator("figure.map").scroll_into_view_if_needed()
+    page.locator("figure.map").screenshot(
+        path=str(results_map.shoot_path("vector-map-provider", "phone"))
+    )
