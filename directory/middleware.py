@@ -6,7 +6,7 @@ from http import HTTPStatus
 from django.conf import settings
 from django.core.validators import ProhibitNullCharactersValidator
 from django.http import HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
-from django.urls import reverse, translate_url
+from django.urls import Resolver404, resolve, reverse, translate_url
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -111,21 +111,37 @@ class RefuseNulMiddleware:
     """A query string with a NUL character ("%00") is a 400 with a reason, before any view.
 
     PostgreSQL cannot compare text with NUL, so such a value reaching a lookup (an admin list
-    filter, a need's slug) was a 500 there. Forms refuse NUL in what they clean with Django's
-    own message, which is the one given here (translated by Django). Under /api/ the reason is
-    JSON. Listed after LocaleMiddleware, so the reason is in the page's language.
+    filter, a need's slug) was a 500 there. The reason is Django's own, translated, message.
+    Under /api/ it is JSON naming each parameter, as a DRF validation error does. The results
+    page is left to its search form, which already refuses NUL in any of its fields with the
+    page's friendly message. Listed after LocaleMiddleware, so the reason is in the page's
+    language.
     """
+
+    FORMS_REFUSE_NUL = {"directory:home"}
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if "%00" in request.META.get("QUERY_STRING", "") and any(
-            "\x00" in key or any("\x00" in value for value in values)
-            for key, values in request.GET.lists()
-        ):
-            reason = str(ProhibitNullCharactersValidator.message)
-            if request.path.startswith("/api/"):
-                return JsonResponse({"detail": reason}, status=HTTPStatus.BAD_REQUEST)
-            return HttpResponseBadRequest(reason, content_type="text/plain; charset=utf-8")
-        return self.get_response(request)
+        if "%00" not in request.META.get("QUERY_STRING", ""):
+            return self.get_response(request)
+        bad = sorted(
+            {
+                key.replace("\x00", "")
+                for key, values in request.GET.lists()
+                if "\x00" in key or any("\x00" in value for value in values)
+            }
+        )
+        if not bad:
+            return self.get_response(request)
+        reason = str(ProhibitNullCharactersValidator.message)
+        if request.path.startswith("/api/"):
+            return JsonResponse({key: [reason] for key in bad}, status=HTTPStatus.BAD_REQUEST)
+        try:
+            view = resolve(request.path_info).view_name
+        except Resolver404:
+            view = None
+        if view in self.FORMS_REFUSE_NUL:
+            return self.get_response(request)
+        return HttpResponseBadRequest(reason, content_type="text/plain; charset=utf-8")
