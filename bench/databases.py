@@ -93,6 +93,11 @@ def main() -> int:
     source = bench.CACHE / f"search-{args.size}-v{bench.SCHEMA_VERSION}-s{args.seed}.sqlite3"
     if not source.exists():
         raise SystemExit(f"{source} is missing: run bench/search.py --sizes {args.size} first")
+    # The cached file was built by the schema of its day: bring it to today's migrations.
+    sqlite_env = {**os.environ, "DATABASE_URL": f"sqlite:///{source}"}
+    manage = [sys.executable, str(bench.ROOT / "manage.py"), "migrate", "--verbosity", "0"]
+    if subprocess.run([*manage, "--check"], env=sqlite_env, check=False).returncode:
+        subprocess.run(manage, env=sqlite_env, check=True)
     if not args.keep:
         search_postgres.recreate(args.database_url)
     configurations = {
