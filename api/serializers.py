@@ -109,7 +109,7 @@ class PublicLocationSerializer(serializers.Serializer):
     lat = serializers.SerializerMethodField()
     lng = serializers.SerializerMethodField()
     address_confidential = serializers.BooleanField()
-    coordinates_approximate = serializers.BooleanField()
+    coordinates_approximate = serializers.BooleanField(source="public_coordinates_approximate")
     timezone = serializers.CharField()
     open_24_7 = serializers.BooleanField()
     hours_note = serializers.CharField()

@@ -357,6 +357,7 @@ class _Source(namedtuple("_SourceColumns", [name for name, _, _ in _SOURCE])):
     public_street_2 = property(redaction.public_street_2)
     public_postcode = property(redaction.public_postcode)
     public_point = property(redaction.public_point)
+    public_coordinates_approximate = property(redaction.public_coordinates_approximate)
 
     def __repr__(self) -> str:
         # Never the address columns (a confidential street must not reach a traceback).
@@ -463,7 +464,7 @@ def _prepared(source: _Source, related: Related) -> _Kept:
             "lat": point[0] if point else None,
             "lng": point[1] if point else None,
             "address_confidential": bool(source.address_confidential),
-            "coordinates_approximate": bool(source.coordinates_approximate),
+            "coordinates_approximate": source.public_coordinates_approximate,
             "timezone": source.timezone,
             "open_24_7": bool(source.open_24_7),
             "hours_note": source.hours_note,

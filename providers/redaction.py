@@ -9,8 +9,8 @@ package another directory imports: a placeholder street and the 5-digit ZIP, so 
 directory keeps the location confidential and places it at the ZIP's centre.
 
 The functions read only a location's address attributes (`address_confidential`,
-`address_1`, `address_2`, `postcode`, `latitude`, `longitude`), so they run on a model
-instance and on the builder's row of plain columns alike.
+`address_1`, `address_2`, `postcode`, `latitude`, `longitude`, `coordinates_approximate`),
+so they run on a model instance and on the builder's row of plain columns alike.
 """
 
 from typing import NamedTuple
@@ -48,6 +48,13 @@ def public_point(location) -> tuple[float, float] | None:
     if location.address_confidential or location.latitude is None or location.longitude is None:
         return None
     return (location.latitude, location.longitude)
+
+
+def public_coordinates_approximate(location) -> bool:
+    """Whether the shown point is only a ZIP's or town's centre: said only with a point. Of a
+    confidential location it would tell a script that recovered its public point (1-2 miles
+    off) that the ZIP centres on that ring are the candidates for its hidden ZIP."""
+    return bool(public_point(location) and location.coordinates_approximate)
 
 
 def public(location) -> Shown:

@@ -16,6 +16,7 @@ from providers.importers.federation import FeedError, sync_hsds
 from providers.importers.hsds import import_hsds
 from providers.importers.package import PackageError
 from providers.listing_history import listing_history
+from providers.listings import build_listings
 from providers.merge import merge_organizations
 from providers.models import Location, Organization, ServiceAtLocation
 from providers.permissions import PROVIDER_STAFF
@@ -183,3 +184,27 @@ def test_a_location_moved_to_another_organization_leaves_its_new_address_off_the
          "field": "address_confidential"},
     )  # fmt: skip
     assert Location.objects.get(pk=location.pk).address_confidential
+
+
+# -- the approximate-place flag ---------------------------------------------------------------
+def test_a_shelter_placed_at_its_zip_does_not_say_so(client):
+    """A confidential location placed at its ZIP's centre (`coordinates_approximate`): a
+    script recovers its public point by bisecting the radius (1-2 miles from the stored
+    point), and if it also reads that the stored point is a ZIP centre, the ZIP centres on
+    that ring name the shelter's ZIP, which no output may show. The flag goes out only with
+    a point, as the HSDS feed and the flat export already do."""
+    shelter = create_provider(name="Harbor Light", confidential=True, postcode="10002")
+    Location.objects.filter(pk=shelter.location_id).update(coordinates_approximate=True)
+    [listing] = build_listings([(shelter.id, None)])
+    assert listing["location"]["coordinates_approximate"] is False
+
+    response = client.get(f"/api/v1/providers/{shelter.id}/")
+    assert response.status_code == HTTPStatus.OK
+    assert response.json()["location"]["coordinates_approximate"] is False
+    page = client.get(reverse("directory:provider-detail", args=[shelter.id]))
+    assert 'class="hint approximate"' not in page.content.decode()
+
+    public = create_provider(name="Town Pantry", postcode="10001")
+    Location.objects.filter(pk=public.location_id).update(coordinates_approximate=True)
+    [listing] = build_listings([(public.id, None)])
+    assert listing["location"]["coordinates_approximate"] is True

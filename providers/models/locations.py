@@ -126,6 +126,7 @@ class Location(Sourced):
     public_street_2 = property(redaction.public_street_2)
     public_point = property(redaction.public_point)
     public_postcode = property(redaction.public_postcode)
+    public_coordinates_approximate = property(redaction.public_coordinates_approximate)
 
     @property
     def search_point(self) -> tuple[float, float] | None:
