@@ -32,7 +32,10 @@ def enqueue(func: Callable, *args, **kwargs) -> None:
     if uses_worker():
         import django_rq
 
-        django_rq.get_queue(QUEUE).enqueue(func, *args, **kwargs)
+        # The description is what the worker logs for each job: the function's name only,
+        # never its arguments (a provider's signed confirmation link is one).
+        name = f"{func.__module__}.{func.__qualname__}"
+        django_rq.get_queue(QUEUE).enqueue_call(func, args, kwargs, description=name)
         return
     try:
         func(*args, **kwargs)

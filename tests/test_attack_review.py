@@ -10,8 +10,10 @@ from http import HTTPStatus
 
 import pytest
 from conftest import create_provider, create_user
+from django.test import TestCase
 from django.urls import reverse
 
+from providers.confirmations import ask_to_confirm
 from providers.importers.federation import FeedError, sync_hsds
 from providers.importers.hsds import import_hsds
 from providers.importers.package import PackageError
@@ -208,3 +210,30 @@ def test_a_shelter_placed_at_its_zip_does_not_say_so(client):
     Location.objects.filter(pk=public.location_id).update(coordinates_approximate=True)
     [listing] = build_listings([(public.id, None)])
     assert listing["location"]["coordinates_approximate"] is True
+
+
+# -- jobs and logs -----------------------------------------------------------------------------
+def test_a_job_on_the_queue_names_its_function_only(settings):
+    """RQ's worker logs each job's description, which is the call with its arguments: a
+    provider's signed confirmation link (a credential to its listing) went to the log."""
+    redis_url = "redis://127.0.0.1:6379/13"
+    import django_rq
+    from redis import Redis
+    from redis.exceptions import ConnectionError as RedisDown
+
+    try:
+        Redis.from_url(redis_url).flushdb()
+    except RedisDown:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    settings.RQ_QUEUES = {"default": {"URL": redis_url, "DEFAULT_TIMEOUT": 60}}
+    try:
+        organization = create_provider(name="Harbor House").service.organization
+        Organization.objects.filter(pk=organization.pk).update(email="desk@harbor.example")
+        organization.refresh_from_db()
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            ask_to_confirm([organization], link_for=lambda token: f"https://x.example/c/{token}/")
+        (job,) = django_rq.get_queue("default").get_jobs()
+        assert "x.example" in job.args[1]  # the job still gets its link
+        assert job.description == "providers.confirmations.send_confirmation_request"
+    finally:
+        Redis.from_url(redis_url).flushdb()
