@@ -162,7 +162,13 @@ def _fold_location(loc: Location, into: Location, *, user, reason, counts) -> No
 def _fold_service(svc: Service, into: Service, *, user, reason, counts) -> None:
     into.terms.add(*svc.terms.all())
     into.languages.add(*svc.languages.all())
-    into.inferred_terms.add(*svc.inferred_terms.exclude(pk__in=into.terms.all()))
+    # Needs an editor removed from either service stay removed: a re-import infers none of them.
+    into.rejected_terms.add(*svc.rejected_terms.all())
+    into.inferred_terms.add(
+        *svc.inferred_terms.exclude(pk__in=into.terms.all()).exclude(
+            pk__in=into.rejected_terms.all()
+        )
+    )
     _move_phones(
         svc.phones.all(),
         _phone_keys(into.phones.all()),

@@ -28,6 +28,7 @@ from providers.models import (
     ServiceAtLocation,
     Status,
     Suggestion,
+    Term,
 )
 from providers.permissions import EDITORS, PROVIDER_STAFF
 from referrals.models import Agency, ResourceList, ResourceListItem
@@ -336,6 +337,25 @@ def test_merge_moves_referrals_lists_phones_hours_and_suggestions(two_listings):
         service__organization__name__startswith="Harbor"
     )
     assert list(listed.values_list("pk", flat=True)) == [kept.pk]
+
+
+def test_merge_keeps_the_needs_an_editor_removed_from_either_service(two_listings):
+    kept, other, *_ = two_listings
+    slugs = ("case-management", "legal-assistance", "employment-training")
+    case, legal, jobs = (Term.objects.get(slug=slug) for slug in slugs)
+    kept.service.rejected_terms.add(case)
+    other.service.rejected_terms.add(legal)
+    other.service.inferred_terms.add(case, jobs)
+
+    merge_organizations(keep=kept.service.organization, other=other.service.organization)
+
+    service = Service.objects.get(pk=kept.service_id)
+    assert set(service.rejected_terms.values_list("slug", flat=True)) == {
+        "case-management",
+        "legal-assistance",
+    }
+    # a need the kept service's editor removed is not brought back as inferred
+    assert set(service.inferred_terms.values_list("slug", flat=True)) == {"employment-training"}
 
 
 def test_merge_never_shows_a_confidential_address(db):
