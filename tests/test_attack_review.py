@@ -237,3 +237,32 @@ def test_a_job_on_the_queue_names_its_function_only(settings):
         assert job.description == "providers.confirmations.send_confirmation_request"
     finally:
         Redis.from_url(redis_url).flushdb()
+
+
+# -- translations, cookies ---------------------------------------------------------------------
+def test_translated_provider_text_is_text_and_visitors_get_no_cookie(client):
+    """Markup in a translation (the API writes it) is shown as text on every field a reader
+    of that language sees; the translated page, the results page with its map and /healthz
+    set no cookie. (The defences held; kept as coverage of the new fields.)"""
+    attack = '<script>alert(1)</script><img src="https://evil.example/x">'
+    sal = create_provider(
+        name="Casa Segura",
+        translations={"es": {f: attack for f in ("description", "eligibility",
+                                                 "how_to_get_help", "cost_note")}},
+    )  # fmt: skip
+    Location.objects.filter(pk=sal.location_id).update(translations={"es": {"hours_note": attack}})
+    sal.service.phones.update(note="Desk", translations={"es": {"note": attack}})
+    sal.service.organization.__class__.objects.filter(pk=sal.service.organization_id).update(
+        translations={"es": {"description": attack}}
+    )
+    for url in (f"/es/provider/{sal.pk}/", "/es/?near=40.7484,-73.9967", "/healthz"):
+        response = client.get(url)
+        assert response.status_code == HTTPStatus.OK, url
+        html = response.content.decode()
+        assert "<script>alert" not in html and '<img src="https://evil' not in html, url
+        assert not response.cookies, url
+        assert url == "/healthz" or "Casa Segura" in html, url
+    assert (
+        "&lt;script&gt;alert(1)&lt;/script&gt;"
+        in client.get(f"/es/provider/{sal.pk}/").content.decode()
+    )
