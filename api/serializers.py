@@ -158,7 +158,7 @@ def _slugs(kind: str):
 # (providers/listings.py) from `context["related"]`, which a view loads for a whole page with
 # `load_related`. (The class docstring is the schema's description.)
 class ProviderSerializer(serializers.Serializer):
-    """One search row: a service at a location, with its organization."""
+    """One listing: a service at a location, with its organization."""
 
     id = serializers.UUIDField(help_text="The id of this service at this location.")
     service_id = serializers.UUIDField()

@@ -3,14 +3,15 @@
 A confidential location (a shelter, a safe house) never shows its street, its unit, its ZIP
 (a ZIP+4 is often one building) or any point: only its city, state and country. Every output
 reads a location through here: the location model's `public_*` properties (which the listing
-builder, providers/listings.py, borrows for its rows, and API v1 reads), the HSDS feed and
-export (providers/hsds.py) and the flat export. `shared` is the one exception, for an export
-package another directory imports: a placeholder street and the 5-digit ZIP, so that
-directory keeps the location confidential and places it at the ZIP's centre.
+builder, providers/listings.py, borrows for its `_Source` tuples, and API v1 reads), the
+HSDS feed and export (providers/hsds.py) and the flat export. `shared` is the one
+exception, for an export package another directory imports: a placeholder street and the
+5-digit ZIP, so that directory keeps the location confidential and places it at the ZIP's
+centre.
 
 The functions read only a location's address attributes (`address_confidential`,
 `address_1`, `address_2`, `postcode`, `latitude`, `longitude`, `coordinates_approximate`),
-so they run on a model instance and on the builder's row of plain columns alike.
+so they run on a model instance and on the builder's `_Source` of plain columns alike.
 """
 
 from typing import NamedTuple

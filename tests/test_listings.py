@@ -1,4 +1,5 @@
-"""Provider rows built by hand equal DRF's field-by-field output of ProviderSerializer."""
+"""Listings built by providers/listings.py equal DRF's field-by-field output of
+ProviderSerializer."""
 
 from datetime import UTC, date, datetime, time
 from http import HTTPStatus
