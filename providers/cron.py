@@ -1,5 +1,5 @@
 """The schedule for RQ's cron process, on a site with REDIS_URL: `manage.py rqcron
-providers/cron.py` (one such process for the whole site) enqueues these jobs for the workers.
+providers.cron` (one such process for the whole site) enqueues these jobs for the workers.
 
 Without Redis, cron or systemd timers run the same commands instead (docs/deploy.md).
 """
