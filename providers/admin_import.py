@@ -3,7 +3,7 @@ The same import code as the management commands runs underneath, as jobs
 (providers/importers/runs.py): the upload and the confirm answer at once with a link to the
 run, whose page shows its progress, then its report. Also the editable taxonomy mapping and
 the federated feeds synced on a schedule. Hooked into the admin by one import in
-providers/admin.py.
+providers/admin/__init__.py.
 """
 
 import shutil
