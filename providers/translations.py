@@ -7,10 +7,10 @@ fields only: `{"es": {"eligibility": "...", "description": "..."}, "vi": {...}}`
 or missing text means "not translated": the reader gets the original, marked with its
 `lang` so a screen reader reads it in the right voice.
 
-Why a JSON column and not a column per language (django-modeltranslation): twelve languages
-times eight texts would be ninety-six columns across four tables, and a migration for every
-language added; one column keeps a listing row's read to the same join, and adding a
-language needs no schema change.
+Why a JSON column and not a column per language (django-modeltranslation): eleven languages
+times the seven texts of `*_FIELDS` below would be 77 columns across four tables, and a
+migration for every language added; one column keeps a listing's read to the same join,
+and adding a language needs no schema change.
 """
 
 from typing import NamedTuple
