@@ -1,7 +1,9 @@
 """Services reached by phone or online whose package gives no street (national hotlines, web
 services): imported as remote services with a service area, not refused and not pinned to a
 mailing address. The area: the package's own service areas, else the state of the address
-given, else nationwide for a toll-free number (issue 16, item 4)."""
+given, else nationwide for a toll-free number (issue 16, item 4). A physical address with a ZIP
+but no street is a place near that ZIP (placed at its centre, labelled approximate), not a
+remote service: a remote one with no area could be found by no search by place."""
 
 import re
 from collections import defaultdict
@@ -63,6 +65,9 @@ class RemoteServices:
         address = self.imp.addresses.get(sid)
         if address:
             street, state = (address[1] if address[0] == 0 else ""), address[4]
+            if address[0] == 0 and norm.is_empty(street) and not norm.is_empty(address[5]):
+                # a physical address with only a ZIP: a place near that ZIP (approximate)
+                street = address[5]
         else:
             street, state = (
                 first(r, "address_1", "address", "street"),

@@ -1,0 +1,43 @@
+"""Issue 16, a 211 data manager's review of the import: a pantry whose physical address is only
+a ZIP is a place to visit, placed near its ZIP and labelled approximate, not turned into a
+remote service that no search by place can find."""
+
+import pytest
+from messy211 import FILES, write_messy_211
+
+from providers.geocode import geocode_address
+from providers.importers.hsds import import_hsds
+from providers.models import Location, LocationKind, Service, ServiceArea
+
+pytestmark = pytest.mark.django_db
+SOURCE = "harbor-211"
+
+
+def plus(file: str, *rows: list[str]) -> dict:
+    fields, base_rows = FILES[file]
+    return {file: (fields, [*base_rows, *rows])}
+
+
+def test_a_physical_address_with_only_a_zip_is_placed_near_the_zip_not_made_remote(tmp_path):
+    package = write_messy_211(
+        tmp_path / "export",
+        **plus("organizations.csv", ["1007", "Westside Food Pantry", "", "", "", ""]),
+        **plus("services.csv", ["2008", "1007", "Food Pantry", "Weekly groceries.", "", "",
+                                "active", "", "", "", ""]),
+        **plus("locations.csv", ["3007", "1007", "Pantry", "", "", "", "", ""]),
+        **plus("physical_addresses.csv", ["4007", "3007", "", "", "", "", "", "", "60605",
+                                          "US"]),
+        **plus("services_at_location.csv", ["5008", "2008", "3007", ""]),
+        **plus("phones.csv", ["6008", "3007", "", "", "", "", "312-555-0142", "", "voice",
+                              "", ""]),
+    )  # fmt: skip
+
+    import_hsds(package, source=SOURCE)
+
+    pantry = Location.objects.get(source=SOURCE, source_id="3007")
+    centre = geocode_address(postcode="60605")
+    assert pantry.kind == LocationKind.PHYSICAL
+    assert (pantry.latitude, pantry.longitude) == (centre.lat, centre.lng)
+    assert pantry.coordinates_approximate
+    service = Service.objects.get(source=SOURCE, source_id="2008")
+    assert service.service_area == ServiceArea.LOCAL
