@@ -42,6 +42,43 @@ class StripQueryStrings(logging.Filter):
         return True
 
 
+_TRACEBACK = "Traceback (most recent call last):"
+_EXCEPTION_LINE = re.compile(r"^(?P<kind>[A-Za-z_][\w.]*)(?::.*)?$")
+
+
+def traceback_text_without_messages(text: str) -> str:
+    """A traceback already written as text (RQ's worker logs one) with each exception's
+    message replaced by "(message not logged)": its frames and types stay."""
+    kept, in_message = [], False
+    for line in text.splitlines():
+        if line.startswith((_TRACEBACK, "  ")) or not line.strip():
+            kept.append(line)
+            in_message = False
+        elif line.startswith(("During handling", "The above exception")):
+            kept.append(line)
+            in_message = False
+        elif not in_message and (match := _EXCEPTION_LINE.match(line)):
+            kept.append(f"{match['kind']} (message not logged)")
+            in_message = True  # a message's further lines are dropped
+    return "\n".join(kept)
+
+
+class WithoutTracebackMessages(logging.Filter):
+    """A traceback passed as a log argument (RQ's failed-job line) keeps no message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any(
+            isinstance(arg, str) and _TRACEBACK in arg for arg in record.args
+        ):
+            record.args = tuple(
+                traceback_text_without_messages(arg)
+                if isinstance(arg, str) and _TRACEBACK in arg
+                else arg
+                for arg in record.args
+            )
+        return True
+
+
 def traceback_without_messages(error: BaseException) -> str:
     """The traceback of an exception and of those it was raised from or while handling, each
     ending in the exception's type only."""
@@ -80,12 +117,15 @@ def logging_config(*, json_lines: bool, level: str = "WARNING", loggers: dict) -
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"no_query_strings": {"()": "directory.logging.StripQueryStrings"}},
+        "filters": {
+            "no_query_strings": {"()": "directory.logging.StripQueryStrings"},
+            "no_traceback_messages": {"()": "directory.logging.WithoutTracebackMessages"},
+        },
         "formatters": {"json": {"()": "directory.logging.JsonLines"}},
         "handlers": {
             "console": {
                 "class": "logging.StreamHandler",
-                "filters": ["no_query_strings"],
+                "filters": ["no_traceback_messages", "no_query_strings"],
                 **({"formatter": "json"} if json_lines else {}),
             }
         },

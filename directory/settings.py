@@ -336,8 +336,9 @@ if LOG_FORMAT not in {"json", "text"}:
 LOGGING = logging_config(
     json_lines=LOG_FORMAT == "json",
     level=env_str("DJANGO_LOG_LEVEL", "WARNING"),
-    # "django" too: Django's own default handler for it would print request lines unstripped.
-    loggers={"django": "INFO", "django.server": "INFO"},
+    # "django" too: Django's own default handler for it would print request lines unstripped;
+    # "rq" (the job worker) too: its own handler would print a failed job's error text.
+    loggers={"django": "INFO", "django.server": "INFO", "rq": "INFO"},
 )
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -164,3 +164,33 @@ def test_log_format_setting(environment, expected):
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert expected in (result.stdout + result.stderr)
+
+
+def test_a_failed_jobs_error_text_is_not_logged_by_the_rq_worker(capsys):
+    """RQ's worker logs a failed job with its whole traceback as text, the exception's message
+    included (an import error may quote a row, a sync error a feed's page). Through our
+    logging the frames stay and the message does not; RQ adds no handler of its own."""
+    from rq.logutils import setup_loghandlers
+    from rq.utils import get_version  # noqa: F401 - rq is installed
+
+    logging.config.dictConfig(settings.LOGGING)
+    setup_loghandlers("INFO")  # what `manage.py rqworker` does; a no-op once we handle rq
+    typed = "77 Hidden Lane, Springfield"  # a frame's line shows code, never this value
+    try:
+        raise ValueError(f"no place called {typed}")
+    except ValueError:
+        import sys
+        import traceback
+
+        text = "".join(traceback.format_exception(*sys.exc_info()))
+    logging.getLogger("rq.worker").error(
+        "Worker %s: job %s: exception raised while executing (%s)\n%s",
+        "w1",
+        "j1",
+        "providers.importers.runs.run_import",
+        text,
+    )
+    captured = capsys.readouterr()
+    logged = captured.out + captured.err
+    assert "77 Hidden Lane" not in logged
+    assert "ValueError" in logged and "test_logging.py" in logged
