@@ -41,3 +41,17 @@ def test_a_physical_address_with_only_a_zip_is_placed_near_the_zip_not_made_remo
     assert pantry.coordinates_approximate
     service = Service.objects.get(source=SOURCE, source_id="2008")
     assert service.service_area == ServiceArea.LOCAL
+
+
+def test_an_eligibility_column_in_services_csv_is_imported(tmp_path):
+    fields, rows = FILES["services.csv"]
+    rows = [[*row, "Women and children fleeing domestic violence" if i == 0 else ""]
+            for i, row in enumerate(rows)]  # fmt: skip
+    package = write_messy_211(
+        tmp_path / "export", **{"services.csv": ([*fields, "eligibility"], rows)}
+    )
+
+    import_hsds(package, source=SOURCE)
+
+    service = Service.objects.get(source=SOURCE, source_id=rows[0][0])
+    assert "Women and children fleeing domestic violence" in service.eligibility

@@ -223,7 +223,14 @@ class HsdsImport:
             texts = self.service_texts.get(sid, {})
             self.eligibility_rows.pop(sid, None)
             eligibility = "\n\n".join(
-                filter(None, [r.get("eligibility_description", ""), *texts.get("eligibility", [])])
+                filter(
+                    None,
+                    [
+                        # `eligibility` in services.csv: how many 211 exports name it
+                        first(r, "eligibility_description", "eligibility"),
+                        *texts.get("eligibility", []),
+                    ],
+                )
             )
             ages = [r.get("minimum_age", "").strip(), r.get("maximum_age", "").strip()]
             if any(ages):
