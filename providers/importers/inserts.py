@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from types import NoneType
 
 from django.conf import settings
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models.constants import OnConflict
 from django.utils import timezone
 
@@ -42,7 +42,7 @@ class _Column:
         # A batch's timestamps (and opening times) repeat: each is converted once.
         self.seen = {} if isinstance(field, _TIME_FIELDS) else None
 
-    def value(self, obj: models.Model, now):
+    def value(self, obj: models.Model, now, connection):
         if self.auto_time:  # what pre_save does, with one time for the batch
             setattr(obj, self.attname, now)
         value = self.field.pre_save(obj, True) if self.auto_date else getattr(obj, self.attname)
@@ -64,7 +64,7 @@ class _Fixed:
         self.field = field
         self.prepared = field.get_db_prep_save(value, connection)
 
-    def value(self, obj, now):
+    def value(self, obj, now, connection):
         return self.prepared
 
 
@@ -82,7 +82,9 @@ def _insert(model, columns: list, objs: list, *, ignore_conflicts: bool = False)
         or "",
     )
     now = timezone.now()
-    rows = [[column.value(obj, now) for column in columns] for obj in objs]
+    # The connection itself, not django.db.connection's thread-local lookup for every value.
+    db = connections[DEFAULT_DB_ALIAS]
+    rows = [[column.value(obj, now, db) for column in columns] for obj in objs]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 

@@ -116,7 +116,14 @@ def text(value, *, max_length: int | None = None, multiline: bool = False):
     """Plain text: markup and markers removed, spaces tidied. Returns (text, note)."""
     if value is None:
         return "", None
-    raw = unquote_cell(str(value))  # our exports quote a cell that looks like a formula
+    if type(value) is str:  # a package repeats cities, states, eligibility, descriptions
+        return _text(value, max_length, multiline)
+    return _text.__wrapped__(str(value), max_length, multiline)
+
+
+@functools.lru_cache(maxsize=65536)
+def _text(value: str, max_length: int | None, multiline: bool):
+    raw = unquote_cell(value)  # our exports quote a cell that looks like a formula
     if is_empty(raw):
         return "", None
     notes = []
