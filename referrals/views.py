@@ -8,6 +8,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from directory.maps_adapter import results_map
 from directory.presenters import present_search
+from directory.views import Ranked
 from providers import search as core_search
 from providers.models import ServiceAtLocation, Term
 from referrals import reports
@@ -38,7 +41,7 @@ from referrals.workflow import (
     send_referral,
 )
 
-SEARCH_LIMIT = 50
+PER_PAGE = 25  # nearby results a page shows; the next ones on ?page=2
 
 
 def advocate_required(view):
@@ -105,26 +108,36 @@ def _locate(near: str):
 def advocate_search(request: HttpRequest) -> HttpResponse:
     """Search the directory with Add to list and Refer buttons on every result."""
     form = AdvocateSearchForm(request.GET or None)
-    results, remote = None, []
+    context: dict = {"form": form, "results": None, "remote": []}
     if form.is_valid():
         data = form.cleaned_data
         service = data["service"]
         filters = core_search.Filters(services=(service.slug,) if service else (), text=data["q"])
         try:
-            if data["near"]:
-                lat, lng, state = _locate(data["near"])
-                found = core_search.search(lat=lat, lng=lng, state=state, filters=filters)
+            place = _locate(data["near"]) if data["near"] else None
+            if place:
+                found = core_search.search(
+                    lat=place[0], lng=place[1], state=place[2], filters=filters
+                )
             else:
                 found = core_search.search(filters=filters)
-            # The cards the public sees, built in one go.
-            results, remote = present_search(found.ranked(0, SEARCH_LIMIT), found.remote_ids)
+            # The public results page's pager: counted and ranked by the search itself.
+            page = Paginator(Ranked(found), PER_PAGE).page(request.GET.get("page") or 1)
+            # The cards the public sees, built in one go, numbered as the map's pins are.
+            results, remote = present_search(
+                page.object_list,
+                found.remote_ids if page.number == 1 else [],
+                start=page.start_index(),
+            )
         except core_search.InvalidSearch as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
-    return render(
-        request,
-        "referrals/search.html",
-        {"form": form, "results": results, "remote": remote},
-    )
+        except InvalidPage:
+            form.add_error(None, _("There is no such page of these results."))
+        else:
+            context |= {"results": results, "remote": remote, "page_obj": page}
+            if place and results:  # the public page's map: confidential places get no pin
+                context["results_map"] = results_map(results, center=(place[0], place[1]))
+    return render(request, "referrals/search.html", context)
 
 
 @never_cache
