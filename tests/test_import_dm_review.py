@@ -55,3 +55,21 @@ def test_an_eligibility_column_in_services_csv_is_imported(tmp_path):
 
     service = Service.objects.get(source=SOURCE, source_id=rows[0][0])
     assert "Women and children fleeing domestic violence" in service.eligibility
+
+
+def test_rows_left_out_with_their_parents_make_one_cause_not_one_per_parent(tmp_path):
+    fields, rows = FILES["services.csv"]
+    orphans = [["2101", "1999", "A", "", "", "", "active", "", "", "", ""],
+               ["2102", "1998", "B", "", "", "", "active", "", "", "", ""]]  # fmt: skip
+    phones = [["6101", "", "2101", "", "", "", "312-555-0101", "", "voice", "", ""],
+              ["6102", "", "2102", "", "", "", "312-555-0102", "", "voice", "", ""]]  # fmt: skip
+    package = write_messy_211(
+        tmp_path / "export", **plus("services.csv", *orphans), **plus("phones.csv", *phones)
+    )
+
+    report = import_hsds(package, source=SOURCE, skip_invalid=True)
+
+    phone_causes = {
+        c: n for c, n in report.causes.items() if c[0] == "phones.csv" and c[1] == "skipped"
+    }
+    assert list(phone_causes.values()) == [2], phone_causes

@@ -173,7 +173,8 @@ class HsdsImport:
             self.report.skipped(
                 file,
                 row,
-                f"its {column[:-3]} (row {self.seen[table][sid]} of {table}) was not imported",
+                # one cause for all of them (no row number): the table of causes stays short
+                f"its {column[:-3]} ({table}) was not imported",
                 because=(table, self.seen[table][sid]),
             )
         else:
