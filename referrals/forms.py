@@ -10,13 +10,14 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from providers.models import Term
+from providers.models import Language, Term
 from referrals.models import (
     ContactMethod,
     DeclineReason,
     Referral,
     ReferralStatus,
     ResourceList,
+    Urgency,
 )
 
 # Consent is asked again after this long at most; then client details are purged.
@@ -164,6 +165,8 @@ class ReferralForm(forms.ModelForm):
             "client_reference",
             "contact_method",
             "contact_value",
+            "client_language",
+            "urgency",
             "note",
             "consent_given",
             "consent_given_on",
@@ -171,6 +174,7 @@ class ReferralForm(forms.ModelForm):
         ]
         widgets = {
             "contact_method": forms.RadioSelect,
+            "urgency": forms.RadioSelect,
             "consent_given_on": DateInput,
             "consent_expires_on": DateInput,
             "note": forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
@@ -183,10 +187,27 @@ class ReferralForm(forms.ModelForm):
         self.fields["client_reference"].required = True
         self.fields["contact_method"].required = True
         self.fields["contact_method"].choices = ContactMethod.choices
+        # Within a week unless the advocate says sooner.
+        self.fields["urgency"].required = False
+        self.fields["urgency"].choices = Urgency.choices
+        # Every language a listing can offer, named in the advocate's language.
+        languages = sorted(
+            ((language.code, language.local_name) for language in Language.objects.all()),
+            key=lambda choice: choice[1].casefold(),
+        )
+        self.fields["client_language"] = forms.ChoiceField(
+            label=self.fields["client_language"].label,
+            help_text=self.fields["client_language"].help_text,
+            required=False,
+            choices=[("", _("Not given")), *languages],
+        )
         # Checked in clean() with a message that says what to do.
         self.fields["consent_given"].required = False
         self.fields["consent_given_on"].initial = today
         self.fields["consent_expires_on"].initial = today + timedelta(days=DEFAULT_CONSENT_DAYS)
+
+    def clean_urgency(self):
+        return self.cleaned_data.get("urgency") or Urgency.ROUTINE
 
     def clean(self):
         data = super().clean()

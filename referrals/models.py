@@ -15,7 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from providers.models import Organization, ServiceAtLocation, Term
+from providers.models import Language, Organization, ServiceAtLocation, Term
 
 
 class Agency(models.Model):
@@ -164,6 +164,12 @@ class ContactMethod(models.TextChoices):
     CLIENT_WILL_CALL = "client_will_call", _("Do not contact the client: the client will call")
 
 
+class Urgency(models.TextChoices):
+    TODAY = "today", _("Today: there is a safety concern")
+    SOON = "soon", _("Within two days")
+    ROUTINE = "routine", _("Within a week")
+
+
 class ReferralQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status=ReferralStatus.CLOSED)
@@ -181,7 +187,13 @@ class ReferralQuerySet(models.QuerySet):
 class Referral(models.Model):
     """A client sent by an advocate's agency to a provider's service at a location."""
 
-    CLIENT_FIELDS = ("client_reference", "contact_method", "contact_value", "note")
+    CLIENT_FIELDS = (
+        "client_reference",
+        "contact_method",
+        "contact_value",
+        "client_language",
+        "note",
+    )
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="referrals")
@@ -221,6 +233,18 @@ class Referral(models.Model):
         blank=True,
     )
     contact_value = models.CharField(_("phone number or email"), max_length=254, blank=True)
+    client_language = models.CharField(
+        _("the client's language"),
+        max_length=8,
+        blank=True,
+        help_text=_("So the provider can have an interpreter ready."),
+    )
+    urgency = models.CharField(
+        _("how soon the provider should respond"),
+        max_length=10,
+        choices=Urgency.choices,
+        default=Urgency.ROUTINE,
+    )
     note = models.TextField(
         _("note for the provider"),
         max_length=1000,
@@ -262,6 +286,14 @@ class Referral(models.Model):
     def client_data_available(self, *, today=None) -> bool:
         """Whether client fields may be shown: not purged and consent still holds."""
         return self.client_data_purged_at is None and self.consent_current(today=today)
+
+    @property
+    def client_language_name(self) -> str:
+        """The client's language in the reader's language ("" when not given)."""
+        if not self.client_language:
+            return ""
+        language = Language.objects.filter(code=self.client_language).first()
+        return language.local_name if language else self.client_language
 
     def purge_client_data(self, *, now=None) -> None:
         for name in self.CLIENT_FIELDS:

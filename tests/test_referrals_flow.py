@@ -161,3 +161,38 @@ def test_advocate_results_show_phones_open_now_and_languages(client, referral_wo
     assert "Open now" in card
     assert "English" in card and "Spanish" in card
     assert "Refer a client" in card
+
+
+def test_a_referral_carries_the_clients_language_and_its_urgency(client, referral_world):
+    """The provider learns before calling whether to bring an interpreter and how soon to
+    call; the language is a client detail, removed with the others when purged."""
+    from providers.models import Language
+
+    Language.objects.get_or_create(code="es", defaults={"name": "Spanish"})
+    client.force_login(referral_world.advocate_a)
+    url = reverse("referrals:referral-new", kwargs={"sal_pk": referral_world.sal_p.pk})
+    form = client.get(url).content.decode()
+    assert 'name="urgency"' in form and 'name="client_language"' in form
+    today = timezone.localdate()
+    response = client.post(
+        url,
+        {
+            "needs": [str(referral_world.sal_p.service.terms.first().pk)],
+            "client_reference": "RV",
+            "contact_method": "client_will_call",
+            "client_language": "es",
+            "urgency": "today",
+            "consent_given": "on",
+            "consent_given_on": today.isoformat(),
+            "consent_expires_on": (today + timedelta(days=60)).isoformat(),
+        },
+    )
+    assert response.status_code == HTTPStatus.FOUND, response.content.decode()
+    referral = Referral.objects.get(client_reference="RV")
+    assert (referral.client_language, referral.urgency) == ("es", "today")
+    client.force_login(referral_world.staff_p)
+    page = client.get(response["Location"]).content.decode()
+    assert "Spanish" in page and "Today: there is a safety concern" in page
+    referral.purge_client_data()
+    referral.refresh_from_db()
+    assert referral.client_language == "" and referral.urgency == "today"
