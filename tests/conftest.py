@@ -81,7 +81,9 @@ def _reset_sequences(connection) -> None:
     from django.apps import apps
     from django.core.management.color import no_style
 
-    statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
+    # Managed models only: django-rq's admin Dashboard model has no table.
+    models = [model for model in apps.get_models() if model._meta.managed]
+    statements = connection.ops.sequence_reset_sql(no_style(), models)
     if statements:
         with connection.cursor() as cursor:
             for statement in statements:

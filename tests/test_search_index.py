@@ -214,7 +214,9 @@ def test_postgresql_binds_the_spans_as_arrays_one_statement_for_every_circle(mak
     wide = search.nearby(lat=34.05, lng=-118.24, radius_mi=250).direct()
     assert len(near.spans(5)) < len(wide.spans(250))
     with connection.cursor() as cursor:
-        cursor.execute("SET enable_seqscan = off")  # a tiny table: as a large one is planned
+        # A tiny table: plan it as a large one is (no sequential or bitmap scan).
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute("SET enable_bitmapscan = off")
         for make in (
             lambda radius, r: radius.count_statement(using="default"),
             lambda radius, r: radius.rank_statement(r, using="default", ranks=True, low=0, high=20),
@@ -226,6 +228,7 @@ def test_postgresql_binds_the_spans_as_arrays_one_statement_for_every_circle(mak
             plan = " / ".join(row[0] for row in cursor.fetchall())
             assert "Index Only Scan using sal_search_idx" in plan, plan
         cursor.execute("RESET enable_seqscan")
+        cursor.execute("RESET enable_bitmapscan")
 
 
 def test_the_listing_is_by_name_and_counts_without_joins(make_provider):
