@@ -80,7 +80,8 @@ class _Hostile(http.server.BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def hostile():
+def hostile(settings):
+    settings.FEDERATION_ALLOWED_NETWORKS = ["127.0.0.1/32"]  # a feed may not be on loopback
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hostile)
     server.body, server.redirect = b"{}", ""
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -221,6 +221,7 @@ def test_a_due_feed_is_synced_and_a_not_due_one_is_not(db, settings, fake_sync):
 
 def test_a_feed_that_cannot_be_read_is_failed_with_the_reason(db, settings):
     settings.RQ_QUEUES = {}
+    settings.FEDERATION_ALLOWED_NETWORKS = ["127.0.0.1/32"]  # to reach port 9 and fail there
     feed = _feed("unreachable", hours_ago=None)
 
     with TestCase.captureOnCommitCallbacks(execute=True):

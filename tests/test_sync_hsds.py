@@ -36,6 +36,12 @@ create_provider(name="Bay Line", kind=LocationKind.REMOTE, service_area="nationw
 """
 
 
+@pytest.fixture(autouse=True)
+def loopback_allowed(settings):
+    """The remote directory listens on 127.0.0.1, which a feed may otherwise not be on."""
+    settings.FEDERATION_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+
+
 def _manage(database: Path, *args: str) -> str:
     env = os.environ | {"DATABASE_URL": f"sqlite:///{database}", "DJANGO_ENV": "development"}
     done = subprocess.run(

@@ -9,20 +9,22 @@ the feed retired, not deleted.
 
 import json
 import tempfile
+import time
 import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 from django.conf import settings
 
-from providers.importers import hsds_json
+from providers.importers import hsds_json, outbound
 from providers.importers.hsds import import_hsds
 from providers.importers.report import Report
 
 PER_PAGE = 100
 MAX_PAGES = 10_000  # a feed that never says it is on its last page stops here
-TIMEOUT_S = 30
+TIMEOUT_S = 30  # to connect, and for each read
+READ_S = 120  # for a whole page
+CHUNK = 64 * 1024
 
 
 class FeedError(Exception):
@@ -37,26 +39,31 @@ class _Budget:
         self.left = settings.IMPORT_MAX_UNPACKED_MB * 1024 * 1024
 
     def read(self, response, url: str) -> bytes:
-        body = response.read(self.left + 1)
-        if len(body) > self.left:
-            raise FeedError(
-                f"{url} is larger than {settings.IMPORT_MAX_UNPACKED_MB} MB in all "
-                "(IMPORT_MAX_UNPACKED_MB)"
-            )
-        self.left -= len(body)
-        return body
+        """The body, in chunks, within the bytes left and READ_S seconds (the socket's
+        timeout is per read: a server sending a byte a second would otherwise never end)."""
+        chunks, size, deadline = [], 0, time.monotonic() + READ_S
+        while chunk := response.read(min(CHUNK, self.left + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > self.left:
+                raise FeedError(
+                    f"{url} is larger than {settings.IMPORT_MAX_UNPACKED_MB} MB in all "
+                    "(IMPORT_MAX_UNPACKED_MB)"
+                )
+            if time.monotonic() > deadline:
+                raise FeedError(f"{url} took longer than {READ_S} seconds to read")
+        self.left -= size
+        return b"".join(chunks)
 
 
 def fetch_json(url: str, budget: _Budget | None = None) -> dict:
-    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-        # urllib would read file:// and ftp:// too (redirects to file:// it already refuses)
-        raise FeedError(f"{url} is not an http or https address")
-    request = urllib.request.Request(
-        url, headers={"Accept": "application/json", "User-Agent": "resource-map sync_hsds"}
-    )
+    """The JSON at `url`, read only from public addresses (outbound.py), redirects included."""
+    headers = {"Accept": "application/json", "User-Agent": "resource-map sync_hsds"}
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:  # noqa: S310
+        with outbound.open_public(url, headers=headers, timeout=TIMEOUT_S) as response:
             return json.loads((budget or _Budget()).read(response, url))
+    except outbound.Refused as refused:
+        raise FeedError(f"{refused}") from None
     except urllib.error.HTTPError as error:
         raise FeedError(f"{url} answered {error.code} {error.reason}") from None
     except (urllib.error.URLError, TimeoutError, OSError) as error:

@@ -7,9 +7,12 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from providers.importers.outbound import Refused, check_url
 
 
 class TaxonomyMapping(models.Model):
@@ -165,6 +168,17 @@ class FederatedFeed(models.Model):
 
     def __str__(self) -> str:
         return self.source
+
+    def clean(self) -> None:
+        """Only a feed on the public internet: an address on our own network (Redis on
+        127.0.0.1, a cloud's metadata service, a private host) is refused here, and again,
+        redirects included, whenever the feed is read (outbound.py)."""
+        super().clean()
+        if self.url:
+            try:
+                check_url(self.url)
+            except Refused as refused:
+                raise ValidationError({"url": str(refused)}) from None
 
     def is_due(self, *, now) -> bool:
         if not self.enabled:
