@@ -7,6 +7,8 @@ the centre. The centre is therefore kept to a tenth of a degree (about 7 by 5 mi
 a confidential location's public point: what leaks is a cell, never the building.
 """
 
+import re
+
 import pytest
 
 from providers import search
@@ -14,6 +16,15 @@ from providers.geometry import haversine_mi
 from providers.models import LocationKind, Service, ServiceArea
 
 SHELTER = (40.715621, -73.986234)
+
+# A timestamp's seconds hold "40.71" whenever it was written at :40.71x (1 in 6,000).
+TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?")
+
+
+def feed(client, service) -> str:
+    """The service's HSDS record, its timestamps blanked."""
+    body = client.get("/api/hsds/services/" + str(service.pk)).content.decode()
+    return TIMESTAMP.sub("<time>", body)
 
 
 @pytest.fixture
@@ -51,11 +62,18 @@ def test_the_search_draws_the_area_around_the_kept_centre(line):
 def test_the_feed_and_exports_print_only_the_kept_centre(line, client, tmp_path):
     from django.core.management import call_command
 
-    body = client.get("/api/hsds/services/" + str(line.pk)).content.decode()
+    body = feed(client, line)
     assert "40.71" not in body and "-73.98" not in body and "-73.99" not in body
     call_command("export_csv", str(tmp_path / "flat.csv"))
     flat = (tmp_path / "flat.csv").read_text()
     assert "40.715" not in flat and "73.98" not in flat
+
+
+def test_a_timestamp_is_blanked_but_a_centre_is_not():
+    assert TIMESTAMP.sub("<time>", '"2026-12-03T04:16:40.713222+00:00"') == '"<time>"'
+    assert TIMESTAMP.sub("<time>", '"extent":"40.715621,-73.986234;10mi"') == (
+        '"extent":"40.715621,-73.986234;10mi"'
+    )
 
 
 def test_an_import_keeps_the_centre_to_a_tenth_of_a_degree():
@@ -76,5 +94,5 @@ def test_a_centre_written_around_save_is_still_kept(line, client):
     assert line.pk not in {
         sal.service_id for sal in search.covering(lat=point[0], lng=point[1], state="NY")
     }
-    body = client.get("/api/hsds/services/" + str(line.pk)).content.decode()
+    body = feed(client, line)
     assert "40.71" not in body and "-73.98" not in body and "-73.99" not in body
