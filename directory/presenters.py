@@ -47,6 +47,7 @@ class Card:
     place_note: str = ""  # the confidential-address warning
     place: str = ""  # the address line, a confidential place's town, or how to reach it
     buttons: list[dict] = field(default_factory=list)  # {"kind", "href", "label"}
+    directions: str = ""  # the Directions link, set by the view (directory/directions.py)
 
     @property
     def pk(self) -> UUID:

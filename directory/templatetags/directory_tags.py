@@ -4,10 +4,12 @@ import functools
 
 import phonenumbers
 from django import template
+from django.template import engines
 from django.template.loader import get_template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -142,6 +144,24 @@ def widget_once(field) -> str:
         tuple(str(error) for error in field.errors),
     )  # fmt: skip
     return _rendered_once(key, lambda: str(field))
+
+
+@register.simple_tag(takes_context=True)
+def result_cards(context, cards) -> str:
+    """The `<li>` of each result card (directory/presenters.py's Card): the Jinja2 template
+    directory/jinja2/directory/_cards.html, with the advocates' "Add to list" on each."""
+    # Imported here: the referrals app imports the presenters, which import this module.
+    from referrals.templatetags.referrals_tags import add_to_list
+
+    words = {"services": _("Services"), "languages": _("Languages:"), "directions": _("Directions")}
+    html = (
+        engines["jinja2"]
+        .get_template("directory/_cards.html")
+        .render(
+            {"cards": cards, "words": words, "add_to_list": functools.partial(add_to_list, context)}
+        )
+    )
+    return mark_safe(html)  # Jinja2 escaped every value (autoescape)
 
 
 @register.filter
