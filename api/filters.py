@@ -152,6 +152,11 @@ class ProviderSearchForm(forms.Form):
     cost = CodeListField(allowed=set(Cost.values) - {""}, label_plural="costs")
     open_now = StrictBooleanField(required=False)
     q = TextField()
+    remote = forms.ChoiceField(
+        required=False,
+        choices=[("all", "all")],
+        error_messages={"invalid_choice": "Use all, or leave it out for the first few."},
+    )
 
     def clean(self):
         data = super().clean()

@@ -124,6 +124,13 @@ SEARCH_PARAMETERS = [
     PAGE,
     PAGE_SIZE,
     query(
+        "remote",
+        {"type": "string", "enum": ["all"]},
+        "`all`: every remote service covering the place in `remote` (without it, the first "
+        "5; `remote_count` says how many there are).",
+        "all",
+    ),
+    query(
         "format",
         {"type": "string", "enum": ["json", "geojson"]},
         "`geojson`: the page as a GeoJSON FeatureCollection for a map.",

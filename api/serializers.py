@@ -248,7 +248,15 @@ class ProviderSearchSerializer(serializers.Serializer):
     previous = serializers.URLField(allow_null=True)
     results = ProviderSerializer(many=True)
     remote = ProviderSerializer(
-        many=True, help_text="Remote services (phone, text, online) covering the place."
+        many=True,
+        help_text="Remote services (phone, text, online) covering the place, most local "
+        "first: the first 5, or all of them with `remote=all`.",
+    )
+    remote_count = serializers.IntegerField(help_text="How many remote services cover the place.")
+    remote_next = serializers.URLField(
+        allow_null=True,
+        help_text="This search with `remote=all` (every remote service); null when `remote` "
+        "already holds them all.",
     )
     place = PlaceSerializer(allow_null=True)
     radius_mi = serializers.FloatField(allow_null=True)

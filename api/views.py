@@ -11,6 +11,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 from api import schema
 from api.base import ApiViewMixin, FastJSONRenderer, GeoJSONRenderer, conditional_response
@@ -28,6 +29,10 @@ from providers import search
 from providers.listings import build_listings
 from providers.models import Hotline, Language, Term
 from providers.search import KM_PER_MI, InvalidSearch
+
+# A page carries the first few remote services (as the results page shows them) and, when
+# there are more, `remote_next`: the same search with remote=all, which carries them all.
+REMOTE_FIRST = 5
 
 
 def _feature(listing: dict) -> dict:
@@ -98,15 +103,18 @@ class ProviderSearchView(ApiViewMixin, generics.GenericAPIView):
         },
     )
     def get(self, request):
-        arguments, point = parse(ProviderSearchForm, request).search_arguments()
+        form = parse(ProviderSearchForm, request)
+        arguments, point = form.search_arguments()
+        every_remote = form.cleaned_data["remote"] == "all"
         paginator = self.paginator
         geojson = request.accepted_renderer.format == "geojson"
         try:
             results = search.search(**arguments)
             pairs = paginator.paginate_queryset(RankedIds(results), request, view=self)
-            remote_ids = [] if geojson else results.remote_ids  # a map shows places only
+            covering = [] if geojson else results.remote_ids  # a map shows places only
         except InvalidSearch as error:
             raise ValidationError({error.field: [error.message]}) from None
+        remote_ids = covering if every_remote else covering[:REMOTE_FIRST]
         # The page and the remote section in one batch of queries.
         listings = build_listings([*pairs, *((pk, None) for pk in remote_ids)], now=timezone.now())
         remote_keys = {str(pk) for pk in remote_ids}
@@ -127,6 +135,12 @@ class ProviderSearchView(ApiViewMixin, generics.GenericAPIView):
         return paginator.get_paginated_response(
             data,
             remote=remote,
+            remote_count=len(covering),
+            remote_next=(
+                replace_query_param(request.build_absolute_uri(), "remote", "all")
+                if len(remote_ids) < len(covering)
+                else None
+            ),
             place=({"label": point.label, "lat": point.lat, "lng": point.lng} if point else None),
             radius_mi=radius_mi,
             radius_km=round(radius_mi * KM_PER_MI, 1) if radius_mi is not None else None,

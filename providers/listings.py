@@ -15,9 +15,11 @@ search (directory/presenters.py turns a listing into a card), handouts and share
 v1's list, detail and GeoJSON.
 `ProviderSerializer` declares the API's output (the OpenAPI schema is built from it) and is
 the reference: `build_listing` builds the same listing from a model instance, and tests
-hold the two equal. Nothing is kept between requests.
+hold the two equal. Nothing is kept between requests but the parse of an opening time's
+text (`_clock`).
 """
 
+import functools
 import json
 from collections import defaultdict, namedtuple
 from collections.abc import Callable, Iterable
@@ -106,7 +108,7 @@ _LANGUAGES = """
     WHERE link.service_id IN ({services}) AND language.code = link.language_id
     ORDER BY language.code"""
 _HOURS = """
-    SELECT location_id, weekday, opens_at, closes_at
+    SELECT location_id, weekday, CAST(opens_at AS TEXT), CAST(closes_at AS TEXT)
     FROM providers_openinghours
     WHERE location_id IN ({locations})
     ORDER BY weekday, opens_at, id"""
@@ -134,13 +136,12 @@ def _uuid_text(value) -> str:
     return str(value if isinstance(value, UUID) else UUID(value))
 
 
-def _time(value) -> time:
-    return value if isinstance(value, time) else time.fromisoformat(value)
-
-
-def _hh_mm(value) -> str:
-    # SQLite returns a time as its ISO text, "HH:MM[:SS[.ffffff]]".
-    return value[:5] if isinstance(value, str) else value.strftime("%H:%M")
+@functools.lru_cache(maxsize=4096)
+def _clock(text: str) -> tuple[time, str]:
+    """A time as the hours query reads it (text, "HH:MM:SS[.ffffff]", so that no driver
+    parses it) as the time `is_open` compares and the "HH:MM" a listing shows. A directory
+    has few distinct opening times: each is parsed once."""
+    return time.fromisoformat(text), text[:5]
 
 
 def load_related(listings: list[ServiceAtLocation]) -> Related:
@@ -254,14 +255,11 @@ def _related(services: Iterable, locations: Iterable, organizations: Iterable) -
         related.languages[service_id].append(
             {"code": code, "name": name, "name_es": name_es, "native_name": native_name}
         )
-    for location_id, weekday, opens_at, closes_at in hours:
-        related.periods[location_id].append(Period(weekday, _time(opens_at), _time(closes_at)))
+    for location_id, weekday, opens_text, closes_text in hours:
+        (opens_at, opens_shown), (closes_at, closes_shown) = _clock(opens_text), _clock(closes_text)
+        related.periods[location_id].append(Period(weekday, opens_at, closes_at))
         related.hours[location_id].append(
-            {
-                "weekday": int(weekday),
-                "opens_at": _hh_mm(opens_at),
-                "closes_at": _hh_mm(closes_at),
-            }
+            {"weekday": int(weekday), "opens_at": opens_shown, "closes_at": closes_shown}
         )
     for location_id, slug in accessibility:
         related.accessibility[location_id].append(slug)

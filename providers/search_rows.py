@@ -14,6 +14,7 @@ import math
 import uuid
 from typing import NamedTuple
 
+import orjson
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
@@ -99,11 +100,20 @@ def remote_candidates(
         RemoteCandidate(
             as_uuid(pk),
             area,
-            json.loads(states) if isinstance(states, str) else (states or []),
+            _json_list(states) if isinstance(states, str) else (states or []),
             *rest,
         )
         for pk, area, states, *rest in rows
     ]
+
+
+def _json_list(text: str) -> list:
+    """A JSON column's text as json.loads reads it, quickly (orjson; json for what it
+    accepts beyond the standard)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def as_uuid(value) -> uuid.UUID:

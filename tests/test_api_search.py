@@ -85,6 +85,22 @@ def test_remote_services_come_in_their_own_list(make_provider, api_client):
     assert names(body["results"]) == ["Office"]
     assert names(body["remote"]) == ["National Line"]
     assert body["remote"][0]["distance_mi"] is None
+    assert body["remote_count"] == 1 and body["remote_next"] is None
+
+
+def test_a_page_carries_the_first_five_remote_services_and_a_link_to_all(make_provider, api_client):
+    for number in range(7):
+        make_provider(name=f"Line {number}", kind=LocationKind.REMOTE, service_area="nationwide")
+    body = get(api_client, f"{SEARCH}?{NYC}&page_size=3").json()
+    assert names(body["remote"]) == [f"Line {number}" for number in range(5)]
+    assert body["remote_count"] == 7
+    assert "remote=all" in body["remote_next"] and "page_size=3" in body["remote_next"]
+    every = get(api_client, body["remote_next"]).json()
+    assert names(every["remote"]) == [f"Line {number}" for number in range(7)]
+    assert every["remote_count"] == 7 and every["remote_next"] is None
+    junk = get(api_client, f"{SEARCH}?{NYC}&remote=some")
+    assert junk.status_code == HTTPStatus.BAD_REQUEST
+    assert junk.json() == {"remote": ["Use all, or leave it out for the first few."]}
 
 
 def test_search_filters_by_repeated_service_any_of_and_other_filters(make_provider, api_client):
@@ -115,6 +131,7 @@ def test_without_a_place_the_search_is_a_listing_by_name(make_provider, api_clie
     body = get(api_client, SEARCH).json()
     assert names(body["results"]) == ["Alpha", "Zeta"]
     assert body["place"] is None and body["remote"] == [] and body["radius_mi"] is None
+    assert body["remote_count"] == 0 and body["remote_next"] is None
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,7 @@
 """How to reach a listing: phones and weekly opening hours."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +11,16 @@ from providers.models.locations import Location
 from providers.models.organizations import Organization
 from providers.models.services import Service
 from providers.translations import PHONE_FIELDS, translations_field
+
+_NOT_DIALLED = re.compile(r"[^0-9+]")
+
+
+def dialled(number: str) -> str:
+    """The digits and "+" of a number, as a tel: or sms: URI dials them (any Unicode digit
+    that str.isdigit() accepts; the regular expression is the quick way for ASCII)."""
+    if number.isascii():
+        return _NOT_DIALLED.sub("", number)
+    return "".join(ch for ch in number if ch.isdigit() or ch == "+")
 
 
 class Phone(models.Model):
@@ -47,13 +59,11 @@ class Phone(models.Model):
 
     @property
     def tel_uri(self) -> str:
-        digits = "".join(ch for ch in self.number if ch.isdigit() or ch == "+")
-        return f"tel:{digits}" + (f";ext={self.extension}" if self.extension else "")
+        return f"tel:{dialled(self.number)}" + (f";ext={self.extension}" if self.extension else "")
 
     @property
     def sms_uri(self) -> str:
-        digits = "".join(ch for ch in self.number if ch.isdigit() or ch == "+")
-        return f"sms:{digits}"
+        return f"sms:{dialled(self.number)}"
 
 
 class Weekday(models.IntegerChoices):
