@@ -14,6 +14,6 @@ cron.register(enqueue_due, queue_name=QUEUE, interval=300, name="federated feeds
 # Client details of referrals closed REFERRAL_PURGE_DAYS ago, daily at 03:17 UTC.
 cron.register(run_command, queue_name=QUEUE, args=("purge_referrals",), cron="17 3 * * *",
               name="purge referrals")  # fmt: skip
-# The stale listings report in the worker's log, Mondays at 06:00 UTC.
-cron.register(run_command, queue_name=QUEUE, args=("stale_listings",), cron="0 6 * * 1",
-              name="stale listings")  # fmt: skip
+# The stale listings report, e-mailed to the editors and site admins, Mondays at 06:00 UTC.
+cron.register(run_command, queue_name=QUEUE, args=("stale_listings", "--email"),
+              cron="0 6 * * 1", name="stale listings")  # fmt: skip

@@ -1,7 +1,8 @@
 """List the listings nobody has verified for a while (default settings.STALE_AFTER_DAYS).
 
 Retired listings are left out (they are not shown); drafts are included unless
---published-only. Oldest first, never-verified at the top.
+--published-only. Oldest first, never-verified at the top. With --email the report also goes
+to every editor and site admin (providers/stale_report.py): the schedule's weekly job.
 """
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from providers.importers.safe_csv import SafeDictWriter
 from providers.models import OLDEST_VERIFIED_FIRST, Organization, Status
+from providers.stale_report import send_stale_report
 
 COLUMNS = ["name", "status", "last_verified_on", "days_since", "verified_by", "id"]
 
@@ -21,8 +23,13 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=None, help="Default: STALE_AFTER_DAYS.")
         parser.add_argument("--format", choices=["table", "csv"], default="table")
         parser.add_argument("--published-only", action="store_true")
+        parser.add_argument(
+            "--email",
+            action="store_true",
+            help="Also e-mail the report to the editors and site admins (none if none stale).",
+        )
 
-    def handle(self, *args, days, format, published_only, **options):
+    def handle(self, *args, days, format, published_only, email, **options):
         days = settings.STALE_AFTER_DAYS if days is None else days
         if days < 0:
             raise CommandError("--days must be zero or more.")
@@ -35,6 +42,13 @@ class Command(BaseCommand):
         )
         if published_only:
             listings = listings.filter(status=Status.PUBLISHED)
+        listings = list(listings)
+        if email:
+            sent = send_stale_report(listings, today=today, days=days)
+            # on stderr beside a CSV on stdout
+            (self.stderr if format == "csv" else self.stdout).write(
+                f"E-mailed to {sent} editor(s) and site admin(s)."
+            )
         rows = [
             {
                 "name": org.name,
