@@ -4,7 +4,8 @@ Everything the merged-away organization had moves to the kept one: its services 
 locations, its phones, the referrals and public suggestions about it, its staff. A service
 with the same name as one the kept organization has is folded into that one (tags and
 languages added, numbers it lacks added, blanks filled), and a location at the same address
-(or both remote) into that one (hours if it has none, numbers it lacks, accessibility):
+(or both remote) into that one (hours if it has none, numbers it lacks, accessibility); each
+kept record also gains the translations of its text that it lacks (`_gain_translations`):
 their listings move onto the kept records, with every referral and resource-list entry
 (`referrals` points at listings; found here through the models' own foreign keys, so the
 providers app imports nothing of it). A location that was confidential keeps the kept one
@@ -36,6 +37,7 @@ from providers.models import (
     ServiceAtLocation,
     Status,
 )
+from providers.translations import LOCATION_FIELDS, ORGANIZATION_FIELDS, SERVICE_FIELDS
 
 SAME_SERVICE = 0.9  # names at least this alike are one service
 
@@ -118,6 +120,30 @@ def _fill_blanks(target, source, names) -> list[str]:
     return filled
 
 
+def _same_text(a: str | None, b: str | None) -> bool:
+    return " ".join((a or "").split()) == " ".join((b or "").split())
+
+
+def _gain_translations(target, source, fields, *, counts) -> None:
+    """The target keeps its own translations and gains the source's for each field and
+    language it has none in, where the source translates what the target now says (its
+    text, or a blank of the target's just filled from it): a translation of a different
+    text would tell a reader in that language something the record does not say."""
+    gained = {language: dict(texts) for language, texts in (target.translations or {}).items()}
+    for language, texts in (source.translations or {}).items():
+        if not isinstance(texts, dict):
+            continue
+        for field, text in texts.items():
+            if field not in fields or not text or (gained.get(language) or {}).get(field):
+                continue
+            if _same_text(getattr(target, field), getattr(source, field)):
+                gained.setdefault(language, {})[field] = text
+                counts["translations added"] += 1
+            else:
+                counts["translations of another text left out"] += 1
+    target.translations = gained
+
+
 def _location_key(location: Location) -> str | None:
     if location.kind == LocationKind.REMOTE:
         return "remote"
@@ -148,6 +174,7 @@ def _fold_location(loc: Location, into: Location, *, user, reason, counts) -> No
             _save(period, user=user, reason=reason)
             counts["opening hours moved"] += 1
     _fill_blanks(into, loc, ["name", "address_2", "hours_note"])
+    _gain_translations(into, loc, LOCATION_FIELDS, counts=counts)
     if into.latitude is None and loc.latitude is not None:
         into.latitude, into.longitude = loc.latitude, loc.longitude
         into.coordinates_approximate = loc.coordinates_approximate
@@ -179,6 +206,7 @@ def _fold_service(svc: Service, into: Service, *, user, reason, counts) -> None:
     )
     fields = ["description", "website", "email", "cost", "cost_note", "eligibility"]
     _fill_blanks(into, svc, [*fields, "how_to_get_help"])
+    _gain_translations(into, svc, SERVICE_FIELDS, counts=counts)
     _save(into, user=user, reason=reason)
     svc.status = Status.RETIRED
     _save(svc, user=user, reason=f"Merged into service {into.name} ({into.pk})")
@@ -272,6 +300,7 @@ def merge_organizations(*, keep: Organization, other: Organization, user=None) -
         if not keep.alternate_name and name_key(other.name) != name_key(keep.name):
             keep.alternate_name = other.name
         _fill_blanks(keep, other, ["website", "email", "description"])
+        _gain_translations(keep, other, ORGANIZATION_FIELDS, counts=counts)
         _save(keep, user=user, reason=reason)
         other.status = Status.RETIRED
         _save(other, user=user, reason=f"Merged into {keep.name} ({keep.pk})")
