@@ -55,19 +55,31 @@ class Chain:
 class RankedIds:
     """A search's rows as (id, exact miles) pairs for a Paginator: `search.Results`' count,
     then the ids of the requested slice in order, without loading the rows
-    (providers.listings builds them)."""
+    (providers.listings builds them). Told the page first (`expect`), it reads the count
+    and that page together."""
 
     def __init__(self, results) -> None:
         self.results = results
+        self._expected: tuple[int, int] | None = None
+        self._page: list | None = None
+
+    def expect(self, low: int, high: int) -> None:
+        self._expected = (low, high)
 
     def count(self) -> int:
+        if self._expected is not None and self._page is None:
+            total, self._page = self.results.count_and_ranked(*self._expected)
+            return total
         return self.results.count()
 
     def __len__(self) -> int:
         return self.count()
 
     def __getitem__(self, item: slice) -> list:
-        return self.results.ranked(item.start or 0, item.stop)
+        low = item.start or 0
+        if self._page is not None and low == self._expected[0] and item.stop <= self._expected[1]:
+            return self._page[: item.stop - low]  # the last page ends at the count
+        return self.results.ranked(low, item.stop)
 
 
 class PagePagination(PageNumberPagination):
@@ -92,6 +104,8 @@ class PagePagination(PageNumberPagination):
             default=1,
             maximum=None,
         )
+        if isinstance(queryset, RankedIds):
+            queryset.expect((number - 1) * page_size, number * page_size)
         paginator = Paginator(queryset, page_size)
         try:
             self.page = paginator.page(number)

@@ -47,6 +47,7 @@ from providers.search_rows import (
     NearbyQuerySet,
     RankedIterable,
     RemoteCandidate,
+    count_and_ranked,
     count_rows,
     ranked_ids,
     remote_candidates,
@@ -125,6 +126,16 @@ class Results:
         if isinstance(page, NearbyQuerySet):
             return page.ranked()
         return [(pk, None) for pk in page.values_list("pk", flat=True)]
+
+    def count_and_ranked(self, low: int, high: int) -> tuple[int, list]:
+        """`count()` and `ranked(low, high)` together: one statement where the direct
+        statements run (a paginator's count, then its page, in one round trip)."""
+        if self._count is None and self.radius is not None:
+            found = count_and_ranked(self.radius, low=low, high=high, using=_reading())
+            if found is not None:
+                self._count = found[0]
+                return found
+        return self.count(), self.ranked(low, high)
 
     def _remote_arguments(self) -> dict:
         return {

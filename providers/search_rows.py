@@ -231,6 +231,37 @@ def ranked_ids(
     return [(pk, geometry.a_to_mi(rank)) for pk, rank in found]
 
 
+def count_and_ranked(
+    radius: Radius, *, low: int, high: int, using: str
+) -> tuple[int, list[tuple[uuid.UUID, float]]] | None:
+    """`count_rows` and `ranked_ids` for rows [low:high] in one statement where they can
+    (one round trip on PostgreSQL): the count, and the page ranked within a first circle
+    of a quarter of the radius (no count to size it from yet); a circle that holds fewer
+    rows than the page is widened as `ranked_ids` does, sized from the count. None when
+    the direct statements cannot run."""
+    if high <= low or radius.spans(radius.radius_mi) is None:
+        return None
+    reach = first_reach(radius, high=high, known=None)
+    if radius.spans(reach) is None:
+        return None
+    statement = radius.count_and_rank_statement(reach, using=using, low=low, high=high)
+    if statement is None:
+        return None
+    with connections[using].cursor() as cursor:
+        cursor.execute(*statement)
+        rows = cursor.fetchall()
+    total, found = 0, []
+    for value, rank in rows:
+        if value is None:
+            total = int(rank)
+        else:
+            found.append((rank, as_uuid(value)))
+    if len(found) < min(high, total) - low and reach < radius.radius_mi:
+        return total, ranked_ids(radius, low=low, high=high, known=total, using=using)
+    found.sort()
+    return total, [(pk, geometry.a_to_mi(rank)) for rank, pk in found]
+
+
 def first_reach(radius: Radius, *, high: int | None, known: int | None) -> float:
     """The radius of the first ranking circle: for evenly spread rows it would hold
     RANK_AREA_FACTOR times the rows up to `high`; the whole radius without a slice or count."""

@@ -235,6 +235,31 @@ class Radius:
             params += [low]
         return sql, params
 
+    def count_and_rank_statement(self, radius_mi: float, *, using: str, low: int, high: int):
+        """(sql, params) of count_statement and rank_statement (with ranks) as one statement:
+        a row (NULL, the count), then the rows [low:high] within `radius_mi` (id, rank), in
+        no particular order. None where count_statement is None."""
+        count = self.count_statement(using=using)
+        if count is None:
+            return None
+        count_sql, count_params = count
+        rank_sql, rank_params = self.rank_statement(
+            radius_mi, using=using, ranks=True, low=low, high=high
+        )
+        if connections[using].vendor == "postgresql":
+            sql = (
+                f"SELECT CAST(NULL AS uuid), CAST(({count_sql}) AS double precision)"
+                f" UNION ALL ({rank_sql})"
+            )
+            return sql, [*count_params, *rank_params]
+        # SQLite: the count's WITH leads the compound; a LIMIT needs its own SELECT.
+        with_sql, count_select = count_sql.split(" SELECT ", 1)
+        sql = (
+            f"{with_sql} SELECT NULL, ({'SELECT ' + count_select})"
+            f" UNION ALL SELECT * FROM ({rank_sql})"
+        )
+        return sql, [*count_params, *rank_params]
+
     def tests_sql(self, *, using: str) -> tuple[str, list]:
         """ " AND <service types> AND <other filters>" on the row, before the distance."""
         sql, params = types_sql(self.types, using=using)

@@ -211,6 +211,24 @@ def test_pages_never_repeat_or_skip_when_distances_tie(make_provider, api_client
     assert seen == sorted(seen)
 
 
+def test_a_page_beyond_the_first_circle_is_read_with_the_count_in_order(
+    make_provider, api_client, django_assert_max_num_queries
+):
+    # Two within a quarter of the radius (the circle ranked with the count), five 10-20
+    # miles north: the first page needs the wider circle, sized from the count.
+    for number, miles in enumerate([0.5, 1.0, 10.0, 12.0, 14.0, 16.0, 20.0]):
+        make_provider(name=f"At {number}", lat=40.7484 + miles / 69.0, lng=-73.9967)
+    expected = [f"At {number}" for number in range(7)]
+    first = get(api_client, f"{SEARCH}?{NYC}&radius=25&page_size=4").json()
+    assert first["count"] == 7 and names(first["results"]) == expected[:4]
+    last = get(api_client, f"{SEARCH}?{NYC}&radius=25&page_size=4&page=2").json()
+    assert last["count"] == 7 and names(last["results"]) == expected[4:]
+    with django_assert_max_num_queries(2):  # the count with the page, the remote section
+        past = get(api_client, f"{SEARCH}?{NYC}&radius=25&page_size=4&page=3")
+    assert past.status_code == HTTPStatus.NOT_FOUND
+    assert "2 pages" in past.json()["page"][0]
+
+
 def test_listing_pages_never_repeat_or_skip_with_equal_names(make_provider, api_client):
     for _ in range(5):
         make_provider(name="Twin")
@@ -237,8 +255,9 @@ def test_search_query_count_is_constant_whatever_the_page_size(
         Phone.objects.create(location=sal.location, number="+12125550111")
     make_provider(name="Line", kind=LocationKind.REMOTE, service_area="nationwide")
     near = f"{SEARCH}?{NYC}&page_size={page_size}&open_now=false"
-    # The search (count, ranked ids, remote section), then six queries build the rows.
-    with django_assert_max_num_queries(9):
+    # The search (the count with the ranked ids, the remote section), then six queries build
+    # the rows.
+    with django_assert_max_num_queries(8):
         body = get(api_client, near).json()
     assert len(body["results"]) == page_size
     with django_assert_max_num_queries(9):
