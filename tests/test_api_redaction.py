@@ -15,6 +15,8 @@ STREET = "1 Secret Lane"
 # Exact coordinates with distinctive digits; any 4-decimal prefix would place the house.
 LAT, LNG = 40.712345, -73.987654
 SECRETS = [b"Secret Lane", b"40.7123", b"73.9876", b"40.71234", b"73.98765"]
+# A record written at :40.7123 has the latitude in its timestamp: those are blanked.
+TIMESTAMP = re.compile(rb"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?")
 
 # Searched from nearby (not from the house itself: a client's own input may be echoed).
 QUERIES = {
@@ -103,7 +105,7 @@ def test_no_public_api_response_reveals_a_confidential_address(shelter, api_clie
     for url in urls:
         response = api_client.get(url)
         assert response.status_code < 500, url
-        body = _body(response)
+        body = TIMESTAMP.sub(b"<time>", _body(response))
         for secret in SECRETS:
             assert secret not in body, f"{url} reveals {secret!r}"
         if response.status_code == HTTPStatus.OK:
