@@ -7,12 +7,13 @@ buttons and puts names in the reader's language on the listing's slugs and codes
 """
 
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from types import SimpleNamespace
 from uuid import UUID
 
-from django.template.defaultfilters import floatformat
 from django.urls import reverse
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
 from directory.templatetags.directory_tags import phone_display
@@ -99,9 +100,12 @@ class Vocabulary:
 
 
 def with_sms_uri(phone: dict) -> dict:
-    """A listing's phone with the `sms:` link of `Phone.sms_uri` beside its `tel:` link, and its
-    note in the reader's language (`local_note`, a LocalText) when it has one."""
-    shown = {**phone, "sms_uri": Phone.sms_uri.fget(SimpleNamespace(**phone))}
+    """A listing's phone with, for a text line, the `sms:` link of `Phone.sms_uri` beside its
+    `tel:` link (only a text line's is ever shown), and its note in the reader's language
+    (`local_note`, a LocalText) when it has one."""
+    shown = {**phone}
+    if phone["kind"] == Phone.Kind.TEXT:
+        shown["sms_uri"] = Phone.sms_uri.fget(SimpleNamespace(**phone))
     if phone["note"]:
         shown["local_note"] = local_text(phone["note"], phone.get("translations"), "note")
     return shown
@@ -133,6 +137,14 @@ class Wording:
         url = reverse("directory:provider-detail", args=[_URL_SAMPLE])
         self._url_head, self._url_tail = url.split(str(_URL_SAMPLE))
         self._names: dict = {}
+        self._decimal_separator = get_format("DECIMAL_SEPARATOR")
+
+    def number(self, value: float, places: int) -> str:
+        """`floatformat(value, places)` as the page's language writes it (rounded half up,
+        no thousands separator), its locale looked up once a page: Django's filter did it
+        for each of a page's 20 distances, most of a card's presenting time."""
+        rounded = Decimal(repr(value)).quantize(_PLACES[places], rounding=ROUND_HALF_UP)
+        return f"{rounded:f}".replace(".", self._decimal_separator)
 
     def url(self, pk: str) -> str:
         return f"{self._url_head}{pk}{self._url_tail}"
@@ -169,16 +181,16 @@ class Wording:
         if miles is None:
             return ""
         if location["address_confidential"]:
-            return self.within % {"miles": floatformat(miles, 1)}
+            return self.within % {"miles": self.number(miles, 1)}
         if location["coordinates_approximate"]:
             # A place known only by its ZIP or town: never a distance to the tenth of a mile.
             near = self.approximate_place(location)
             if miles < 1:
                 return near
-            return f"{near} · {self.about % {'miles': floatformat(miles, 0)}}"
+            return f"{near} · {self.about % {'miles': self.number(miles, 0)}}"
         if miles < 0.1:
             return self.very_near
-        return self.away % {"miles": floatformat(miles, 1)}
+        return self.away % {"miles": self.number(miles, 1)}
 
     def place(self, location: dict, *, remote: bool) -> str:
         """A card's place line: how to reach a remote service, a confidential place's town
@@ -194,6 +206,7 @@ class Wording:
 
 
 _URL_SAMPLE = UUID(int=0)
+_PLACES = {0: Decimal(1), 1: Decimal("0.1")}
 
 
 def present(
@@ -245,10 +258,11 @@ def present_all(
     start: int | None = None,
     vocabulary: Vocabulary | None = None,
     remote: bool = False,
+    wording: Wording | None = None,
 ) -> list[Card]:
     """Cards for listings (a page or a list); numbered from `start` when given (pins)."""
     vocabulary = vocabulary or Vocabulary()
-    wording = Wording()
+    wording = wording or Wording()
     return [
         present(
             listing,
@@ -274,14 +288,17 @@ def present_search(
     listings = build_listings([*pairs, *((pk, None) for pk in remote_ids)], now=now)
     nearby = {str(pk) for pk, _ in pairs}
     vocabulary = vocabulary or Vocabulary()
+    wording = Wording()  # the page's words, for both lists
     cards = present_all(
         [listing for listing in listings if listing["id"] in nearby],
         start=start,
         vocabulary=vocabulary,
+        wording=wording,
     )
     remote = present_all(
         [listing for listing in listings if listing["id"] not in nearby],
         vocabulary=vocabulary,
         remote=True,
+        wording=wording,
     )
     return cards, remote

@@ -171,3 +171,19 @@ def test_an_advocates_card_ends_with_its_add_to_list_button(client, referral_wor
     )
     assert button.endswith("</form>\n</li>")
     assert all('class="rf-add-to-list"' in card for card in cards)
+
+
+@pytest.mark.parametrize("language", ["en", "es", "fr", "vi"])
+def test_distances_are_written_as_djangos_floatformat_writes_them(language):
+    from django.template.defaultfilters import floatformat
+    from django.utils import translation
+
+    from directory.presenters import Wording
+
+    values = [k / 20 for k in range(2000)] + [k / 100 + 0.005 for k in range(500)]
+    values += [0.25, 2.5, 999.95, 1234.56, 0.0, 12.34999999]
+    with translation.override(language):
+        wording = Wording()
+        for places in (0, 1):
+            written = [wording.number(value, places) for value in values]
+            assert written == [str(floatformat(value, places)) for value in values]
