@@ -19,10 +19,18 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "a long passphrase 4 tests"  # what tests/conftest.py create_user sets
 
 
-def current_token(device: TOTPDevice) -> str:
+def current_token(device: TOTPDevice, *, steps: int = 0) -> str:
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    totp.time = time.time()
+    totp.time = time.time() + steps * device.step
     return f"{totp.token():0{device.digits}d}"
+
+
+def wrong_token(device: TOTPDevice) -> str:
+    """A code the device refuses: none of the codes it accepts now (its tolerance either side,
+    and one step more in case the clock moves on); a fixed "000000" was one 3 times in a million."""
+    margin = device.tolerance + 1
+    accepted = {current_token(device, steps=steps) for steps in range(-margin, margin + 1)}
+    return next(code for code in ("000000", "111111", "222222", "333333") if code not in accepted)
 
 
 def login(client, username, password, **extra):
@@ -192,8 +200,7 @@ def test_enrolling_with_a_wrong_code_says_so(client, make_user, settings):
     client.force_login(user)
     client.get(reverse("admin:2fa-enrol"))
     device = TOTPDevice.objects.get(user=user)
-    wrong = "000000" if current_token(device) != "000000" else "111111"
-    response = client.post(reverse("admin:2fa-enrol"), {"otp_token": wrong})
+    response = client.post(reverse("admin:2fa-enrol"), {"otp_token": wrong_token(device)})
     assert "did not match" in response.content.decode()
     device.refresh_from_db()
     assert not device.confirmed
