@@ -22,6 +22,7 @@ from django.conf import settings
 
 MAX_REDIRECTS = 5
 REDIRECTS = {301, 302, 303, 307, 308}
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
 class Refused(Exception):
@@ -38,13 +39,19 @@ def _allowed_networks() -> list:
 def why_not_public(address: str) -> str:
     """Why an IP address is not one a feed may be read from ("" if it may)."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 zone id names no host
-    if ip.version == 6 and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
+    if ip.version == 6:
+        # An IPv6 address that carries an IPv4 one reaches that one: ::ffff:127.0.0.1 is
+        # 127.0.0.1; 6to4 (2002::/16) and NAT64 (64:ff9b::/96) hand the packet to theirs.
+        if ip.ipv4_mapped or ip.sixtofour:
+            ip = ip.ipv4_mapped or ip.sixtofour
+        elif ip in _NAT64:
+            ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
     if any(ip in network for network in _allowed_networks()):
         return ""
     for kind, flag in (
         ("a loopback", ip.is_loopback),
         ("a link-local", ip.is_link_local),
+        ("a site-local", ip.version == 6 and ip.is_site_local),  # fec0::/10, not "private"
         ("a private-network", ip.is_private),
         ("an unspecified", ip.is_unspecified),
         ("a multicast", ip.is_multicast),
@@ -69,7 +76,10 @@ def check_url(url: str) -> None:
 
 
 def _parts(url: str) -> urllib.parse.SplitResult:
-    parts = urllib.parse.urlsplit(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:  # "http://[::1/", "http://[not-an-address]/"
+        raise Refused(f"{url} is not a web address") from None
     if parts.scheme not in ("http", "https"):
         raise Refused(f"{url} is not an http or https address")
     try:
@@ -82,7 +92,10 @@ def _parts(url: str) -> urllib.parse.SplitResult:
 
 
 def _resolve(host: str, port: int | None) -> list[str]:
-    infos = socket.getaddrinfo(host, port or 443, type=socket.SOCK_STREAM)
+    try:
+        infos = socket.getaddrinfo(host, port or 443, type=socket.SOCK_STREAM)
+    except UnicodeError:  # IDNA refuses the name: a label too long, mixed directions ...
+        raise Refused(f"{host} is not a host name that can be looked up") from None
     return list(dict.fromkeys(info[4][0] for info in infos))
 
 
@@ -145,6 +158,8 @@ def open_public(url: str, *, headers: dict, timeout: float):
         request = urllib.request.Request(url, headers=headers)
         try:
             return opener.open(request, timeout=timeout)
+        except http_client.HTTPException as error:  # no status line, too many headers ...
+            raise urllib.error.URLError(f"{error.__class__.__name__}: {error}"[:200]) from None
         except urllib.error.HTTPError as error:
             location = error.headers.get("Location") if error.code in REDIRECTS else None
             if not location:
