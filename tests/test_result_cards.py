@@ -150,7 +150,9 @@ def test_result_cards_speak_the_pages_language(client, cards_world):
         assert expected in harbor
     assert "<strong>Dirección confidencial por seguridad: llame primero.</strong>" in shelter
     assert re.search(r'<span class="distance">A unas \d+,\d millas o menos</span>', shelter)
-    assert "350 Fifth" not in shelter and "10001" not in shelter  # street and ZIP withheld
+    assert "350 Fifth" not in shelter  # street and ZIP withheld; the card's link holds a random
+    # UUID, one in 50,000 with "10001" in it, so the ZIP counts only as a whole number.
+    assert not re.search(r"(?<![0-9A-Za-z])10001(?![0-9A-Za-z])", shelter)
     assert '<p class="place">Por teléfono, texto o en línea</p>' in line
 
 
