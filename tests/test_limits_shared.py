@@ -45,10 +45,17 @@ def redis_url():
     return f"redis://{REDIS_HOST}:{REDIS_PORT}/0"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def _free_ports(count: int) -> list[int]:
+    """Ports nothing listens on, all different: each probe stays bound until all are chosen
+    (one probe closed before the next is bound may be handed the same port again)."""
+    probes = [socket.socket() for _ in range(count)]
+    try:
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        return [probe.getsockname()[1] for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
 
 
 def _wait_until_serving(port: int, process: subprocess.Popen, log: Path) -> None:
@@ -76,7 +83,7 @@ def two_servers(redis_url, tmp_path_factory):
         "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('db') / 'empty.sqlite3'}",
         "DJANGO_SETTINGS_MODULE": "directory.settings",
     }
-    ports = [_free_port(), _free_port()]
+    ports = _free_ports(2)
     logs = [tmp_path_factory.mktemp("log") / f"{port}.log" for port in ports]
     processes = []
     for port, log in zip(ports, logs, strict=True):
