@@ -191,6 +191,34 @@ def _intersecting(shapes: list[_Shape], box: tuple[float, float, float, float]) 
             and s.bbox[3] >= y]  # fmt: skip
 
 
+COUNTY_CELL = 20.0  # projected units per side of a cell of the county index
+
+
+@cache
+def _county_cells() -> dict[tuple[int, int], list[int]]:
+    """Each cell's counties (their places in the basemap's list) whose box reaches into it."""
+    cells: dict[tuple[int, int], list[int]] = {}
+    for index, shape in enumerate(_basemap()["counties"]):
+        x0, y0, x1, y1 = shape.bbox
+        for col in range(int(x0 // COUNTY_CELL), int(x1 // COUNTY_CELL) + 1):
+            for row in range(int(y0 // COUNTY_CELL), int(y1 // COUNTY_CELL) + 1):
+                cells.setdefault((col, row), []).append(index)
+    return cells
+
+
+def _counties_in(box: tuple[float, float, float, float]) -> list[_Shape]:
+    """`_intersecting(counties, box)`, in the same order, looking only at the counties of the
+    cells the view covers (a page's view holds a few dozen of the 3,100)."""
+    x, y, w, h = box
+    cells = _county_cells()
+    near: set[int] = set()
+    for col in range(int(x // COUNTY_CELL), int((x + w) // COUNTY_CELL) + 1):
+        for row in range(int(y // COUNTY_CELL), int((y + h) // COUNTY_CELL) + 1):
+            near.update(cells.get((col, row), ()))
+    counties = _basemap()["counties"]
+    return _intersecting([counties[index] for index in sorted(near)], box)
+
+
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in projected units
 
 
@@ -388,7 +416,7 @@ def _basemap_markup(box: tuple[float, float, float, float]) -> SafeString:
             mark_safe(line),
         )
     # Counties carry the land fill; state borders go on top so they are never covered.
-    counties = "".join(s.d for s in _intersecting(layers["counties"], box))
+    counties = "".join(s.d for s in _counties_in(box))
     return format_html(
         '<path d="{}" fill="{}" stroke="{}" stroke-width="0.7" {}/>'
         '<path d="{}" fill="none" stroke="{}" stroke-width="1.3" {}/>',

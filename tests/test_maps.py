@@ -278,3 +278,16 @@ def test_pins_json_leaves_out_pins_without_coordinates():
     assert json.loads(pins_json(pins)) == [
         {"lat": 40.71, "lng": -74.0, "number": 2, "title": 'A "quoted" <name>'}
     ]
+
+
+def test_the_county_index_finds_the_counties_a_scan_of_all_finds_in_order():
+    import random
+
+    from providers.maps import _basemap, _counties_in, _intersecting
+
+    counties = _basemap()["counties"]
+    rng = random.Random(14)
+    for _ in range(2000):
+        width = rng.choice([0.5, 5, 20, 25, 60, 120])
+        box = (rng.uniform(-50, 1000), rng.uniform(-50, 650), width, width / 1.25)
+        assert _counties_in(box) == _intersecting(counties, box)
