@@ -53,19 +53,22 @@ _STREET_WORDS = {
     "third": "3rd", "fourth": "4th", "fifth": "5th",
 }  # fmt: skip
 # What follows the street line proper: a suite, a floor or a room is the same building.
+_NOT_DIGIT = re.compile(r"\D")
 _UNIT = re.compile(r"\s(?:suite|ste|apt|unit|floor|fl|room|rm|#|no)\b.*$")
 
 
 # -- normalising ---------------------------------------------------------------------------
 def _plain(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
+    text = text or ""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     text = text.lower().replace("&", " and ").replace("#", " # ")
     return re.sub(r"[^a-z0-9#]+", " ", text).strip()
 
 
 def phone_key(number: str) -> str | None:
     """The ten digits of a US number in any format, or None (short codes such as 211)."""
-    digits = "".join(ch for ch in number or "" if ch.isdigit())
+    digits = _NOT_DIGIT.sub("", number or "")
     if len(digits) == 11 and digits[0] == "1":
         digits = digits[1:]
     return digits if len(digits) == 10 and digits[0] not in "01" else None

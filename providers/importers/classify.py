@@ -61,13 +61,14 @@ class InferredNeeds:
         self.coded.add(service_pk)
 
     def write(self, report) -> int:
-        """Tag the services without a known term; returns how many were tagged."""
+        """Tag the services without a known term; returns how many got a new tag."""
         from providers.importers.writer import Inserter, chunks
         from providers.models import Service
 
         pending = {pk: ids for pk, ids in self.candidates.items() if pk not in self.coded}
         terms = Inserter(Service.terms.through, ignore_conflicts=True)
         inferred = Inserter(Service.inferred_terms.through, ignore_conflicts=True)
+        tagged = 0
         for part in chunks(list(pending)):
             # A tag the service already has (one an editor confirmed) is not marked again.
             had = set(
@@ -82,15 +83,16 @@ class InferredNeeds:
                 )
             )
             for pk in part:
-                for term_id in pending[pk]:
-                    if (pk, term_id) not in had:
-                        terms.add(service_id=pk, term_id=term_id)
-                        inferred.add(service_id=pk, term_id=term_id)
+                new = [term_id for term_id in pending[pk] if (pk, term_id) not in had]
+                for term_id in new:
+                    terms.add(service_id=pk, term_id=term_id)
+                    inferred.add(service_id=pk, term_id=term_id)
+                tagged += bool(new)
         terms.flush()
         inferred.flush()
-        if pending:
-            report.count("services", "needs inferred from their words", len(pending))
-        return len(pending)
+        if tagged:
+            report.count("services", "needs inferred from their words", tagged)
+        return tagged
 
 
 @dataclass

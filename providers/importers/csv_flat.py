@@ -11,7 +11,8 @@ from pathlib import Path
 
 from providers.importers import normalise as norm
 from providers.importers.classify import InferredNeeds
-from providers.importers.hsds import progress_bar
+from providers.importers.hsds import HOURS_COMPARED, progress_bar
+from providers.importers.hsds_links import PHONE_COMPARED
 from providers.importers.mapping import LOCATION_KINDS, SERVICE_KINDS, Languages, Mapper
 from providers.importers.package import Package, PackageError
 from providers.importers.places import Placer
@@ -29,7 +30,7 @@ from providers.importers.records import (
 from providers.importers.remote import is_toll_free
 from providers.importers.report import Report
 from providers.importers.sources import source_name
-from providers.importers.writer import Inserter, Upserter, children_deleter, run_atomic
+from providers.importers.writer import Inserter, Upserter, run_atomic
 from providers.models import (
     Location,
     OpeningHours,
@@ -134,13 +135,16 @@ class FlatImport:
             file=self.file,
             fields=LOCATION_FIELDS,
             parents=[self.orgs],
-            on_existing=children_deleter((Phone, "location_id"), (OpeningHours, "location_id")),
         )
         parents = [self.services, self.locations]
         self.links = Inserter(ServiceAtLocation, ignore_conflicts=True, before=parents)
         held = {"location_id": self.locations}
-        self.hours = Inserter(OpeningHours, before=parents, held=held)
-        self.phones = Inserter(Phone, before=parents, held=held)
+        self.hours = Inserter(
+            OpeningHours, before=parents, held=held, replaces=held, compare=HOURS_COMPARED
+        )
+        self.phones = Inserter(
+            Phone, before=parents, held=held, replaces=held, compare=PHONE_COMPARED
+        )
         self.terms = Inserter(Service.terms.through, ignore_conflicts=True, before=parents)
         self.spoken = Inserter(Service.languages.through, ignore_conflicts=True, before=parents)
         self.access = Inserter(
@@ -148,17 +152,28 @@ class FlatImport:
         )
         self.bad_keys: dict[str, int] = {}
         self.pairs: set = set()
+        self.stored_pairs = set(  # the links this source has (left as they are)
+            ServiceAtLocation.objects.filter(service__source=self.source).values_list(
+                "service_id", "location_id"
+            )
+        )
         self._check_header()
         rows = self.pkg.rows(self.file)
         total = self.pkg.count_rows(self.file) if self.progress else 0
         for number, raw in progress_bar(rows, total=total, desc=self.file, enabled=self.progress):
             values = {ALIASES.get(k, k): v for k, v in raw.items()}
             self._row(Row(self.report, self.file, number), values)
-        for inserter in (self.links, self.hours, self.phones, self.terms, self.spoken, self.access):
+        for inserter in (self.links, self.terms, self.spoken, self.access):
             inserter.flush()
+        for inserter, table in ((self.hours, "opening_hours"), (self.phones, "phones")):
+            inserter.finish()
+            inserter.count(self.report, table)
         self.inferred.write(self.report)
-        self.report.count("service_at_location", "linked", len(self.pairs))
-        self.report.count("phones", "written", self.phones.written)
+        linked = len(self.pairs - self.stored_pairs)
+        if linked:
+            self.report.count("service_at_location", "linked", linked)
+        if len(self.pairs) > linked:
+            self.report.count("service_at_location", "unchanged", len(self.pairs) - linked)
         for table, upserter in (
             ("organizations", self.orgs),
             ("services", self.services),
@@ -242,7 +257,8 @@ class FlatImport:
         pair = (self.services.get(service_sid), self.locations.get(loc_sid))
         if pair not in self.pairs:
             self.pairs.add(pair)
-            self.links.add(service_id=pair[0], location_id=pair[1])
+            if pair not in self.stored_pairs:
+                self.links.add(service_id=pair[0], location_id=pair[1])
 
     def _organization(self, row: Row, r: dict) -> dict | None:
         verified = row.date(r.get("last_verified_on"), "last_verified_on")

@@ -33,8 +33,8 @@ from providers.importers.records import (
 from providers.importers.remote import RemoteServices
 from providers.importers.report import Report
 from providers.importers.sources import source_name
-from providers.importers.writer import Inserter, Upserter, children_deleter, run_atomic
-from providers.models import Location, OpeningHours, Organization, Phone, Service, Status
+from providers.importers.writer import Inserter, Upserter, run_atomic
+from providers.models import Location, OpeningHours, Organization, Service, Status
 
 LEGACY_FILES = {
     "physical_addresses.csv", "postal_addresses.csv", "services_at_location.csv",
@@ -45,6 +45,7 @@ V3_FILES = {
     "addresses.csv", "service_at_location.csv", "schedules.csv", "taxonomy_terms.csv",
     "attributes.csv", "accessibility.csv", "taxonomies.csv",
 }  # fmt: skip
+HOURS_COMPARED = ("location_id", "weekday", "opens_at", "closes_at")
 INACTIVE = {"inactive", "defunct", "temporarily closed", "temporarily_closed", "closed"}
 
 
@@ -133,7 +134,6 @@ class HsdsImport:
             table="organizations",
             file="organizations.csv",
             fields=ORG_FIELDS,
-            on_existing=children_deleter((Phone, "organization_id")),
         )
         self.services = Upserter(
             Service,
@@ -142,7 +142,6 @@ class HsdsImport:
             file="services.csv",
             fields=SERVICE_FIELDS,
             parents=[self.orgs],
-            on_existing=children_deleter((Phone, "service_id")),
         )
         self.locations = Upserter(
             Location,
@@ -151,7 +150,6 @@ class HsdsImport:
             file="locations.csv",
             fields=LOCATION_FIELDS,
             parents=[self.orgs],
-            on_existing=children_deleter((Phone, "location_id"), (OpeningHours, "location_id")),
         )
         self._organizations()
         self._services()
@@ -285,7 +283,11 @@ class HsdsImport:
 
     def _locations(self) -> None:
         self.hours = Inserter(
-            OpeningHours, before=[self.locations], held={"location_id": self.locations}
+            OpeningHours,
+            before=[self.locations],
+            held={"location_id": self.locations},
+            replaces={"location_id": self.locations},
+            compare=HOURS_COMPARED,
         )
         for number, r in self.rows("locations.csv"):
             row = Row(self.report, "locations.csv", number)
@@ -349,7 +351,8 @@ class HsdsImport:
                     self.hours.add(
                         location_id=pk, weekday=weekday, opens_at=opens, closes_at=closes
                     )
-        self.hours.flush()
+        self.hours.finish()
+        self.hours.count(self.report, "opening_hours")
         self.addresses.clear()
 
     def _remote_area(self, row: Row, sid: str) -> dict | None:

@@ -22,6 +22,11 @@ PHONE_KINDS = {
     "tdd": Phone.Kind.TTY, "hotline": Phone.Kind.HOTLINE, "crisis": Phone.Kind.HOTLINE,
 }  # fmt: skip
 ALL_DAY = (time(0, 0), time(23, 59))
+# What makes a stored phone the package's own (kept as it is on a re-import).
+PHONE_COMPARED = (
+    "organization_id", "service_id", "location_id", "number", "extension", "kind", "note",
+    "position",
+)  # fmt: skip
 
 
 # -- schedules ------------------------------------------------------------------------------
@@ -129,6 +134,13 @@ def _service_at_location(imp) -> None:
     links = Inserter(ServiceAtLocation, ignore_conflicts=True, before=[imp.services, imp.locations])
     imp.package_pairs: set[tuple] = set()
     imp.location_service_pks: dict[object, list] = defaultdict(list)
+    # The links this source has: one the package still has is left as it is.
+    stored = {
+        (service, location): pk
+        for pk, service, location in ServiceAtLocation.objects.filter(service__source=imp.source)
+        .values_list("pk", "service_id", "location_id")
+        .iterator()
+    }
     for file, number, _sal, svc, loc, description in imp.pairs:
         service = _resolve(imp, file, number, "service_id", svc, "services.csv", imp.services)
         location = _resolve(imp, file, number, "location_id", loc, "locations.csv", imp.locations)
@@ -140,25 +152,27 @@ def _service_at_location(imp) -> None:
             continue
         imp.package_pairs.add((service, location))
         imp.location_service_pks[location].append(service)
-        links.add(
-            service_id=service,
-            location_id=location,
-            description=norm.text(description, multiline=True)[0],
-        )
-    _remote_locations(imp, links)
+        if (service, location) not in stored:
+            links.add(
+                service_id=service,
+                location_id=location,
+                description=norm.text(description, multiline=True)[0],
+            )
+    _remote_locations(imp, links, stored)
     links.flush()
     imp.pairs.clear()
     touched = set(imp.services.ids.values())
     stale = [
         pk
-        for pk, service, location in ServiceAtLocation.objects.filter(service__source=imp.source)
-        .values_list("pk", "service_id", "location_id")
-        .iterator()
+        for (service, location), pk in stored.items()
         if service in touched and (service, location) not in imp.package_pairs
     ]
     for part in chunks(stale):
         ServiceAtLocation.objects.filter(pk__in=part).delete()
-    imp.report.count("service_at_location", "linked", len(imp.package_pairs))
+    if links.written:
+        imp.report.count("service_at_location", "linked", links.written)
+    if len(imp.package_pairs) > links.written:
+        imp.report.count("service_at_location", "unchanged", len(imp.package_pairs) - links.written)
     if stale:
         imp.report.count("service_at_location", "removed", len(stale))
     linked = {service for service, _ in imp.package_pairs}
@@ -175,7 +189,7 @@ def _service_at_location(imp) -> None:
         )
 
 
-def _remote_locations(imp, links: Inserter) -> None:
+def _remote_locations(imp, links: Inserter, stored: dict) -> None:
     """A service the package places nowhere but that is reached by phone or online gets a
     remote location of its own, so it can be found (issue 16, item 4); its area was set from
     the package's service areas, else its organization's states, else nationwide for a
@@ -196,18 +210,18 @@ def _remote_locations(imp, links: Inserter) -> None:
         )
         imp.package_pairs.add((service, location))
         imp.location_service_pks[location].append(service)
-        links.add(service_id=service, location_id=location, description="")
+        if (service, location) not in stored:
+            links.add(service_id=service, location_id=location, description="")
 
 
 def _phones(imp) -> None:
+    owners = {"organization_id": imp.orgs, "service_id": imp.services, "location_id": imp.locations}
     phones = Inserter(
         Phone,
         before=[imp.orgs, imp.services, imp.locations],
-        held={
-            "organization_id": imp.orgs,
-            "service_id": imp.services,
-            "location_id": imp.locations,
-        },
+        held=owners,
+        replaces=owners,
+        compare=PHONE_COMPARED,
     )
     positions: dict[tuple, int] = defaultdict(int)
     for number, r in imp.rows("phones.csv"):
@@ -265,8 +279,8 @@ def _phones(imp) -> None:
             position=positions[owner],
         )
         positions[owner] += 1
-    phones.flush()
-    imp.report.count("phones", "written", phones.written)
+    phones.finish()
+    phones.count(imp.report, "phones")
 
 
 def _languages(imp) -> None:

@@ -166,8 +166,25 @@ class Report:
                 "or import with --skip-invalid to leave them out."
             )
         if self.dry_run:
+            if self.counts and not self.changes():
+                return "Dry run: the import would succeed and change nothing."
             return "Dry run: the import would succeed; nothing was changed."
-        return "Import applied." if self.applied else "Nothing was imported."
+        if not self.applied:
+            return "Nothing was imported."
+        if self.counts and not self.changes():
+            return "Import applied: nothing changed (the package matches what is stored)."
+        return "Import applied."
+
+    UNCHANGED = frozenset({"unchanged", "merged into another record"})
+
+    def changes(self) -> int:
+        """Rows written, updated or removed (counted by what was really done)."""
+        return sum(
+            n
+            for outcomes in self.counts.values()
+            for outcome, n in outcomes.items()
+            if outcome not in self.UNCHANGED
+        )
 
     def cause_lines(self) -> list[str]:
         """Rows left out by root cause, most rows first, with what they took with them."""

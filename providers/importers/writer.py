@@ -9,11 +9,11 @@ import time
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
-from django.db import connection, models, reset_queries, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, reset_queries, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from providers.importers.inserts import insert_history, insert_objects
+from providers.importers.inserts import column_values, insert_history, insert_rows
 from providers.importers.report import ImportFailed, Report
 from providers.models.duplicates import MergedRecord
 
@@ -67,7 +67,6 @@ class Upserter:
         table: str,
         file: str,
         fields: Iterable[str],
-        on_existing: Callable[[list], None] | None = None,
         parents: Iterable["Upserter"] = (),
         history_user=None,
     ) -> None:
@@ -84,7 +83,6 @@ class Upserter:
             "default_change_reason": f"Import from {source}"[:100],
         }
         self.fields = list(fields)
-        self.on_existing = on_existing  # e.g. delete the phones of records being refreshed
         self.existing: dict[str, object] = dict(
             model.objects.filter(source=source).values_list("source_id", "pk").iterator()
         )
@@ -98,6 +96,7 @@ class Upserter:
         )
         self.merged_pks: set = set()  # kept records reached through a merged id
         self.rewritten: set = set()  # records this run rewrites from their own rows
+        self.refreshed: set = set()  # of those, the ones stored before this run
         self.ids: dict[str, object] = {}  # source id -> pk, for every row kept in this run
         self.rows: dict[str, int] = {}  # source id -> row number (to name duplicates)
         self.pending: list[tuple[str, dict, dict]] = []
@@ -146,36 +145,37 @@ class Upserter:
             return
         pending, self.pending = self.pending, []
         old_ids = [self.existing[sid] for sid, _, _ in pending if sid in self.existing]
+        self.refreshed.update(old_ids)
+        # The stored values as tuples (no model instance for a record that has not changed).
+        index = {name: i for i, name in enumerate(self.fields)}
         current = {
-            obj.pk: obj
-            for obj in self.model.objects.filter(pk__in=old_ids).only("pk", *self.fields)
+            pk: values
+            for pk, *values in self.model.objects.filter(pk__in=old_ids)
+            .values_list("pk", *self.fields)
+            .iterator()
         }
-        now = timezone.now()
-        to_create, to_update = [], []
+        pk_name = self.model._meta.pk.attname
+        to_create, changes = [], {}
         for sid, values, on_create in pending:
-            obj = current.get(self.ids[sid])
-            if obj is None:
-                obj = self.model(
-                    pk=self.ids[sid], source=self.source, source_id=sid, **values, **on_create
-                )
-                to_create.append(obj)
+            pk = self.ids[sid]
+            stored = current.get(pk)
+            if stored is None:
+                row = {pk_name: pk, "source": self.source, "source_id": sid, **values}
+                to_create.append(row | on_create)
                 self.report.count(self.table, "created")
                 continue
-            changed = False
+            changed = {}
             for name, value in values.items():
-                if name == "address_confidential" and obj.address_confidential:
+                if name == "address_confidential" and stored[index[name]]:
                     continue  # once hidden (by an editor or a merge), an import never shows it
-                if getattr(obj, name) != value:
-                    setattr(obj, name, value)
-                    changed = True
+                if stored[index[name]] != value:
+                    changed[name] = value
             if changed:
-                obj.updated_at = now
-                to_update.append(obj)
+                changes[pk] = changed
                 self.report.count(self.table, "updated")
             else:
                 self.report.count(self.table, "unchanged")
-        fields = [*self.fields, "updated_at"]
-        insert_objects(self.model, to_create)
+        insert_rows(self.model, to_create)
         if self.history:
             insert_history(
                 self.model,
@@ -183,15 +183,25 @@ class Upserter:
                 user=self.history_options["default_user"],
                 reason=self.history_options["default_change_reason"],
             )
-            if to_update:
-                bulk_update_with_history(
-                    to_update, self.model, fields, batch_size=BATCH_SIZE, **self.history_options
-                )
-        elif to_update:
-            self.model.objects.bulk_update(to_update, fields, batch_size=BATCH_SIZE)
-        if old_ids and self.on_existing:
-            self.on_existing(old_ids)
+        if changes:
+            self._update(changes)
         forget_queries()
+
+    def _update(self, changes: dict) -> None:
+        """Save the changed values of stored records (and their history)."""
+        now = timezone.now()
+        fields = [*self.fields, "updated_at"]
+        to_update = list(self.model.objects.filter(pk__in=list(changes)).only("pk", *self.fields))
+        for obj in to_update:
+            for name, value in changes[obj.pk].items():
+                setattr(obj, name, value)
+            obj.updated_at = now
+        if self.history:
+            bulk_update_with_history(
+                to_update, self.model, fields, batch_size=BATCH_SIZE, **self.history_options
+            )
+        else:
+            self.model.objects.bulk_update(to_update, fields, batch_size=BATCH_SIZE)
 
     def missing_ids(self) -> list:
         """Primary keys of this source's records that the package no longer contains."""
@@ -199,10 +209,22 @@ class Upserter:
 
 
 class Inserter:
-    """Buffers plain rows (phones, hours, many-to-many links) and inserts them in batches."""
+    """Buffers plain rows (phones, hours, many-to-many links) and inserts them in batches.
+
+    With `replaces` (field -> upserter), the rows are the package's whole list for their
+    owner: for a record stored before this run, a row it already has is kept as it is, the
+    others are inserted, and at finish() its stored rows the package no longer has are
+    deleted. `written`, `unchanged` and `removed` count what was really done."""
 
     def __init__(
-        self, model, *, ignore_conflicts: bool = False, before=(), held: dict | None = None
+        self,
+        model,
+        *,
+        ignore_conflicts: bool = False,
+        before=(),
+        held: dict | None = None,
+        replaces: dict | None = None,
+        compare: tuple = (),
     ) -> None:
         self.model = model
         self.ignore_conflicts = ignore_conflicts
@@ -210,13 +232,18 @@ class Inserter:
         # field -> upserter: rows for a record it `holds` (merged, kept by another source)
         # are left out, or each re-import would add its numbers and hours again.
         self.held = held or {}
-        self.pending: list = []
-        self.written = 0
+        self.replaces = replaces or {}
+        # The columns that make two rows the same (the owners and the values imported).
+        self.compare = [model._meta.get_field(name) for name in compare]
+        self.stored: dict[tuple, list] = {}  # compared values -> stored rows not matched yet
+        self.loaded: set = set()  # (field, owner pk) whose stored rows were read
+        self.pending: list[dict] = []
+        self.written = self.unchanged = self.removed = 0
 
     def add(self, **values) -> None:
         if any(up.holds(values.get(name)) for name, up in self.held.items()):
             return
-        self.pending.append(self.model(**values))
+        self.pending.append(values)
         if len(self.pending) >= BATCH_SIZE:
             self.flush()
 
@@ -224,10 +251,84 @@ class Inserter:
         for parent in self.before:
             parent.flush()
         if self.pending:
-            insert_objects(self.model, self.pending, ignore_conflicts=self.ignore_conflicts)
-            self.written += len(self.pending)
-            self.pending = []
+            rows, self.pending = self.pending, []
+            if self.replaces:
+                rows = self._new_rows(rows)
+            insert_rows(self.model, rows, ignore_conflicts=self.ignore_conflicts)
+            self.written += len(rows)
             forget_queries()
+
+    def _new_rows(self, rows: list[dict]) -> list[dict]:
+        """The rows not already stored for their (refreshed) owner."""
+        db = connections[DEFAULT_DB_ALIAS]
+        for name, upserter in self.replaces.items():
+            owners = {row.get(name) for row in rows} & upserter.refreshed
+            owners = [pk for pk in owners if (name, pk) not in self.loaded]
+            self.loaded.update((name, pk) for pk in owners)
+            for part in chunks(owners):
+                self._read_stored(name, part, db)
+        if not self.stored:
+            return rows
+        columns = [
+            column_values(field, [r.get(field.attname) for r in rows], db) for field in self.compare
+        ]
+        keys = zip(*columns, strict=True)
+        new = []
+        for row, key in zip(rows, keys, strict=True):
+            pks = self.stored.get(key)
+            if pks:
+                pks.pop()
+                if not pks:
+                    del self.stored[key]
+                self.unchanged += 1
+            else:
+                new.append(row)
+        return new
+
+    def _read_stored(self, name: str, owners: list, db) -> None:
+        field = self.model._meta.get_field(name)
+        quote = db.ops.quote_name
+        sql = "SELECT {}, {} FROM {} WHERE {} IN ({})".format(
+            quote(self.model._meta.pk.column),
+            ", ".join(quote(f.column) for f in self.compare),
+            quote(self.model._meta.db_table),
+            quote(field.column),
+            ", ".join(["%s"] * len(owners)),
+        )
+        with db.cursor() as cursor:
+            cursor.execute(sql, column_values(field, owners, db))
+            found = cursor.fetchall()
+        if not found:
+            return
+        # As the new rows are compared: in the form the database takes (a driver may hand
+        # back a time for a time stored as text).
+        pks, *columns = zip(*found, strict=True)
+        columns = [
+            column_values(f, list(c), db) for f, c in zip(self.compare, columns, strict=True)
+        ]
+        for pk, key in zip(pks, zip(*columns, strict=True), strict=True):
+            self.stored.setdefault(key, []).append(pk)
+
+    def finish(self) -> None:
+        """Flush, then delete the stored rows of refreshed records the package no longer has."""
+        self.flush()
+        stale = list({pk for pks in self.stored.values() for pk in pks})
+        self.stored.clear()
+        self.removed += delete_in_chunks(lambda part: self.model.objects.filter(pk__in=part), stale)
+        for name, upserter in self.replaces.items():  # records with no row in the package
+            owners = [pk for pk in upserter.refreshed if (name, pk) not in self.loaded]
+            self.removed += delete_in_chunks(
+                lambda part, n=name: self.model.objects.filter(**{f"{n}__in": part}), owners
+            )
+
+    def count(self, report: Report, table: str) -> None:
+        for outcome, n in (
+            ("written", self.written),
+            ("unchanged", self.unchanged),
+            ("removed", self.removed),
+        ):
+            if n:
+                report.count(table, outcome, n)
 
 
 def delete_in_chunks(queryset_for: Callable[[list], models.QuerySet], pks: list) -> int:
@@ -242,18 +343,3 @@ def delete_in_chunks(queryset_for: Callable[[list], models.QuerySet], pks: list)
         queryset = queryset_for(part)
         deleted += queryset._raw_delete(queryset.db)
     return deleted
-
-
-def children_deleter(*pairs: tuple[type[models.Model], str]) -> Callable[[list], int]:
-    """A hook for Upserter(on_existing=...): delete e.g. the phones and hours of records being
-    refreshed, before the package's own are inserted."""
-
-    def delete(pks: list) -> int:
-        return sum(
-            delete_in_chunks(
-                lambda part, m=model, f=field: m.objects.filter(**{f"{f}__in": part}), pks
-            )
-            for model, field in pairs
-        )
-
-    return delete

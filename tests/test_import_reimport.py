@@ -1,0 +1,70 @@
+"""A re-import reports what it really did (an unchanged package: nothing changed), and keeps
+the phones, hours and links the package still has."""
+
+import pytest
+from hsds_support import rewrite_csv, write_legacy_package
+
+from providers.importers.hsds import import_hsds
+from providers.models import OpeningHours, Phone, ServiceAtLocation
+
+
+def ids(model) -> set:
+    return set(model.objects.values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+def test_reimporting_an_unchanged_package_reports_that_nothing_changed(tmp_path):
+    package = write_legacy_package(tmp_path / "pkg")
+    first = import_hsds(package, source="legacy")
+    assert first.counts["service_at_location"]["linked"] == 4
+    assert first.counts["phones"]["written"] == 3
+    before = ids(Phone), ids(OpeningHours), ids(ServiceAtLocation)
+
+    again = import_hsds(package, source="legacy")
+
+    assert again.headline() == (
+        "Import applied: nothing changed (the package matches what is stored)."
+    )
+    assert again.changes() == 0
+    assert again.counts["service_at_location"] == {"unchanged": 4}
+    assert again.counts["phones"] == {"unchanged": 3}
+    assert again.counts["opening_hours"] == {"unchanged": 4}  # loc-2 is open 24/7: no rows
+    assert "needs inferred from their words" not in again.counts["services"]
+    assert "linked" not in "\n".join(again.summary_lines())
+    assert "written" not in "\n".join(again.summary_lines())
+    # Nothing deleted and written again: the same rows, with the same ids.
+    assert (ids(Phone), ids(OpeningHours), ids(ServiceAtLocation)) == before
+
+
+@pytest.mark.django_db
+def test_a_changed_phone_and_hours_are_counted_as_written_and_removed(tmp_path):
+    package = write_legacy_package(tmp_path / "pkg")
+    import_hsds(package, source="legacy")
+    kept = Phone.objects.get(number__endswith="0142").pk
+    rewrite_csv(package / "phones.csv", {"number": "(212) 555-0111"})  # ph-1
+    rewrite_csv(package / "regular_schedules.csv", {"closes_at": "6:00pm"})  # rs-1
+
+    report = import_hsds(package, source="legacy")
+
+    assert report.headline() == "Import applied."
+    assert report.counts["phones"] == {"written": 1, "removed": 1, "unchanged": 2}
+    assert report.counts["opening_hours"] == {"written": 1, "removed": 1, "unchanged": 3}
+    assert set(Phone.objects.values_list("number", flat=True)) == {
+        "+12125550111",
+        "+16175550142",
+        "+13125550199",
+    }
+    assert Phone.objects.filter(pk=kept).exists()  # an unchanged phone is left as it is
+    assert OpeningHours.objects.filter(location__source_id="loc-1").count() == 3
+
+
+@pytest.mark.django_db
+def test_a_phone_dropped_from_the_package_is_removed(tmp_path):
+    package = write_legacy_package(tmp_path / "pkg")
+    import_hsds(package, source="legacy")
+    rewrite_csv(package / "phones.csv", {"service_id": ""})  # ph-1
+
+    report = import_hsds(package, source="legacy", skip_invalid=True)
+
+    assert report.counts["phones"]["removed"] == 1
+    assert not Phone.objects.filter(number="+12125550100").exists()
