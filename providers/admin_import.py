@@ -257,12 +257,18 @@ class ImportRunAdmin(admin.ModelAdmin):
             waiting=waiting,
             refresh_s=REFRESH_S if waiting else None,
             rows_read=runs.rows_read(run),
+            # A dry run from the command line (manage.py import_hsds) kept no upload.
             can_confirm=(
                 run.state == ImportRun.State.CHECKED
+                and run.stored_path
                 and report.get("ok")
                 and can_import(request.user)
             ),
-            can_discard=run.state == ImportRun.State.CHECKED and can_import(request.user),
+            can_discard=(
+                run.state == ImportRun.State.CHECKED
+                and run.stored_path
+                and can_import(request.user)
+            ),
         )
         return TemplateResponse(request, "admin/providers/importrun/review.html", context)
 

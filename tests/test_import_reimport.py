@@ -1,11 +1,16 @@
-"""A re-import reports what it really did (an unchanged package: nothing changed), and keeps
-the phones, hours and links the package still has."""
+"""A re-import reports what it really did (an unchanged package: nothing changed), keeps the
+phones, hours and links the package still has, and an import run from the command line is
+recorded as a run the admin opens, as an upload is."""
+
+import io
 
 import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
 from hsds_support import rewrite_csv, write_legacy_package
 
 from providers.importers.hsds import import_hsds
-from providers.models import OpeningHours, Phone, ServiceAtLocation
+from providers.models import ImportRun, OpeningHours, Phone, ServiceAtLocation
 
 
 def ids(model) -> set:
@@ -68,3 +73,68 @@ def test_a_phone_dropped_from_the_package_is_removed(tmp_path):
 
     assert report.counts["phones"]["removed"] == 1
     assert not Phone.objects.filter(number="+12125550100").exists()
+
+
+def run_command(*args) -> tuple[str, CommandError | None]:
+    out = io.StringIO()
+    try:
+        call_command("import_hsds", *map(str, args), "--no-progress", stdout=out)
+    except CommandError as error:
+        return out.getvalue(), error
+    return out.getvalue(), None
+
+
+@pytest.mark.django_db
+def test_a_command_line_import_is_a_run_the_admin_opens(tmp_path, admin_client):
+    package = write_legacy_package(tmp_path / "pkg")
+
+    out, error = run_command(package, "--source", "legacy")
+
+    assert error is None, out
+    run = ImportRun.objects.get()
+    assert run.kind == ImportRun.Kind.HSDS
+    assert run.state == ImportRun.State.APPLIED
+    assert run.source == "legacy"
+    assert run.summary == "Import applied."
+    assert run.file_name == str(package)
+    assert run.report["summary"][0] == "Import applied."
+    assert run.rows_read > 0 and run.finished_at is not None
+    page = admin_client.get(reverse("admin:providers_importrun_review", args=[run.pk]))
+    assert page.status_code == 200
+    assert "Import applied." in page.content.decode()
+
+    run_command(package, "--source", "legacy")
+    again = ImportRun.objects.order_by("-created_at").first()
+    assert again.summary.startswith("Import applied: nothing changed")
+
+
+@pytest.mark.django_db
+def test_a_command_line_dry_run_and_a_refused_import_are_recorded_too(tmp_path, admin_client):
+    package = write_legacy_package(tmp_path / "pkg")
+    rewrite_csv(package / "services.csv", {"organization_id": "nowhere"})  # svc-1
+
+    out, error = run_command(package, "--source", "legacy", "--dry-run", "--skip-invalid")
+    assert error is None, out
+    checked = ImportRun.objects.get()
+    assert checked.state == ImportRun.State.CHECKED
+    assert checked.summary.startswith("Dry run:")
+    page = admin_client.get(reverse("admin:providers_importrun_review", args=[checked.pk]))
+    assert "Confirm: import it" not in page.content.decode()  # no upload to confirm
+
+    out, error = run_command(package, "--source", "legacy")
+    assert error is not None
+    failed = ImportRun.objects.exclude(pk=checked.pk).get()
+    assert failed.state == ImportRun.State.FAILED
+    assert "invalid row" in failed.summary
+    assert failed.report["ok"] is False
+
+
+@pytest.mark.django_db
+def test_a_package_that_cannot_be_opened_is_refused_before_any_run(tmp_path):
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(b"not a zip")
+
+    out, error = run_command(bad)
+
+    assert error is not None and "zip" in str(error)
+    assert not ImportRun.objects.exists()  # as the upload form refuses it

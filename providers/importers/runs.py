@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from providers.importers.csv_flat import import_csv
 from providers.importers.hsds import import_hsds
-from providers.importers.package import PackageError
-from providers.importers.report import ImportFailed
+from providers.importers.package import Package, PackageError
+from providers.importers.report import ImportFailed, Report
 from providers.models import ImportRun
 
 IMPORTERS = {ImportRun.Kind.HSDS: import_hsds, ImportRun.Kind.CSV: import_csv}
@@ -119,3 +119,62 @@ def apply_import(run_id, *, user_id=None) -> None:
         discard_upload(run)
         run.finished_at = timezone.now()
         run.save()
+
+
+def check_readable(kind: str, path: Path) -> None:
+    """Refuse at once what no import could read (a missing file, not a zip, not a .csv), as
+    the upload form does: no run is recorded for it. Raises PackageError."""
+    if kind == ImportRun.Kind.CSV and (path.suffix.lower() != ".csv" or not path.is_file()):
+        raise PackageError(f"{path.name} is not a .csv file.")
+    with Package(path if kind == ImportRun.Kind.HSDS else path.parent, Report()):
+        pass
+
+
+def run_from_command(kind: str, path: Path, *, dry_run: bool, progress: bool, **options):
+    """An import from the command line (manage.py import_hsds / import_csv), recorded as a
+    run with its report, as an upload's is, so the admin lists it and opens its report.
+    Returns (report, failed); a package that cannot be read raises PackageError (a file
+    that cannot be opened at all before any run is recorded)."""
+    check_readable(kind, path)
+    source = options.pop("source", None)
+    run = ImportRun.objects.create(
+        kind=kind,
+        state=ImportRun.State.RUNNING,
+        source=(source or "")[:100],
+        file_name=str(path)[-255:],
+        options=options,
+    )
+    key = progress_key(run.pk)
+
+    def on_rows(count: int) -> None:
+        cache.set(key, count, PROGRESS_TTL_S)
+
+    failed = False
+    try:
+        report = IMPORTERS[kind](
+            path, source=source, dry_run=dry_run, progress=progress, on_rows=on_rows, **options
+        )
+    except ImportFailed as failure:
+        report, failed = failure.report, True
+    except PackageError as error:
+        run.state, run.summary = ImportRun.State.FAILED, str(error)
+        raise
+    except BaseException:
+        run.state, run.summary = ImportRun.State.FAILED, "The import stopped with an error."
+        raise
+    else:
+        ok = report.ok if dry_run else report.applied
+        applied = ImportRun.State.CHECKED if dry_run else ImportRun.State.APPLIED
+        run.state = applied if ok else ImportRun.State.FAILED
+    finally:
+        cache.delete(key)
+        run.finished_at = timezone.now()
+        if run.state == ImportRun.State.RUNNING:  # ImportFailed: nothing changed
+            run.state = ImportRun.State.FAILED
+        if not run.summary:
+            run.source = report.source[:100] or run.source
+            run.summary = report.headline()
+            run.report = report.to_dict(limit=SHOWN_ISSUES)
+            run.rows_read = report.rows_read
+        run.save()
+    return report, failed

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from providers.importers.report import ImportFailed
+from providers.importers.runs import run_from_command
 from providers.models import Status
 
 
@@ -43,22 +43,20 @@ def add_import_arguments(parser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
-def run_import(command, importer, options) -> None:
+def run_import(command, kind: str, options) -> None:
+    """Run the import as a recorded run (Admin → Import runs shows it with its report)."""
     path = Path(options["path"])
     progress = not options["no_progress"] and sys.stderr.isatty()
-    try:
-        report = importer(
-            path,
-            source=options["source"],
-            dry_run=options["dry_run"],
-            skip_invalid=options["skip_invalid"],
-            new_status=Status.DRAFT if options["draft"] else Status.PUBLISHED,
-            retire_missing=options["retire_missing"],
-            progress=progress,
-        )
-        failed = False
-    except ImportFailed as error:
-        report, failed = error.report, True
+    report, failed = run_from_command(
+        kind,
+        path,
+        source=options["source"],
+        dry_run=options["dry_run"],
+        progress=progress,
+        skip_invalid=options["skip_invalid"],
+        new_status=Status.DRAFT if options["draft"] else Status.PUBLISHED,
+        retire_missing=options["retire_missing"],
+    )
     limit = options["limit"] or None
     if options["report"]:
         with open(options["report"], "w", newline="", encoding="utf-8") as stream:

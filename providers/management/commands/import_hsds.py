@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from providers.importers.hsds import import_hsds
 from providers.importers.package import PackageError
 from providers.management.commands._import_options import add_import_arguments, run_import
+from providers.models import ImportRun
 
 
 class Command(BaseCommand):
@@ -16,6 +16,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            run_import(self, import_hsds, options)
+            run_import(self, ImportRun.Kind.HSDS, options)
         except PackageError as error:
             raise CommandError(str(error)) from None
