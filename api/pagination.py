@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+MAX_OFFSET = 2**62  # far beyond any count; SQLite's and PostgreSQL's integers stop at 2**63
 
 
 def _whole_number(raw: str | None, *, name: str, default: int, maximum: int | None) -> int:
@@ -104,7 +105,9 @@ class PagePagination(PageNumberPagination):
             default=1,
             maximum=None,
         )
-        if isinstance(queryset, RankedIds):
+        if isinstance(queryset, RankedIds) and number * page_size <= MAX_OFFSET:
+            # The count and the page in one statement; a page no count could reach is left
+            # to the Paginator's check (its offset would overflow the SQL's 64-bit integer).
             queryset.expect((number - 1) * page_size, number * page_size)
         paginator = Paginator(queryset, page_size)
         try:
