@@ -36,10 +36,10 @@ def _evil_world(make_provider):
         postcode="10001",
     )
     Phone.objects.create(
-        service=plain.service, number="+1212555" + "0199", kind=Phone.Kind.TEXT, extension=EVIL
+        service=plain.service, number="+1212555" + "0199", kind=Phone.Kind.TEXT, extension="<b>\"'x"
     )
     Phone.objects.filter(service=plain.service, kind=Phone.Kind.VOICE).update(
-        extension='1" onclick="alert(3)'
+        extension='1" x=y'  # an extension is at most 10 characters
     )
     make_provider(name="Shelter " + EVIL, confidential=True, city="Town " + EVIL)
     make_provider(name="Line " + EVIL, kind="remote", service_area="nationwide")
@@ -53,10 +53,11 @@ def test_every_value_on_a_card_is_escaped(client, make_provider):
     html = response.content.decode()
     cards = html[html.index('<li class="card"') : html.rindex("</li>")]
     assert cards.count('<li class="card"') == 3
-    for raw in ("<script", "<img", '" onclick', EVIL):
+    for raw in ("<script", "<img", "<b>", '1" x=y', EVIL):
         assert raw not in cards, raw
     assert "{{7*7}}" in cards  # shown, not evaluated
     assert "&lt;script&gt;" in cards
+    assert 'href="tel:+12125550100;ext=1&#34; x=y"' in cards  # the extension, escaped
     for href in [part.split('"', 1)[0] for part in cards.split('href="')[1:]]:
         assert href.startswith(("/provider/", "tel:", "sms:", "geo:", "maps:")), href
 
