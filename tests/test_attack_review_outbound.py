@@ -253,10 +253,6 @@ def test_a_hostile_answer_is_a_feed_error_not_a_crash(feed, raw):
         fetch_json(feed.url)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="federation.fetch_json does not catch http.client.IncompleteRead (helper I's file)",
-)
 def test_a_chunked_answer_cut_short_is_a_feed_error(feed):
     feed.raw = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n100\r\n{}"
     with pytest.raises(FeedError):

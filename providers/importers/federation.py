@@ -7,6 +7,7 @@ by source and id (only changed ones are written), and organizations and services
 the feed retired, not deleted.
 """
 
+import http.client
 import json
 import tempfile
 import time
@@ -66,8 +67,9 @@ def fetch_json(url: str, budget: _Budget | None = None) -> dict:
         raise FeedError(f"{refused}") from None
     except urllib.error.HTTPError as error:
         raise FeedError(f"{url} answered {error.code} {error.reason}") from None
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
-        raise FeedError(f"{url} could not be read: {error}") from None
+    except (urllib.error.URLError, http.client.HTTPException, TimeoutError, OSError) as error:
+        # HTTPException: an answer cut short (IncompleteRead) or not HTTP at all
+        raise FeedError(f"{url} could not be read: {error!r}") from None
     except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
         raise FeedError(f"{url} did not answer JSON") from None
 
