@@ -241,6 +241,20 @@ def test_export_as_zip_holds_the_same_package(make_provider, tmp_path):
 
 
 @pytest.mark.django_db
+def test_the_package_says_when_it_was_made_as_a_moment_in_utc(tmp_path):
+    """Not the server's local date: in a New York evening that was already tomorrow."""
+    from datetime import UTC, datetime, timedelta
+
+    from django.utils import timezone
+
+    export_hsds(tmp_path)
+    created = json.loads((tmp_path / "datapackage.json").read_text())["created"]
+    moment = datetime.fromisoformat(created)
+    assert moment.utcoffset() == timedelta(0), created
+    assert abs(timezone.now() - moment.astimezone(UTC)) < timedelta(minutes=1)
+
+
+@pytest.mark.django_db
 def test_export_holds_only_published_records(make_provider, tmp_path):
     make_provider(name="Published Org")
     make_provider(name="Draft Org", status=Status.DRAFT)

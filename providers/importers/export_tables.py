@@ -1,7 +1,7 @@
 """The HSDS 3.0 tables and fields the export writes (names and types as in the HSDS schema,
 in its order), and the datapackage.json that describes them."""
 
-from datetime import date
+from django.utils import timezone
 
 S, N = "string", "number"
 # (file, resource name, [(field, type, format, required)]): HSDS 3.0 names, in schema order.
@@ -86,7 +86,7 @@ def datapackage(name: str) -> dict:
         "name": name,
         "title": "Resource Map directory export",
         "profile": "tabular-data-package",
-        "created": date.today().isoformat(),
+        "created": timezone.now().replace(microsecond=0).isoformat(),  # RFC 3339, UTC
         "description": "HSDS 3.0 export of the published listings. Confidential locations "
         "carry no street address or coordinates.",
         "resources": resources,
