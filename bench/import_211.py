@@ -1,4 +1,4 @@
-"""Import benchmark on a real-shaped 211 export (issue 16, item 9): a made-up package in the
+"""Import benchmark on a real-shaped 211 export: a made-up package in the
 older HSDS 1.x/2.0 layout with the mess real exports carry (mojibake, vendor markers, empty
 fees, 9:00-5:00 hours, phone menus, services pointing at missing organizations, hotlines with
 no street, coordinates far from their ZIP, services with no codes), imported with

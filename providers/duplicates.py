@@ -1,4 +1,4 @@
-"""Finding listings that are probably one provider (issue 16, item 7).
+"""Finding listings that are probably one provider.
 
 Two organizations (from two sources, or twice in one) are compared only when they share a
 phone number, a website's domain or a street address: those are the blocks, so the work

@@ -1,4 +1,4 @@
-"""Merging two organizations that are one provider (issue 16, item 7), in one transaction.
+"""Merging two organizations that are one provider, in one transaction.
 
 Everything the merged-away organization had moves to the kept one: its services and
 locations, its phones, the referrals and public suggestions about it, its staff. A service

@@ -20,7 +20,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # Importers (issue #5): editors load directories and keep the taxonomy mapping.
         *(f"providers.{a}_taxonomymapping" for a in _ALL),
         "providers.view_importrun",
-        # Possible duplicates (issue 16, item 7): editors merge them or keep them apart.
+        # Possible duplicates: editors merge them or keep them apart.
         *(f"providers.{a}_duplicatepair" for a in ("change", "view")),
     ],
     # Provider staff: their own organization's listing (scoped in the admin); no new

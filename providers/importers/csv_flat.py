@@ -282,7 +282,7 @@ class FlatImport:
     def _streetless_remote(self, row: Row, r: dict) -> dict | None:
         """For a row with no street and no coordinates but a phone or a website (a hotline,
         a web service): the area it serves, and it becomes a remote service rather than
-        being refused or pinned to its town (issue 16, item 4): the row's service_area
+        being refused or pinned to its town: the row's service_area
         (read by _service), else its state, else nationwide for a toll-free number, else
         local ({}). None for a place to visit, or a row no one can reach."""
         if norm.boolean(r.get("address_confidential")) is True or any(

@@ -191,7 +191,7 @@ def _service_at_location(imp) -> None:
 
 def _remote_locations(imp, links: Inserter, stored: dict) -> None:
     """A service the package places nowhere but that is reached by phone or online gets a
-    remote location of its own, so it can be found (issue 16, item 4); its area was set from
+    remote location of its own, so it can be found; its area was set from
     the package's service areas, else its organization's states, else nationwide for a
     toll-free number (providers/importers/remote.py)."""
     for sid, name in imp.remote_names.items():

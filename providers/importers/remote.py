@@ -1,7 +1,7 @@
 """Services reached by phone or online whose package gives no street (national hotlines, web
 services): imported as remote services with a service area, not refused and not pinned to a
 mailing address. The area: the package's own service areas, else the state of the address
-given, else nationwide for a toll-free number (issue 16, item 4). A physical address with a ZIP
+given, else nationwide for a toll-free number. A physical address with a ZIP
 but no street is a place near that ZIP (placed at its centre, labelled approximate), not a
 remote service: a remote one with no area could be found by no search by place."""
 

@@ -1,4 +1,4 @@
-"""Listings that are probably the same provider (issue 16, item 7): pairs proposed by the
+"""Listings that are probably the same provider: pairs proposed by the
 finder (providers/duplicates.py) for an editor to merge or keep apart, and the ids of
 records merged away, so a re-import of their source finds the kept record."""
 

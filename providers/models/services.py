@@ -16,7 +16,7 @@ from providers.translations import SERVICE_FIELDS, translations_field
 
 
 class Cost(models.TextChoices):
-    # Blank: the source said nothing about cost. Never assume "free" (issue 16).
+    # Blank: the source said nothing about cost. Never assume "free".
     NOT_STATED = "", _("Not stated")
     FREE = "free", _("Free")
     SLIDING_SCALE = "sliding_scale", _("Sliding scale")
