@@ -6,7 +6,6 @@ page."""
 from http import HTTPStatus
 
 import pytest
-from django.core.cache import cache
 from django.template import engines
 from markupsafe import escape
 
@@ -16,13 +15,6 @@ from providers.models import Phone, Term
 pytestmark = pytest.mark.django_db
 
 EVIL = "\"'><script>alert(1)</script><img src=x onerror=alert(2)>{{7*7}}{% raw %}"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _evil_world(make_provider):

@@ -4,18 +4,10 @@ screen reader, a phone without JavaScript and the advocates' button rely on."""
 import re
 
 import pytest
-from django.core.cache import cache
 
 from providers.models import Phone
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -189,3 +181,29 @@ def test_distances_are_written_as_djangos_floatformat_writes_them(language):
         for places in (0, 1):
             written = [wording.number(value, places) for value in values]
             assert written == [str(floatformat(value, places)) for value in values]
+
+
+def test_the_cards_template_holds_no_words_of_its_own():
+    """Every word a card shows is made in Python (directory/presenters.py's Wording, or the
+    `words` of the `result_cards` tag) with gettext: makemessages does not read Jinja2
+    templates, so a word written in _cards.html would reach no catalog and stay English."""
+    import html.parser
+    from pathlib import Path
+
+    source = (
+        Path(__file__).resolve().parent.parent / "directory/jinja2/directory/_cards.html"
+    ).read_text()
+    placed = re.sub(r"\{#.*?#\}|\{\{.*?\}\}|\{%.*?%\}", " ", source, flags=re.DOTALL)
+    words: list[str] = []
+
+    class Words(html.parser.HTMLParser):
+        def handle_data(self, data):
+            words.extend(re.findall(r"[^\W\d_]+", data))
+
+        def handle_starttag(self, tag, attrs):
+            for name, value in attrs:
+                if name in {"aria-label", "title", "alt", "placeholder"} and value:
+                    words.extend(re.findall(r"[^\W\d_]+", value))
+
+    Words().feed(placed)
+    assert words == []
