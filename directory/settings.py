@@ -173,8 +173,9 @@ TEMPLATES = [
     {
         # The result cards only (directory/jinja2/directory/_cards.html, placed by the
         # `result_cards` tag): a results page shows 25 to 70 of them, and Django's template
-        # engine spent about 4 ms a page walking their nodes, Jinja2's compiled template
-        # under 1 ms (bench/README.md, "Results page and API").
+        # engine takes about 4 ms a page walking their nodes, Jinja2's compiled template
+        # under 1 ms (bench/README.md, "Results page and API"). makemessages does not read
+        # it: a card's words are made in Python (docs/languages.md).
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "NAME": "jinja2",
         "DIRS": [BASE_DIR / "directory" / "jinja2"],
