@@ -99,11 +99,16 @@ def hours_for(imp, location_sid: str):
     periods = imp.location_hours.pop(location_sid, [])
     note = imp.location_notes.pop(location_sid, "")
     if not periods:
-        for svc in imp.location_services.get(location_sid, []):
+        services = imp.location_services.get(location_sid, [])
+        for svc in services:
             if imp.service_hours.get(svc):
                 periods = list(imp.service_hours[svc])
                 note = note or imp.service_notes.get(svc, "")
                 break
+        else:  # no hours, but a service's schedule as text ("By appointment") says something
+            note = note or next(
+                (imp.service_notes[s] for s in services if s in imp.service_notes), ""
+            )
     periods = sorted(set(periods))
     days = {day for day, opens, closes in periods if (opens, closes) == ALL_DAY}
     if days == set(range(1, 8)) and len(periods) == 7:
@@ -287,17 +292,9 @@ def _languages(imp) -> None:
     through = Service.languages.through
     links = Inserter(through, ignore_conflicts=True)
     for number, r in imp.rows("languages.csv"):
-        raw = r.get("code") or r.get("name") or r.get("language") or ""
-        code = imp.languages.resolve(raw) or imp.languages.resolve(r.get("name", ""))
-        if code is None:
-            imp.report.warn(
-                "languages.csv", number, f"language {raw!r} is not one we list; left out", "name"
-            )
+        codes = _row_languages(imp, number, r)
+        if not codes:
             continue
-        if (r.get("code") or "").strip() and (r.get("code") or "").strip().lower() != code:
-            imp.report.fixed("languages.csv", number, "code", f"{r.get('code')!r} → {code}")
-        elif not (r.get("code") or "").strip():
-            imp.report.fixed("languages.csv", number, "name", f"{raw!r} → {code}")
         services = []
         svc, loc = r.get("service_id", "").strip(), r.get("location_id", "").strip()
         if svc and svc in imp.services:
@@ -307,8 +304,34 @@ def _languages(imp) -> None:
         elif svc or loc:
             imp.report.skipped("languages.csv", number, "its service or location was not imported")
         for service in services:
-            links.add(service_id=service, language_id=code)
+            for code in codes:
+                links.add(service_id=service, language_id=code)
     links.flush()
+
+
+def _row_languages(imp, number: int, r: dict) -> list[str]:
+    """The language codes of one languages.csv row: one language, or a list of them in one
+    cell ("English; Spanish", as many 211 exports write it); each unknown one is reported."""
+    raw = r.get("code") or r.get("name") or r.get("language") or ""
+    code = imp.languages.resolve(raw) or imp.languages.resolve(r.get("name", ""))
+    if code is not None:
+        if (r.get("code") or "").strip() and (r.get("code") or "").strip().lower() != code:
+            imp.report.fixed("languages.csv", number, "code", f"{r.get('code')!r} → {code}")
+        elif not (r.get("code") or "").strip():
+            imp.report.fixed("languages.csv", number, "name", f"{raw!r} → {code}")
+        return [code]
+    parts = norm.split_list(raw)
+    codes = []
+    for part in parts if len(parts) > 1 else [raw]:
+        code = imp.languages.resolve(part)
+        if code is None:
+            imp.report.warn(
+                "languages.csv", number, f"language {part!r} is not one we list; left out", "name"
+            )
+        else:
+            imp.report.fixed("languages.csv", number, "name", f"{part!r} → {code}")
+            codes.append(code)
+    return codes
 
 
 def _link_term(imp, file, number, *, entity, link_id, term: tuple, services, locations):
