@@ -252,7 +252,9 @@ class ProviderSearchSerializer(serializers.Serializer):
         help_text="Remote services (phone, text, online) covering the place, most local "
         "first: the first 5, or all of them with `remote=all`.",
     )
-    remote_count = serializers.IntegerField(help_text="How many remote services cover the place.")
+    remote_count = serializers.IntegerField(
+        help_text="How many remote services cover the place (at most 50)."
+    )
     remote_next = serializers.URLField(
         allow_null=True,
         help_text="This search with `remote=all` (every remote service); null when `remote` "
