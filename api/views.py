@@ -30,10 +30,6 @@ from providers.listings import build_listings
 from providers.models import Hotline, Language, Term
 from providers.search import KM_PER_MI, InvalidSearch
 
-# A page carries the first few remote services (as the results page shows them) and, when
-# there are more, `remote_next`: the same search with remote=all, which carries them all.
-REMOTE_FIRST = 5
-
 
 def _feature(listing: dict) -> dict:
     """A provider as a GeoJSON Feature; a confidential location has no geometry."""
@@ -114,7 +110,8 @@ class ProviderSearchView(ApiViewMixin, generics.GenericAPIView):
             covering = [] if geojson else results.remote_ids  # a map shows places only
         except InvalidSearch as error:
             raise ValidationError({error.field: [error.message]}) from None
-        remote_ids = covering if every_remote else covering[:REMOTE_FIRST]
+        # The first few, as the results page shows them; `remote_next` carries them all.
+        remote_ids = covering if every_remote else covering[: search.REMOTE_FIRST]
         # The page and the remote section in one batch of queries.
         listings = build_listings([*pairs, *((pk, None) for pk in remote_ids)], now=timezone.now())
         remote_keys = {str(pk) for pk in remote_ids}

@@ -22,10 +22,6 @@ from providers import search
 from providers.geocode import PlaceNotFound, geocode
 
 PER_PAGE = 20
-# Remote services (statewide and national) a results page shows, the nearest areas first;
-# "Show all" (?remote=all) lists every one. Dozens of cards under the local ones made a
-# phone scroll past them all and the page several times slower to build.
-REMOTE_SHOWN = 5
 
 
 def place_problem_message(problem: PlaceNotFound, *, text: str) -> str:
@@ -108,7 +104,7 @@ def run_search(request: HttpRequest, form: SearchForm) -> dict:
         return {}
     remote_ids = results.remote_ids if page.number == 1 else []
     if request.GET.get("remote") != "all":
-        remote_ids = remote_ids[:REMOTE_SHOWN]
+        remote_ids = remote_ids[: search.REMOTE_FIRST]  # "Show all" (?remote=all): every one
     cards, remote = present_search(
         page.object_list,
         remote_ids,

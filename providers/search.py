@@ -353,6 +353,11 @@ def area_covers(area: RemoteCandidate, *, lat: float, lng: float, state: str) ->
 
 _AREA_ORDER = {ServiceArea.RADIUS: 0, ServiceArea.STATES: 1, ServiceArea.NATIONWIDE: 2}
 
+# The remote services the results page and an API page show before "all" (remote=all), the
+# most local areas first: dozens of cards under the local ones would make a phone scroll past
+# them all, and the national hotlines are in every page's footer anyway.
+REMOTE_FIRST = 5
+
 
 def _other_filters(filters: Filters, now: datetime | None) -> QuerySet | None:
     """The filters beyond place and service type as conditions on the row (or one EXISTS
