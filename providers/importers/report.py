@@ -172,6 +172,8 @@ class Report:
         if not self.applied:
             return "Nothing was imported."
         if self.counts and not self.changes():
+            if any(self.not_in_package.values()):  # records it no longer has, left as they are
+                return "Import applied: nothing changed."
             return "Import applied: nothing changed (the package matches what is stored)."
         return "Import applied."
 
@@ -244,9 +246,14 @@ class Report:
             )
         for table, n in sorted(self.not_in_package.items()):
             if n:
+                if self.counts.get(table, {}).get("retired"):
+                    done = "retired"
+                elif table == "locations":  # never retired: their services are
+                    done = "left unchanged"
+                else:
+                    done = "left unchanged; --retire-missing retires them"
                 lines.append(
-                    f"  {n} {table} of source {self.source!r} are not in this package "
-                    "(left unchanged; --retire-missing retires them)"
+                    f"  {n} {table} of source {self.source!r} are not in this package ({done})"
                 )
         if self.duplicates:
             lines.append(
