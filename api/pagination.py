@@ -12,6 +12,8 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
+from providers.search import RankedIds
+
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_OFFSET = 2**62  # far beyond any count; SQLite's and PostgreSQL's integers stop at 2**63
@@ -51,36 +53,6 @@ class Chain:
         start, stop = item.start or 0, item.stop
         items = list(self.queryset[start : min(stop, head)]) if start < head else []
         return items + self.tail[max(start - head, 0) : max(stop - head, 0)]
-
-
-class RankedIds:
-    """A search's rows as (id, exact miles) pairs for a Paginator: `search.Results`' count,
-    then the ids of the requested slice in order, without loading the rows
-    (providers.listings builds them). Told the page first (`expect`), it reads the count
-    and that page together."""
-
-    def __init__(self, results) -> None:
-        self.results = results
-        self._expected: tuple[int, int] | None = None
-        self._page: list | None = None
-
-    def expect(self, low: int, high: int) -> None:
-        self._expected = (low, high)
-
-    def count(self) -> int:
-        if self._expected is not None and self._page is None:
-            total, self._page = self.results.count_and_ranked(*self._expected)
-            return total
-        return self.results.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, item: slice) -> list:
-        low = item.start or 0
-        if self._page is not None and low == self._expected[0] and item.stop <= self._expected[1]:
-            return self._page[: item.stop - low]  # the last page ends at the count
-        return self.results.ranked(low, item.stop)
 
 
 class PagePagination(PageNumberPagination):

@@ -16,7 +16,7 @@ from rest_framework.utils.urls import replace_query_param
 from api import schema
 from api.base import ApiViewMixin, FastJSONRenderer, GeoJSONRenderer, conditional_response
 from api.filters import PlaceForm, ProviderSearchForm, TermFilter, parse, resolve_place
-from api.pagination import PagePagination, RankedIds
+from api.pagination import PagePagination
 from api.serializers import (
     HotlineSerializer,
     LanguageSerializer,
@@ -28,7 +28,7 @@ from api.serializers import (
 from providers import search
 from providers.listings import build_listings
 from providers.models import Hotline, Language, Term
-from providers.search import KM_PER_MI, InvalidSearch
+from providers.search import KM_PER_MI, InvalidSearch, RankedIds
 
 
 def _feature(listing: dict) -> dict:

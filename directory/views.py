@@ -65,23 +65,6 @@ def locate(data: dict):
     return place, place.label, None
 
 
-class Ranked:
-    """The search's nearby listings as the Paginator pages them: counted and ranked by the
-    search's own statements, as (id, miles) pairs for the one builder."""
-
-    def __init__(self, results: search.Results) -> None:
-        self.results = results
-
-    def count(self) -> int:
-        return self.results.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, page: slice) -> list[tuple]:
-        return self.results.ranked(page.start, page.stop)  # (id, miles) pairs
-
-
 def run_search(request: HttpRequest, form: SearchForm) -> dict:
     data = form.cleaned_data
     place, label, problem = locate(data)
@@ -98,7 +81,7 @@ def run_search(request: HttpRequest, form: SearchForm) -> dict:
             lat=place.lat, lng=place.lng, radius_mi=data["radius"], state=place.state,
             filters=filters, now=now,
         )  # fmt: skip
-        page = Paginator(Ranked(results), PER_PAGE).get_page(request.GET.get("page"))
+        page = Paginator(search.RankedIds(results), PER_PAGE).get_page(request.GET.get("page"))
     except search.InvalidSearch:
         form.add_error(None, _("Something in this search could not be used. Please try again."))
         return {}

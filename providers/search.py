@@ -84,10 +84,12 @@ class Results:
     """What search() found: physical locations within the radius, nearest first, and
     remote services covering the point; without a point, the filtered listing by name.
 
-    Each part is looked up when first read, and only then: `nearby` is a QuerySet for pages
-    (to paginate and load full rows); `count()` and `ranked()` answer the API's page with
-    ids and distances from the same statements, without building the ORM query; `remote`
-    (full rows) and `remote_ids` likewise.
+    Each part is looked up when first read, and only then: `count()` and `ranked()` (or
+    both at once, `count_and_ranked()`) answer a page with ids and distances from the
+    search's own statements, without building the ORM query, and `remote_ids` the remote
+    services' ids (the results page, the advocates' search and API v1 build listings from
+    them, through `RankedIds`); `nearby` is the QuerySet and `remote` the model rows, for a
+    caller that filters further or wants models (the HSDS feed).
     """
 
     lat: float | None = None
@@ -153,6 +155,36 @@ class Results:
     @functools.cached_property
     def remote_ids(self) -> list[uuid.UUID]:
         return [] if self.radius is None else covering_ids(**self._remote_arguments())
+
+
+class RankedIds:
+    """A search's nearby listings as a Paginator pages them: `Results`' count, then the
+    (id, miles) pairs of the requested slice, in order, without loading the rows (the one
+    builder, providers/listings.py, makes the listings). Told the page first (`expect`), it
+    reads the count and that page in one statement."""
+
+    def __init__(self, results: Results) -> None:
+        self.results = results
+        self._expected: tuple[int, int] | None = None
+        self._page: list | None = None
+
+    def expect(self, low: int, high: int) -> None:
+        self._expected = (low, high)
+
+    def count(self) -> int:
+        if self._expected is not None and self._page is None:
+            total, self._page = self.results.count_and_ranked(*self._expected)
+            return total
+        return self.results.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item: slice) -> list:
+        low = item.start or 0
+        if self._page is not None and low == self._expected[0] and item.stop <= self._expected[1]:
+            return self._page[: item.stop - low]  # the last page ends at the count
+        return self.results.ranked(low, item.stop)
 
 
 def _reading() -> str:

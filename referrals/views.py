@@ -19,7 +19,6 @@ from django.views.decorators.http import require_POST
 
 from directory.maps_adapter import results_map
 from directory.presenters import present_search
-from directory.views import Ranked
 from providers import search as core_search
 from providers.models import ServiceAtLocation, Term
 from referrals import reports
@@ -122,7 +121,9 @@ def advocate_search(request: HttpRequest) -> HttpResponse:
             else:
                 found = core_search.search(filters=filters)
             # The public results page's pager: counted and ranked by the search itself.
-            page = Paginator(Ranked(found), PER_PAGE).page(request.GET.get("page") or 1)
+            page = Paginator(core_search.RankedIds(found), PER_PAGE).page(
+                request.GET.get("page") or 1
+            )
             # The cards the public sees, built in one go, numbered as the map's pins are.
             results, remote = present_search(
                 page.object_list,
