@@ -37,7 +37,7 @@ class Card:
     languages: list[str] = field(default_factory=list)  # names in the reader's language
     # What the card says, in the reader's language, made here once so that the results
     # page's template only places it (a template tag or include per card cost more than
-    # the card's data: about 0.8 ms a card, 40 to 70 cards a page).
+    # the card's data: about 0.8 ms a card, 25 to 70 cards a page).
     url: str = ""  # the provider page
     service_name: str = ""  # the service's name when it is not the organization's
     distance: str = ""  # "" without a distance (remote services, a list)
@@ -141,8 +141,8 @@ class Wording:
 
     def number(self, value: float, places: int) -> str:
         """`floatformat(value, places)` as the page's language writes it (rounded half up,
-        no thousands separator), its locale looked up once a page: Django's filter did it
-        for each of a page's 20 distances, most of a card's presenting time."""
+        no thousands separator), its locale looked up once a page: Django's filter looks
+        it up for each of a page's 20 distances, most of a card's presenting time."""
         rounded = Decimal(repr(value)).quantize(_PLACES[places], rounding=ROUND_HALF_UP)
         return f"{rounded:f}".replace(".", self._decimal_separator)
 
