@@ -22,6 +22,7 @@ PHONE_KINDS = {
     "tdd": Phone.Kind.TTY, "hotline": Phone.Kind.HOTLINE, "crisis": Phone.Kind.HOTLINE,
 }  # fmt: skip
 ALL_DAY = (time(0, 0), time(23, 59))
+OPEN_CLOSE = ("opens_at", "closes_at")
 # What makes a stored phone the package's own (kept as it is on a re-import).
 PHONE_COMPARED = (
     "organization_id", "service_id", "location_id", "number", "extension", "kind", "note",
@@ -66,6 +67,20 @@ def read_schedules(imp) -> None:
             if not (r.get("opens_at") or "").strip() and not raw_days.strip():
                 continue  # a description-only schedule: kept as the note
             if freq != "weekly" or opens is None or closes is None or not days or None in days:
+                # As written: "Tue-Fri 9:00-5:00" (a range of days, or the hours in one cell),
+                # read as a spreadsheet's hours are when it names its days.
+                span = "-".join(filter(None, (norm.text(r.get(c))[0] for c in OPEN_CLOSE)))
+                written = " ".join(filter(None, (norm.text(raw_days)[0], span)))
+                periods = (
+                    norm.opening_hours(written)[0]
+                    if freq == "weekly" and raw_days.strip()
+                    else None
+                )
+                if periods:
+                    read = norm.hours_text(periods, False)
+                    imp.report.fixed(file, number, "opens_at", f"{written!r} read as {read}")
+                    hours[key].extend(periods)
+                    continue
                 imp.report.fixed(
                     file,
                     number,
@@ -73,15 +88,7 @@ def read_schedules(imp) -> None:
                     "schedule not understood as weekly hours; kept as a note",
                 )
                 if not note:
-                    notes[key] = (
-                        notes.get(key, "")
-                        + " "
-                        + " ".join(
-                            filter(
-                                None, (raw_days, r.get("opens_at", ""), "-", r.get("closes_at", ""))
-                            )
-                        )
-                    ).strip()
+                    notes[key] = "; ".join(filter(None, (notes.get(key, ""), written)))
                 continue
             if opens == closes:
                 imp.report.fixed(
