@@ -85,12 +85,49 @@ def _undo_cp437(match: re.Match) -> str:
         return match[0]
 
 
+_FTFY = ftfy.TextFixerConfig(
+    explain=False, uncurl_quotes=False, unescape_html=False, fix_line_breaks=False
+)
+# ftfy fixes each line as one piece, and only around characters that aren't printable
+# ASCII: its rules look at most 2 characters before one and 6 after ('Ã quele'), and its
+# choice of encoding is made over all of them, so one span from the first to the last of
+# them, with that margin, is fixed exactly as the whole line would be
+# (tests/test_import_mojibake.py compares the two; bench/mojibake.py times them).
+_NOT_PLAIN = re.compile(r"[^\t\n\r -~]")
+_CONTEXT = 7
+_LINE = re.compile(r"[^\n]*\n|[^\n]+")
+
+
+@functools.lru_cache(maxsize=4096)
+def _fix_fragment(fragment: str) -> str:
+    return ftfy.fix_text(fragment, _FTFY)
+
+
+def _fix_line(line: str) -> str:
+    """ftfy.fix_text of one line (ftfy fixes each line on its own), run only on the part from
+    the first to the last character that isn't printable ASCII, widened by 7 characters and
+    on to whitespace each side: the same result, and a package's recurring garbled phrase is
+    fixed once however the text around it differs."""
+    first = _NOT_PLAIN.search(line)
+    if first is None:
+        return line
+    if len(line) > _FTFY.max_decode_length:
+        return ftfy.fix_text(line, _FTFY)
+    start = max(0, first.start() - _CONTEXT)
+    while start and not line[start - 1].isspace():
+        start -= 1
+    stop = len(line) - _NOT_PLAIN.search(line[::-1]).start() + _CONTEXT
+    while stop < len(line) and not line[stop].isspace():
+        stop += 1
+    return line[:start] + _fix_fragment(line[start:stop]) + line[stop:]
+
+
 def repair_characters(value: str):
     """Mojibake repaired (ftfy, and the code page 437 kind). Returns (text, note)."""
     if value.isascii():
         return value, None
     out = _CP437_MOJIBAKE.sub(_undo_cp437, value)
-    out = ftfy.fix_text(out, uncurl_quotes=False, unescape_html=False, fix_line_breaks=False)
+    out = "".join(_fix_line(line) for line in _LINE.findall(out))
     if out == value:
         return value, None
     return out, "garbled characters repaired (mojibake)"
