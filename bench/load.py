@@ -86,6 +86,14 @@ def prepare(args) -> None:
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA journal_mode=WAL")
     _bench_module("api").enrich(seed=args.seed)
+    if args.database_url.startswith("postgres"):
+        # Enriching rewrites every listing: settle the tables as autovacuum would on a site
+        # that has run a while (dead rows gone, the visibility map set for index-only scans,
+        # statistics of today's data). Without it PostgreSQL served 28 API requests a second.
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
     places = []
     for text in _bench_module("pages").query_places(args.places * 2, seed=args.seed):
         try:
