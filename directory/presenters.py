@@ -6,7 +6,7 @@ and its phones are in the one order of providers/phones.py; a card only sorts th
 buttons and puts names in the reader's language on the listing's slugs and codes.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from types import SimpleNamespace
@@ -49,6 +49,9 @@ class Card:
     place: str = ""  # the address line, a confidential place's town, or how to reach it
     buttons: list[dict] = field(default_factory=list)  # {"kind", "href", "label"}
     directions: str = ""  # the Directions link, set by the view (directory/directions.py)
+    # A place's card (by_place): one card per service offered there, each with its own link,
+    # hours, cost, tags and the numbers that are its own; empty for a card of one service.
+    services: list["Card"] = field(default_factory=list)
 
     @property
     def pk(self) -> UUID:
@@ -275,6 +278,55 @@ def present_all(
     ]
 
 
+def _phone_key(phone: dict) -> tuple:
+    return (phone["number"], phone["extension"], phone["kind"])
+
+
+def place_card(services: list[Card], wording: Wording) -> Card:
+    """One card for a place's services (two or more at one location): the place's name,
+    distance, address and directions once; as its buttons, the numbers every service there
+    shares (the location's and the organization's lines, voice first); the languages any of
+    them speaks; and the services listed, each with what is its own (link, hours, cost,
+    tags and any number of its own, so no "Call" button leaves a survivor guessing whose
+    line it is)."""
+    first = services[0]
+    keys = [
+        {_phone_key(phone) for phone in (*card.call_phones, *card.text_phones)} for card in services
+    ]
+    shared = set.intersection(*keys)
+    call = [phone for phone in first.call_phones if _phone_key(phone) in shared]
+    text = [phone for phone in first.text_phones if _phone_key(phone) in shared]
+    for card in services:
+        own_call = [phone for phone in card.call_phones if _phone_key(phone) not in shared]
+        own_text = [phone for phone in card.text_phones if _phone_key(phone) not in shared]
+        card.buttons = [wording.button(phone) for phone in [*own_call[:1], *own_text[:1]]]
+    languages = list(dict.fromkeys(name for card in services for name in card.languages))
+    return replace(
+        first,
+        services=services,
+        call_phones=call,
+        text_phones=text,
+        languages=languages,
+        buttons=[wording.button(phone) for phone in [*call[:2], *text[:1]]],
+    )
+
+
+def by_place(cards: list[Card], *, start: int | None, wording: Wording) -> list[Card]:
+    """One card per place: a page's cards at the same location (its services rank together,
+    at the one distance) made into one (`place_card`), in the order the first of each came,
+    numbered from `start` as the map's pins are. The pager still counts services, so a place
+    whose services straddle two pages shows on both, each with its services of that page."""
+    places: dict[str, list[Card]] = {}
+    for card in cards:
+        places.setdefault(card.location["id"], []).append(card)
+    grouped = []
+    for index, services in enumerate(places.values()):
+        card = services[0] if len(services) == 1 else place_card(services, wording)
+        card.number = None if start is None else start + index
+        grouped.append(card)
+    return grouped
+
+
 def present_search(
     pairs: list[tuple],
     remote_ids: list,
@@ -282,9 +334,12 @@ def present_search(
     now=None,
     start: int | None = None,
     vocabulary: Vocabulary | None = None,
+    places: bool = False,
 ) -> tuple[list[Card], list[Card]]:
     """Cards for a page of the search's (id, miles) pairs and for its remote services, built
-    in one go by the one builder (six queries for both lists)."""
+    in one go by the one builder (six queries for both lists); with `places`, one card per
+    place (`by_place`: the public results page) instead of one per service (the advocates',
+    who refer to a service)."""
     listings = build_listings([*pairs, *((pk, None) for pk in remote_ids)], now=now)
     nearby = {str(pk) for pk, _ in pairs}
     vocabulary = vocabulary or Vocabulary()
@@ -295,6 +350,8 @@ def present_search(
         vocabulary=vocabulary,
         wording=wording,
     )
+    if places:
+        cards = by_place(cards, start=start, wording=wording)
     remote = present_all(
         [listing for listing in listings if listing["id"] not in nearby],
         vocabulary=vocabulary,

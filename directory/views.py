@@ -94,6 +94,7 @@ def run_search(request: HttpRequest, form: SearchForm) -> dict:
         now=now,
         start=page.start_index(),
         vocabulary=Vocabulary(form.terms),
+        places=True,
     )
     add_directions(cards, request)
     return {

@@ -140,7 +140,7 @@ def test_search_lists_nearest_first_with_distance_tags_and_phone_links(client, m
     sal = make_provider(name="Text Line", lat=40.75, lng=-73.99, services=("legal-assistance",))
     Phone.objects.create(service=sal.service, number="+12125550199", kind=Phone.Kind.TEXT)
     html = text_of(client.get("/?near=10001&service=legal-assistance"))
-    assert "3 places within 25 miles of New York, NY 10001" in html
+    assert "3 services within 25 miles of New York, NY 10001" in html
     listed = html[html.index('<ol class="cards"') :]
     assert listed.index("Midtown Legal") < listed.index("Text Line") < listed.index("Newark Legal")
     assert "Shelter Only" not in html
@@ -284,7 +284,7 @@ def test_location_search_uses_rounded_coordinates_and_names_them_your_location(
 ):
     make_provider(name="Nearby Center", lat=40.7505, lng=-73.9934)
     html = text_of(client.get("/?lat=40.74841234&lng=-73.99671234"))
-    assert "1 place within 25 miles of your location" in html
+    assert "1 service within 25 miles of your location" in html
     assert "Nearby Center" in html
     assert "40.7484" not in html.split("</form>")[1]  # not echoed outside the form
 
@@ -459,7 +459,7 @@ def test_provider_page_query_count_is_fixed(client, make_provider, django_assert
 def test_spanish_search_shows_spanish_service_names_and_messages(client, make_provider):
     make_provider(name="Centro Legal", services=("legal-assistance",))
     html = text_of(client.get("/es/?near=10001&service=legal-assistance"))
-    assert "1 lugar a menos de 25 millas de New York, NY 10001" in html
+    assert "1 servicio a menos de 25 millas de New York, NY 10001" in html
     assert "Ayuda legal" in html
     assert "Llamar" in html
     assert '<html lang="es">' in html

@@ -135,7 +135,7 @@ def test_search_flow_end_to_end(open_page, site, width):
     shoot(page, "search", width)
     search_for_legal_help(page, site["url"])
     heading = page.locator("#results-heading")
-    assert "2 places within 25 miles of New York, NY 10001" in heading.inner_text()
+    assert "2 services within 25 miles of New York, NY 10001" in heading.inner_text()
     names = page.locator("ol.cards h3 a").all_inner_texts()
     assert names == ["Midtown Legal Services", "Newark Justice Center"]
     states = page.locator("ol.cards .open-state").all_inner_texts()
@@ -234,11 +234,11 @@ def test_spanish_flow(open_page, site):
     choose_need(page, "Ayuda legal")
     page.get_by_role("button", name="Buscar").first.click()
     page.wait_for_load_state()
-    assert "2 lugares a menos de 25 millas" in page.locator("#results-heading").inner_text()
+    assert "2 servicios a menos de 25 millas" in page.locator("#results-heading").inner_text()
     assert page.get_by_text("Salida rápida").first.is_visible()
     page.get_by_role("link", name="English").click()
     page.wait_for_load_state()
-    assert "2 places within 25 miles" in page.locator("#results-heading").inner_text()
+    assert "2 services within 25 miles" in page.locator("#results-heading").inner_text()
 
 
 def test_first_load_of_search_page_is_well_under_budget(open_page, site):
@@ -345,7 +345,7 @@ def test_self_check_leads_into_a_search_with_the_needs_chosen(open_page, site, w
     assert query == "near=10001&service=victim-advocacy&service=legal-assistance"
     assert urlsplit(page.url).fragment == "results"
     assert (
-        "places within 25 miles of New York, NY 10001"
+        "services within 25 miles of New York, NY 10001"
         in page.locator("#results-heading").inner_text()
     )
     assert "Midtown Legal Services" in page.locator("ol.cards").inner_text()

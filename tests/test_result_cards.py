@@ -41,7 +41,7 @@ def cards_world(make_provider, harbor):
 
 def cards_of(html: str) -> list[str]:
     """Each card's lines, stripped, without the blank ones the template's tags leave."""
-    cards = re.findall(r'<li class="card".*?\n</li>', html, flags=re.S)
+    cards = re.findall(r'<li class="card[ "].*?\n</li>', html, flags=re.S)
     return ["\n".join(line.strip() for line in card.splitlines() if line.strip()) for card in cards]
 
 

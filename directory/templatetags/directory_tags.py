@@ -154,7 +154,12 @@ def result_cards(context, cards) -> str:
     # Imported here: the referrals app imports the presenters, which import this module.
     from referrals.templatetags.referrals_tags import add_to_list
 
-    words = {"services": _("Services"), "languages": _("Languages:"), "directions": _("Directions")}
+    words = {
+        "services": _("Services"),
+        "services_here": _("Services at this place"),
+        "languages": _("Languages:"),
+        "directions": _("Directions"),
+    }
     html = (
         engines["jinja2"]
         .get_template("directory/_cards.html")
