@@ -6,7 +6,7 @@ Nothing here logs: a searched place must never be written anywhere (see director
 from http import HTTPStatus
 
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -20,8 +20,11 @@ from directory.maps_adapter import results_map
 from directory.presenters import Vocabulary, present_search
 from providers import search
 from providers.geocode import PlaceNotFound, geocode
+from providers.models import ServiceAtLocation
 
 PER_PAGE = 20
+# The furthest page read with its count in one statement (beyond, the paginator's own check).
+EXPECTED_PAGES = 10_000
 
 
 def place_problem_message(problem: PlaceNotFound, *, text: str) -> str:
@@ -65,6 +68,48 @@ def locate(data: dict):
     return place, place.label, None
 
 
+def page_of_places(ranked: search.RankedIds, number) -> tuple[Page, list]:
+    """A results page and its (id, miles) pairs, with the place of its last service whole.
+
+    A place's services share one card (presenters.by_place) and one distance, and rank
+    together unless another place sits at the very same point. A place whose services
+    straddle a page's end would show on two pages: the page takes the rest of its last
+    place's services from the next page (those within a page of it), and the next page
+    leaves out the ones it took; both judge by the page's nominal last service, and read
+    the location of only the services at its distance (none, mostly). The pager still
+    counts services. The count and the window around the page come from one statement.
+    """
+    try:
+        expected = int(number)
+    except (TypeError, ValueError):
+        expected = 1
+    if 1 <= expected <= EXPECTED_PAGES:
+        low = (expected - 1) * PER_PAGE
+        ranked.expect(max(low - 1, 0), low + 2 * PER_PAGE)
+    page = Paginator(ranked, PER_PAGE).get_page(number)
+    pairs = list(page.object_list)
+    low, high = page.start_index() - 1, page.end_index()
+    if pairs and page.has_next():
+        pairs += _same_place(pairs[-1], ranked[high : high + PER_PAGE])
+    if pairs and page.has_previous():
+        taken = {pk for pk, _miles in _same_place(ranked[low - 1 : low][0], page.object_list)}
+        pairs = [pair for pair in pairs if pair[0] not in taken]
+    return page, pairs
+
+
+def _same_place(last: tuple, following: list) -> list:
+    """The pairs of `following` at the same place as `last` (same miles, same location)."""
+    tied = [pair for pair in following if last[1] is not None and pair[1] == last[1]]
+    if not tied:
+        return []
+    locations = dict(
+        ServiceAtLocation.objects.filter(pk__in=[last[0], *(pk for pk, _ in tied)]).values_list(
+            "pk", "location_id"
+        )
+    )
+    return [pair for pair in tied if locations.get(pair[0]) == locations.get(last[0])]
+
+
 def run_search(request: HttpRequest, form: SearchForm) -> dict:
     data = form.cleaned_data
     place, label, problem = locate(data)
@@ -81,7 +126,7 @@ def run_search(request: HttpRequest, form: SearchForm) -> dict:
             lat=place.lat, lng=place.lng, radius_mi=data["radius"], state=place.state,
             filters=filters, now=now,
         )  # fmt: skip
-        page = Paginator(search.RankedIds(results), PER_PAGE).get_page(request.GET.get("page"))
+        page, pairs = page_of_places(search.RankedIds(results), request.GET.get("page"))
     except search.InvalidSearch:
         form.add_error(None, _("Something in this search could not be used. Please try again."))
         return {}
@@ -89,7 +134,7 @@ def run_search(request: HttpRequest, form: SearchForm) -> dict:
     if request.GET.get("remote") != "all":
         remote_ids = remote_ids[: search.REMOTE_FIRST]  # "Show all" (?remote=all): every one
     cards, remote = present_search(
-        page.object_list,
+        pairs,
         remote_ids,
         now=now,
         start=page.start_index(),

@@ -161,7 +161,7 @@ class RankedIds:
     """A search's nearby listings as a Paginator pages them: `Results`' count, then the
     (id, miles) pairs of the requested slice, in order, without loading the rows (the one
     builder, providers/listings.py, makes the listings). Told the page first (`expect`), it
-    reads the count and that page in one statement."""
+    reads the count and that page in one statement, and serves any slice within it."""
 
     def __init__(self, results: Results) -> None:
         self.results = results
@@ -182,8 +182,10 @@ class RankedIds:
 
     def __getitem__(self, item: slice) -> list:
         low = item.start or 0
-        if self._page is not None and low == self._expected[0] and item.stop <= self._expected[1]:
-            return self._page[: item.stop - low]  # the last page ends at the count
+        if self._page is not None:
+            first, last = self._expected
+            if first <= low and item.stop <= last:  # the last page ends at the count
+                return self._page[low - first : item.stop - first]
         return self.results.ranked(low, item.stop)
 
 
