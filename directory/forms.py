@@ -4,17 +4,15 @@ Anything a person (or a mangled link) puts in the URL ends as a friendly message
 field, never an exception.
 """
 
-import functools
 import math
 
 from django import forms
 from django.conf import settings
-from django.db import connections, router
-from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from providers.models import Cost, Language, Service, ServiceAtLocation, Term
+from providers.filter_choices import filter_choices
+from providers.models import Cost, Term
 from providers.search import Filters
 
 RADIUS_CHOICES_MI = (5, 10, 25, 50, 100)
@@ -38,43 +36,11 @@ class TermChoiceField(forms.MultipleChoiceField):
         super().__init__(**kwargs)
 
 
-def _languages_in_use():
-    """Only languages some listed service speaks: a list of 45 would crowd a phone.
-
-    Each language's links are read by language, and each link stops at the first listed
-    row of its service (the search copy): joining service and organization status instead
-    let SQLite scan every organization once per language (seconds at 100k listings).
-    """
-    listed = ServiceAtLocation.objects.filter(service_id=OuterRef("service_id"), search_listed=True)
-    spoken = Service.languages.through.objects.filter(language_id=OuterRef("code")).filter(
-        Exists(listed)
-    )
-    return Language.objects.filter(Exists(spoken)).order_by("name")
-
-
 _FILTER_KINDS = {
     "service": Term.Kind.SERVICE_TYPE,
     "victimization": Term.Kind.VICTIMIZATION,
     "population": Term.Kind.POPULATION,
 }
-_QUERIES = {
-    "terms": lambda: Term.objects.filter(kind__in=_FILTER_KINDS.values()),
-    "languages": _languages_in_use,
-}
-
-
-@functools.cache
-def _compiled(name: str, vendor: str) -> tuple[str, tuple]:
-    """The SQL of one of the form's two queries, compiled once per process: the ORM took
-    several times longer to build them than the database takes to answer (the rows are
-    still read on every request)."""
-    return _QUERIES[name]().query.sql_with_params()
-
-
-def _read(name: str) -> list:
-    model = {"terms": Term, "languages": Language}[name]
-    database = router.db_for_read(model)
-    return list(model.objects.raw(*_compiled(name, connections[database].vendor), using=database))
 
 
 class SearchForm(forms.Form):
@@ -117,15 +83,15 @@ class SearchForm(forms.Form):
         self.fields["radius"].initial = self.default_radius()
         # Labels are made here, per request, so they follow the page's language.
         self.fields["radius"].choices = [(mi, radius_label(mi)) for mi in RADIUS_CHOICES_MI]
-        kinds = _FILTER_KINDS
-        terms = self.terms = _read("terms")
+        # The rows come from the cache; their labels are made here, in the page's language.
+        self.terms, self.languages = filter_choices()
+        terms = self.terms
         # The needs list explains each choice in plain words under its label.
         self.service_hints = {
             t.slug: t.local_description for t in terms if t.kind == Term.Kind.SERVICE_TYPE
         }
-        for name, kind in kinds.items():
+        for name, kind in _FILTER_KINDS.items():
             self.fields[name].choices = [(t.slug, t.local_name) for t in terms if t.kind == kind]
-        self.languages = _read("languages")
         self.fields["language"].choices = [
             (language.code, language.local_name) for language in self.languages
         ]

@@ -9,7 +9,9 @@ class ProvidersConfig(AppConfig):
     default = True
 
     def ready(self) -> None:
-        from providers import search_index
+        from providers import filter_choices, search_index
+
+        filter_choices.connect_signals()
 
         # The radius search's triggers: dropped before and re-created after every migrate
         # (see search_index).

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.text import slugify
 
+from providers.filter_choices import filter_choices_changed
 from providers.models import (
     Language,
     Location,
@@ -297,6 +298,7 @@ def load_sample_data(*, seed: int = SEED, as_of: date = VERIFIED_AS_OF) -> dict[
             )
             for location_id, slug in plan.location_accessibility
         )
+        filter_choices_changed()  # bulk_create sends no signals
     return {
         "organizations": len(plan.organizations),
         "services": len(plan.services),

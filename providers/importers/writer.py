@@ -13,6 +13,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models, reset_q
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from providers.filter_choices import filter_choices_changed
 from providers.importers.inserts import column_values, insert_history, insert_rows
 from providers.importers.report import ImportFailed, Report
 from providers.models.duplicates import MergedRecord
@@ -31,6 +32,7 @@ def run_atomic(report: Report, work: Callable[[], None], *, dry_run: bool) -> Re
     try:
         with transaction.atomic():
             work()
+            filter_choices_changed()  # the bulk writes sent no signals
             if dry_run or not report.ok:
                 raise _Rollback
     except _Rollback:
