@@ -225,16 +225,8 @@ else:
     # SQLite's default page cache is 2 MB; the search indexes of a large directory need more
     # to stay in memory between requests (connections are kept for conn_max_age).
     SQLITE_CACHE_MB = env_int("SQLITE_CACHE_MB", 64, minimum=2, maximum=16384)
-    # Pages beyond that cache are read through a memory map of the file (the operating
-    # system's own cache, no read() and copy per page): a search request reads a few hundred
-    # scattered pages of the listing tables. 0 reads every page with read(); SQLite caps the
-    # map at 2 GB.
-    SQLITE_MMAP_MB = env_int("SQLITE_MMAP_MB", 1024, minimum=0, maximum=2047)
     DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"]["init_command"] = (
-        f"PRAGMA cache_size=-{SQLITE_CACHE_MB * 1024};"
-        f"PRAGMA mmap_size={SQLITE_MMAP_MB * 1024 * 1024}"
-    )
+    DATABASES["default"]["OPTIONS"]["init_command"] = f"PRAGMA cache_size=-{SQLITE_CACHE_MB * 1024}"
 # Streaming replicas of a PostgreSQL primary (docs/deploy.md): reads go to them, writes to
 # the primary, and a client that wrote reads from the primary for REPLICA_PIN_SECONDS.
 DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS")

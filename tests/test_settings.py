@@ -70,24 +70,3 @@ def test_a_sqlite_connection_gets_the_configured_page_cache(tmp_path, env, expec
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-1] == expected
-
-
-@pytest.mark.parametrize(
-    ("env", "expected"),
-    [
-        ({}, str(1024 * 1024 * 1024)),
-        ({"SQLITE_MMAP_MB": "8"}, "8388608"),
-        ({"SQLITE_MMAP_MB": "0"}, "0"),
-    ],
-)
-def test_a_sqlite_connection_reads_through_the_configured_memory_map(tmp_path, env, expected):
-    script = (
-        "from django.db import connection\n"
-        "with connection.cursor() as cursor:\n"
-        "    print(cursor.execute('PRAGMA mmap_size').fetchone()[0])"
-    )
-    result = run_manage(
-        "shell", "-c", script, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", **env
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split()[-1] == expected
