@@ -414,7 +414,7 @@ def test_arabic_search_flow_right_to_left(open_page, site, width):
     page.get_by_role("button", name="ابحث", exact=True).first.click()
     page.wait_for_load_state()
     heading = page.locator("#results-heading").inner_text()
-    assert "مكانان في حدود 25 ميل من New York, NY 10001" in heading
+    assert "خدمتان في حدود 25 ميل من New York, NY 10001" in heading
     assert page.locator("ol.cards h3 a").all_inner_texts() == [
         "Midtown Legal Services",
         "Newark Justice Center",
@@ -458,13 +458,13 @@ def test_chinese_search_flow_simplified_then_traditional(open_page, site, width)
     page.get_by_role("button", name="搜索", exact=True).first.click()
     page.wait_for_load_state()
     heading = page.locator("#results-heading")
-    assert "New York, NY 10001 周边 25 英里以内有 2 个地点" in heading.inner_text()
+    assert "New York, NY 10001 周边 25 英里以内有 2 项服务" in heading.inner_text()
     assert page.locator("ol.cards .tags").first.inner_text().count("法律援助") == 1
     shoot(page, "zh-hans-results", width)
     page.get_by_role("link", name="繁體中文").click()
     page.wait_for_load_state()
     assert urlsplit(page.url).path == "/zh-hant/"
-    assert "New York, NY 10001 周邊 25 英里以內有 2 個地點" in heading.inner_text()
+    assert "New York, NY 10001 周邊 25 英里以內有 2 項服務" in heading.inner_text()
     assert page.get_by_text("快速離開").first.is_visible()
     shoot(page, "zh-hant-results", width)
     problems = {}
