@@ -228,11 +228,6 @@ class Package:
 
     def rows(self, name: str) -> Iterator[tuple[int, dict]]:
         """(row number, {normalised header: raw value}) for each non-blank record."""
-        for row in self._rows(name):
-            self.report.row_read()  # a job's progress
-            yield row
-
-    def _rows(self, name: str) -> Iterator[tuple[int, dict]]:
         if not self.has(name):
             return
         encoding = self._encoding(name)
@@ -260,10 +255,12 @@ class Package:
                     self.report.bad_row(name, row_number, f"cannot read the row: {error}")
                     continue
                 row_number += 1
-                if not any(value.strip() for value in values):
+                # The row's cells run together answer both questions (blank, a NUL) at once.
+                joined = "".join(values)
+                if not joined.strip():
                     continue
-                nul = next((i for i, value in enumerate(values) if "\x00" in value), None)
-                if nul is not None:
+                if "\x00" in joined:
+                    nul = next(i for i, value in enumerate(values) if "\x00" in value)
                     # No database text field can hold NUL (PostgreSQL refuses it outright).
                     if (name, row_number) not in self._nul_rows:
                         self._nul_rows.add((name, row_number))
@@ -277,6 +274,7 @@ class Package:
                         row_number,
                         f"{len(values) - len(header)} more values than columns; extra ignored",
                     )
+                self.report.row_read()  # a job's progress
                 yield row_number, dict(zip(header, values, strict=False))
 
     def headers(self, name: str) -> list[str]:
