@@ -176,10 +176,13 @@ class Mapper:
         return self._index["by_name"]
 
     def _rules_for(self, kinds: tuple) -> list:
-        """Code and keyword rules that can give one of `kinds` (or mark a term known)."""
+        """Code and keyword rules that can give one of `kinds` (or mark a term known), each
+        with its pattern's first word."""
         if kinds not in self._index:
             self._index[kinds] = [
-                rule for rule in self.rules if rule[0] != "name" and rule[4] in (None, *kinds)
+                (*rule, _first_word(rule[1]))
+                for rule in self.rules
+                if rule[0] != "name" and rule[4] in (None, *kinds)
             ]
         return self._index[kinds]
 
@@ -209,19 +212,14 @@ class Mapper:
             # AIRS Y codes say who is served ("Licensed Vocational Nurses"), never what is
             # offered: their code and words map to populations only.
             kinds = tuple(kind for kind in kinds if kind == "population")
-        for match, pattern, rule_tax, term_id, _kind, regex in self._rules_for(kinds):
+        for match, pattern, rule_tax, term_id, _kind, regex, first_word in self._rules_for(kinds):
             if rule_tax and rule_tax not in taxonomy_l:
                 continue
             if match == "code" and code_ok and _code_matches(code.strip(), pattern):
                 pass
             # A keyword's first word must be in the text before its pattern is tried: the
             # words of a 100,000-service import are read by 150 rules.
-            elif not (
-                match == "keyword"
-                and name
-                and _first_word(pattern) in name_l
-                and regex.search(name)
-            ):
+            elif not (match == "keyword" and name and first_word in name_l and regex.search(name)):
                 continue
             known = True
             if term_id:
