@@ -83,6 +83,9 @@ def column_values(field: models.Field, raw: list, db) -> list:
                 seen[v] = prep(v, db)
             out.append(seen[v])
         return out
+    if isinstance(field, models.JSONField):  # nearly all {} (no translations) or [] (no states)
+        empty = {dict: prep({}, db), list: prep([], db)}
+        return [empty[type(v)] if type(v) in empty and not v else prep(v, db) for v in raw]
     if isinstance(field, _PLAIN_FIELDS):
         plain = _PLAIN_VALUES
         return [v if type(v) in plain else prep(v, db) for v in raw]
