@@ -243,8 +243,9 @@ class Inserter:
         self.written = self.unchanged = self.removed = 0
 
     def add(self, **values) -> None:
-        if any(up.holds(values.get(name)) for name, up in self.held.items()):
-            return
+        for name, upserter in self.held.items():
+            if upserter.holds(values.get(name)):
+                return
         self.pending.append(values)
         if len(self.pending) >= BATCH_SIZE:
             self.flush()
