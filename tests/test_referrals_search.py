@@ -79,3 +79,34 @@ def test_query_count_does_not_grow_with_the_page_size(
         assert response.content.decode().count('class="rf-result"') == size
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_a_result_shows_todays_hours_and_what_each_number_is_for(
+    client, referral_world, make_provider
+):
+    """An advocate on the phone with a client needs today's hours and whose line a number is."""
+    from datetime import time
+
+    from providers.models import Phone
+
+    open_daily = make_provider(
+        name="Daily Hours Center",
+        hours=tuple((day, time(9), time(17)) for day in range(1, 8)),
+    )
+    Phone.objects.create(
+        organization=open_daily.service.organization, number="+12125550177", note="Front desk"
+    )
+    make_provider(name="Always Open Line", open_24_7=True, lat=40.7600)
+    make_provider(name="No Hours Given", lat=40.7700)
+    client.force_login(referral_world.advocate_a)
+
+    html = client.get(reverse("referrals:search"), {"near": "10001"}).content.decode()
+
+    def result(name: str) -> str:
+        start = html.index(name)
+        return html[start : html.index("</li>", start)]
+
+    assert '<span class="rf-hours">Today: 9 a.m. – 5 p.m.</span>' in result("Daily Hours Center")
+    assert '<span class="rf-phone-note">(Front desk)</span>' in result("Daily Hours Center")
+    assert '<span class="rf-hours">Open 24 hours, 7 days</span>' in result("Always Open Line")
+    assert "rf-hours" not in result("No Hours Given")

@@ -6,11 +6,16 @@ and asks the database at most once per request whatever the number of results.
 """
 
 import functools
+from datetime import time
 
 from django import template
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.formats import time_format
+from django.utils.translation import gettext as _
 
 from directory.http import signed_in
+from providers.hours import local_now
 from referrals.access import agency_of
 from referrals.list_views import active_list, add_anchor
 
@@ -82,3 +87,25 @@ def phone_display(number: str) -> str:
         else phonenumbers.PhoneNumberFormat.INTERNATIONAL
     )
     return phonenumbers.format_number(parsed, style)
+
+
+@register.filter
+def hours_today(card) -> str:
+    """A result's hours today, in its place's time zone and the page's language: "Today: 9 a.m.
+    – 5 p.m.", "Open 24 hours, 7 days", "Closed today", or "" when no hours are listed (the
+    card then says "Hours not listed")."""
+    location = card.location
+    if location["open_24_7"]:
+        return _("Open 24 hours, 7 days")
+    if not card.listing["hours"]:
+        return ""
+    day = local_now(tz_name=location["timezone"], now=timezone.now()).isoweekday()
+    periods = [period for period in card.listing["hours"] if period["weekday"] == day]
+    if not periods:
+        return _("Closed today")
+    today = ", ".join(
+        f"{time_format(time.fromisoformat(period['opens_at']))}"
+        f" – {time_format(time.fromisoformat(period['closes_at']))}"
+        for period in periods
+    )
+    return _("Today: %(today)s") % {"today": today}
