@@ -151,6 +151,9 @@ MIDDLEWARE = [
     # Last, as django-axes requires: it turns a lockout into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
+# A record's old versions are read only: the one listing history (providers/listing_history.py)
+# reverts a field at a time; a whole-record revert took a listing's status back with it.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 ROOT_URLCONF = "directory.urls"
 WSGI_APPLICATION = "directory.wsgi.application"

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from providers.models import (
@@ -232,7 +233,8 @@ def revert_field(
         raise RevertError("; ".join(error.messages)) from error
     record._change_reason = _("Reverted %(field)s to its value before %(date)s") % {
         "field": model_field.verbose_name,
-        "date": copy.history_date.strftime("%Y-%m-%d %H:%M"),
+        # The site's time, as the history page shows the change's date (not UTC).
+        "date": localtime(copy.history_date).strftime("%Y-%m-%d %H:%M"),
     }
     record._history_user = user
     update = [model_field.attname]

@@ -2,10 +2,11 @@
 shows the changes of its services, locations, phones and hours too, field by field, and a
 revert sets back one field without restoring the rest of the record (or un-publishing it)."""
 
-from datetime import time
+from datetime import UTC, datetime, time
 from http import HTTPStatus
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 
 from providers.listing_history import listing_history
@@ -199,3 +200,73 @@ def test_the_page_reads_a_fixed_number_of_queries_however_big_the_listing(
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = editor_client.get(history_url(organization))
     assert "Service 7 @ Place 7" in response.content.decode()
+
+
+# --- the old per-record history: one history per listing, nothing reverted whole ------------
+
+
+@pytest.mark.parametrize("kind", ["organization", "service", "location"])
+def test_a_records_old_revert_form_changes_nothing(editor_client, admin_data, edited, kind):
+    """Reverting a published service to its "Created" version through django-simple-history's
+    form un-published it: the form reads the old version but does not save it."""
+    record = {
+        "organization": edited.service.organization,
+        "service": edited.service,
+        "location": edited.location,
+    }[kind]
+    record.name = "Now called this"
+    record.save()
+    created = record.history.earliest("history_date")
+    url = reverse(f"admin:providers_{kind}_simple_history", args=[record.pk, created.history_id])
+    response = editor_client.get(url)
+    assert response.status_code == HTTPStatus.OK
+    assert 'name="_save"' not in response.content.decode()  # no Revert button
+    response = editor_client.post(url, admin_data(response))
+    assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+    fresh = type(record).objects.get(pk=record.pk)
+    assert fresh.name == "Now called this"
+    assert getattr(fresh, "status", None) == getattr(record, "status", None)
+    assert record.history.latest().name == "Now called this"
+
+
+@pytest.mark.parametrize("kind", ["organization", "service", "location"])
+def test_a_records_history_link_opens_its_listing_history(editor_client, edited, kind):
+    record = {
+        "organization": edited.service.organization,
+        "service": edited.service,
+        "location": edited.location,
+    }[kind]
+    organization = edited.service.organization
+    response = editor_client.get(reverse(f"admin:providers_{kind}_history", args=[record.pk]))
+    assert response.status_code == HTTPStatus.FOUND
+    assert response.url == history_url(organization)
+    # The change page names one history: the listing's, not the record's own as well.
+    page = editor_client.get(reverse(f"admin:providers_{kind}_change", args=[record.pk]))
+    html = page.content.decode()
+    assert history_url(organization) in html
+    assert reverse(f"admin:providers_{kind}_history", args=[record.pk]) not in html
+
+
+def test_another_organizations_record_history_is_not_found(client, make_user, make_provider):
+    ours = make_provider(name="Ours").service.organization
+    theirs = make_provider(name="Theirs").service
+    client.force_login(make_user(role=PROVIDER_STAFF, organizations=[ours]))
+    response = client.get(reverse("admin:providers_service_history", args=[theirs.pk]))
+    assert response.status_code == HTTPStatus.NOT_FOUND
+
+
+def test_a_revert_names_the_changes_date_in_the_sites_time_zone(editor_client, edited, settings):
+    """The history page shows dates in the site's time (Eastern); the revert's reason said
+    the same change's date in UTC."""
+    settings.TIME_ZONE = "America/New_York"
+    organization = edited.service.organization
+    change, _ = field_change(organization, "organization", "description", "New words")
+    # 03:30 UTC on 15 January is 22:30 on the 14th in New York.
+    when = datetime(2026, 1, 15, 3, 30, tzinfo=UTC)
+    organization.history.update(history_date=F("history_date") + (when - change.when))
+    editor_client.post(
+        history_url(organization),
+        {"kind": "organization", "history_id": change.history_id, "field": "description"},
+    )
+    reason = Organization.objects.get(pk=organization.pk).history.latest().history_change_reason
+    assert reason == "Reverted description to its value before 2026-01-14 22:30"

@@ -6,6 +6,9 @@ their changelists and its change page answers "not found".
 """
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from providers.admin.forms import URL_FIELD_OVERRIDES, with_user
@@ -21,6 +24,24 @@ class ScopedAdmin(SimpleHistoryAdmin):
 
     def organization_of(self, obj) -> Organization:
         return obj.organization
+
+    def history_view(self, request, object_id, extra_context=None):
+        """One history per listing: a record's History link opens its organization's listing
+        history, where a change is reverted field by field."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or not self.has_view_permission(request, obj):
+            raise Http404
+        organization = self.organization_of(obj)
+        url = reverse("admin:providers_organization_listing_history", args=[organization.pk])
+        return HttpResponseRedirect(url)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """An old version of the record, to read only: reverting the whole record would take
+        its status (a published listing back to draft) and every other field back with it
+        (SIMPLE_HISTORY_REVERT_DISABLED hides the button; this refuses the form)."""
+        if request.method not in {"GET", "HEAD"}:
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
