@@ -273,3 +273,23 @@ def test_a_list_can_be_made_in_any_language_of_the_site(client, shared, referral
     shared.save()
     html = client.get(share_url(shared), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<html lang="zh-hant">' in html
+
+
+def test_the_handout_says_the_emergency_number_once(client, shared, referral_world):
+    """The handout printed "Emergency: 911: 911": the hotline's name already says it."""
+    gone = ResourceList.objects.create(agency=referral_world.agency_a)
+    gone.share()
+    ResourceList.objects.filter(pk=gone.pk).update(share_expires_at=timezone.now())
+    client.force_login(referral_world.advocate_a)
+    for url in (
+        share_url(shared),
+        reverse("referrals:list-print", kwargs={"pk": shared.pk}),
+        share_url(gone),
+    ):
+        html = client.get(url).content.decode()
+        start = html.index('class="handout-hotlines"')
+        hotlines = html[start : html.index("</ul>", start)]
+        assert '<strong><a href="tel:911">Emergency: 911</a></strong>' in hotlines, url
+        assert hotlines.count("911") == 2, url  # the link and its name, once
+        # A name without its number still shows the number beside it.
+        assert "<strong>National Human Trafficking Hotline</strong>: <a" in hotlines, url

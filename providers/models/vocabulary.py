@@ -94,6 +94,13 @@ class Hotline(Bilingual):
         ordering = ["position", "name"]
 
     @property
+    def says_its_number(self) -> bool:
+        """Whether its name already says its number ("Emergency: 911"): a line that shows the
+        name and the number then says the number once."""
+        number = self.phone_display or self.phone
+        return bool(number) and number in self.local_name
+
+    @property
     def local_hours(self) -> str:
         if _spanish() and self.hours_es:
             return self.hours_es
