@@ -130,6 +130,7 @@ def write_links(imp) -> None:
     _languages(imp)
     _terms(imp)
     imp.inferred.write(imp.report)
+    _write_service_at_location(imp)
     _accessibility(imp)
 
 
@@ -143,7 +144,7 @@ def _resolve(imp, file, number, column, sid, table, upserter):
 
 
 def _service_at_location(imp) -> None:
-    links = Inserter(ServiceAtLocation, ignore_conflicts=True, before=[imp.services, imp.locations])
+    imp.new_links: list[tuple] = []  # (service, location, description), written after the terms
     imp.package_pairs: set[tuple] = set()
     imp.location_service_pks: dict[object, list] = defaultdict(list)
     # The links this source has: one the package still has is left as it is.
@@ -165,13 +166,9 @@ def _service_at_location(imp) -> None:
         imp.package_pairs.add((service, location))
         imp.location_service_pks[location].append(service)
         if (service, location) not in stored:
-            links.add(
-                service_id=service,
-                location_id=location,
-                description=norm.text(description, multiline=True)[0],
-            )
-    _remote_locations(imp, links, stored)
-    links.flush()
+            imp.new_links.append((service, location, norm.text(description, multiline=True)[0]))
+    _remote_locations(imp, stored)
+    imp.locations.flush()  # the remote locations
     imp.pairs.clear()
     touched = set(imp.services.ids.values())
     stale = [
@@ -181,10 +178,11 @@ def _service_at_location(imp) -> None:
     ]
     for part in chunks(stale):
         ServiceAtLocation.objects.filter(pk__in=part).delete()
-    if links.written:
-        imp.report.count("service_at_location", "linked", links.written)
-    if len(imp.package_pairs) > links.written:
-        imp.report.count("service_at_location", "unchanged", len(imp.package_pairs) - links.written)
+    written = len(imp.new_links)
+    if written:
+        imp.report.count("service_at_location", "linked", written)
+    if len(imp.package_pairs) > written:
+        imp.report.count("service_at_location", "unchanged", len(imp.package_pairs) - written)
     if stale:
         imp.report.count("service_at_location", "removed", len(stale))
     linked = {service for service, _ in imp.package_pairs}
@@ -201,7 +199,7 @@ def _service_at_location(imp) -> None:
         )
 
 
-def _remote_locations(imp, links: Inserter, stored: dict) -> None:
+def _remote_locations(imp, stored: dict) -> None:
     """A service the package places nowhere but that is reached by phone or online gets a
     remote location of its own, so it can be found; its area was set from
     the package's service areas, else its organization's states, else nationwide for a
@@ -223,7 +221,18 @@ def _remote_locations(imp, links: Inserter, stored: dict) -> None:
         imp.package_pairs.add((service, location))
         imp.location_service_pks[location].append(service)
         if (service, location) not in stored:
-            links.add(service_id=service, location_id=location, description="")
+            imp.new_links.append((service, location, ""))
+
+
+def _write_service_at_location(imp) -> None:
+    """The new links, written after the services' terms: a link's search copy then reads its
+    service's types once as it goes in, where each term written after the link would rewrite
+    the copy (providers/search_index.py)."""
+    links = Inserter(ServiceAtLocation, ignore_conflicts=True, before=[imp.services, imp.locations])
+    for service, location, description in imp.new_links:
+        links.add(service_id=service, location_id=location, description=description)
+    links.flush()
+    imp.new_links.clear()
 
 
 def _phones(imp) -> None:
