@@ -325,20 +325,24 @@ def test_an_old_kindless_phone_suggestion_lands_on_the_number_they_saw(tty_first
         apply_suggestion(stale, ["phone"], user=editor)
 
 
-def test_reverting_from_history_restores_the_old_value(client, row, editor, admin_data):
+def test_reverting_from_history_restores_the_old_value(client, row, editor):
+    """An accepted suggestion is undone from the listing history, field by field (the
+    record's own History opens it; a whole-record revert is refused: tests/
+    test_listing_history.py)."""
     suggestion = send_correction(client, row, name="Wrong Name")
     client.force_login(editor)
     client.post(review_url(suggestion), {"_apply": "1", "accept": ["name"]})
     organization = Organization.objects.get(pk=row.service.organization.pk)
     assert organization.name == "Wrong Name"
-    before = organization.history.filter(name="Harbor House").latest()
+    accepted = organization.history.filter(name="Wrong Name").latest()
     history_page = reverse("admin:providers_organization_history", args=[organization.pk])
-    assert client.get(history_page).status_code == HTTPStatus.OK
-    revert_url = reverse(
-        "admin:providers_organization_simple_history", args=[organization.pk, before.history_id]
+    listing_history = reverse(
+        "admin:providers_organization_listing_history", args=[organization.pk]
     )
-    data = admin_data(client.get(revert_url))
-    assert client.post(revert_url, data).status_code == HTTPStatus.FOUND
+    assert client.get(history_page).url == listing_history
+    assert client.get(listing_history).status_code == HTTPStatus.OK
+    data = {"kind": "organization", "history_id": accepted.history_id, "field": "name"}
+    assert client.post(listing_history, data).status_code == HTTPStatus.FOUND
     organization.refresh_from_db()
     assert organization.name == "Harbor House"
     assert organization.history.latest().history_user == editor
