@@ -8,10 +8,14 @@ from http import HTTPStatus
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from directory.http import anonymous_form, public_page, same_origin_referrer
+from directory.presenters import Vocabulary
 from directory.suggest_forms import CorrectionForm
+from directory.views_provider import listing_details
 from providers.confirmations import InvalidLink, confirm, organization_for
+from providers.listings import build_listing, load_related
 from providers.models import ServiceAtLocation
 from providers.suggestions import current_values, display, submit_correction
 
@@ -42,10 +46,17 @@ def confirm_listing(request: HttpRequest, token: str) -> HttpResponse:
         confirm(organization)
         return render(request, "directory/confirm_done.html", {"organization": organization})
     listings = []
-    for listing in _listings(organization):
+    sals = list(_listings(organization))
+    related, vocabulary, now = load_related(sals), Vocabulary(), timezone.now()
+    for number, listing in enumerate(sals, start=1):
         values = current_values(listing, public=True)
         shown = {name: display(name, value) for name, value in values.items()}
-        listings.append({"listing": listing, "values": shown})
+        # What people see: the provider page's sections of the listing, redacted as there.
+        built = build_listing(listing, related=related, now=now)
+        details = listing_details(listing, built, vocabulary=vocabulary)
+        listings.append(
+            {"listing": listing, "values": shown, "details": details, "ids": f"listing-{number}-"}
+        )
     context = {"organization": organization, "token": token, "listings": listings}
     return render(request, "directory/confirm_listing.html", context)
 

@@ -31,6 +31,31 @@ def weekly_hours(hours: list[dict]) -> list[dict]:
     ]
 
 
+def listing_details(sal: ServiceAtLocation, listing: dict, *, vocabulary: Vocabulary) -> dict:
+    """What directory/_listing_details.html shows of one listing (built by
+    providers/listings.py, so already redacted), by the names it reads."""
+    card = present(listing, number=1, vocabulary=vocabulary)
+    organization = sal.service.organization
+    area = listing["service_area"]
+    states = []
+    if area["kind"] == ServiceArea.STATES:
+        states = [STATES.get(code, code) for code in area["states"] or []]
+    location = listing["location"]
+    return {
+        "card": card,
+        "sal": sal,
+        "service": listing,
+        "organization": organization,
+        "organization_description": local_text(
+            organization.description, organization.translations, "description"
+        ),
+        "location": location,
+        "hours": weekly_hours(listing["hours"]),
+        "accessibility": vocabulary.terms(Term.Kind.ACCESSIBILITY, location["accessibility"]),
+        "service_area_states": states,
+    }
+
+
 @public_page
 def provider_detail(request: HttpRequest, pk) -> HttpResponse:
     rows = ServiceAtLocation.objects.listed().select_related("service__organization")
@@ -38,10 +63,8 @@ def provider_detail(request: HttpRequest, pk) -> HttpResponse:
     rows = build_listings([(sal.pk, None)], now=timezone.now())
     if not rows:  # unlisted between the two reads
         raise Http404
-    row = rows[0]
-    vocabulary = Vocabulary()
-    card = present(row, number=1, vocabulary=vocabulary)
-    organization = sal.service.organization
+    details = listing_details(sal, rows[0], vocabulary=Vocabulary())
+    organization = details["organization"]
     others = (
         ServiceAtLocation.objects.listed()
         .filter(service__organization=organization)
@@ -49,25 +72,10 @@ def provider_detail(request: HttpRequest, pk) -> HttpResponse:
         .select_related("service", "location")
         .order_by("service__name", "location__city", "id")[:30]
     )
-    area = row["service_area"]
-    states = []
-    if area["kind"] == ServiceArea.STATES:
-        states = [STATES.get(code, code) for code in area["states"] or []]
-    location = row["location"]
     context = {
-        "card": card,
-        "sal": sal,
-        "service": row,
-        "organization": organization,
-        "organization_description": local_text(
-            organization.description, organization.translations, "description"
-        ),
-        "location": location,
-        "hours": weekly_hours(row["hours"]),
-        "accessibility": vocabulary.terms(Term.Kind.ACCESSIBILITY, location["accessibility"]),
+        **details,
         "others": list(others),
         "stale": organization.is_stale(),
-        "service_area_states": states,
-        "place_map": provider_map(card),
+        "place_map": provider_map(details["card"]),
     }
     return render(request, "directory/provider_detail.html", context)

@@ -250,6 +250,45 @@ def test_the_confirmation_page_speaks_spanish(client, provider):
     assert "Confirmar: todo está bien" in body
 
 
+def test_the_confirmation_page_shows_what_people_see(client, make_provider):
+    """The page said "this is what people see" but showed phones, website, address, the
+    hours note and service types only: it shows the provider page's sections, the weekly
+    hours, who can get help, how, languages, the cost (not stated when unknown) and the
+    description, with a confidential street kept out as on public pages."""
+    row = make_provider(
+        name="Quiet Harbor",
+        cost="",
+        languages=("en", "es"),
+        hours=((1, time(9), time(17)),),
+        confidential=True,
+        street="12 Secret Lane",
+        description="Counseling and safety planning.",
+        eligibility="Adults in Kings County",
+        how_to_get_help="Call and ask for intake.",
+    )
+    link = reverse("directory:confirm-listing", args=[make_token(row.service.organization)])
+    response = client.get(link)
+    body = response.content.decode()
+    for text in (
+        "Counseling and safety planning.",
+        "Adults in Kings County",
+        "Call and ask for intake.",
+        "English, Spanish",
+        "Not stated: call to ask.",  # the cost: never a default
+        "Address kept confidential for safety: call first.",
+    ):
+        assert text in body, text
+    hours = body[body.index('<table class="hours">') :]
+    hours = hours[: hours.index("</table>")]
+    assert "Monday" in hours and "9 a.m." in hours and "Tuesday" in hours
+    assert "Free" not in body
+    assert "12 Secret Lane" not in body and "Secret Lane" not in body
+    assert "10001" not in body  # a confidential place's ZIP is not shown either
+    # The same words as the provider page, from the same sections.
+    (details,) = response.context["listings"]
+    assert details["details"]["card"].text["eligibility"].text == "Adults in Kings County"
+
+
 # --- export buttons -------------------------------------------------------------------------
 
 
