@@ -2,10 +2,13 @@
 
 import csv
 import io
+import re
 from datetime import timedelta
 from http import HTTPStatus
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -171,3 +174,24 @@ def test_a_malformed_referral_id_gets_a_message(client, referral_world):
     html = response.content.decode()
     assert "Enter a referral id like R-1A2B3C4D." in html
     assert referral_world.referral.short_id in rows_of(html)  # the open ones, as by default
+
+
+def test_dashboard_rows_read_as_cards_on_a_phone_with_whole_words(client, referral_world):
+    """At 390 px the referrals table broke words anywhere ("Ref erral", "R-84D 9C3 A4",
+    "Se nt"): on a phone each row is a card whose cells name their column, and a table keeps
+    its words whole (it scrolls rather than breaking them)."""
+    client.force_login(referral_world.advocate_a)
+    html = client.get(reverse("referrals:dashboard")).content.decode()
+    table = html[html.index('<table class="rf-table rf-rows">') :]
+    table = table[: table.index("</table>")]
+    columns = re.findall(r'<th scope="col">([^<]+)</th>', table)
+    assert columns == ["Referral", "To", "Needs", "Status", "Sent"]
+    cells = re.findall(r'<td data-label="([^"]+)">', table)
+    assert cells == columns[1:]  # one referral: each cell names its column
+    assert '<th scope="row" class="rf-id">' in table
+    css = (Path(settings.BASE_DIR) / "referrals/static/referrals/referrals.css").read_text()
+    assert re.search(r"\.rf-table \{[^}]*overflow-wrap: break-word", css)
+    assert re.search(r"\.rf-id a[^{]*\{[^}]*white-space: nowrap", css)
+    phone = css[css.index("@media (max-width: 40em)") :]
+    assert re.search(r"\.rf-rows tr[^{]*\{[^}]*display: block", phone)
+    assert re.search(r"\.rf-rows td::before \{ content: attr\(data-label\)", phone)
