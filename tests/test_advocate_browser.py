@@ -272,6 +272,30 @@ def test_referral_form_sends_with_language_and_urgency(open_page, live_server, a
     assert (referral.client_language, referral.urgency) == ("es", "soon")
 
 
+@BOTH
+def test_a_refused_referral_shows_its_errors_on_the_first_screen(
+    open_page, live_server, advocate, width
+):
+    """Sent without a way to reach the client or consent: the advocate must see, without
+    scrolling, that nothing was sent and why (a phone's first screen is the heading)."""
+    sal = create_provider(name="Midtown Legal Aid", services=("legal-assistance",))
+    page = open_page(width)
+    sign_in(page, live_server.url, f"/referrals/new/{sal.pk}/")
+    page.get_by_label("Legal assistance").check()
+    page.get_by_label("Client code or initials").fill("AB-12")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send referral").click()
+    page.screenshot(
+        path=str(pages.SCREENSHOTS / f"advocate-referral-refused-{WIDTHS[width][0]}.png")
+    )
+    assert Referral.objects.count() == 0
+    first_error = page.locator(".errorlist, [role=alert], .error-summary").first
+    box = first_error.bounding_box()
+    assert box is not None and 0 <= box["y"] < WIDTHS[width][1], (
+        f"the first error is at y={box and box['y']}, below the first screen"
+    )
+
+
 # --- the shared list ------------------------------------------------------------------------
 
 

@@ -144,6 +144,23 @@ def test_stale_list_is_oldest_first_and_asks_a_provider_to_confirm(open_page, li
     shoot(page, "editor-asked-to-confirm", width)
 
 
+@BOTH
+def test_the_stale_list_marks_the_column_it_is_sorted_by(open_page, live_server, width):
+    """Sorted by verification age, the header must not say it is sorted by name."""
+    today = timezone.localdate()
+    for name, days_ago in (("Bea", None), ("Aaron", 900)):
+        organization = create_provider(name=name).service.organization
+        verified = None if days_ago is None else today - timedelta(days=days_ago)
+        Organization.objects.filter(pk=organization.pk).update(last_verified_on=verified)
+    page = open_page(width)
+    sign_in(page, live_server.url, "/admin/providers/organization/?verification=stale")
+    assert page.locator("#result_list tbody th a").all_inner_texts() == ["Bea", "Aaron"]
+    sorted_headers = page.locator("#result_list thead th.sorted").all_inner_texts()
+    assert [text.strip().lower() for text in sorted_headers][:1] == ["verification"], (
+        f"the list is oldest first, but the header marks {sorted_headers} as its order"
+    )
+
+
 # --- the provider's page from the e-mailed link ---------------------------------------------
 
 
