@@ -4,6 +4,7 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -87,6 +88,17 @@ def verification_text(organization: Organization) -> str:
     return str(_("Current: verified %(date)s") % {"date": organization.last_verified_on})
 
 
+class OldestVerifiedFirstList(ChangeList):
+    """The organizations list, oldest verified first unless a column was clicked: its header
+    marks the verification column as the order (Django's guess from the default ordering
+    marked Name and the date instead)."""
+
+    def get_ordering_field_columns(self):
+        if ORDER_VAR in self.params:
+            return super().get_ordering_field_columns()
+        return {self.list_display.index("verification"): "asc"}
+
+
 @admin.register(Organization)
 class OrganizationAdmin(ListingStepsAdmin, ScopedAdmin):
     form = OrganizationForm
@@ -165,6 +177,9 @@ class OrganizationAdmin(ListingStepsAdmin, ScopedAdmin):
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "can_export": is_editor(request.user)}
         return super().changelist_view(request, extra_context)
+
+    def get_changelist(self, request, **kwargs):
+        return OldestVerifiedFirstList
 
     def get_ordering(self, request):
         # Editors work through the list oldest verified first, never verified before all, with
