@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from providers import placing
+from providers.importers import normalise
 from providers.models import (
     Location,
     LocationKind,
@@ -187,10 +188,20 @@ def _apply_phones(suggestion: Suggestion, values: dict, user) -> None:
     for phone, number in targets:
         _tag([phone], user, suggestion)
         if number:
-            phone.number = number
+            phone.number = _as_stored(number)
             phone.save()
         elif phone.pk:
             phone.delete()  # an emptied field proposes removing that number
+
+
+def _as_stored(number: str) -> str:
+    """A proposed number as imports store one (E.164: "212-555-0199" → "+12125550199"), so
+    it sorts and matches with the listing's other numbers; as typed if it is not a number the
+    phone library knows (the editor saw it in the review and chose it)."""
+    try:
+        return normalise.phone(number)[0]
+    except normalise.Unusable:
+        return number.strip()
 
 
 def _apply_correction(suggestion: Suggestion, values: dict, user, notes: list[str]):
@@ -256,7 +267,7 @@ def _apply_new_provider(suggestion: Suggestion, values: dict, user, notes: list[
     for position, (name, kind) in enumerate(PHONE_FIELDS.items()):
         number = values.get(name) or (values.get(LEGACY_PHONE) if kind == Phone.Kind.VOICE else "")
         if number:
-            phone = Phone(service=service, number=number, kind=kind, position=position)
+            phone = Phone(service=service, number=_as_stored(number), kind=kind, position=position)
             _tag([phone], user, suggestion)
             phone.save()
     if values.get("services"):

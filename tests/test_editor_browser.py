@@ -236,7 +236,7 @@ def test_provider_corrects_the_tty_number_and_the_editor_accepts_it_onto_the_tty
     with editor.expect_navigation():
         editor.get_by_role("button", name="Apply selected").click()
     phones = dict(Phone.objects.filter(service=row.service).values_list("kind", "number"))
-    assert phones == {Phone.Kind.VOICE: "+12125550100", Phone.Kind.TTY: "212-555-0199"}
+    assert phones == {Phone.Kind.VOICE: "+12125550100", Phone.Kind.TTY: "+12125550199"}
     assert Suggestion.objects.get().status == Suggestion.Status.ACCEPTED
 
 

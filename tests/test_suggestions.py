@@ -254,7 +254,7 @@ def test_editor_takes_a_correction_to_published_with_history(client, row, editor
     # Published: the public listing now reads the new values.
     listed = ServiceAtLocation.objects.listed().get(pk=row.pk)
     assert listed.service.organization.name == "Harbor House Inc"
-    assert Phone.objects.get(service=row.service).number == "212-555-0199"
+    assert Phone.objects.get(service=row.service).number == "+12125550199"
     assert listed.location.city == "New York"
     # History: who, when, what, and why.
     record = organization.history.latest()
@@ -262,7 +262,7 @@ def test_editor_takes_a_correction_to_published_with_history(client, row, editor
     assert record.name == "Harbor House Inc"
     assert record.prev_record.name == "Harbor House"
     assert "Public suggestion" in record.history_change_reason
-    assert Phone.history.filter(number="212-555-0199").latest().history_user == editor
+    assert Phone.history.filter(number="+12125550199").latest().history_user == editor
 
 
 @pytest.fixture
@@ -293,7 +293,7 @@ def test_accepted_voice_number_lands_on_the_voice_line_not_the_tty(client, tty_f
     client.force_login(editor)
     client.post(review_url(suggestion), {"_apply": "1", "accept": ["phone_voice"]})
     phones = dict(Phone.objects.filter(service=tty_first.service).values_list("kind", "number"))
-    assert phones == {Phone.Kind.VOICE: "212-555-0199", Phone.Kind.TTY: "+12125550111"}
+    assert phones == {Phone.Kind.VOICE: "+12125550199", Phone.Kind.TTY: "+12125550111"}
 
 
 def test_accepted_text_number_adds_a_text_line(client, row, editor):
@@ -301,7 +301,7 @@ def test_accepted_text_number_adds_a_text_line(client, row, editor):
     client.force_login(editor)
     client.post(review_url(suggestion), {"_apply": "1", "accept": ["phone_text"]})
     phones = dict(Phone.objects.filter(service=row.service).values_list("kind", "number"))
-    assert phones == {Phone.Kind.VOICE: "+12125550100", Phone.Kind.TEXT: "212-555-0122"}
+    assert phones == {Phone.Kind.VOICE: "+12125550100", Phone.Kind.TEXT: "+12125550122"}
 
 
 def test_an_old_kindless_phone_suggestion_lands_on_the_number_they_saw(tty_first, editor):
@@ -314,7 +314,7 @@ def test_an_old_kindless_phone_suggestion_lands_on_the_number_they_saw(tty_first
     )
     apply_suggestion(suggestion, ["phone"], user=editor)
     phones = dict(Phone.objects.filter(service=tty_first.service).values_list("kind", "number"))
-    assert phones == {Phone.Kind.VOICE: "+12125550100", Phone.Kind.TTY: "212-555-0133"}
+    assert phones == {Phone.Kind.VOICE: "+12125550100", Phone.Kind.TTY: "+12125550133"}
     stale = Suggestion.objects.create(
         kind=Suggestion.Kind.CORRECTION,
         service_at_location=tty_first,
@@ -408,7 +408,7 @@ def test_new_provider_suggestion_becomes_a_draft_to_complete(client, editor):
     service = organization.services.get()
     location = organization.locations.get()
     assert location.latitude is not None and location.city == "Austin"
-    assert service.phones.get().number == "(512) 555-0100"
+    assert service.phones.get().number == "+15125550100"
     assert list(service.terms.values_list("slug", flat=True)) == ["legal-assistance"]
     assert organization.history.get().history_user == editor
     suggestion.refresh_from_db()
