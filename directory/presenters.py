@@ -314,8 +314,9 @@ def place_card(services: list[Card], wording: Wording) -> Card:
 def by_place(cards: list[Card], *, start: int | None, wording: Wording) -> list[Card]:
     """One card per place: a page's cards at the same location (its services rank together,
     at the one distance) made into one (`place_card`), in the order the first of each came,
-    numbered from `start` as the map's pins are. The pager still counts services, so a place
-    whose services straddle two pages shows on both, each with its services of that page."""
+    numbered from `start` as the map's pins are. The pager counts services; a place whose
+    services straddle a page's end is kept whole on one page by the view
+    (directory/views.py page_of_places)."""
     places: dict[str, list[Card]] = {}
     for card in cards:
         places.setdefault(card.location["id"], []).append(card)

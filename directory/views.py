@@ -23,7 +23,8 @@ from providers.geocode import PlaceNotFound, geocode
 from providers.models import ServiceAtLocation
 
 PER_PAGE = 20
-# The furthest page read with its count in one statement (beyond, the paginator's own check).
+# Pages up to this one are read with their count in one statement; a larger ?page= is left to
+# the paginator's check, as its offset could overflow the SQL's 64-bit integer (as api/pagination).
 EXPECTED_PAGES = 10_000
 
 
@@ -84,8 +85,10 @@ def page_of_places(ranked: search.RankedIds, number) -> tuple[Page, list]:
     except (TypeError, ValueError):
         expected = 1
     if 1 <= expected <= EXPECTED_PAGES:
-        low = (expected - 1) * PER_PAGE
-        ranked.expect(max(low - 1, 0), low + 2 * PER_PAGE)
+        offset = (expected - 1) * PER_PAGE
+        # From the previous page's last service (did it take this page's first place?) to the
+        # end of the next page (the rest of this page's last place).
+        ranked.expect(max(offset - 1, 0), offset + 2 * PER_PAGE)
     page = Paginator(ranked, PER_PAGE).get_page(number)
     pairs = list(page.object_list)
     low, high = page.start_index() - 1, page.end_index()

@@ -47,15 +47,21 @@ def confirm_listing(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "directory/confirm_done.html", {"organization": organization})
     listings = []
     sals = list(_listings(organization))
-    related, vocabulary, now = load_related(sals), Vocabulary(), timezone.now()
-    for number, listing in enumerate(sals, start=1):
-        values = current_values(listing, public=True)
+    related = load_related(sals)
+    vocabulary, now = Vocabulary(), timezone.now()
+    for number, sal in enumerate(sals, start=1):
+        values = current_values(sal, public=True)
         shown = {name: display(name, value) for name, value in values.items()}
         # What people see: the provider page's sections of the listing, redacted as there.
-        built = build_listing(listing, related=related, now=now)
-        details = listing_details(listing, built, vocabulary=vocabulary)
+        built = build_listing(sal, related=related, now=now)
+        details = listing_details(sal, built, vocabulary=vocabulary)
         listings.append(
-            {"listing": listing, "values": shown, "details": details, "ids": f"listing-{number}-"}
+            {
+                "listing": sal,
+                "values": shown,
+                "details": details,
+                "id_prefix": f"listing-{number}-",  # the sections' ids, unique on the page
+            }
         )
     context = {"organization": organization, "token": token, "listings": listings}
     return render(request, "directory/confirm_listing.html", context)

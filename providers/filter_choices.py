@@ -85,12 +85,13 @@ def _before_listing_save(sender, instance, using, update_fields=None, **kwargs) 
     a description must not send every results page back to the database."""
     fields = _LISTING_FIELDS[sender]
     instance.lists_differently = False
-    if update_fields is not None and not {f.removesuffix("_id") for f in update_fields} & set(
-        fields
-    ):
-        return
+    if update_fields is not None:
+        written = {name.removesuffix("_id") for name in update_fields}  # "organization_id" too
+        if not written & set(fields):
+            return  # a save of other fields only: no query
     stored = sender.objects.using(using).filter(pk=instance.pk).values_list(*fields).first()
     # A new service or organization has no listing yet: its ServiceAtLocation will say so.
+    # serializable_value gives a foreign key's id, as values_list reads it.
     saving = tuple(instance.serializable_value(name) for name in fields)
     instance.lists_differently = stored is not None and stored != saving
 

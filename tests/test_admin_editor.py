@@ -284,6 +284,7 @@ def test_the_confirmation_page_shows_what_people_see(client, make_provider):
     assert "Free" not in body
     assert "12 Secret Lane" not in body and "Secret Lane" not in body
     assert "10001" not in body  # a confidential place's ZIP is not shown either
+    assert 'id="listing-1-contact-heading"' in body  # each listing's sections, their own ids
     # The same words as the provider page, from the same sections.
     (details,) = response.context["listings"]
     assert details["details"]["card"].text["eligibility"].text == "Adults in Kings County"

@@ -89,9 +89,9 @@ def verification_text(organization: Organization) -> str:
 
 
 class OldestVerifiedFirstList(ChangeList):
-    """The organizations list, oldest verified first unless a column was clicked: its header
-    marks the verification column as the order (Django's guess from the default ordering
-    marked Name and the date instead)."""
+    """The organizations list's header, sorted oldest verified first unless a column was
+    clicked: it marks the verification column as the sorted one, where Django would mark the
+    columns named by the default ordering's fields (Name and the date)."""
 
     def get_ordering_field_columns(self):
         if ORDER_VAR in self.params:
