@@ -188,20 +188,24 @@ def _apply_phones(suggestion: Suggestion, values: dict, user) -> None:
     for phone, number in targets:
         _tag([phone], user, suggestion)
         if number:
-            phone.number = _as_stored(number)
+            phone.number, extension = _as_stored(number)
+            if extension:
+                phone.extension = extension
             phone.save()
         elif phone.pk:
             phone.delete()  # an emptied field proposes removing that number
 
 
-def _as_stored(number: str) -> str:
-    """A proposed number as imports store one (E.164: "212-555-0199" → "+12125550199"), so
-    it sorts and matches with the listing's other numbers; as typed if it is not a number the
-    phone library knows (the editor saw it in the review and chose it)."""
+def _as_stored(number: str) -> tuple[str, str]:
+    """A proposed number as imports store one, and its extension if it gave one (E.164:
+    "212-555-0199 x12" → ("+12125550199", "12")), so it sorts and matches with the listing's
+    other numbers; as typed, without an extension, if it is not a number the phone library
+    knows (the editor saw it in the review and chose it)."""
     try:
-        return normalise.phone(number)[0]
+        stored, extension, _note = normalise.phone(number)
     except normalise.Unusable:
-        return number.strip()
+        return number.strip(), ""
+    return stored, extension
 
 
 def _apply_correction(suggestion: Suggestion, values: dict, user, notes: list[str]):
@@ -267,7 +271,10 @@ def _apply_new_provider(suggestion: Suggestion, values: dict, user, notes: list[
     for position, (name, kind) in enumerate(PHONE_FIELDS.items()):
         number = values.get(name) or (values.get(LEGACY_PHONE) if kind == Phone.Kind.VOICE else "")
         if number:
-            phone = Phone(service=service, number=_as_stored(number), kind=kind, position=position)
+            stored, extension = _as_stored(number)
+            phone = Phone(
+                service=service, number=stored, extension=extension, kind=kind, position=position
+            )
             _tag([phone], user, suggestion)
             phone.save()
     if values.get("services"):

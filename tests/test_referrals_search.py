@@ -110,3 +110,24 @@ def test_a_result_shows_todays_hours_and_what_each_number_is_for(
     assert '<span class="rf-phone-note">(Front desk)</span>' in result("Daily Hours Center")
     assert '<span class="rf-hours">Open 24 hours, 7 days</span>' in result("Always Open Line")
     assert "rf-hours" not in result("No Hours Given")
+
+
+def test_a_night_that_began_yesterday_is_not_called_closed_today(referral_world, make_provider):
+    """Open Monday 22:00 to 06:00, read at 03:00 on Tuesday: open now, not "Closed today"."""
+    from datetime import datetime
+    from types import SimpleNamespace
+    from unittest import mock
+    from zoneinfo import ZoneInfo
+
+    from referrals.templatetags.referrals_tags import hours_today
+
+    tuesday_3am = datetime(2026, 12, 1, 3, tzinfo=ZoneInfo("America/New_York"))
+    card = SimpleNamespace(
+        location={"open_24_7": False, "timezone": "America/New_York"},
+        listing={"hours": [{"weekday": 1, "opens_at": "22:00:00", "closes_at": "06:00:00"}]},
+        open_now=True,
+    )
+    with mock.patch("referrals.templatetags.referrals_tags.timezone.now", return_value=tuesday_3am):
+        assert hours_today(card) == ""
+        card.open_now = False
+        assert hours_today(card) == "Closed today"

@@ -441,3 +441,11 @@ def test_queue_has_no_add_button(client, editor):
     assert client.get(reverse("admin:providers_suggestion_add")).status_code == (
         HTTPStatus.FORBIDDEN
     )
+
+
+def test_an_accepted_number_keeps_the_extension_it_gave(client, row, editor):
+    suggestion = send_correction(client, row, phone_voice="212-555-0199 x12")
+    client.force_login(editor)
+    client.post(review_url(suggestion), {"_apply": "1", "accept": ["phone_voice"]})
+    phone = Phone.objects.get(service=row.service, kind=Phone.Kind.VOICE)
+    assert (phone.number, phone.extension) == ("+12125550199", "12")

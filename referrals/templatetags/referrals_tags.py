@@ -102,7 +102,8 @@ def hours_today(card) -> str:
     day = local_now(tz_name=location["timezone"], now=timezone.now()).isoweekday()
     periods = [period for period in card.listing["hours"] if period["weekday"] == day]
     if not periods:
-        return _("Closed today")
+        # Open now with nothing today: a night that began yesterday ("Open now" says it).
+        return "" if card.open_now else _("Closed today")
     today = ", ".join(
         f"{time_format(time.fromisoformat(period['opens_at']))}"
         f" – {time_format(time.fromisoformat(period['closes_at']))}"
