@@ -312,14 +312,15 @@ def place_card(services: list[Card], wording: Wording) -> Card:
 
 
 def by_place(cards: list[Card], *, start: int | None, wording: Wording) -> list[Card]:
-    """One card per place: a page's cards at the same location (its services rank together,
-    at the one distance) made into one (`place_card`), in the order the first of each came,
-    numbered from `start` as the map's pins are. The pager counts services; a place whose
-    services straddle a page's end is kept whole on one page by the view
+    """One card per place: a page's cards of one organization at one location (they rank
+    together, at the one distance) made into one (`place_card`), in the order the first of
+    each came, numbered from `start` as the map's pins are. The pager counts services; a
+    place whose services straddle a page's end is kept whole on one page by the view
     (directory/views.py page_of_places)."""
-    places: dict[str, list[Card]] = {}
+    places: dict[tuple[str, str], list[Card]] = {}
     for card in cards:
-        places.setdefault(card.location["id"], []).append(card)
+        # A location may host another organization's service: that one keeps its own card.
+        places.setdefault((card.location["id"], card.organization["id"]), []).append(card)
     grouped = []
     for index, services in enumerate(places.values()):
         card = services[0] if len(services) == 1 else place_card(services, wording)

@@ -93,7 +93,11 @@ def page_of_places(ranked: search.RankedIds, number) -> tuple[Page, list]:
     pairs = list(page.object_list)
     low, high = page.start_index() - 1, page.end_index()
     if pairs and page.has_next():
-        pairs += _same_place(pairs[-1], ranked[high : high + PER_PAGE])
+        taken = _same_place(pairs[-1], ranked[high : high + PER_PAGE])
+        pairs += taken
+        if high + len(taken) >= page.paginator.count:
+            # It took every service left: no next page to offer ("Page 1 of 1").
+            page.paginator.num_pages = page.number
     if pairs and page.has_previous():
         taken = {pk for pk, _miles in _same_place(ranked[low - 1 : low][0], page.object_list)}
         pairs = [pair for pair in pairs if pair[0] not in taken]
@@ -101,16 +105,18 @@ def page_of_places(ranked: search.RankedIds, number) -> tuple[Page, list]:
 
 
 def _same_place(last: tuple, following: list) -> list:
-    """The pairs of `following` at the same place as `last` (same miles, same location)."""
+    """The pairs of `following` at the same place as `last`: the same miles, location and
+    organization (a card's place, presenters.by_place)."""
     tied = [pair for pair in following if last[1] is not None and pair[1] == last[1]]
     if not tied:
         return []
-    locations = dict(
-        ServiceAtLocation.objects.filter(pk__in=[last[0], *(pk for pk, _ in tied)]).values_list(
-            "pk", "location_id"
-        )
-    )
-    return [pair for pair in tied if locations.get(pair[0]) == locations.get(last[0])]
+    places = {
+        pk: (location, organization)
+        for pk, location, organization in ServiceAtLocation.objects.filter(
+            pk__in=[last[0], *(pk for pk, _ in tied)]
+        ).values_list("pk", "location_id", "service__organization_id")
+    }
+    return [pair for pair in tied if places.get(pair[0]) == places.get(last[0])]
 
 
 def run_search(request: HttpRequest, form: SearchForm) -> dict:

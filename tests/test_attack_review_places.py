@@ -141,7 +141,6 @@ def test_every_error_in_a_refused_referrals_summary_links_to_its_field(client, r
     assert "&lt;b&gt;x&lt;/b&gt;" in summary
 
 
-@pytest.mark.xfail(strict=True, reason="reported: page 1 takes page 2's only services")
 def test_a_page_whose_services_all_went_to_the_page_before_is_not_offered(client, make_provider):
     """19 places, then a three-service place ranked 20th to 22nd: page 1 shows the place whole,
     taking page 2's two services, so page 2 is empty. Page 1 still offers "Next page" to it."""

@@ -124,3 +124,19 @@ def test_a_place_straddling_a_pages_end_shows_whole_on_that_page_only(client, ma
     assert len(first) == 20 and "Straddling Center" in first[-1]
     assert first[-1].count('class="service-link"') == 3
     assert [re.search(r">(Far \d)<", card).group(1) for card in second] == ["Far 0", "Far 1"]
+
+
+def test_another_organizations_service_at_the_same_location_keeps_its_own_card(client, center):
+    """A location can host another organization's service (a family justice center's partner
+    agency): it is listed under its own name, on its own card."""
+    from providers.models import Organization
+
+    partner = Organization.objects.create(name="Partner Legal Aid", status="published")
+    service = Service.objects.create(organization=partner, name="Partner clinic")
+    ServiceAtLocation.objects.create(service=service, location=center["advocacy"].location)
+
+    cards = cards_of(client.get("/?near=10001").content.decode())
+    mine = [card for card in cards if "Partner Legal Aid" in card]
+    assert len(mine) == 1 and "Family Justice Center" not in mine[0]
+    center_card = next(card for card in cards if "Family Justice Center" in card)
+    assert "Partner" not in center_card and center_card.count('class="service-link"') == 3
