@@ -25,13 +25,14 @@ BOTH = pytest.mark.parametrize("width", ["phone", "desktop"])
 
 @pytest.fixture
 def open_page(browser, live_server):
-    """New pages at a named width that fail the test on a request to another host."""
+    """New pages at a named width (each its own cookies) that fail the test on a request to
+    another host; tests/test_editor_browser.py uses it too."""
     cache.clear()
     contexts, offsite = [], []
 
-    def make(width: str):
+    def make(width: str, **options):
         w, h = WIDTHS[width]
-        context = browser.new_context(viewport={"width": w, "height": h})
+        context = browser.new_context(viewport={"width": w, "height": h}, **options)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)

@@ -9,14 +9,13 @@ import csv
 import io
 import zipfile
 from datetime import time, timedelta
-from urllib.parse import urlsplit
 
 import pytest
+import test_advocate_browser as advocate
 import test_pages_browser as pages
 from conftest import create_provider, create_user
 from django.contrib.auth import get_user_model
 from django.core import mail
-from django.core.cache import cache
 from django.utils import timezone
 
 from providers import confirmations
@@ -31,38 +30,15 @@ PASSWORD = "a long passphrase 4 tests"
 BOTH = pytest.mark.parametrize("width", ["phone", "desktop"])
 
 
-@pytest.fixture
-def open_page(browser, live_server, settings):
-    """New pages at a named width (each its own cookies) that fail the test on a request to
-    another host."""
+# The workspace pages' fixture: pages at a named width, failing on a request to another host.
+open_page = advocate.open_page
+
+
+@pytest.fixture(autouse=True)
+def _editors_world(live_server, settings):
     load_reference_data()  # the live server's transactional database starts empty
-    cache.clear()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     mail.outbox = []
-    contexts, offsite = [], []
-
-    def make(width: str, **options):
-        w, h = WIDTHS[width]
-        context = browser.new_context(viewport={"width": w, "height": h}, **options)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.on(
-            "request",
-            lambda request: (
-                offsite.append(request.url)
-                if urlsplit(request.url).hostname not in pages.LOCAL_HOSTS
-                and urlsplit(request.url).scheme.startswith("http")
-                else None
-            ),
-        )
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-    cache.clear()
-    assert offsite == [], f"requests left 127.0.0.1: {offsite}"
 
 
 def sign_in(page, base: str, next_url: str, username: str = "editor-eve") -> None:
