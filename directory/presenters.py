@@ -208,6 +208,15 @@ class Wording:
         return f"{', '.join(part for part in parts if part)} {location['postcode']}".strip()
 
 
+def shown_phones(call_phones: list[dict], text_phones: list[dict]) -> list[dict]:
+    """A card's buttons: its first voice line or hotline, its first TTY line and its first
+    text line. A second voice number would be a second "Call" button nobody could tell from
+    the first (the provider page lists every number, with its note)."""
+    voice = [phone for phone in call_phones if phone["kind"] != Phone.Kind.TTY][:1]
+    tty = [phone for phone in call_phones if phone["kind"] == Phone.Kind.TTY][:1]
+    return [*voice, *tty, *text_phones[:1]]
+
+
 _URL_SAMPLE = UUID(int=0)
 _PLACES = {0: Decimal(1), 1: Decimal("0.1")}
 
@@ -251,7 +260,7 @@ def present(
         tag_names=[wording.name(term) for term in tags],
         place_note=wording.confidential if location["address_confidential"] and not remote else "",
         place=wording.place(location, remote=remote),
-        buttons=[wording.button(phone) for phone in [*call_phones[:2], *text_phones[:1]]],
+        buttons=[wording.button(phone) for phone in shown_phones(call_phones, text_phones)],
     )
 
 
@@ -307,7 +316,7 @@ def place_card(services: list[Card], wording: Wording) -> Card:
         call_phones=call,
         text_phones=text,
         languages=languages,
-        buttons=[wording.button(phone) for phone in [*call[:2], *text[:1]]],
+        buttons=[wording.button(phone) for phone in shown_phones(call, text)],
     )
 
 

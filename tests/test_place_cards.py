@@ -140,3 +140,19 @@ def test_another_organizations_service_at_the_same_location_keeps_its_own_card(c
     assert len(mine) == 1 and "Family Justice Center" not in mine[0]
     center_card = next(card for card in cards if "Family Justice Center" in card)
     assert "Partner" not in center_card and center_card.count('class="service-link"') == 3
+
+
+def test_a_card_has_one_call_button_for_a_voice_line(client, make_provider):
+    """A service's own line and its organization's are both voice lines: two "Call" buttons
+    nobody could tell apart. The card shows the first (the service's); the provider page
+    lists both."""
+    sal = make_provider(name="Two Lines", phone="+12125550100")
+    Phone.objects.create(organization=sal.service.organization, number="+12125550199")
+    Phone.objects.create(organization=sal.service.organization, number="+12125550198", kind="tty")
+    card = cards_of(client.get("/?near=10001").content.decode())[0]
+    assert re.findall(r'<a class="button-\w+" href="[^"]+">([^<]+)</a>', card) == [
+        "Call (212) 555-0100",
+        "TTY (212) 555-0198",
+    ]
+    page = client.get(f"/provider/{sal.pk}/").content.decode()
+    assert "(212) 555-0199" in page
