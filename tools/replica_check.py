@@ -114,6 +114,10 @@ def check_with_django(primary: str, standby: str) -> None:
         return response, len(on_primary), len(on_replica)
 
     anonymous = Client()
+    # The search form's choices are cached (providers/filter_choices.py); a cache miss reads
+    # them from the primary on purpose, so that a replica a moment behind a change cannot
+    # keep the old choices for minutes. Once they are cached, a page reads only replicas.
+    anonymous.get("/")
     for path in ("/?near=10001", "/api/v1/providers/?near=10001"):
         _, primary_queries, replica_queries = reads(anonymous, path)
         if primary_queries or not replica_queries:
