@@ -7,6 +7,7 @@ from datetime import time
 
 import pytest
 from django.urls import reverse
+from test_place_cards import straddling_place
 from test_result_cards import cards_of
 
 from providers.confirmations import make_token
@@ -143,13 +144,8 @@ def test_every_error_in_a_refused_referrals_summary_links_to_its_field(client, r
 
 def test_a_page_whose_services_all_went_to_the_page_before_is_not_offered(client, make_provider):
     """19 places, then a three-service place ranked 20th to 22nd: page 1 shows the place whole,
-    taking page 2's two services, so page 2 is empty. Page 1 still offers "Next page" to it."""
-    for k in range(19):
-        make_provider(name=f"Near {k:02}", lat=40.7484 + k * 0.0004, lng=-73.9967)
-    place = make_provider(name="Straddling Center", lat=40.7700, lng=-73.9967)
-    for name in ("Second service", "Third service"):
-        service = Service.objects.create(organization=place.service.organization, name=name)
-        ServiceAtLocation.objects.create(service=service, location=place.location)
+    taking page 2's two services, so page 2 is empty: page 1 must not offer "Next page" to it."""
+    straddling_place(make_provider)
     first = client.get("/?near=10001").content.decode()
     assert cards_of(first)[-1].count('class="service-link"') == 3
     assert cards_of(client.get("/?near=10001&page=2").content.decode()) == []

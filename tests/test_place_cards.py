@@ -105,16 +105,22 @@ def test_the_advocates_search_keeps_one_result_per_service(client, center, refer
     assert sum("Family Justice Center" in result for result in results) == 3
 
 
-def test_a_place_straddling_a_pages_end_shows_whole_on_that_page_only(client, make_provider):
-    """19 places nearer than a three-service place, then two further: the place's services
-    rank 20th to 22nd, across page 1's end (20 a page). Page 1 shows it whole; page 2 does
-    not show it again."""
+def straddling_place(make_provider) -> None:
+    """19 one-service places near 10001, then a three-service place ranking 20th to 22nd:
+    across page 1's end (20 a page)."""
     for k in range(19):
         make_provider(name=f"Near {k:02}", lat=40.7484 + k * 0.0004, lng=-73.9967)
     place = make_provider(name="Straddling Center", lat=40.7700, lng=-73.9967)
     for name in ("Second service", "Third service"):
         service = Service.objects.create(organization=place.service.organization, name=name)
         ServiceAtLocation.objects.create(service=service, location=place.location)
+
+
+def test_a_place_straddling_a_pages_end_shows_whole_on_that_page_only(client, make_provider):
+    """19 places nearer than a three-service place, then two further: the place's services
+    rank 20th to 22nd, across page 1's end (20 a page). Page 1 shows it whole; page 2 does
+    not show it again."""
+    straddling_place(make_provider)
     for k in range(2):
         make_provider(name=f"Far {k}", lat=40.7800 + k * 0.001, lng=-73.9967)
 
