@@ -432,7 +432,10 @@ def covering(
     rows: most local first (a radius, then a state list, then nationwide), then by name."""
     check_point(lat=lat, lng=lng)
     rows = {
-        sal.id: sal for sal in remote_rows(_base(), filters.services, _other_filters(filters, now))
+        sal.id: sal
+        for sal in remote_rows(
+            _base(), filters.services, _other_filters(filters, now), near=(lat, state)
+        )
     }
     candidates = [RemoteCandidate.of(sal) for sal in rows.values()]
     chosen = _covering(candidates, lat=lat, lng=lng, state=state, limit=limit)
@@ -451,7 +454,9 @@ def covering_ids(
     """The ids of `covering()`'s rows, in its order, read as plain values (no models)."""
     check_point(lat=lat, lng=lng)
     others = _other_filters(filters, now)
-    candidates = remote_candidates(filters.services, others, using=_reading())
+    candidates = remote_candidates(
+        filters.services, others, using=_reading(), near=(lat, state)
+    )
     return [area.id for area in _covering(candidates, lat=lat, lng=lng, state=state, limit=limit)]
 
 

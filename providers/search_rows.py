@@ -30,14 +30,42 @@ from providers.search_sql import TABLE, Radius, compiled_where, types_sql
 RANK_AREA_FACTOR = 2.0
 
 
-def _remote_where(types: tuple[str, ...], others: QuerySet | None, *, using: str):
+def _remote_where(
+    types: tuple[str, ...], others: QuerySet | None, *, using: str, near: tuple | None = None
+):
     """Listed remote services (no latitude band: they come first in the search index) with
     a service area beyond their own locations, matching the filters: the FROM and WHERE of
-    both remote queries, as (sql, params)."""
+    both remote queries, as (sql, params).
+
+    `near` ((lat, state)) leaves out the areas that cannot cover that point: a state list
+    without its state, a circle whose centre is further north or south than its radius. A
+    directory may list hundreds of statewide services; a search reads only its state's.
+    `search.area_covers` still judges each one read."""
     tests, params = types_sql(types, using=using)
     if others is not None:
         others_sql, others_params = compiled_where(others, using=using)
         tests, params = f"{tests} AND {others_sql}", [*params, *others_params]
+    if near is not None:
+        lat, state = near
+        # The states as JSON text (SQLite keeps the text; jsonb prints '["NY", "TX"]'). A
+        # degree of latitude is over 69 miles, and a centre is judged rounded to a tenth of a
+        # degree (geometry.area_centre: up to 3.5 miles away): both keep every area that covers.
+        areas = (
+            " AND (s.service_area = %s"
+            " OR (s.service_area = %s AND CAST(s.service_area_states AS TEXT) LIKE %s)"
+            " OR (s.service_area = %s AND ABS(s.service_area_lat - %s) * 68.0"
+            " <= s.service_area_radius_mi + 4))"
+        )
+        tests += areas
+        state_pattern = f'%"{state.upper()}"%' if state.isalpha() else "-"
+        params = [
+            *params,
+            ServiceArea.NATIONWIDE,
+            ServiceArea.STATES,
+            state_pattern,
+            ServiceArea.RADIUS,
+            lat,
+        ]
     sql = (
         f" FROM {TABLE}"
         f" JOIN providers_service s ON s.id = {TABLE}.service_id"
@@ -49,10 +77,16 @@ def _remote_where(types: tuple[str, ...], others: QuerySet | None, *, using: str
     return sql, [True, LocationKind.REMOTE, ServiceArea.LOCAL, *params]
 
 
-def remote_rows(queryset: QuerySet, types: tuple[str, ...], others: QuerySet | None) -> list:
+def remote_rows(
+    queryset: QuerySet,
+    types: tuple[str, ...],
+    others: QuerySet | None,
+    *,
+    near: tuple | None = None,
+) -> list:
     """The remote services of `_remote_where` as full rows with the queryset's select_related
     rows: one query, compiled once (search.covering decides which cover the point)."""
-    where, params = _remote_where(types, others, using=queryset.db)
+    where, params = _remote_where(types, others, using=queryset.db, near=near)
     return RowLoader.get(queryset).load(f"SELECT {TABLE}.id{where}", params)
 
 
@@ -85,10 +119,10 @@ class RemoteCandidate(NamedTuple):
 
 
 def remote_candidates(
-    types: tuple[str, ...], others: QuerySet | None, *, using: str
+    types: tuple[str, ...], others: QuerySet | None, *, using: str, near: tuple | None = None
 ) -> list[RemoteCandidate]:
     """The remote services of `_remote_where` as plain values: one query, no models."""
-    where, params = _remote_where(types, others, using=using)
+    where, params = _remote_where(types, others, using=using, near=near)
     sql = (
         f"SELECT {TABLE}.id, s.service_area, s.service_area_states, s.service_area_lat,"
         f" s.service_area_lng, s.service_area_radius_mi, o.name, s.name{where}"

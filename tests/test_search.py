@@ -5,7 +5,7 @@ from datetime import UTC, datetime, time
 
 import pytest
 
-from providers import search
+from providers import search, search_rows
 from providers.geometry import haversine_mi
 from providers.models import Location, LocationKind, ServiceArea
 from providers.search import Filters, InvalidSearch
@@ -117,6 +117,58 @@ def test_remote_services_covering_the_point_come_back_apart(make_provider):
         "National line",
     ]
     assert results.remote_ids == [sal.id for sal in results.remote]
+
+
+def test_a_search_reads_only_the_remote_areas_that_can_cover_its_point(make_provider):
+    """A national directory lists hundreds of statewide lines: a search in New York reads New
+    York's and the nationwide ones, not every state's, and finds the same services as judging
+    every remote service one by one."""
+
+    def remote(name, **area):
+        make_provider(name=name, kind=LocationKind.REMOTE, **area)
+
+    for state in ("CA", "TX", "FL", "WA", "NYC", "N"):  # "NYC", "N": only whole codes match
+        remote(f"{state} line", service_area=ServiceArea.STATES, service_area_states=[state])
+    remote("NJ and NY line", service_area=ServiceArea.STATES, service_area_states=["NJ", "NY"])
+    remote("Nationwide line", service_area=ServiceArea.NATIONWIDE)
+    circles = {
+        # Judged by the centre rounded to a tenth of a degree: 41.1 is 24 miles north, 41.2 is
+        # 31 (geometry.area_centre).
+        "Just inside, due north": (NYC["lat"] + 0.4, NYC["lng"], 30),
+        "Just outside, due north": (NYC["lat"] + 0.5, NYC["lng"], 30),
+        "Well north": (NYC["lat"] + 0.6, NYC["lng"], 30),
+        "Far south": (25.77, -80.19, 50),
+        "Same latitude, far west": (NYC["lat"], -118.0, 30),
+    }
+    for name, (lat, lng, miles) in circles.items():
+        remote(
+            name,
+            service_area=ServiceArea.RADIUS,
+            service_area_lat=lat,
+            service_area_lng=lng,
+            service_area_radius_mi=miles,
+        )
+    every = search_rows.remote_candidates((), None, using="default")
+    read = search_rows.remote_candidates((), None, using="default", near=(NYC["lat"], "NY"))
+    names = {area.organization for area in read}
+    assert names == {
+        "NJ and NY line",
+        "Nationwide line",
+        "Just inside, due north",
+        "Just outside, due north",  # read, then judged by its distance
+        "Same latitude, far west",  # likewise
+    }
+    judged = [area.id for area in every if search.area_covers(area, **NYC, state="NY")]
+    assert sorted(search.covering_ids(**NYC, state="NY")) == sorted(judged)
+    assert {area.organization for area in every if area.id in judged} == {
+        "NJ and NY line",
+        "Nationwide line",
+        "Just inside, due north",
+    }
+    assert {area.organization for area in search_rows.remote_candidates(
+        (), None, using="default", near=(NYC["lat"], "")
+    )} == {"Nationwide line", "Just inside, due north", "Just outside, due north",
+           "Same latitude, far west"}  # fmt: skip
 
 
 def test_confidential_distance_is_measured_from_its_public_point(make_provider):
