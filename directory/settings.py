@@ -58,6 +58,19 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
+def env_networks(name: str) -> list[str]:
+    """IP addresses or networks, comma-separated ("10.0.0.0/8,192.168.1.5")."""
+    networks = env_list(name)
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {network!r} is not an IP address or network (like 10.0.0.0/8)."
+            ) from None
+    return networks
+
+
 def env_rate(name: str, default: str) -> str:
     """A rate as DRF writes it: requests per second, minute, hour or day ("120/minute")."""
     value = env_str(name, default)
@@ -444,17 +457,13 @@ SEARCH_PAGE_RATE = env_rate("SEARCH_PAGE_RATE", "30/minute")
 # default: X-Forwarded-For is ignored and the peer's address is the client's. Behind reverse
 # proxies give their number, or their addresses or networks (not both).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, maximum=10)
-TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
-for _proxy in TRUSTED_PROXIES:
-    try:
-        ipaddress.ip_network(_proxy, strict=False)
-    except ValueError:
-        raise ImproperlyConfigured(
-            f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network (like 10.0.0.0/8)."
-        ) from None
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 if TRUSTED_PROXY_COUNT and TRUSTED_PROXIES:
     raise ImproperlyConfigured("Set TRUSTED_PROXY_COUNT or TRUSTED_PROXIES, not both.")
 STALE_AFTER_DAYS = env_int("STALE_AFTER_DAYS", 365, minimum=1, maximum=3650)
+# A federated feed is read only from public addresses (providers/importers/outbound.py): a
+# site that means to read one on its own network lists that network here. None by default.
+FEDERATION_ALLOWED_NETWORKS = env_networks("FEDERATION_ALLOWED_NETWORKS")
 SITE_NAME = env_str("SITE_NAME", "Resource Map")
 
 # --- Admin and moderation ---------------------------------------------------------------

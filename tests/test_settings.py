@@ -42,6 +42,10 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
         ({"SEARCH_PAGE_RATE": "0/minute"}, "SEARCH_PAGE_RATE='0/minute' is not a rate"),
         ({"TRUSTED_PROXIES": "10.0.0.0/8,proxy"}, "'proxy' is not an IP address or network"),
         (
+            {"FEDERATION_ALLOWED_NETWORKS": "10.1.2.0/24,intranet"},
+            "FEDERATION_ALLOWED_NETWORKS: 'intranet' is not an IP address or network",
+        ),
+        (
             {"TRUSTED_PROXIES": "10.0.0.1", "TRUSTED_PROXY_COUNT": "1"},
             "Set TRUSTED_PROXY_COUNT or TRUSTED_PROXIES, not both",
         ),
@@ -51,6 +55,20 @@ def test_nonsense_settings_stop_the_start_with_a_message(env, message):
     result = run_manage("check", **env)
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_a_site_may_read_feeds_on_the_networks_its_environment_lists():
+    code = (
+        "from providers.importers.outbound import why_not_public as why;"
+        "print(repr(why('10.1.2.3'))); print(repr(why('10.9.9.9')))"
+    )
+    allowed = run_manage("shell", "-v", "0", "-c", code, FEDERATION_ALLOWED_NETWORKS="10.1.2.0/24")
+    assert allowed.returncode == 0, allowed.stderr
+    inside, outside = allowed.stdout.splitlines()
+    assert inside == "''"
+    assert "private" in outside
+    default = run_manage("shell", "-v", "0", "-c", code)
+    assert "private" in default.stdout.splitlines()[0]
 
 
 def test_production_settings_pass_the_deploy_check():

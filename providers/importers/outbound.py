@@ -7,8 +7,9 @@ is public; the connection then goes to the address that was checked (a second DN
 cannot swap in 127.0.0.1), with no proxy from the environment, redirects followed here
 (at most MAX_REDIRECTS, each checked the same way), and the caller's size and time caps.
 
-FEDERATION_ALLOWED_NETWORKS (a setting: CIDR strings, none by default) lets a deployment read
-a feed on its own private network on purpose; the tests use it for their local servers.
+FEDERATION_ALLOWED_NETWORKS (an environment variable: networks, comma-separated, none by
+default) lets a deployment read a feed on its own private network on purpose; the tests set
+it for their local servers.
 """
 
 import ipaddress
@@ -32,7 +33,7 @@ class Refused(Exception):
 def _allowed_networks() -> list:
     return [
         ipaddress.ip_network(network, strict=False)
-        for network in getattr(settings, "FEDERATION_ALLOWED_NETWORKS", ())
+        for network in settings.FEDERATION_ALLOWED_NETWORKS
     ]
 
 
