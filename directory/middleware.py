@@ -5,7 +5,9 @@ from http import HTTPStatus
 
 from django.conf import settings
 from django.core.validators import ProhibitNullCharactersValidator
+from django.db import OperationalError
 from django.http import HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse, translate_url
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -145,3 +147,29 @@ class RefuseNulMiddleware:
         if view in self.FORMS_REFUSE_NUL:
             return self.get_response(request)
         return HttpResponseBadRequest(reason, content_type="text/plain; charset=utf-8")
+
+
+class BusyDatabaseMiddleware:
+    """SQLite's "database is locked" (another writer held the lock past the wait, such as a
+    large import) is a 503 that says to try again, with Retry-After: not a 500. The page is
+    a calm one with 911 and the hotlines; under /api/ it is JSON.
+    """
+
+    RETRY_AFTER_S = 10
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not (isinstance(exception, OperationalError) and "is locked" in str(exception)):
+            return None
+        if request.path.startswith("/api/"):
+            detail = "The directory is busy saving another change. Try again in a moment."
+            response = JsonResponse({"detail": detail}, status=HTTPStatus.SERVICE_UNAVAILABLE)
+        else:
+            response = render(request, "directory/busy.html", status=HTTPStatus.SERVICE_UNAVAILABLE)
+        response["Retry-After"] = str(self.RETRY_AFTER_S)
+        return response

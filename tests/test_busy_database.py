@@ -1,0 +1,72 @@
+"""A database that stays locked past the wait (SQLite behind a large import) is a 503 that
+says to try again, with Retry-After: never a 500. The error is raised where the database
+raises it, on the statement the request runs."""
+
+from http import HTTPStatus
+
+import pytest
+from django.db import OperationalError, connection
+from rest_framework.authtoken.models import Token
+
+from providers.models import Organization
+from providers.permissions import EDITORS
+
+pytestmark = pytest.mark.django_db
+
+
+def locked(statement: str, table: str = ""):
+    """A database wrapper: the statements that start with `statement` (and name `table`)
+    find the database locked."""
+
+    def wrapper(execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith(statement) and table in sql:
+            raise OperationalError("database is locked")
+        return execute(sql, params, many, context)
+
+    return wrapper
+
+
+@pytest.mark.parametrize(
+    ("path", "words"),
+    [
+        ("/", "The directory is busy saving an update"),
+        ("/es/", "El directorio está guardando una actualización"),
+    ],
+)
+def test_a_search_that_finds_the_database_locked_is_a_calm_page(client, make_provider, path, words):
+    make_provider(name="Harbor House")
+    with connection.execute_wrapper(locked("SELECT", "providers_serviceatlocation")):
+        response = client.get(path, {"near": "10001"})
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert response["Retry-After"] == "10"
+    page = response.content.decode()
+    assert words in page
+    assert 'href="tel:911"' in page  # the page still offers 911 and the hotlines
+    assert "Traceback" not in page and "Server Error" not in page
+
+
+def test_an_editor_save_that_finds_the_database_locked_is_told_to_try_again(api_client, make_user):
+    organization = Organization.objects.create(name="Harbor House", status="published")
+    token = Token.objects.create(user=make_user(role=EDITORS))
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    with connection.execute_wrapper(locked("UPDATE")):
+        response = api_client.patch(
+            f"/api/v1/organizations/{organization.pk}/", {"description": "New"}, format="json"
+        )
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert response["Retry-After"] == "10"
+    assert response.json() == {
+        "detail": "The directory is busy saving another change. Try again in a moment."
+    }
+    organization.refresh_from_db()
+    assert organization.description == ""
+
+
+def test_any_other_database_error_is_not_dressed_up_as_busy(client, make_provider):
+    make_provider(name="Harbor House")
+
+    def broken(execute, sql, params, many, context):
+        raise OperationalError("no such column: providers_location.latitude")
+
+    with connection.execute_wrapper(broken), pytest.raises(OperationalError):
+        client.get("/", {"near": "10001"})
