@@ -80,11 +80,6 @@ def prepare(args) -> None:
         _bench_module("search_postgres").copy_from(Path(args.source))
     else:
         call_command("migrate", verbosity=0)
-        if args.wal:  # kept in the file: every connection of the server then uses it
-            from django.db import connection
-
-            with connection.cursor() as cursor:
-                cursor.execute("PRAGMA journal_mode=WAL")
     _bench_module("api").enrich(seed=args.seed)
     if args.database_url.startswith("postgres"):
         # Enriching rewrites every listing: settle the tables as autovacuum would on a site
@@ -134,7 +129,6 @@ def prepare_database(kind: str, url: str, source: Path, workdir: Path, args) -> 
     command = [sys.executable, __file__, "--prepare", "--source", str(source), "--out", str(out)]
     command += ["--database-url", url, "--places", str(args.places)]
     command += ["--editors", str(args.editors), "--seed", str(args.seed)]
-    command += ["--wal"] if args.wal else []
     started = time.monotonic()
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_DEBUG": "false"}
     subprocess.run(command, env=env, check=True)
@@ -370,7 +364,6 @@ def main() -> int:
     parser.add_argument("--places", type=int, default=40)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--only", choices=["sqlite", "postgres"])
-    parser.add_argument("--wal", action="store_true", help="SQLite in WAL mode")
     parser.add_argument(
         "--database-url", default="postgres://postgres@127.0.0.1:5432/resource_map_bench_load"
     )
@@ -395,7 +388,6 @@ def main() -> int:
     ).stdout.strip()
     print(
         f"{args.size:,} listings, {args.seconds} s a run, wrk -c{args.connections}, "
-        f"SQLite journal {'WAL' if args.wal else 'as configured'}, "
         f"{args.editors} editors, commit {commit}, load average {os.getloadavg()[0]:.1f}",
         flush=True,
     )

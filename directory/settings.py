@@ -244,7 +244,18 @@ else:
     # to stay in memory between requests (connections are kept for conn_max_age).
     SQLITE_CACHE_MB = env_int("SQLITE_CACHE_MB", 64, minimum=2, maximum=16384)
     DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"]["init_command"] = f"PRAGMA cache_size=-{SQLITE_CACHE_MB * 1024}"
+    # Write-ahead logging: readers never wait for a writer. With SQLite's rollback journal a
+    # large import (one transaction) locked readers out once its changes outgrew the page
+    # cache, and every search in the meantime failed with "database is locked". The mode is
+    # kept in the file; an in-memory database (the tests') keeps its own.
+    DATABASES["default"]["OPTIONS"]["init_command"] = (
+        f"PRAGMA journal_mode=WAL; PRAGMA cache_size=-{SQLITE_CACHE_MB * 1024}"
+    )
+    # A transaction (every save is in one) takes the write lock when it begins, waiting its
+    # turn behind another writer. Begun as a reader (SQLite's default), one that read and then
+    # wrote while another was committing failed at once with "database is locked": an
+    # editor's save answered 500 under load (bench/load.py).
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 # Streaming replicas of a PostgreSQL primary (docs/deploy.md): reads go to them, writes to
 # the primary, and a client that wrote reads from the primary for REPLICA_PIN_SECONDS.
 DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS")
