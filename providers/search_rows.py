@@ -31,14 +31,19 @@ RANK_AREA_FACTOR = 2.0
 
 
 def _remote_where(
-    types: tuple[str, ...], others: QuerySet | None, *, using: str, near: tuple | None = None
+    types: tuple[str, ...],
+    others: QuerySet | None,
+    *,
+    using: str,
+    near: tuple[float, str] | None = None,
 ):
     """Listed remote services (no latitude band: they come first in the search index) with
     a service area beyond their own locations, matching the filters: the FROM and WHERE of
     both remote queries, as (sql, params).
 
-    `near` ((lat, state)) leaves out the areas that cannot cover that point: a state list
-    without its state, a circle whose centre is further north or south than its radius. A
+    `near` ((lat, state), the searched point's latitude and state, "" when unknown) leaves
+    out the areas that cannot cover that point: a state list without its state, a circle
+    whose centre is further north or south than its radius. A
     directory may list hundreds of statewide services; a search reads only its state's.
     `search.area_covers` still judges each one read."""
     tests, params = types_sql(types, using=using)
@@ -47,9 +52,13 @@ def _remote_where(
         tests, params = f"{tests} AND {others_sql}", [*params, *others_params]
     if near is not None:
         lat, state = near
-        # The states as JSON text (SQLite keeps the text; jsonb prints '["NY", "TX"]'). A
-        # degree of latitude is over 69 miles, and a centre is judged rounded to a tenth of a
-        # degree (geometry.area_centre: up to 3.5 miles away): both keep every area that covers.
+        # The states as JSON text (SQLite keeps the text; jsonb prints '["NY", "TX"]'); a
+        # state that is not letters matches no list ("-"), as area_covers finds none.
+        # A circle is kept while its centre is no further north or south than its radius plus
+        # slack. 68 miles to a degree of latitude understates the distance (haversine_mi's
+        # sphere has 69.1, geometry.MI_PER_DEGREE), and area_covers judges the centre rounded
+        # to a tenth of a degree (geometry.area_centre): a stored value written around save()
+        # may lie 0.05 degrees from it, 3.4 miles at 68, within the 4 miles added.
         areas = (
             " AND (s.service_area = %s"
             " OR (s.service_area = %s AND CAST(s.service_area_states AS TEXT) LIKE %s)"
@@ -82,7 +91,7 @@ def remote_rows(
     types: tuple[str, ...],
     others: QuerySet | None,
     *,
-    near: tuple | None = None,
+    near: tuple[float, str] | None = None,
 ) -> list:
     """The remote services of `_remote_where` as full rows with the queryset's select_related
     rows: one query, compiled once (search.covering decides which cover the point)."""
@@ -119,7 +128,11 @@ class RemoteCandidate(NamedTuple):
 
 
 def remote_candidates(
-    types: tuple[str, ...], others: QuerySet | None, *, using: str, near: tuple | None = None
+    types: tuple[str, ...],
+    others: QuerySet | None,
+    *,
+    using: str,
+    near: tuple[float, str] | None = None,
 ) -> list[RemoteCandidate]:
     """The remote services of `_remote_where` as plain values: one query, no models."""
     where, params = _remote_where(types, others, using=using, near=near)
