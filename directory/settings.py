@@ -251,10 +251,12 @@ else:
     DATABASES["default"]["OPTIONS"]["init_command"] = (
         f"PRAGMA journal_mode=WAL; PRAGMA cache_size=-{SQLITE_CACHE_MB * 1024}"
     )
-    # A transaction (every save is in one) takes the write lock when it begins, waiting its
-    # turn behind another writer. Begun as a reader (SQLite's default), one that read and then
-    # wrote while another was committing failed at once with "database is locked": an
-    # editor's save answered 500 under load (bench/load.py).
+    # A transaction (transaction.atomic: an editor's save, an import) takes the write lock
+    # when it begins, waiting up to the timeout behind another writer. Begun as a reader
+    # (SQLite's default), one that had read and then wrote after another writer began failed
+    # at once with "database is locked": SQLite does not wait to turn a reading transaction
+    # into a writing one, as what it read may change under it. An editor's save answered 500
+    # under load (bench/load.py).
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 # Streaming replicas of a PostgreSQL primary (docs/deploy.md): reads go to them, writes to
 # the primary, and a client that wrote reads from the primary for REPLICA_PIN_SECONDS.

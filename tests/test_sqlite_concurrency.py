@@ -37,8 +37,9 @@ def two_editors(tmp_path, django_db_blocker):
 
 def test_an_editor_who_read_first_still_saves_while_another_commits(two_editors):
     """The failure seen under bench/load.py: editor A's transaction reads, editor B writes and
-    commits meanwhile, then A writes. Begun as a reader, A's write failed at once (SQLite
-    refuses to wait there, to avoid a deadlock); begun as a writer, B waits for A instead."""
+    commits meanwhile, then A writes. Begun as a reader, A's write failed at once (SQLite does
+    not wait to turn a reading transaction into a writing one: what A read is out of date
+    once B commits); begun as a writer, B waits for A instead."""
     a_read, b_wrote = threading.Event(), threading.Event()
     failures = []
 
