@@ -9,7 +9,7 @@ cannot swap in 127.0.0.1), with no proxy from the environment, redirects followe
 
 FEDERATION_ALLOWED_NETWORKS (an environment variable: networks, comma-separated, none by
 default) lets a deployment read a feed on its own private network on purpose; the tests set
-it for their local servers.
+the setting to 127.0.0.1/32 for their local servers.
 """
 
 import ipaddress
