@@ -164,6 +164,8 @@ class BusyDatabaseMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        # SQLite's words ("database is locked", "database table is locked"). PostgreSQL waits
+        # for row locks; its own timeouts (none are set) would stay 500s.
         if not (isinstance(exception, OperationalError) and "is locked" in str(exception)):
             return None
         if request.path.startswith("/api/"):
