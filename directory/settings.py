@@ -71,6 +71,37 @@ def env_networks(name: str) -> list[str]:
     return networks
 
 
+# The address space that is not the public internet (loopback, link-local, private, shared,
+# site-local, unique-local): the only networks FEDERATION_ALLOWED_NETWORKS may list.
+NON_PUBLIC_NETWORKS = [
+    ipaddress.ip_network(network)
+    for network in (
+        "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
+        "172.16.0.0/12", "192.0.0.0/24", "192.168.0.0/16", "198.18.0.0/15",
+        "::1/128", "fc00::/7", "fe80::/10", "fec0::/10",
+    )
+]  # fmt: skip
+
+
+def env_private_networks(name: str) -> list[str]:
+    """`env_networks`, each inside the private address space. A public address needs no
+    listing, so a network that reaches one is a mistake, and a dangerous one: "0.0.0.0/0",
+    or the typo "10.1.2.3/0" (every IPv4 address), would also allow 127.0.0.1 and the
+    cloud metadata service at 169.254.169.254."""
+    networks = env_networks(name)
+    for network in networks:
+        parsed = ipaddress.ip_network(network, strict=False)
+        if not any(
+            parsed.version == block.version and parsed.subnet_of(block)
+            for block in NON_PUBLIC_NETWORKS
+        ):
+            raise ImproperlyConfigured(
+                f"{name}: {network!r} is not a private network (like 10.1.2.0/24): public"
+                " addresses need no listing, and a wider one would allow them all."
+            )
+    return networks
+
+
 def env_rate(name: str, default: str) -> str:
     """A rate as DRF writes it: requests per second, minute, hour or day ("120/minute")."""
     value = env_str(name, default)
@@ -478,7 +509,7 @@ if TRUSTED_PROXY_COUNT and TRUSTED_PROXIES:
 STALE_AFTER_DAYS = env_int("STALE_AFTER_DAYS", 365, minimum=1, maximum=3650)
 # A federated feed is read only from public addresses (providers/importers/outbound.py): a
 # site that means to read one on its own network lists that network here. None by default.
-FEDERATION_ALLOWED_NETWORKS = env_networks("FEDERATION_ALLOWED_NETWORKS")
+FEDERATION_ALLOWED_NETWORKS = env_private_networks("FEDERATION_ALLOWED_NETWORKS")
 SITE_NAME = env_str("SITE_NAME", "Resource Map")
 
 # --- Admin and moderation ---------------------------------------------------------------
