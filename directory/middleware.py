@@ -152,7 +152,8 @@ class RefuseNulMiddleware:
 class BusyDatabaseMiddleware:
     """SQLite's "database is locked" (another writer held the lock past the wait, such as a
     large import) is a 503 that says to try again, with Retry-After: not a 500. The page is
-    a calm one with 911 and the hotlines; under /api/ it is JSON.
+    a calm one with 911 and the hotlines; under /api/ it is JSON; in the admin it tells the
+    editor whether their change was saved (it was not) and to save again.
     """
 
     RETRY_AFTER_S = 10
@@ -171,6 +172,15 @@ class BusyDatabaseMiddleware:
         if request.path.startswith("/api/"):
             detail = "The directory is busy saving another change. Try again in a moment."
             response = JsonResponse({"detail": detail}, status=HTTPStatus.SERVICE_UNAVAILABLE)
+        elif request.path.startswith(reverse("admin:index")):
+            # An editor: whether their change was saved, not the public page's 911 and hotlines.
+            saving = request.method not in ("GET", "HEAD", "OPTIONS")
+            response = render(
+                request,
+                "admin/busy.html",
+                {"saving": saving},
+                status=HTTPStatus.SERVICE_UNAVAILABLE,
+            )
         else:
             response = render(request, "directory/busy.html", status=HTTPStatus.SERVICE_UNAVAILABLE)
         response["Retry-After"] = str(self.RETRY_AFTER_S)
