@@ -169,19 +169,16 @@ class BusyDatabaseMiddleware:
         # for row locks; its own timeouts (none are set) would stay 500s.
         if not (isinstance(exception, OperationalError) and "is locked" in str(exception)):
             return None
+        # A form sent (a save, a correction, a referral) must say it was not kept.
+        context = {"saving": request.method not in ("GET", "HEAD", "OPTIONS")}
+        status = HTTPStatus.SERVICE_UNAVAILABLE
         if request.path.startswith("/api/"):
             detail = "The directory is busy saving another change. Try again in a moment."
-            response = JsonResponse({"detail": detail}, status=HTTPStatus.SERVICE_UNAVAILABLE)
+            response = JsonResponse({"detail": detail}, status=status)
         elif request.path.startswith(reverse("admin:index")):
             # An editor: whether their change was saved, not the public page's 911 and hotlines.
-            saving = request.method not in ("GET", "HEAD", "OPTIONS")
-            response = render(
-                request,
-                "admin/busy.html",
-                {"saving": saving},
-                status=HTTPStatus.SERVICE_UNAVAILABLE,
-            )
+            response = render(request, "admin/busy.html", context, status=status)
         else:
-            response = render(request, "directory/busy.html", status=HTTPStatus.SERVICE_UNAVAILABLE)
+            response = render(request, "directory/busy.html", context, status=status)
         response["Retry-After"] = str(self.RETRY_AFTER_S)
         return response

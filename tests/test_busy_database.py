@@ -6,9 +6,10 @@ from http import HTTPStatus
 
 import pytest
 from django.db import OperationalError, connection
+from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from providers.models import Organization
+from providers.models import Organization, Suggestion
 from providers.permissions import EDITORS
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +44,25 @@ def test_a_search_that_finds_the_database_locked_is_a_calm_page(client, make_pro
     assert words in page
     assert 'href="tel:911"' in page  # the page still offers 911 and the hotlines
     assert "Traceback" not in page and "Server Error" not in page
+
+
+@pytest.mark.django_db(transaction=True)  # autocommit, as a site runs: no test transaction
+def test_a_correction_sent_while_the_database_is_locked_is_said_not_saved(client, make_provider):
+    """A person who sends a correction must not leave thinking it arrived; a search, which
+    sends nothing, is not told so."""
+    row = make_provider(name="Harbor House")
+    url = reverse("directory:suggest-correction", args=[row.pk])
+    data = {"name": "Harbor House", "message": "The number changed", "contact_name": ""}
+    with connection.execute_wrapper(locked("INSERT")):
+        response = client.post(url, data)
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    page = response.content.decode()
+    assert "What you sent was not saved" in page
+    assert not Suggestion.objects.exists()
+    with connection.execute_wrapper(locked("SELECT", "providers_serviceatlocation")):
+        searched = client.get("/", {"near": "10001"})
+    assert searched.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert "What you sent was not saved" not in searched.content.decode()
 
 
 def test_an_editor_save_that_finds_the_database_locked_is_told_to_try_again(api_client, make_user):
