@@ -454,9 +454,7 @@ def covering_ids(
     """The ids of `covering()`'s rows, in its order, read as plain values (no models)."""
     check_point(lat=lat, lng=lng)
     others = _other_filters(filters, now)
-    candidates = remote_candidates(
-        filters.services, others, using=_reading(), near=(lat, state)
-    )
+    candidates = remote_candidates(filters.services, others, using=_reading(), near=(lat, state))
     return [area.id for area in _covering(candidates, lat=lat, lng=lng, state=state, limit=limit)]
 
 

@@ -43,9 +43,9 @@ def _remote_where(
 
     `near` ((lat, state), the searched point's latitude and state, "" when unknown) leaves
     out the areas that cannot cover that point: a state list without its state, a circle
-    whose centre is further north or south than its radius. A
-    directory may list hundreds of statewide services; a search reads only its state's.
-    `search.area_covers` still judges each one read."""
+    whose centre is further north or south than its radius. A directory may list hundreds of
+    statewide services; a search reads only its state's. `search.area_covers` still judges
+    each one read."""
     tests, params = types_sql(types, using=using)
     if others is not None:
         others_sql, others_params = compiled_where(others, using=using)
