@@ -504,6 +504,15 @@ SEARCH_PAGE_RATE = env_rate("SEARCH_PAGE_RATE", "30/minute")
 # proxies give their number, or their addresses or networks (not both).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, maximum=10)
 TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
+for _proxy in (ipaddress.ip_network(text, strict=False) for text in TRUSTED_PROXIES):
+    # A proxy's network is an operator's own (or a CDN's published ranges, /13 and narrower):
+    # one wider than a /8 (a /16 in IPv6), "0.0.0.0/0" above all, would trust every client's
+    # X-Forwarded-For, so anyone could name any address and get past the rate limits.
+    if _proxy.prefixlen < (8 if _proxy.version == 4 else 16):
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {str(_proxy)!r} would trust nearly every address; list your "
+            "proxies' own addresses or networks."
+        )
 if TRUSTED_PROXY_COUNT and TRUSTED_PROXIES:
     raise ImproperlyConfigured("Set TRUSTED_PROXY_COUNT or TRUSTED_PROXIES, not both.")
 STALE_AFTER_DAYS = env_int("STALE_AFTER_DAYS", 365, minimum=1, maximum=3650)

@@ -41,6 +41,9 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
         ({"API_BULK_RATE": "10 per hour"}, "API_BULK_RATE='10 per hour' is not a rate"),
         ({"SEARCH_PAGE_RATE": "0/minute"}, "SEARCH_PAGE_RATE='0/minute' is not a rate"),
         ({"TRUSTED_PROXIES": "10.0.0.0/8,proxy"}, "'proxy' is not an IP address or network"),
+        ({"TRUSTED_PROXIES": "10.0.0.0/8,0.0.0.0/0"}, "'0.0.0.0/0' would trust nearly every"),
+        ({"TRUSTED_PROXIES": "10.1.2.3/1"}, "'0.0.0.0/1' would trust nearly every"),
+        ({"TRUSTED_PROXIES": "::/0"}, "'::/0' would trust nearly every"),
         (
             {"FEDERATION_ALLOWED_NETWORKS": "10.1.2.0/24,intranet"},
             "FEDERATION_ALLOWED_NETWORKS: 'intranet' is not an IP address or network",
