@@ -8,31 +8,13 @@ that strict=False widens to every IPv4 address), lets a feed URL an editor types
 with such a value, naming it, instead of quietly turning the outbound guard off.
 """
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
+from test_settings import run_manage
 
-ROOT = Path(__file__).resolve().parent.parent
 PROBE = (
     "from providers.importers.outbound import why_not_public as why;"
     "print(repr(why('169.254.169.254'))); print(repr(why('127.0.0.1')))"
 )
-
-
-def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
-    clean.pop("FEDERATION_ALLOWED_NETWORKS", None)
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env={**clean, **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 @pytest.mark.parametrize(

@@ -43,6 +43,7 @@ def test_a_search_that_finds_the_database_locked_is_a_calm_page(client, make_pro
     page = response.content.decode()
     assert words in page
     assert 'href="tel:911"' in page  # the page still offers 911 and the hotlines
+    assert "Your change was not saved" not in page  # the admin's words
     assert "Traceback" not in page and "Server Error" not in page
 
 
@@ -90,3 +91,36 @@ def test_any_other_database_error_is_not_dressed_up_as_busy(client, make_provide
 
     with connection.execute_wrapper(broken), pytest.raises(OperationalError):
         client.get("/", {"near": "10001"})
+
+
+# --- in the admin: an editor is told plainly that the change was not saved, and to save it
+# again (not the public page's 911, hotlines and 'nothing is wrong on your side').
+
+
+def test_an_editor_save_in_the_admin_is_said_not_saved(client, make_user, admin_data):
+    organization = Organization.objects.create(name="Harbor House", status="published")
+    client.force_login(make_user(role=EDITORS))
+    url = f"/admin/providers/organization/{organization.pk}/change/"
+    data = {**admin_data(client.get(url)), "description": "New intake hours"}
+    with connection.execute_wrapper(locked("UPDATE", "providers_organization")):
+        response = client.post(url, data)
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert response["Retry-After"] == "10"
+    page = response.content.decode()
+    assert "Your change was not saved" in page
+    assert "save again" in page
+    assert "Nothing is wrong on your side" not in page  # the public page's words
+    assert 'href="tel:911"' not in page
+    organization.refresh_from_db()
+    assert organization.description == ""
+
+
+def test_an_admin_page_that_only_reads_is_not_said_to_lose_a_change(client, make_user):
+    organization = Organization.objects.create(name="Harbor House", status="published")
+    client.force_login(make_user(role=EDITORS))
+    with connection.execute_wrapper(locked("SELECT", "providers_organization")):
+        response = client.get(f"/admin/providers/organization/{organization.pk}/change/")
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    page = response.content.decode()
+    assert "Your change was not saved" not in page
+    assert "Try again in a moment" in page

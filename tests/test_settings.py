@@ -16,7 +16,9 @@ PRODUCTION = {
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    """manage.py in a new process, with `env` and none of the settings these tests give."""
+    ours = ("DJANGO_", "DATABASE_", "FEDERATION_", "TRUSTED_PROXY")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
