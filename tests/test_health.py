@@ -29,9 +29,7 @@ def _closed_port() -> int:
 
 def _redis(settings, url):
     settings.REDIS_URL = url
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
-    }
+    settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url}}
     assert caches["default"].__class__.__name__ == "RedisCache"  # Django's signal reset it
 
 
