@@ -434,7 +434,7 @@ def covering(
     rows = {
         sal.id: sal
         for sal in remote_rows(
-            _base(), filters.services, _other_filters(filters, now), near=(lat, state)
+            _base(), filters.services, _other_filters(filters, now), lat=lat, state=state
         )
     }
     candidates = [RemoteCandidate.of(sal) for sal in rows.values()]
@@ -454,7 +454,7 @@ def covering_ids(
     """The ids of `covering()`'s rows, in its order, read as plain values (no models)."""
     check_point(lat=lat, lng=lng)
     others = _other_filters(filters, now)
-    candidates = remote_candidates(filters.services, others, using=_reading(), near=(lat, state))
+    candidates = remote_candidates(filters.services, others, using=_reading(), lat=lat, state=state)
     return [area.id for area in _covering(candidates, lat=lat, lng=lng, state=state, limit=limit)]
 
 

@@ -35,13 +35,14 @@ def _remote_where(
     others: QuerySet | None,
     *,
     using: str,
-    near: tuple[float, str] | None = None,
+    lat: float | None = None,
+    state: str = "",
 ):
     """Listed remote services (no latitude band: they come first in the search index) with
     a service area beyond their own locations, matching the filters: the FROM and WHERE of
     both remote queries, as (sql, params).
 
-    `near` ((lat, state), the searched point's latitude and state, "" when unknown) leaves
+    `lat` and `state` (the searched point's latitude, and its state or "" when unknown) leave
     out the areas that cannot cover that point: a state list without its state, a circle
     whose centre is further north or south than its radius. A directory may list hundreds of
     statewide services; a search reads only its state's. `search.area_covers` still judges
@@ -50,8 +51,7 @@ def _remote_where(
     if others is not None:
         others_sql, others_params = compiled_where(others, using=using)
         tests, params = f"{tests} AND {others_sql}", [*params, *others_params]
-    if near is not None:
-        lat, state = near
+    if lat is not None:
         # The states as JSON text (SQLite keeps the text; jsonb prints '["NY", "TX"]'); a
         # state that is not letters matches no list ("-"), as area_covers finds none.
         # A circle is kept while its centre is no further north or south than its radius plus
@@ -91,11 +91,12 @@ def remote_rows(
     types: tuple[str, ...],
     others: QuerySet | None,
     *,
-    near: tuple[float, str] | None = None,
+    lat: float | None = None,
+    state: str = "",
 ) -> list:
     """The remote services of `_remote_where` as full rows with the queryset's select_related
     rows: one query, compiled once (search.covering decides which cover the point)."""
-    where, params = _remote_where(types, others, using=queryset.db, near=near)
+    where, params = _remote_where(types, others, using=queryset.db, lat=lat, state=state)
     return RowLoader.get(queryset).load(f"SELECT {TABLE}.id{where}", params)
 
 
@@ -132,10 +133,11 @@ def remote_candidates(
     others: QuerySet | None,
     *,
     using: str,
-    near: tuple[float, str] | None = None,
+    lat: float | None = None,
+    state: str = "",
 ) -> list[RemoteCandidate]:
     """The remote services of `_remote_where` as plain values: one query, no models."""
-    where, params = _remote_where(types, others, using=using, near=near)
+    where, params = _remote_where(types, others, using=using, lat=lat, state=state)
     sql = (
         f"SELECT {TABLE}.id, s.service_area, s.service_area_states, s.service_area_lat,"
         f" s.service_area_lng, s.service_area_radius_mi, o.name, s.name{where}"

@@ -149,7 +149,7 @@ def test_a_search_reads_only_the_remote_areas_that_can_cover_its_point(make_prov
             service_area_radius_mi=miles,
         )
     every = search_rows.remote_candidates((), None, using="default")
-    read = search_rows.remote_candidates((), None, using="default", near=(NYC["lat"], "NY"))
+    read = search_rows.remote_candidates((), None, using="default", lat=NYC["lat"], state="NY")
     names = {area.organization for area in read}
     assert names == {
         "NJ and NY line",
