@@ -166,7 +166,7 @@ def test_a_search_reads_only_the_remote_areas_that_can_cover_its_point(make_prov
         "Just inside, due north",
     }
     # Without a state (not known for the point) no state list is read.
-    stateless = search_rows.remote_candidates((), None, using="default", near=(NYC["lat"], ""))
+    stateless = search_rows.remote_candidates((), None, using="default", lat=NYC["lat"], state="")
     assert {area.organization for area in stateless} == {
         "Nationwide line",
         "Just inside, due north",
