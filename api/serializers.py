@@ -18,7 +18,7 @@ from providers.models import (
     ServiceAtLocation,
     Term,
 )
-from providers.phones import ordered_phones
+from providers.phones import OWNERS, owned_phones
 
 
 @extend_schema_field(
@@ -36,12 +36,25 @@ class TranslationsField(serializers.JSONField):
 
 
 class PhoneSerializer(serializers.ModelSerializer):
+    """A listing's number; `context["owner"]` says whose (`owned_phones` of providers/phones.py)."""
+
     tel_uri = serializers.CharField(read_only=True)
     translations = TranslationsField()
+    owner = serializers.SerializerMethodField()
 
     class Meta:
         model = Phone
-        fields = ["number", "extension", "kind", "note", "translations", "tel_uri"]
+        fields = ["number", "extension", "kind", "note", "translations", "tel_uri", "owner"]
+
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=OWNERS,
+            help_text="Whose line it is: the service's own, its location's, or the "
+            "organization's (its main line).",
+        )
+    )
+    def get_owner(self, phone: Phone) -> str:
+        return self.context["owner"]
 
 
 @extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}$", "example": "09:00"})
@@ -208,12 +221,12 @@ class ProviderSerializer(serializers.Serializer):
     @extend_schema_field(PhoneSerializer(many=True))
     def get_phones(self, sal: ServiceAtLocation) -> list[dict]:
         """The listing's numbers in the one order of providers/phones.py."""
-        phones = ordered_phones(
+        phones = owned_phones(
             sal.service.phones.all(),
             sal.location.phones.all(),
             sal.service.organization.phones.all(),
         )
-        return [PhoneSerializer(phone).data for phone in phones]
+        return [PhoneSerializer(phone, context={"owner": owner}).data for owner, phone in phones]
 
     @extend_schema_field(serializers.BooleanField())
     def get_open_now(self, sal: ServiceAtLocation) -> bool:

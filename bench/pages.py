@@ -76,7 +76,7 @@ def plain_serializers():
     from api.serializers import HoursSerializer, LanguageSerializer, PhoneSerializer
     from providers.hours import is_open
     from providers.models import Location, Organization, Service, ServiceAtLocation
-    from providers.phones import ordered_phones
+    from providers.phones import owned_phones
 
     class OrganizationSerializer(serializers.ModelSerializer):
         class Meta:
@@ -168,12 +168,14 @@ def plain_serializers():
             return sal.service.cost or None
 
         def get_phones(self, sal):
-            phones = ordered_phones(
+            phones = owned_phones(
                 sal.service.phones.all(),
                 sal.location.phones.all(),
                 sal.service.organization.phones.all(),
             )
-            return PhoneSerializer(phones, many=True).data
+            return [
+                PhoneSerializer(phone, context={"owner": owner}).data for owner, phone in phones
+            ]
 
         def get_open_now(self, sal):
             return is_open(

@@ -48,7 +48,12 @@ from providers.models import (
     public_km,
     public_miles,
 )
-from providers.phones import ordered_phones
+from providers.phones import (
+    OWNER_LOCATION,
+    OWNER_ORGANIZATION,
+    OWNER_SERVICE,
+    ordered_phones,
+)
 from providers.search_rows import as_uuid, db_ids
 
 
@@ -232,7 +237,8 @@ def _related(services: Iterable, locations: Iterable, organizations: Iterable) -
     phones, terms, languages, hours, accessibility = _fetch_all(
         connection, [phones, terms, languages, hours, accessibility]
     )
-    # One query for the three owners' numbers; a number may belong to more than one.
+    # One query for the three owners' numbers; a number may belong to more than one, and
+    # each owner's list says the number is its own (`owner`: whose line a page names).
     for service_id, location_id, organization_id, *values in phones:
         phone = _PhoneRow(*values)
         shown = {
@@ -244,11 +250,13 @@ def _related(services: Iterable, locations: Iterable, organizations: Iterable) -
             "tel_uri": tel_uri(phone),
         }
         if service_id is not None:
-            related.service_phones[service_id].append(shown)
+            related.service_phones[service_id].append({**shown, "owner": OWNER_SERVICE})
         if location_id is not None:
-            related.location_phones[location_id].append(shown)
+            related.location_phones[location_id].append({**shown, "owner": OWNER_LOCATION})
         if organization_id is not None:
-            related.organization_phones[organization_id].append(shown)
+            related.organization_phones[organization_id].append(
+                {**shown, "owner": OWNER_ORGANIZATION}
+            )
     for service_id, kind, slug in terms:
         related.terms[service_id][kind].append(slug)
     for service_id, code, name, name_es, native_name in languages:

@@ -18,6 +18,11 @@ KIND_RANK = {
     Phone.Kind.FAX: 3,
 }
 
+# Whose line a listing's number is (its `owner`), named for the list it came from: the
+# service's own, its location's, or the organization's (its main line).
+OWNER_SERVICE, OWNER_LOCATION, OWNER_ORGANIZATION = "service", "location", "organization"
+OWNERS = (OWNER_SERVICE, OWNER_LOCATION, OWNER_ORGANIZATION)
+
 
 def ordered_phones(
     service: Iterable[P],
@@ -28,7 +33,8 @@ def ordered_phones(
 ) -> list[P]:
     """A listing's numbers by kind (voice and hotline, text, TTY, fax), and within a kind the
     service's first, then the location's, then the organization's; each number once per
-    kind (with its extension). `read=getitem` orders the API's phone dicts."""
+    kind (with its extension), so a number on two owners is the nearer owner's.
+    `read=getitem` orders the API's phone dicts."""
     seen: set[tuple] = set()
     phones = []
     for phone in chain(service, location, organization):
@@ -38,3 +44,12 @@ def ordered_phones(
             phones.append(phone)
     phones.sort(key=lambda phone: KIND_RANK.get(read(phone, "kind"), len(KIND_RANK)))
     return phones
+
+
+def owned_phones(service: Iterable, location: Iterable, organization: Iterable) -> list[tuple]:
+    """`ordered_phones` of model instances, each as (owner, phone): whose line it is."""
+    owned = [
+        [(owner, phone) for phone in phones]
+        for owner, phones in zip(OWNERS, (service, location, organization), strict=True)
+    ]
+    return ordered_phones(*owned, read=lambda pair, name: getattr(pair[1], name))

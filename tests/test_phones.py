@@ -7,6 +7,7 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 
+from providers.listings import build_listings
 from providers.models import Phone
 from providers.phones import ordered_phones
 from referrals.models import ResourceList, ResourceListItem
@@ -139,3 +140,30 @@ def test_handout_names_the_tty_line_in_the_lists_language(
     html = printed.content.decode()
     entry = html[html.index('class="handout-entry"') :]
     assert f"(212) 555-0100</a> {label}" in entry[: entry.index("</section>")]
+
+
+def test_each_number_of_a_listing_says_whose_it_is(make_provider):
+    """The service's, the location's or the organization's: a number on two owners shows once,
+    as the nearest owner's (the service's before the organization's)."""
+    sal = make_provider(name="Owners Clinic")  # the service's own line: TTY's number
+    organization = sal.service.organization
+    Phone.objects.create(location=sal.location, number=TEXT)
+    Phone.objects.create(service=sal.service, organization=organization, number=VOICE)
+    Phone.objects.create(organization=organization, number=FAX)
+    (listing,) = build_listings([(sal.pk, None)])
+    assert [(phone["number"], phone["owner"]) for phone in listing["phones"]] == [
+        (TTY, "service"),
+        (VOICE, "service"),
+        (TEXT, "location"),
+        (FAX, "organization"),
+    ]
+
+
+def test_the_api_says_whose_each_number_is(api_client, tty_first):
+    response = api_client.get(f"/api/v1/providers/{tty_first.pk}/")
+    assert [(p["number"], p["owner"]) for p in response.json()["phones"]] == [
+        (VOICE, "organization"),
+        (TEXT, "service"),
+        (TTY, "service"),
+        (FAX, "location"),
+    ]
