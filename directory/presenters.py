@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from directory.templatetags.directory_tags import phone_display
 from providers.listings import build_listings, language_name
 from providers.models import Phone, Term
+from providers.phones import OWNER_LOCATION, OWNER_ORGANIZATION, OWNER_SERVICE
 from providers.translations import LocalText, local_text
 
 CALL_KINDS = {Phone.Kind.VOICE, Phone.Kind.HOTLINE, Phone.Kind.TTY}
@@ -114,6 +115,28 @@ def with_sms_uri(phone: dict) -> dict:
     return shown
 
 
+def owner_labels() -> dict[str, str]:
+    """Whose line a number is, by its `owner`, in the reader's language."""
+    return {
+        OWNER_SERVICE: _("This service's own line"),
+        OWNER_LOCATION: _("This location's line"),
+        OWNER_ORGANIZATION: _("Organization's main line"),
+    }
+
+
+def labelled(phones: list[dict], owners: dict[str, str]) -> list[dict]:
+    """The numbers a card, page or handout shows, each with its `label` (a LocalText): its own
+    note when it has one, else, when there is more than one number, whose line it is, so an
+    advocate can tell which to give a client. Changes the dicts (with_sms_uri's copies)."""
+    several = len({(phone["number"], phone["extension"]) for phone in phones}) > 1
+    for phone in phones:
+        if "local_note" in phone:
+            phone["label"] = phone["local_note"]
+        elif several and phone.get("owner") in owners:
+            phone["label"] = LocalText(owners[phone["owner"]], "")
+    return phones
+
+
 class Wording:
     """A page's words for its cards, in the reader's language: translated once a page, not
     once a card (a results page shows 25 cards; each translation is a catalog lookup)."""
@@ -132,6 +155,7 @@ class Wording:
             _("TTY %(number)s"),
             _("Text %(number)s"),
         )
+        self.owners = owner_labels()
         self.within = _("Within about %(miles)s mi")
         self.near_zip, self.near_city = _("Near ZIP %(zip)s"), _("Near %(city)s")
         self.approximate, self.about = _("Place approximate"), _("about %(miles)s mi")
@@ -239,6 +263,7 @@ def present(
     open_now = listing["open_now"] if listed_hours else None
     call_phones = [p for p in phones if p["kind"] in CALL_KINDS]
     text_phones = [p for p in phones if p["kind"] == Phone.Kind.TEXT]
+    labelled([*call_phones, *text_phones], wording.owners)
     tags = vocabulary.terms(Term.Kind.SERVICE_TYPE, listing["services"])
     open_state, open_label = wording.open_states[open_now]
     return Card(

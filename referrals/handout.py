@@ -11,7 +11,7 @@ from uuid import UUID
 
 from django.template.defaultfilters import time as format_time
 
-from directory.presenters import local_texts, with_sms_uri
+from directory.presenters import labelled, local_texts, owner_labels, with_sms_uri
 from providers.listings import build_listings, language_name
 from providers.models import LocationKind, Phone, ServiceAtLocation, Weekday
 from referrals.models import ResourceList, ResourceListItem
@@ -52,9 +52,13 @@ class HandoutEntry:
         return local_texts(self.listing)
 
 
-def _phones(listing: dict) -> list[dict]:
-    """What a client can call or text (no fax), in the one order of providers/phones.py."""
-    return [with_sms_uri(phone) for phone in listing["phones"] if phone["kind"] != Phone.Kind.FAX]
+def _phones(listing: dict, owners: dict[str, str]) -> list[dict]:
+    """What a client can call or text (no fax), in the one order of providers/phones.py, each
+    labelled (its note, or whose line it is when there are several)."""
+    return labelled(
+        [with_sms_uri(phone) for phone in listing["phones"] if phone["kind"] != Phone.Kind.FAX],
+        owners,
+    )
 
 
 def _hours(listing: dict) -> list[str]:
@@ -94,6 +98,7 @@ def handout_entries(resource_list: ResourceList) -> list[HandoutEntry]:
     listings = {
         listing["id"]: listing for listing in build_listings([(pk, None) for _, pk in items])
     }
+    owners = owner_labels()  # in the list's language (the views' translation.override)
     entries = []
     for item_id, pk in items:
         listing = listings.get(str(pk))
@@ -105,7 +110,7 @@ def handout_entries(resource_list: ResourceList) -> list[HandoutEntry]:
             HandoutEntry(
                 item_id=item_id,
                 listing=listing,
-                phones=_phones(listing),
+                phones=_phones(listing, owners),
                 hours=_hours(listing),
                 languages=[language_name(language) for language in listing["languages"]],
                 city_line=" ".join(part for part in (place, location["postcode"]) if part),
