@@ -1,20 +1,23 @@
 """The page a provider reaches from the "please confirm your listing" e-mail.
 
 No login and no cookie: the signed link is the key (providers/confirmations.py). Confirming
-records a verification by the provider; a correction goes to the moderation queue.
+records a verification by the provider; a correction goes to the moderation queue. Either
+spends the link: whoever gets the e-mail later cannot use it again in the provider's name.
 """
 
 from http import HTTPStatus
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from directory.http import anonymous_form, public_page, same_origin_referrer
 from directory.presenters import Vocabulary
 from directory.suggest_forms import CorrectionForm
 from directory.views_provider import listing_details
-from providers.confirmations import InvalidLink, confirm, organization_for
+from providers.confirmations import InvalidLink, confirm, make_token, organization_for, spend
 from providers.listings import build_listing, load_related
 from providers.models import ServiceAtLocation
 from providers.suggestions import current_values, display, submit_correction
@@ -43,7 +46,12 @@ def confirm_listing(request: HttpRequest, token: str) -> HttpResponse:
     except InvalidLink:
         return _invalid(request)
     if request.method == "POST":
-        confirm(organization)
+        try:
+            with transaction.atomic():
+                spend(organization)
+                confirm(organization)
+        except InvalidLink:  # another request used the link first
+            return _invalid(request)
         return render(request, "directory/confirm_done.html", {"organization": organization})
     listings = []
     sals = list(_listings(organization))
@@ -83,8 +91,16 @@ def correct_listing(request: HttpRequest, token: str, pk) -> HttpResponse:
             return redirect("directory:confirm-listing", token=token)
         if form.is_valid():
             message = f"{FROM_PROVIDER}\n{form.cleaned_data['message'].strip()}".strip()
-            submit_correction(listing, form.changes(), message)
-            return render(request, "directory/suggest_thanks.html", {"listing": None})
+            try:
+                with transaction.atomic():
+                    spend(organization)
+                    submit_correction(listing, form.changes(), message)
+            except InvalidLink:  # another request used the link first
+                return _invalid(request)
+            # Only the person who just used the link gets a new one, to go on correcting.
+            next_link = reverse("directory:confirm-listing", args=[make_token(organization)])
+            context = {"listing": None, "next_link": next_link}
+            return render(request, "directory/suggest_thanks.html", context)
     else:
         form = CorrectionForm(initial=initial)
     context = {"form": form, "listing": listing, "organization": organization, "token": token}

@@ -1,18 +1,21 @@
 """Asking a provider to confirm its listing: a signed, expiring link sent by e-mail.
 
-The link carries the organization's id and the date it was last verified, signed with
-Django's TimestampSigner: it expires after CONFIRM_LINK_DAYS, and confirming (which moves
-the date) spends it. Confirming records a verification by the provider; corrections go to
-the moderation queue as public suggestions do.
+The link carries the organization's id, the date it was last verified and when a link was
+last used, signed with Django's TimestampSigner (as PasswordResetTokenGenerator signs the last
+login): it expires after CONFIRM_LINK_DAYS, and using it, to confirm or to send a correction,
+moves the time of use and so spends it, and every link sent before it, even the same day.
+Confirming records a verification by the provider; corrections go to the moderation queue as
+public suggestions do.
 """
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from providers import jobs
@@ -20,15 +23,25 @@ from providers.models import Organization
 
 CONFIRM_LINK_DAYS = 14
 _SALT = "providers.confirm-listing"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class InvalidLink(ValueError):
-    """The link was altered, has expired, or was already used to confirm."""
+    """The link was altered, has expired, or was already used (to confirm or correct)."""
+
+
+def _state(organization: Organization) -> str:
+    """What the link signs besides the id: it changes when a link is used (or an editor
+    verifies on another day). Links made before the time of use was signed end at the date."""
+    verified = organization.last_verified_on.isoformat() if organization.last_verified_on else ""
+    used = organization.confirm_link_used_at
+    if used is None:
+        return verified
+    return f"{verified}_{(used - _EPOCH) // timedelta(microseconds=1)}"
 
 
 def make_token(organization: Organization) -> str:
-    verified = organization.last_verified_on.isoformat() if organization.last_verified_on else ""
-    return signing.TimestampSigner(salt=_SALT).sign(f"{organization.pk}_{verified}")
+    return signing.TimestampSigner(salt=_SALT).sign(f"{organization.pk}_{_state(organization)}")
 
 
 def organization_for(token: str) -> Organization:
@@ -38,14 +51,27 @@ def organization_for(token: str) -> Organization:
         value = signing.TimestampSigner(salt=_SALT).unsign(token, max_age=max_age)
     except signing.BadSignature as error:  # SignatureExpired is a BadSignature
         raise InvalidLink(str(error)) from error
-    pk, _sep, verified = value.partition("_")
+    pk, _sep, state = value.partition("_")
     organization = Organization.objects.filter(pk=pk).first()
     if organization is None:
         raise InvalidLink("no such organization")
-    now = organization.last_verified_on.isoformat() if organization.last_verified_on else ""
-    if now != verified:
-        raise InvalidLink("already confirmed")
+    if _state(organization) != state:
+        raise InvalidLink("already used")
     return organization
+
+
+def spend(organization: Organization) -> None:
+    """Use the link `organization` was found by (organization_for): no link made before now
+    works any more. Raises InvalidLink when another request spent it first."""
+    now = timezone.now()
+    unused = Organization.objects.filter(
+        pk=organization.pk,
+        last_verified_on=organization.last_verified_on,
+        confirm_link_used_at=organization.confirm_link_used_at,
+    )
+    if not unused.update(confirm_link_used_at=now):
+        raise InvalidLink("already used")
+    organization.confirm_link_used_at = now
 
 
 @transaction.atomic
@@ -63,7 +89,8 @@ class Sent:
 
 def ask_to_confirm(organizations, *, link_for) -> Sent:
     """E-mail each organization its link (a job each); `link_for(token)` makes the absolute
-    URL. The link is made now: it is spent by a verification made after this moment."""
+    URL. The link is made now: it is spent by its use, by the use of any link made before
+    it, and by a verification on a later day."""
     result = Sent(sent=[], without_email=[])
     for organization in organizations:
         if not organization.email:

@@ -229,6 +229,89 @@ def test_a_correction_from_the_link_goes_to_the_moderation_queue(client, provide
     assert organization.last_verified_on is None  # a correction is not a confirmation
 
 
+def _correction(client, url) -> dict:
+    form = client.get(url).context["form"]
+    data = {f.html_name: f.value() for f in form if f.value() not in (None, "", [])}
+    return data | {"phone_tty": "212-555-0111", "message": "We added a TTY line."}
+
+
+@pytest.mark.parametrize("verified", ["never", "yesterday", "today"])
+def test_a_used_confirmation_link_is_spent_even_the_same_day(
+    client, editor, editor_client, provider, mailoutbox, verified
+):
+    """Attack: the link still worked after the provider confirmed with it when the listing had
+    already been verified that day (the date did not move), so whoever got hold of the e-mail
+    later (forwarded, a shared inbox, a shared browser's history) could confirm again or send
+    a correction in the provider's name. Once used, the link is refused and changes nothing."""
+    organization = provider.service.organization
+    today = timezone.localdate()
+    if verified != "never":
+        on = today if verified == "today" else today - timezone.timedelta(days=1)
+        organization.mark_verified(user=None, on=on)
+    ask(editor_client, organization)
+    link = link_in(mailoutbox[0])
+    correct = f"{link}{provider.pk}/"
+    client.logout()
+    data = _correction(client, correct)
+    assert client.post(link).status_code == HTTPStatus.OK  # the provider confirms
+    organization.refresh_from_db()
+    after = (organization.last_verified_on, organization.history.count())
+    for response in (
+        client.get(link),
+        client.post(link),
+        client.get(correct),
+        client.post(correct, data),
+    ):
+        assert response.status_code == HTTPStatus.GONE
+        assert "This link no longer works" in response.content.decode()
+    organization.refresh_from_db()
+    assert (organization.last_verified_on, organization.history.count()) == after
+    assert not Suggestion.objects.exists()
+    # Asking again sends a new link that works.
+    client.force_login(editor)
+    ask(client, organization)
+    client.logout()
+    assert client.get(link_in(mailoutbox[1])).status_code == HTTPStatus.OK
+
+
+def test_a_link_used_for_a_correction_is_spent(client, provider):
+    """A correction with the link spends it: a second correction or a confirmation from the
+    same e-mail is refused. The provider, who just used it, may go back to its listing."""
+    organization = provider.service.organization
+    link = reverse("directory:confirm-listing", args=[make_token(organization)])
+    correct = f"{link}{provider.pk}/"
+    data = _correction(client, correct)
+    thanks = client.post(correct, data)
+    assert thanks.status_code == HTTPStatus.OK
+    assert Suggestion.objects.count() == 1
+    for response in (
+        client.get(link),
+        client.post(link),
+        client.get(correct),
+        client.post(correct, data),
+    ):
+        assert response.status_code == HTTPStatus.GONE
+    organization.refresh_from_db()
+    assert organization.last_verified_on is None
+    assert Suggestion.objects.count() == 1
+    # The page that thanks the provider links back to its listing with a fresh link.
+    back = thanks.context["next_link"]
+    assert back != link and back in thanks.content.decode()
+    assert client.get(back).status_code == HTTPStatus.OK
+
+
+def test_an_unused_link_keeps_working_while_another_is_asked_for(client, provider):
+    """Two links sent before either is used both work until one of them is used."""
+    organization = provider.service.organization
+    first, second = make_token(organization), make_token(organization)
+    for token in (first, second):
+        link = reverse("directory:confirm-listing", args=[token])
+        assert client.get(link).status_code == HTTPStatus.OK
+    assert client.post(reverse("directory:confirm-listing", args=[second])).status_code == 200
+    link = reverse("directory:confirm-listing", args=[first])
+    assert client.get(link).status_code == HTTPStatus.GONE
+
+
 @pytest.mark.parametrize("token", ["nonsense", "x" * 200])
 def test_an_altered_link_is_gone_with_a_reason(client, provider, token):
     response = client.get(reverse("directory:confirm-listing", args=[token]))

@@ -52,6 +52,11 @@ class Organization(Sourced):
     # True when the provider itself confirmed the listing through an e-mailed link
     # (providers/confirmations.py), not an editor.
     verified_by_provider = models.BooleanField(_("confirmed by the provider"), default=False)
+    # When a confirmation link was last used (to confirm or to correct): it is in the signed
+    # link, so using a link spends it and every other link sent before.
+    confirm_link_used_at = models.DateTimeField(
+        _("confirmation link last used"), null=True, blank=True, editable=False
+    )
     is_sample = models.BooleanField(
         _("sample data"), default=False, help_text=_("Made-up listing used for demonstration.")
     )
