@@ -144,6 +144,20 @@ def _check_readable(kind: str, stored: Path) -> None:
         pass
 
 
+def removed_sections(report: dict) -> list[dict]:
+    """The phones and hours the run removed, by table, with how many more were not named."""
+    sections = []
+    for table, label in (("phones", _("Phones")), ("opening_hours", _("Opening hours"))):
+        rows = (report.get("removed") or {}).get(table) or []
+        if rows:
+            removed = (report.get("counts") or {}).get(table, {}).get("removed", 0)
+            total = max(removed, len(rows))
+            sections.append(
+                {"label": label, "rows": rows, "total": total, "more": total - len(rows)}
+            )
+    return sections
+
+
 def _forget_stale_uploads() -> None:
     """Uploads checked but never confirmed are deleted after a day."""
     cutoff = timezone.now() - timedelta(days=1)
@@ -254,6 +268,7 @@ class ImportRunAdmin(admin.ModelAdmin):
             title=_("Import report"),
             run=run,
             report=report,
+            removed=removed_sections(report),
             waiting=waiting,
             refresh_s=REFRESH_S if waiting else None,
             rows_read=runs.rows_read(run),

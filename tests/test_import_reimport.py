@@ -2,14 +2,16 @@
 phones, hours and links the package still has, and an import run from the command line is
 recorded as a run the admin opens, as an upload is."""
 
+import csv
 import io
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from hsds_support import rewrite_csv, write_legacy_package
+from hsds_support import rewrite_csv, write_csv, write_legacy_package
 
 from providers.importers.hsds import import_hsds
+from providers.importers.report import Report
 from providers.models import ImportRun, OpeningHours, Phone, ServiceAtLocation
 
 
@@ -138,3 +140,49 @@ def test_a_package_that_cannot_be_opened_is_refused_before_any_run(tmp_path):
 
     assert error is not None and "zip" in str(error)
     assert not ImportRun.objects.exists()  # as the upload form refuses it
+
+
+def drop_row(path, row: int) -> None:
+    """Leave one data row out of a CSV file, as an export that no longer has it."""
+    with open(path, newline="", encoding="utf-8") as stream:
+        rows = list(csv.DictReader(stream))
+    fields = list(rows[0].keys())
+    del rows[row]
+    write_csv(path, fields, rows)
+
+
+@pytest.mark.django_db
+def test_a_reimport_lists_the_phones_and_hours_it_removed(tmp_path, admin_client):
+    package = write_legacy_package(tmp_path / "pkg")
+    run_command(package, "--source", "legacy")
+    drop_row(package / "phones.csv", 1)  # ph-2: the Safe Haven hotline
+    drop_row(package / "regular_schedules.csv", 2)  # rs-3: loc-1 on Saturdays
+
+    out, error = run_command(package, "--source", "legacy")
+
+    assert error is None, out
+    assert "Phones removed (1):" in out
+    assert "  location Safe Haven (loc-2): +16175550142 ext. 12 (hotline)" in out
+    assert "Opening hours removed (1):" in out
+    assert "  location Harbor Legal Aid office (loc-1): Saturday 10:00-14:00" in out
+    run = ImportRun.objects.order_by("-created_at").first()
+    page = admin_client.get(reverse("admin:providers_importrun_review", args=[run.pk]))
+    html = page.content.decode()
+    assert "+16175550142 ext. 12 (hotline)" in html
+    assert "Saturday 10:00-14:00" in html
+    assert html.index("Report lines by cause") < html.index("+16175550142")
+
+
+@pytest.mark.django_db
+def test_the_removed_list_is_capped_for_a_huge_run():
+    report = Report(source="big")
+    for n in range(Report.REMOVED_SHOWN + 7):
+        report.removed_row("phones", owner=f"service S{n} (s-{n})", value=f"+1555{n:07d}")
+    report.count("phones", "removed", Report.REMOVED_SHOWN + 7)
+
+    text = report.as_text()
+
+    assert "Phones removed (57):" in text
+    assert "+15550000049" in text and "+15550000050" not in text
+    assert "  ... and 7 more" in text
+    assert len(report.to_dict()["removed"]["phones"]) == Report.REMOVED_SHOWN

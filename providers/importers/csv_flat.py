@@ -28,6 +28,7 @@ from providers.importers.records import (
     service_values,
 )
 from providers.importers.remote import is_toll_free
+from providers.importers.removed import describe_hours, describe_phones
 from providers.importers.report import Report
 from providers.importers.sources import source_name
 from providers.importers.writer import Inserter, Upserter, run_atomic
@@ -140,10 +141,20 @@ class FlatImport:
         self.links = Inserter(ServiceAtLocation, ignore_conflicts=True, before=parents)
         held = {"location_id": self.locations}
         self.hours = Inserter(
-            OpeningHours, before=parents, held=held, replaces=held, compare=HOURS_COMPARED
+            OpeningHours,
+            before=parents,
+            held=held,
+            replaces=held,
+            compare=HOURS_COMPARED,
+            describe=describe_hours,
         )
         self.phones = Inserter(
-            Phone, before=parents, held=held, replaces=held, compare=PHONE_COMPARED
+            Phone,
+            before=parents,
+            held=held,
+            replaces=held,
+            compare=PHONE_COMPARED,
+            describe=describe_phones,
         )
         self.terms = Inserter(Service.terms.through, ignore_conflicts=True, before=parents)
         self.spoken = Inserter(Service.languages.through, ignore_conflicts=True, before=parents)

@@ -31,6 +31,7 @@ from providers.importers.records import (
     service_values,
 )
 from providers.importers.remote import RemoteServices
+from providers.importers.removed import describe_hours
 from providers.importers.report import Report
 from providers.importers.sources import source_name
 from providers.importers.writer import Inserter, Upserter, run_atomic
@@ -288,6 +289,7 @@ class HsdsImport:
             held={"location_id": self.locations},
             replaces={"location_id": self.locations},
             compare=HOURS_COMPARED,
+            describe=describe_hours,
         )
         for number, r in self.rows("locations.csv"):
             row = Row(self.report, "locations.csv", number)

@@ -11,6 +11,7 @@ from providers.hsds import FLAG_CONFIDENTIAL, FLAG_SAMPLE
 from providers.importers import normalise as norm
 from providers.importers.mapping import LOCATION_KINDS, SERVICE_KINDS
 from providers.importers.records import Row, location_values
+from providers.importers.removed import describe_phones
 from providers.importers.writer import Inserter, chunks
 from providers.models import Location, Organization, Phone, Service, ServiceAtLocation, Status
 
@@ -243,6 +244,7 @@ def _phones(imp) -> None:
         held=owners,
         replaces=owners,
         compare=PHONE_COMPARED,
+        describe=describe_phones,
     )
     positions: dict[tuple, int] = defaultdict(int)
     for number, r in imp.rows("phones.csv"):

@@ -48,6 +48,8 @@ class Report:
     MAX_ISSUES = 10_000
     MAX_CAUSES = 2_000  # further causes are counted in the severity totals only
     PROGRESS_EVERY = 500
+    REMOVED_SHOWN = 50  # removed phones and hours listed by name; the rest are counted
+    REMOVED_TABLES = {"phones": "Phones", "opening_hours": "Opening hours"}
 
     source: str = ""
     kind: str = ""  # "HSDS 3.0", "HSDS 1.x/2.0", "flat CSV"
@@ -72,6 +74,8 @@ class Report:
     root_rows: dict = field(default_factory=lambda: defaultdict(Counter))  # root -> file -> n
     missing_ids: dict = field(default_factory=lambda: defaultdict(dict))  # root -> ids (ordered)
     duplicates: int | None = None  # open possible duplicates among its organizations
+    # The first REMOVED_SHOWN phones and hours a re-import deleted: table -> (owner, value).
+    removed: dict = field(default_factory=lambda: defaultdict(list))
 
     # -- recording -------------------------------------------------------------------------
     def add(self, file: str, row: int | None, severity: Severity, message: str, field_: str = ""):
@@ -132,6 +136,12 @@ class Report:
     def count(self, table: str, outcome: str, n: int = 1) -> None:
         self.counts[table][outcome] += n
 
+    def removed_row(self, table: str, *, owner: str, value: str) -> None:
+        """A stored phone or opening period the package no longer has, deleted by this run
+        (its count is the table's "removed"): kept by name for the first REMOVED_SHOWN."""
+        if len(self.removed[table]) < self.REMOVED_SHOWN:
+            self.removed[table].append((owner, value))
+
     def unmapped_term(self, *, taxonomy: str, code: str, name: str) -> None:
         self.unmapped[(taxonomy, code, name)] += 1
 
@@ -187,6 +197,21 @@ class Report:
             for outcome, n in outcomes.items()
             if outcome not in self.UNCHANGED
         )
+
+    def removed_lines(self) -> list[str]:
+        """The phones and hours this run removed (would remove), each with whose it was."""
+        lines = []
+        verb = "that would be removed" if self.dry_run or not self.ok else "removed"
+        for table, label in self.REMOVED_TABLES.items():
+            shown = self.removed.get(table)
+            if not shown:
+                continue
+            total = max(self.counts.get(table, {}).get("removed", 0), len(shown))
+            lines.append(f"{label} {verb} ({total}):")
+            lines += [f"  {owner}: {value}" for owner, value in shown]
+            if total > len(shown):
+                lines.append(f"  ... and {total - len(shown)} more")
+        return lines
 
     def cause_lines(self) -> list[str]:
         """Rows left out by root cause, most rows first, with what they took with them."""
@@ -268,6 +293,9 @@ class Report:
 
     def as_text(self, *, limit: int | None = None) -> str:
         lines = self.summary_lines()
+        removed = self.removed_lines()
+        if removed:
+            lines += ["", *removed]
         ordered = sorted(
             self.issues, key=lambda i: (list(Severity).index(i.severity), i.file, i.row or 0)
         )
@@ -314,6 +342,12 @@ class Report:
             "applied": self.applied,
             "summary": self.summary_lines(),
             "severities": dict(self.by_severity()),
+            "counts": {table: dict(outcomes) for table, outcomes in self.counts.items()},
+            "removed": {
+                table: [{"owner": owner, "value": value} for owner, value in rows]
+                for table, rows in self.removed.items()
+                if rows
+            },
             "issues": [
                 {
                     "file": i.file,

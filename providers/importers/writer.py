@@ -216,7 +216,9 @@ class Inserter:
     With `replaces` (field -> upserter), the rows are the package's whole list for their
     owner: for a record stored before this run, a row it already has is kept as it is, the
     others are inserted, and at finish() its stored rows the package no longer has are
-    deleted. `written`, `unchanged` and `removed` count what was really done."""
+    deleted. `written`, `unchanged` and `removed` count what was really done; with
+    `describe` (queryset, limit -> (owner, value) pairs), the first rows removed are named
+    in the report too, so a vanished hotline number can be checked."""
 
     def __init__(
         self,
@@ -227,6 +229,7 @@ class Inserter:
         held: dict | None = None,
         replaces: dict | None = None,
         compare: tuple = (),
+        describe: Callable[[models.QuerySet, int], list[tuple[str, str]]] | None = None,
     ) -> None:
         self.model = model
         self.ignore_conflicts = ignore_conflicts
@@ -241,6 +244,8 @@ class Inserter:
         self.loaded: set = set()  # (field, owner pk) whose stored rows were read
         self.pending: list[dict] = []
         self.written = self.unchanged = self.removed = 0
+        self.describe = describe
+        self.removed_rows: list[tuple[str, str]] = []
 
     def add(self, **values) -> None:
         for name, upserter in self.held.items():
@@ -317,14 +322,27 @@ class Inserter:
         self.flush()
         stale = list({pk for pks in self.stored.values() for pk in pks})
         self.stored.clear()
+        self._name_removed(lambda part: self.model.objects.filter(pk__in=part), stale)
         self.removed += delete_in_chunks(lambda part: self.model.objects.filter(pk__in=part), stale)
         for name, upserter in self.replaces.items():  # records with no row in the package
             owners = [pk for pk in upserter.refreshed if (name, pk) not in self.loaded]
+            self._name_removed(
+                lambda part, n=name: self.model.objects.filter(**{f"{n}__in": part}), owners
+            )
             self.removed += delete_in_chunks(
                 lambda part, n=name: self.model.objects.filter(**{f"{n}__in": part}), owners
             )
 
+    def _name_removed(self, queryset_for: Callable[[list], models.QuerySet], pks: list) -> None:
+        """Describe the first of the rows about to be deleted (before they are)."""
+        room = Report.REMOVED_SHOWN - len(self.removed_rows)
+        if self.describe is None or room <= 0 or not pks:
+            return
+        self.removed_rows += self.describe(queryset_for(pks[:room]), room)
+
     def count(self, report: Report, table: str) -> None:
+        for owner, value in self.removed_rows:
+            report.removed_row(table, owner=owner, value=value)
         for outcome, n in (
             ("written", self.written),
             ("unchanged", self.unchanged),
