@@ -312,6 +312,18 @@ def test_an_unused_link_keeps_working_while_another_is_asked_for(client, provide
     assert client.get(link).status_code == HTTPStatus.GONE
 
 
+def test_two_requests_with_one_link_spend_it_once(provider):
+    """Two requests that both found the organization by the same unused link: only the first
+    may use it (the stamp is compared and set in one UPDATE)."""
+    token = make_token(provider.service.organization)
+    first, second = confirmations.organization_for(token), confirmations.organization_for(token)
+    confirmations.spend(first)
+    with pytest.raises(confirmations.InvalidLink):
+        confirmations.spend(second)
+    with pytest.raises(confirmations.InvalidLink):
+        confirmations.organization_for(token)
+
+
 @pytest.mark.parametrize("token", ["nonsense", "x" * 200])
 def test_an_altered_link_is_gone_with_a_reason(client, provider, token):
     response = client.get(reverse("directory:confirm-listing", args=[token]))
