@@ -144,6 +144,29 @@ def _check_readable(kind: str, stored: Path) -> None:
         pass
 
 
+def run_result(run: ImportRun) -> str:
+    """The run's state; for an applied run, what it changed in a few words, from the counts
+    its report stored ("Applied: 12 added, 3 changed, 1 retired", "Applied: no changes")."""
+    if run.state != ImportRun.State.APPLIED:
+        return run.get_state_display()
+    counts = (run.report or {}).get("counts")
+    if counts is None:  # a run stored before its report kept the counts
+        if run.summary.startswith("Import applied: nothing changed"):
+            return _("Applied: no changes")
+        return run.get_state_display()
+    tally = Report.tally(counts)
+    if not tally:
+        return _("Applied: no changes")
+    words = {
+        "added": lambda n: ngettext("%(n)d added", "%(n)d added", n),
+        "changed": lambda n: ngettext("%(n)d changed", "%(n)d changed", n),
+        "retired": lambda n: ngettext("%(n)d retired", "%(n)d retired", n),
+        "details": lambda n: ngettext("%(n)d detail updated", "%(n)d details updated", n),
+    }
+    parts = [words[key](tally[key]) % {"n": tally[key]} for key in words if tally[key]]
+    return _("Applied: %(changes)s") % {"changes": ", ".join(parts)}
+
+
 def removed_sections(report: dict) -> list[dict]:
     """The phones and hours the run removed, by table, with how many more were not named."""
     sections = []
@@ -170,7 +193,7 @@ def _forget_stale_uploads() -> None:
 @admin.register(ImportRun)
 class ImportRunAdmin(admin.ModelAdmin):
     list_display = [
-        "created_at", "kind", "file_name", "source", "state", "rows_read", "created_by",
+        "created_at", "kind", "file_name", "source", "result", "rows_read", "created_by",
     ]  # fmt: skip
     list_filter = ["kind", "state"]
     fields = [
@@ -187,6 +210,10 @@ class ImportRunAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return can_import(request.user) or super().has_view_permission(request, obj)
+
+    @admin.display(description=_("state"), ordering="state")
+    def result(self, run: ImportRun) -> str:
+        return run_result(run)
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -267,6 +294,7 @@ class ImportRunAdmin(admin.ModelAdmin):
             request,
             title=_("Import report"),
             run=run,
+            result=run_result(run),
             report=report,
             removed=removed_sections(report),
             waiting=waiting,

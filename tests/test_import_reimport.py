@@ -151,6 +151,31 @@ def drop_row(path, row: int) -> None:
     write_csv(path, fields, rows)
 
 
+def run_row(page: str, run: ImportRun) -> str:
+    """The changelist row of one run (its cells up to the end of the row)."""
+    start = page.index(reverse("admin:providers_importrun_change", args=[run.pk]))
+    return page[start : page.index("</tr>", start)]
+
+
+@pytest.mark.django_db
+def test_the_run_list_says_what_each_applied_run_changed(tmp_path, admin_client):
+    package = write_legacy_package(tmp_path / "pkg")
+    run_command(package, "--source", "legacy")
+    rewrite_csv(package / "services.csv", {"description": "Asylum, T and U visas."})  # svc-1
+    drop_row(package / "phones.csv", 1)  # ph-2
+    run_command(package, "--source", "legacy")
+    run_command(package, "--source", "legacy")
+    first, changed, unchanged = ImportRun.objects.order_by("created_at")
+
+    page = admin_client.get(reverse("admin:providers_importrun_changelist")).content.decode()
+
+    assert "Applied: 10 added, 11 details updated" in run_row(page, first)
+    assert "Applied: 1 changed, 1 detail updated" in run_row(page, changed)
+    assert "Applied: no changes" in run_row(page, unchanged)
+    review = admin_client.get(reverse("admin:providers_importrun_review", args=[unchanged.pk]))
+    assert "— Applied: no changes</h2>" in review.content.decode()
+
+
 @pytest.mark.django_db
 def test_a_reimport_lists_the_phones_and_hours_it_removed(tmp_path, admin_client):
     package = write_legacy_package(tmp_path / "pkg")

@@ -198,6 +198,25 @@ class Report:
             if outcome not in self.UNCHANGED
         )
 
+    @staticmethod
+    def tally(counts: dict) -> Counter:
+        """What a run's counts (table -> outcome -> n, as stored) add up to: records added,
+        changed and retired, and the other rows (phones, hours, links, tags) written or
+        removed; all zero when the run changed nothing."""
+        tally = Counter()
+        for table, outcomes in counts.items():
+            for outcome, n in outcomes.items():
+                if outcome in Report.UNCHANGED:
+                    continue
+                if table in Report.RECORD_TABLES and outcome in Report.RECORD_OUTCOMES:
+                    tally[Report.RECORD_OUTCOMES[outcome]] += n
+                else:
+                    tally["details"] += n
+        return +tally
+
+    RECORD_TABLES = frozenset({"organizations", "services", "locations"})
+    RECORD_OUTCOMES = {"created": "added", "updated": "changed", "retired": "retired"}
+
     def removed_lines(self) -> list[str]:
         """The phones and hours this run removed (would remove), each with whose it was."""
         lines = []
