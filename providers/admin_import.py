@@ -164,7 +164,23 @@ def run_result(run: ImportRun) -> str:
         "details": lambda n: ngettext("%(n)d detail updated", "%(n)d details updated", n),
     }
     parts = [words[key](tally[key]) % {"n": tally[key]} for key in words if tally[key]]
-    return _("Applied: %(changes)s") % {"changes": ", ".join(parts)}
+    changes = ", ".join(parts)
+    # A removed phone or opening period is named apart: "details updated" alone would hide
+    # a hotline number the source dropped.
+    removed = [
+        word(n) % {"n": n}
+        for table, word in (
+            ("phones", lambda n: ngettext("%(n)d phone", "%(n)d phones", n)),
+            (
+                "opening_hours",
+                lambda n: ngettext("%(n)d opening period", "%(n)d opening periods", n),
+            ),
+        )
+        if (n := counts.get(table, {}).get("removed", 0))
+    ]
+    if removed:
+        changes += " " + _("(%(removed)s removed)") % {"removed": ", ".join(removed)}
+    return _("Applied: %(changes)s") % {"changes": changes}
 
 
 def removed_sections(report: dict) -> list[dict]:

@@ -211,3 +211,22 @@ def test_the_removed_list_is_capped_for_a_huge_run():
     assert "+15550000049" in text and "+15550000050" not in text
     assert "  ... and 7 more" in text
     assert len(report.to_dict()["removed"]["phones"]) == Report.REMOVED_SHOWN
+
+
+@pytest.mark.django_db
+def test_the_run_list_says_which_phones_and_hours_a_run_removed(tmp_path, admin_client):
+    """A vanished hotline is not hidden in "3 details updated": the run list names removals."""
+    package = write_legacy_package(tmp_path / "pkg")
+    run_command(package, "--source", "legacy")
+    drop_row(package / "phones.csv", 1)  # ph-2: the Safe Haven hotline
+    drop_row(package / "regular_schedules.csv", 2)  # rs-3: loc-1 on Saturdays
+    drop_row(package / "regular_schedules.csv", 1)  # rs-2: loc-1 on Tuesdays
+    run_command(package, "--source", "legacy")
+    first, removing = ImportRun.objects.order_by("created_at")
+
+    page = admin_client.get(reverse("admin:providers_importrun_changelist")).content.decode()
+
+    assert "Applied: 3 details updated (1 phone, 2 opening periods removed)" in run_row(
+        page, removing
+    )
+    assert "removed" not in run_row(page, first)
