@@ -7,9 +7,12 @@ DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sun
 
 
 def _owner(kind: str, record) -> str:
-    name = record.name or ", ".join(
-        part for part in (getattr(record, "address_1", ""), getattr(record, "city", "")) if part
+    # A location without a name by its street and city; a confidential one by its city only
+    # (a report is printed and stored, and its street must never be).
+    street = (
+        "" if getattr(record, "address_confidential", False) else getattr(record, "address_1", "")
     )
+    name = record.name or ", ".join(part for part in (street, getattr(record, "city", "")) if part)
     where = f" ({record.source_id})" if record.source_id else ""
     return f"{kind} {name or '(no name)'}{where}"
 
