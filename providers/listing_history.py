@@ -35,8 +35,9 @@ MODELS = {
     "openinghours": OpeningHours,
     "serviceatlocation": ServiceAtLocation,
 }
-# Kept by the machine, not the editor: never shown as a change, never reverted.
-SKIPPED = {"id", "created_at", "updated_at", "offset_bearing", "offset_mi"}
+# Kept by the machine, not the editor: never shown as a change, never reverted (reverting
+# confirm_link_used_at would bring back a spent confirmation link, providers/confirmations.py).
+SKIPPED = {"id", "created_at", "updated_at", "offset_bearing", "offset_mi", "confirm_link_used_at"}
 LIMIT = 300  # changes shown on the page, newest first
 
 

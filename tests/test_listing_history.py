@@ -8,7 +8,9 @@ from http import HTTPStatus
 import pytest
 from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 
+from providers import confirmations
 from providers.listing_history import listing_history
 from providers.models import OpeningHours, Organization, Phone, Status
 from providers.permissions import EDITORS, PROVIDER_STAFF
@@ -270,3 +272,28 @@ def test_a_revert_names_the_changes_date_in_the_sites_time_zone(editor_client, e
     )
     reason = Organization.objects.get(pk=organization.pk).history.latest().history_change_reason
     assert reason == "Reverted description to its value before 2026-01-14 22:30"
+
+
+def test_a_spent_confirmation_link_cannot_be_revived_from_the_history(editor_client, edited):
+    """Attack: the time a confirmation link was used is what spends it (it is in the signed
+    link), so an editor's revert of that stamp in the listing history brought the spent link
+    back. It is the machine's, as the offsets are: not shown as a change, never reverted."""
+    organization = edited.service.organization
+    organization.mark_verified(user=None, on=timezone.localdate())  # verified today already
+    token = confirmations.make_token(organization)
+    found = confirmations.organization_for(token)
+    confirmations.spend(found)
+    confirmations.confirm(found)  # saves: the history copy that stamped the time of use
+    stamped = organization.history.latest()
+
+    response = editor_client.post(
+        history_url(organization),
+        {"kind": "organization", "history_id": stamped.history_id, "field": "confirm_link_used_at"},
+        follow=True,
+    )
+
+    with pytest.raises(confirmations.InvalidLink):
+        confirmations.organization_for(token)
+    assert "This field cannot be reverted." in response.content.decode()
+    names = {item.name for change in listing_history(organization) for item in change.fields}
+    assert "confirm_link_used_at" not in names
