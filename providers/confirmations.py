@@ -31,8 +31,10 @@ class InvalidLink(ValueError):
 
 
 def _state(organization: Organization) -> str:
-    """What the link signs besides the id: it changes when a link is used (or an editor
-    verifies on another day). Links made before the time of use was signed end at the date."""
+    """What the link signs besides the id: the date last verified, and the time a link was
+    last used (`confirm_link_used_at`), so it changes when a link is used or an editor verifies
+    on another day. Until a first use it is the date alone, as links made before migration
+    0023 signed, so those keep working until one is used."""
     verified = organization.last_verified_on.isoformat() if organization.last_verified_on else ""
     used = organization.confirm_link_used_at
     if used is None:
@@ -41,6 +43,8 @@ def _state(organization: Organization) -> str:
 
 
 def make_token(organization: Organization) -> str:
+    """A new link's token: valid CONFIRM_LINK_DAYS days, until any link of the organization
+    is used or it is verified on another day (`_state`)."""
     return signing.TimestampSigner(salt=_SALT).sign(f"{organization.pk}_{_state(organization)}")
 
 
