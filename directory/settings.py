@@ -319,6 +319,10 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
+            # A stalled Redis fails fast and the page goes on without it (directory/limits.py,
+            # the filter choices, the hotlines): redis-py waits 5 s a call by default, and a
+            # results page makes five, near gunicorn's 30 s, with every worker held.
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.25},
         }
     }
 else:
