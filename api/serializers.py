@@ -18,7 +18,13 @@ from providers.models import (
     ServiceAtLocation,
     Term,
 )
-from providers.phones import OWNERS, owned_phones
+from providers.phones import (
+    OWNER_LOCATION,
+    OWNER_ORGANIZATION,
+    OWNER_SERVICE,
+    OWNERS,
+    owned_phones,
+)
 
 
 @extend_schema_field(
@@ -36,7 +42,8 @@ class TranslationsField(serializers.JSONField):
 
 
 class PhoneSerializer(serializers.ModelSerializer):
-    """A listing's number; `context["owner"]` says whose (`owned_phones` of providers/phones.py)."""
+    """A listing's number; `context["owner"]` says whose (`owned_phones` of providers/phones.py:
+    a number may be on two owners' lists). Without it, the first owner the row names."""
 
     tel_uri = serializers.CharField(read_only=True)
     translations = TranslationsField()
@@ -49,12 +56,15 @@ class PhoneSerializer(serializers.ModelSerializer):
     @extend_schema_field(
         serializers.ChoiceField(
             choices=OWNERS,
-            help_text="Whose line it is: the service's own, its location's, or the "
-            "organization's (its main line).",
+            help_text="Whose line it is: the service's own, its location's, or the organization's.",
         )
     )
     def get_owner(self, phone: Phone) -> str:
-        return self.context["owner"]
+        if "owner" in self.context:
+            return self.context["owner"]
+        if phone.service_id is not None:
+            return OWNER_SERVICE
+        return OWNER_LOCATION if phone.location_id is not None else OWNER_ORGANIZATION
 
 
 @extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}$", "example": "09:00"})

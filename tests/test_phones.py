@@ -167,3 +167,14 @@ def test_the_api_says_whose_each_number_is(api_client, tty_first):
         (TTY, "service"),
         (FAX, "location"),
     ]
+
+
+def test_a_phone_serialised_alone_says_whose_it_is(tty_first):
+    """Outside a listing (no owner in the serializer's context) the row's own owner."""
+    from api.serializers import PhoneSerializer
+
+    owners = {
+        phone.number: PhoneSerializer(phone).data["owner"]
+        for phone in Phone.objects.filter(number__in=[VOICE, TEXT, FAX])
+    }
+    assert owners == {VOICE: "organization", TEXT: "service", FAX: "location"}
