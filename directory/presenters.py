@@ -120,7 +120,7 @@ def owner_labels() -> dict[str, str]:
     return {
         OWNER_SERVICE: _("This service's own line"),
         OWNER_LOCATION: _("This location's line"),
-        OWNER_ORGANIZATION: _("Organization's main line"),
+        OWNER_ORGANIZATION: _("Organization's line"),
     }
 
 

@@ -19,7 +19,7 @@ KIND_RANK = {
 }
 
 # Whose line a listing's number is (its `owner`), named for the list it came from: the
-# service's own, its location's, or the organization's (its main line).
+# service's own, its location's, or the organization's.
 OWNER_SERVICE, OWNER_LOCATION, OWNER_ORGANIZATION = "service", "location", "organization"
 OWNERS = (OWNER_SERVICE, OWNER_LOCATION, OWNER_ORGANIZATION)
 

@@ -14,7 +14,7 @@ from referrals.models import ResourceList, ResourceListItem
 pytestmark = pytest.mark.django_db
 
 INTAKE = "+12125550100"  # the service's own number (make_provider's)
-MAIN = "+12125550111"  # the organization's main line
+MAIN = "+12125550111"  # the organization's line
 SITE = "+12125550122"  # the location's front desk
 
 
@@ -50,21 +50,21 @@ def test_the_advocates_card_says_whose_each_number_is(client, referral_world, tw
     text = text_of(advocate_card(client, referral_world))
     assert "Call (212) 555-0100" in text and "Call (212) 555-0111" in text
     assert "This service's own line" in after(text, "(212) 555-0100")
-    assert "Organization's main line" in after(text, "(212) 555-0111")
+    assert "Organization's line" in after(text, "(212) 555-0111")
 
 
 def test_a_numbers_own_note_names_it_before_its_owner(client, referral_world, two_lines):
     Phone.objects.filter(number=MAIN).update(note="Front desk, weekdays")
     text = text_of(advocate_card(client, referral_world))
     assert "Front desk, weekdays" in after(text, "(212) 555-0111")
-    assert "Organization's main line" not in text
+    assert "Organization's line" not in text
     assert "This service's own line" in after(text, "(212) 555-0100")
 
 
 def test_a_single_number_needs_no_owner(client, referral_world):
     text = text_of(advocate_card(client, referral_world, "Provider P Legal Aid"))
     assert "Call (212) 555-0100" in text
-    assert "own line" not in text and "main line" not in text
+    assert "own line" not in text and "Organization's line" not in text
 
 
 def test_the_provider_page_says_whose_each_number_is(client, referral_world, two_lines):
@@ -75,7 +75,7 @@ def test_the_provider_page_says_whose_each_number_is(client, referral_world, two
     text = text_of(contact[: contact.index("</section>")])
     assert "This service's own line" in after(text, "(212) 555-0100")
     assert "This location's line" in after(text, "(212) 555-0122")
-    assert "Organization's main line" in after(text, "(212) 555-0111")
+    assert "Organization's line" in after(text, "(212) 555-0111")
 
 
 def test_the_handout_says_whose_each_number_is(client, referral_world, two_lines):
@@ -92,7 +92,7 @@ def test_the_handout_says_whose_each_number_is(client, referral_world, two_lines
         entry = html[html.index('class="handout-entry"') :]
         text = text_of(entry[: entry.index("</section>")])
         assert "This service's own line" in after(text, "(212) 555-0100")
-        assert "Organization's main line" in after(text, "(212) 555-0111")
+        assert "Organization's line" in after(text, "(212) 555-0111")
 
 
 def test_the_handout_names_owners_in_the_lists_language(client, referral_world, two_lines):
@@ -105,5 +105,5 @@ def test_the_handout_names_owners_in_the_lists_language(client, referral_world, 
     html = printed.content.decode()
     entry = html[html.index('class="handout-entry"') :]
     text = text_of(entry[: entry.index("</section>")])
-    assert "Organization's main line" not in text
-    assert "principal" in after(text, "(212) 555-0111").lower()
+    assert "Organization's line" not in text
+    assert "línea de la organización" in after(text, "(212) 555-0111").lower()
