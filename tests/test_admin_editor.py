@@ -235,6 +235,12 @@ def _correction(client, url) -> dict:
     return data | {"phone_tty": "212-555-0111", "message": "We added a TTY line."}
 
 
+def _every_use(client, link: str, correct: str, data: dict) -> list:
+    """The answers to each way a link is used: the confirmation page and the correction form,
+    each read (GET) and sent (POST)."""
+    return [client.get(link), client.post(link), client.get(correct), client.post(correct, data)]
+
+
 @pytest.mark.parametrize("verified", ["never", "yesterday", "today"])
 def test_a_used_confirmation_link_is_spent_even_the_same_day(
     client, editor, editor_client, provider, mailoutbox, verified
@@ -256,12 +262,7 @@ def test_a_used_confirmation_link_is_spent_even_the_same_day(
     assert client.post(link).status_code == HTTPStatus.OK  # the provider confirms
     organization.refresh_from_db()
     after = (organization.last_verified_on, organization.history.count())
-    for response in (
-        client.get(link),
-        client.post(link),
-        client.get(correct),
-        client.post(correct, data),
-    ):
+    for response in _every_use(client, link, correct, data):
         assert response.status_code == HTTPStatus.GONE
         assert "This link no longer works" in response.content.decode()
     organization.refresh_from_db()
@@ -284,12 +285,7 @@ def test_a_link_used_for_a_correction_is_spent(client, provider):
     thanks = client.post(correct, data)
     assert thanks.status_code == HTTPStatus.OK
     assert Suggestion.objects.count() == 1
-    for response in (
-        client.get(link),
-        client.post(link),
-        client.get(correct),
-        client.post(correct, data),
-    ):
+    for response in _every_use(client, link, correct, data):
         assert response.status_code == HTTPStatus.GONE
     organization.refresh_from_db()
     assert organization.last_verified_on is None
