@@ -48,6 +48,31 @@ def _point(row: str) -> tuple[str, str]:
     )
 
 
+def _changed(columns: str, *, differs: str) -> str:
+    """SQL true when an UPDATE changed one of `columns` ("a, b"): Django's save() writes every
+    column, and an update trigger fires for the columns written, changed or not. Without
+    this, an editor's save of a description rewrote every listing of the organization."""
+    return " OR ".join(f"OLD.{c} {differs} NEW.{c}" for c in columns.replace(" ", "").split(","))
+
+
+def _sqlite_changed(columns: str) -> str:
+    return f"WHEN {_changed(columns, differs='IS NOT')} "
+
+
+def _postgres_unchanged(columns: str) -> str:
+    """The first statement of a trigger function: an UPDATE that changed none of `columns`
+    returns at once."""
+    condition = _changed(columns, differs="IS DISTINCT FROM")
+    return f"IF TG_OP = 'UPDATE' AND NOT ({condition}) THEN RETURN NULL; END IF;"
+
+
+# What each table's search copies read (a listing's own row is filled in on every save: a
+# stale instance's save() writes its old copies back).
+_LOCATION_COLUMNS = "latitude, longitude, kind, address_confidential, offset_bearing, offset_mi"
+_SERVICE_COLUMNS = "status, organization_id"
+_TERM_COLUMNS = "slug, kind"
+
+
 _L_LAT, _L_LNG = _point("l")
 _NEW_LAT, _NEW_LNG = _point("NEW")
 _SQLITE = {
@@ -65,10 +90,13 @@ _POSTGRES = {
     "new_band": f"floor(({_NEW_LAT} + 90) * 20)::integer",
     "new_lat": _NEW_LAT,
     "new_lng": _NEW_LNG,
+    # Each function's first statement: an UPDATE that changed nothing it reads returns.
+    "location_unchanged": _postgres_unchanged(_LOCATION_COLUMNS),
+    "service_unchanged": _postgres_unchanged(_SERVICE_COLUMNS),
+    "organization_unchanged": _postgres_unchanged("status"),
+    "term_unchanged": _postgres_unchanged(_TERM_COLUMNS),
 }
 
-# What a location's search copies read.
-_LOCATION_COLUMNS = "latitude, longitude, kind, address_confidential, offset_bearing, offset_mi"
 
 # Expressions for one service_at_location row ({sal} is the row being written).
 _LISTED = (
@@ -97,20 +125,24 @@ _BY_TERM = "WHERE service_id IN (SELECT service_id FROM {st} WHERE term_id = NEW
 SQLITE_TRIGGERS = {
     "sal_search_insert": f"AFTER INSERT ON {{sal}} BEGIN UPDATE {{sal}} SET {_ALL} "
     "WHERE id = NEW.id; END",
+    # Unconditional: a stale instance's save() writes its old copies back, made right here.
     "sal_search_update": "AFTER UPDATE OF service_id, location_id ON {sal} BEGIN "
     f"UPDATE {{sal}} SET {_ALL} WHERE id = NEW.id; END",
     "location_search_insert": f"AFTER INSERT ON {{loc}} BEGIN UPDATE {{sal}} SET {_ALL} "
     "WHERE location_id = NEW.id; END",
-    "location_search_update": f"AFTER UPDATE OF {_LOCATION_COLUMNS} ON {{loc}} BEGIN "
+    "location_search_update": f"AFTER UPDATE OF {_LOCATION_COLUMNS} ON {{loc}} "
+    f"{_sqlite_changed(_LOCATION_COLUMNS)}BEGIN "
     f"UPDATE {{sal}} SET {_ALL} WHERE location_id = NEW.id; END",
     "service_search_insert": "AFTER INSERT ON {svc} BEGIN "
     f"UPDATE {{sal}} SET search_listed = {_LISTED} WHERE service_id = NEW.id; END",
-    "service_search_update": "AFTER UPDATE OF status, organization_id ON {svc} BEGIN "
+    "service_search_update": f"AFTER UPDATE OF {_SERVICE_COLUMNS} ON {{svc}} "
+    f"{_sqlite_changed(_SERVICE_COLUMNS)}BEGIN "
     f"UPDATE {{sal}} SET search_listed = {_LISTED} WHERE service_id = NEW.id; END",
     "organization_search_insert": "AFTER INSERT ON {org} BEGIN "
     f"UPDATE {{sal}} SET search_listed = {_LISTED} WHERE service_id IN "
     "(SELECT id FROM {svc} WHERE organization_id = NEW.id); END",
-    "organization_search_update": "AFTER UPDATE OF status ON {org} BEGIN "
+    "organization_search_update": "AFTER UPDATE OF status ON {org} "
+    f"{_sqlite_changed('status')}BEGIN "
     f"UPDATE {{sal}} SET search_listed = {_LISTED} WHERE service_id IN "
     "(SELECT id FROM {svc} WHERE organization_id = NEW.id); END",
     "service_terms_search_insert": "AFTER INSERT ON {st} BEGIN "
@@ -120,7 +152,8 @@ SQLITE_TRIGGERS = {
     "service_terms_search_update": "AFTER UPDATE ON {st} BEGIN "
     f"UPDATE {{sal}} SET search_types = {_TYPES} "
     "WHERE service_id IN (OLD.service_id, NEW.service_id); END",
-    "term_search_update": "AFTER UPDATE OF slug, kind ON {term} BEGIN "
+    "term_search_update": f"AFTER UPDATE OF {_TERM_COLUMNS} ON {{term}} "
+    f"{_sqlite_changed(_TERM_COLUMNS)}BEGIN "
     f"UPDATE {{sal}} SET search_types = {_TYPES} {_BY_TERM}; END",
 }
 
@@ -140,6 +173,7 @@ POSTGRES_FUNCTIONS = {
         END""",
     "providers_location_search_sync": """
         BEGIN
+          {location_unchanged}
           UPDATE {sal} SET
             search_lat = CASE WHEN NEW.kind = 'physical' THEN {new_lat} END,
             search_lng = CASE WHEN NEW.kind = 'physical' THEN {new_lng} END,
@@ -149,6 +183,7 @@ POSTGRES_FUNCTIONS = {
         END""",
     "providers_service_search_sync": """
         BEGIN
+          {service_unchanged}
           UPDATE {sal} SET search_listed = (NEW.status = 'published' AND COALESCE(
             (SELECT o.status = 'published' FROM {org} o WHERE o.id = NEW.organization_id), false))
           WHERE service_id = NEW.id;
@@ -156,6 +191,7 @@ POSTGRES_FUNCTIONS = {
         END""",
     "providers_organization_search_sync": """
         BEGIN
+          {organization_unchanged}
           UPDATE {sal} AS sal
             SET search_listed = (NEW.status = 'published' AND s.status = 'published')
             FROM {svc} s WHERE s.id = sal.service_id AND s.organization_id = NEW.id;
@@ -173,6 +209,7 @@ POSTGRES_FUNCTIONS = {
         END""",
     "providers_term_search_sync": f"""
         BEGIN
+          {{term_unchanged}}
           UPDATE {{sal}} SET search_types = {_TYPES} {_BY_TERM};
           RETURN NULL;
         END""",

@@ -242,3 +242,77 @@ def test_the_listing_is_by_name_and_counts_without_joins(make_provider):
     assert [r.service.organization.name for r in listing[:2]] == ["Alpha", "Beta"]
     assert listing.count() == 3
     assert "JOIN" not in str(listing.order_by().values("pk").query).upper()
+
+
+class RowsRewritten:
+    """How many service_at_location rows the database rewrote (UPDATE, by any trigger)
+    inside the block: SQLite counts them with a temporary trigger, PostgreSQL reads its own
+    transaction's statistics."""
+
+    def __enter__(self):
+        self.count = 0
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute("CREATE TEMP TABLE IF NOT EXISTS sal_rewrites (n INTEGER)")
+                cursor.execute("DELETE FROM sal_rewrites")
+                cursor.execute(
+                    "CREATE TEMP TRIGGER IF NOT EXISTS sal_rewritten"
+                    " AFTER UPDATE ON main.providers_serviceatlocation"
+                    " BEGIN INSERT INTO sal_rewrites VALUES (1); END"
+                )
+            self.before = self._read(cursor)
+        return self
+
+    def _read(self, cursor) -> int:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT COUNT(*) FROM sal_rewrites")
+        else:
+            cursor.execute(
+                "SELECT COALESCE(SUM(n_tup_upd), 0) FROM pg_stat_xact_user_tables"
+                " WHERE relname = 'providers_serviceatlocation'"
+            )
+        return int(cursor.fetchone()[0])
+
+    def __exit__(self, *exc):
+        with connection.cursor() as cursor:
+            self.count = self._read(cursor) - self.before
+            if connection.vendor == "sqlite":
+                cursor.execute("DROP TRIGGER IF EXISTS temp.sal_rewritten")
+
+
+def test_saving_what_the_copies_do_not_read_rewrites_no_listing(make_provider):
+    """An editor's save of an organization's, service's or location's description writes
+    every column (Django's save()), which fired the copies' triggers: every listing of the
+    organization was rewritten with the same values (on PostgreSQL a new row version and
+    index entries each, which searches then read past). Only a change to what the copies
+    read rewrites them."""
+    first = make_provider(name="Many Services Org", lat=NYC["lat"], lng=NYC["lng"])
+    organization, location = first.service.organization, first.location
+    for n in range(4):
+        service = Service.objects.create(
+            organization=organization, name=f"Service {n}", status=Status.PUBLISHED
+        )
+        ServiceAtLocation.objects.create(service=service, location=location)
+    term = Term.objects.filter(kind=Term.Kind.SERVICE_TYPE).first()
+
+    with RowsRewritten() as saved:
+        organization.description = "Edited by an editor."
+        organization.save()
+        first.service.description = "Edited too."
+        first.service.save()
+        location.hours_note = "Call first."
+        location.save()
+        term.description = "Explained better."
+        term.save()
+    assert saved.count == 0
+
+    with RowsRewritten() as unpublished:
+        organization.status = Status.DRAFT
+        organization.save()
+    assert unpublished.count == 5
+    assert_copies_match_the_sources()
+    with RowsRewritten() as moved:
+        location.latitude += 0.01
+        location.save()
+    assert moved.count == 5
+    assert_copies_match_the_sources()
