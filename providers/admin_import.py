@@ -185,16 +185,11 @@ def run_result(run: ImportRun) -> str:
 
 def removed_sections(report: dict) -> list[dict]:
     """The phones and hours the run removed, by table, with how many more were not named."""
-    sections = []
-    for table, label in (("phones", _("Phones")), ("opening_hours", _("Opening hours"))):
-        rows = (report.get("removed") or {}).get(table) or []
-        if rows:
-            removed = (report.get("counts") or {}).get(table, {}).get("removed", 0)
-            total = max(removed, len(rows))
-            sections.append(
-                {"label": label, "rows": rows, "total": total, "more": total - len(rows)}
-            )
-    return sections
+    labels = {"phones": _("Phones"), "opening_hours": _("Opening hours")}
+    return [
+        {"label": labels[table], "rows": rows, "total": total, "more": total - len(rows)}
+        for table, rows, total in Report.removed_named(report.get("counts"), report.get("removed"))
+    ]
 
 
 def _forget_stale_uploads() -> None:

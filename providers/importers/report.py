@@ -217,16 +217,24 @@ class Report:
     RECORD_TABLES = frozenset({"organizations", "services", "locations"})
     RECORD_OUTCOMES = {"created": "added", "updated": "changed", "retired": "retired"}
 
+    @classmethod
+    def removed_named(cls, counts: dict, removed: dict) -> list[tuple[str, list, int]]:
+        """(table, the rows named, how many were removed in all) for each table with removed
+        rows named, from a report's counts and removed rows (this one's, or as stored)."""
+        named = []
+        for table in cls.REMOVED_TABLES:
+            shown = (removed or {}).get(table) or []
+            if shown:
+                total = max((counts or {}).get(table, {}).get("removed", 0), len(shown))
+                named.append((table, shown, total))
+        return named
+
     def removed_lines(self) -> list[str]:
         """The phones and hours this run removed (would remove), each with whose it was."""
         lines = []
         verb = "that would be removed" if self.dry_run or not self.ok else "removed"
-        for table, label in self.REMOVED_TABLES.items():
-            shown = self.removed.get(table)
-            if not shown:
-                continue
-            total = max(self.counts.get(table, {}).get("removed", 0), len(shown))
-            lines.append(f"{label} {verb} ({total}):")
+        for table, shown, total in self.removed_named(self.counts, self.removed):
+            lines.append(f"{self.REMOVED_TABLES[table]} {verb} ({total}):")
             lines += [f"  {owner}: {value}" for owner, value in shown]
             if total > len(shown):
                 lines.append(f"  ... and {total - len(shown)} more")

@@ -322,23 +322,20 @@ class Inserter:
         self.flush()
         stale = list({pk for pks in self.stored.values() for pk in pks})
         self.stored.clear()
-        self._name_removed(lambda part: self.model.objects.filter(pk__in=part), stale)
-        self.removed += delete_in_chunks(lambda part: self.model.objects.filter(pk__in=part), stale)
+        self._remove(lambda part: self.model.objects.filter(pk__in=part), stale)
         for name, upserter in self.replaces.items():  # records with no row in the package
             owners = [pk for pk in upserter.refreshed if (name, pk) not in self.loaded]
-            self._name_removed(
-                lambda part, n=name: self.model.objects.filter(**{f"{n}__in": part}), owners
-            )
-            self.removed += delete_in_chunks(
+            self._remove(
                 lambda part, n=name: self.model.objects.filter(**{f"{n}__in": part}), owners
             )
 
-    def _name_removed(self, queryset_for: Callable[[list], models.QuerySet], pks: list) -> None:
-        """Describe the first of the rows about to be deleted (before they are)."""
+    def _remove(self, queryset_for: Callable[[list], models.QuerySet], pks: list) -> None:
+        """Delete the rows `queryset_for` selects for `pks`, describing the first of them
+        (before they go) for the report."""
         room = Report.REMOVED_SHOWN - len(self.removed_rows)
-        if self.describe is None or room <= 0 or not pks:
-            return
-        self.removed_rows += self.describe(queryset_for(pks[:room]), room)
+        if self.describe is not None and room > 0 and pks:
+            self.removed_rows += self.describe(queryset_for(pks[:room]), room)
+        self.removed += delete_in_chunks(queryset_for, pks)
 
     def count(self, report: Report, table: str) -> None:
         for owner, value in self.removed_rows:
