@@ -11,11 +11,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language_info
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from directory.context_processors import language_menu
 from directory.http import add_public_headers
 from providers.models import ServiceAtLocation
 from referrals.access import agency_of, membership_of, visible_lists
@@ -217,17 +218,10 @@ def _shared_language(request: HttpRequest, default: str) -> str:
     return wanted if wanted in dict(settings.LANGUAGES) else default
 
 
-def _language_links(request: HttpRequest, current: str) -> list[dict]:
+def _language_links(request: HttpRequest, current: str) -> SafeString:
     # The site's language links translate the URL path; this page keeps one path for both.
-    return [
-        {
-            "code": code,
-            "name": get_language_info(code)["name_local"].capitalize(),
-            "url": f"{request.path}?lang={code}",
-            "current": code == current,
-        }
-        for code, _name in settings.LANGUAGES
-    ]
+    links = [(code, f"{request.path}?lang={code}") for code, _name in settings.LANGUAGES]
+    return language_menu(links, current=current)
 
 
 def shared_list(request: HttpRequest, token: str) -> HttpResponse:
