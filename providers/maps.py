@@ -522,7 +522,9 @@ def render_map(
     radius = box[2] * PIN_RADIUS
     groups = _clusters(placed, radius=radius)
 
-    digest = hashlib.sha1(repr((label, pins, highlight_center)).encode(), usedforsecurity=False)
+    # The pins as plain tuples: a dataclass's repr (reentrancy guard and all) cost more.
+    shown = [(pin.lat, pin.lng, pin.number, pin.title) for pin in pins]
+    digest = hashlib.sha1(repr((label, shown, highlight_center)).encode(), usedforsecurity=False)
     title_id = f"rm-map-{digest.hexdigest()[:10]}"
     center_markup, ring = "", None
     # What town names must not cover: pins (closed clusters) and the searched place.
