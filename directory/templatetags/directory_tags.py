@@ -152,7 +152,7 @@ def result_cards(context, cards) -> str:
     """The `<li>` of each result card (directory/presenters.py's Card): the Jinja2 template
     directory/jinja2/directory/_cards.html, with the advocates' "Add to list" on each."""
     # Imported here: the referrals app imports the presenters, which import this module.
-    from referrals.templatetags.referrals_tags import add_to_list
+    from referrals.templatetags.referrals_tags import add_to_list, shows_add_to_list
 
     words = {
         "services": _("Services"),
@@ -164,7 +164,16 @@ def result_cards(context, cards) -> str:
         engines["jinja2"]
         .get_template("directory/_cards.html")
         .render(
-            {"cards": cards, "words": words, "add_to_list": functools.partial(add_to_list, context)}
+            {
+                "cards": cards,
+                "words": words,
+                # None for the public: no call per card.
+                "add_to_list": (
+                    functools.partial(add_to_list, context)
+                    if shows_add_to_list(context.get("request"))
+                    else None
+                ),
+            }
         )
     )
     return mark_safe(html)  # Jinja2 escaped every value (autoescape)

@@ -39,6 +39,11 @@ def _list_in_use(request) -> tuple[bool, object, set]:
     return True, resource_list, user._referrals_on_list
 
 
+def shows_add_to_list(request) -> bool:
+    """Whether this page's result cards carry "Add to list" (an advocate's page)."""
+    return _list_in_use(request)[0]
+
+
 @register.simple_tag(takes_context=True)
 def add_to_list(context, sal) -> str:
     request = context.get("request")
