@@ -1,6 +1,7 @@
 """Resource lists: add while searching, a printable handout in the list's language, and a
 shared link that is unguessable, expires, is not indexed and carries no client data."""
 
+import unicodedata
 from datetime import time, timedelta
 from http import HTTPStatus
 
@@ -213,6 +214,10 @@ def test_reader_can_switch_the_shared_page_language(client, shared):
     assert '<html lang="es">' in spanish and "Lugares que pueden ayudar" in spanish
     ignored = client.get(url, {"lang": "xx"}).content.decode()
     assert '<html lang="en">' in ignored
+    # The site's language menu, names as each language writes itself (not "Tiếng việt").
+    vietnamese = f'<a href="{url}?lang=vi" hreflang="vi" lang="vi">Tiếng Việt</a>'
+    assert unicodedata.normalize("NFC", vietnamese) in unicodedata.normalize("NFC", html)
+    assert '<span aria-current="true" lang="en">English</span>' in html
 
 
 def test_printed_handout_has_cost_eligibility_next_steps_agency_and_date(
