@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from directory.directions import add_directions
 from directory.forms import SearchForm
-from directory.http import SAME_ORIGIN, public_page, set_referrer_policy, signed_in
+from directory.http import SAME_ORIGIN, public_page, render_page, set_referrer_policy, signed_in
 from directory.limits import over_limit, parse_rate
 from directory.maps_adapter import results_map
 from directory.presenters import Vocabulary, present_search
@@ -206,4 +206,4 @@ def home(request: HttpRequest) -> HttpResponse:
         context["show_messages"] = True
     if submitted and form.is_valid():
         context.update(run_search(request, form))
-    return render(request, "directory/search.html", context)
+    return render_page(request, "directory/search.html", context)

@@ -3,10 +3,10 @@
 from datetime import time
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from directory.http import public_page
+from directory.http import public_page, render_page
 from directory.maps_adapter import provider_map
 from directory.presenters import Vocabulary, present
 from providers.geocode import STATES
@@ -78,4 +78,4 @@ def provider_detail(request: HttpRequest, pk) -> HttpResponse:
         "stale": organization.is_stale(),
         "place_map": provider_map(details["card"]),
     }
-    return render(request, "directory/provider_detail.html", context)
+    return render_page(request, "directory/provider_detail.html", context)
