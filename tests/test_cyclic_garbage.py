@@ -81,3 +81,12 @@ def test_a_provider_page_leaves_no_cycle_holding_its_listing(listings):
         body = served(path, {})
     assert b"Midtown Clinic 0" in body
     assert not listings_in(garbage)
+
+
+def test_an_api_search_leaves_no_cycle_holding_its_listings(listings):
+    params = {"lat": 40.75, "lng": -73.99, "radius": 25}
+    served("/api/v1/providers/", params)
+    with cyclic_garbage() as garbage:
+        body = served("/api/v1/providers/", params)
+    assert b"Midtown Clinic 2" in body
+    assert not listings_in(garbage)
