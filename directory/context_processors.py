@@ -19,6 +19,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, get_language_info, override
 
+from directory.http import local_full_path
 from providers.models import Hotline
 
 HOTLINES_CACHE_SECONDS = 300
@@ -67,7 +68,7 @@ def language_links(request: HttpRequest) -> SafeString:
     """The language menu's items: this same page in each language (links, not the
     set_language POST, which sets a cookie), the page's own language not a link."""
     match = request.resolver_match
-    path = request.get_full_path()
+    path = local_full_path(request)  # never "//another.host/..." (translate_url keeps it)
     query = urlsplit(path).query
     paths = None
     if match is not None and match.url_name:

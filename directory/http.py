@@ -48,6 +48,13 @@ def content_security_policy() -> str:
     )
 
 
+def local_full_path(request: HttpRequest) -> str:
+    """`request.get_full_path()` with one leading slash. A path WSGI passes as it came
+    ("//evil.example/", a request for `https://this-site//evil.example/`) is another host to
+    urlsplit, so to translate_url, and to a browser following a link or a redirect."""
+    return "/" + request.get_full_path().lstrip("/")
+
+
 def render_page(
     request: HttpRequest, template_name: str, context: dict, *, status: int = HTTPStatus.OK
 ) -> HttpResponse:

@@ -1,10 +1,13 @@
 """The public site's languages: the menu, the first visit's language and vocabularies."""
 
+import re
 import unicodedata
 from http import HTTPStatus
 
 import pytest
 from django.conf import settings
+from django.core.handlers.wsgi import WSGIHandler
+from django.test import RequestFactory
 from django.utils import translation
 
 from directory.vocabulary_msgids import VOCABULARY
@@ -79,3 +82,35 @@ def test_every_language_serves_the_home_page(client, code):
     response = client.get(f"{prefix}/", HTTP_SEC_FETCH_SITE="same-origin")
     assert response.status_code == HTTPStatus.OK
     assert f'lang="{code}"' in response.content.decode()
+
+
+@pytest.mark.parametrize("path", ["//evil.example/", "//evil.example/es/", "///evil.example/x"])
+def test_a_page_that_does_not_exist_never_links_its_languages_to_another_host(db, path):
+    """`https://this-site//evil.example/` (a path WSGI passes as is) is a 404 whose language
+    menu linked `//evil.example/es/`: another host, behind this site's own page."""
+    environ = RequestFactory()._base_environ(
+        PATH_INFO=path, QUERY_STRING="near=10001", REQUEST_METHOD="GET"
+    )
+    statuses = []
+    body = b"".join(WSGIHandler()(environ, lambda status, headers: statuses.append(status)))
+    html = body.decode()
+    menu = html[
+        html.index('class="languages"') : html.index("</ul>", html.index('class="languages"'))
+    ]
+    assert statuses == ["404 Not Found"]
+    hrefs = re.findall(r'href="([^"]*)"', menu)
+    assert len(hrefs) == len(settings.LANGUAGES) - 1
+    assert all(href.startswith("/") and not href.startswith("//") for href in hrefs), hrefs
+
+
+@pytest.mark.parametrize("path", ["//evil.example/", "///evil.example/options/"])
+def test_a_first_visit_is_never_sent_to_another_host(db, path):
+    """The first-visit redirect to the browser's language translated `//evil.example/` into
+    `//evil.example/es/`: an open redirect to another host."""
+    environ = RequestFactory()._base_environ(
+        PATH_INFO=path, REQUEST_METHOD="GET", HTTP_ACCEPT_LANGUAGE="es"
+    )
+    headers = []
+    WSGIHandler()(environ, lambda status, sent: headers.extend(sent))
+    location = dict(headers).get("Location", "")
+    assert location == "" or (location.startswith("/") and not location.startswith("//"))
