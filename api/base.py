@@ -80,7 +80,8 @@ class ApiViewMixin:
 def _let_go(response: Response) -> None:
     """Once the body is rendered, the response lets go of its data and of the view: the view
     refers to the response, and the response (its renderer context) to the view, so a
-    search's listings (about 450 objects) waited in that cycle for the cycle collector."""
+    search's listings (about 450 objects) waited in that cycle for the cycle collector.
+    So `response.data` is None after a request: tests read the body (`response.json()`)."""
     response.data = None
     response.renderer_context = None
 
