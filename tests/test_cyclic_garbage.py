@@ -8,11 +8,9 @@ keeps each response's context itself.
 
 import gc
 from contextlib import contextmanager
-from urllib.parse import urlencode
 
 import pytest
-from django.core.handlers.wsgi import WSGIHandler
-from django.test import RequestFactory
+from wsgi_support import serve
 
 from directory.presenters import Card
 
@@ -37,16 +35,9 @@ def cyclic_garbage():
 
 
 def served(path: str, params: dict) -> bytes:
-    environ = RequestFactory()._base_environ(
-        PATH_INFO=path, QUERY_STRING=urlencode(params), REQUEST_METHOD="GET"
-    )
-    statuses = []
-    body = WSGIHandler()(environ, lambda status, headers: statuses.append(status))
-    try:
-        return b"".join(body)
-    finally:
-        body.close()
-        assert statuses == ["200 OK"]
+    status, _headers, body = serve(path, params)
+    assert status == "200 OK"
+    return body
 
 
 def listings_in(garbage: list) -> list[dict]:

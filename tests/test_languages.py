@@ -6,9 +6,8 @@ from http import HTTPStatus
 
 import pytest
 from django.conf import settings
-from django.core.handlers.wsgi import WSGIHandler
-from django.test import RequestFactory
 from django.utils import translation
+from wsgi_support import serve
 
 from directory.vocabulary_msgids import VOCABULARY
 from providers.models import Hotline, Language, Term
@@ -88,16 +87,12 @@ def test_every_language_serves_the_home_page(client, code):
 def test_a_page_that_does_not_exist_never_links_its_languages_to_another_host(db, path):
     """`https://this-site//evil.example/` (a path WSGI passes as is) is a 404 whose language
     menu linked `//evil.example/es/`: another host, behind this site's own page."""
-    environ = RequestFactory()._base_environ(
-        PATH_INFO=path, QUERY_STRING="near=10001", REQUEST_METHOD="GET"
-    )
-    statuses = []
-    body = b"".join(WSGIHandler()(environ, lambda status, headers: statuses.append(status)))
+    status, _headers, body = serve(path, {"near": "10001"})
     html = body.decode()
     menu = html[
         html.index('class="languages"') : html.index("</ul>", html.index('class="languages"'))
     ]
-    assert statuses == ["404 Not Found"]
+    assert status == "404 Not Found"
     hrefs = re.findall(r'href="([^"]*)"', menu)
     assert len(hrefs) == len(settings.LANGUAGES) - 1
     assert all(href.startswith("/") and not href.startswith("//") for href in hrefs), hrefs
@@ -107,10 +102,6 @@ def test_a_page_that_does_not_exist_never_links_its_languages_to_another_host(db
 def test_a_first_visit_is_never_sent_to_another_host(db, path):
     """The first-visit redirect to the browser's language translated `//evil.example/` into
     `//evil.example/es/`: an open redirect to another host."""
-    environ = RequestFactory()._base_environ(
-        PATH_INFO=path, REQUEST_METHOD="GET", HTTP_ACCEPT_LANGUAGE="es"
-    )
-    headers = []
-    WSGIHandler()(environ, lambda status, sent: headers.extend(sent))
-    location = dict(headers).get("Location", "")
+    _status, headers, _body = serve(path, HTTP_ACCEPT_LANGUAGE="es")
+    location = headers.get("Location", "")
     assert location == "" or (location.startswith("/") and not location.startswith("//"))
