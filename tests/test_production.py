@@ -50,8 +50,7 @@ def database_settings(**env: str) -> str:
 
 def test_postgresql_uses_the_pool_and_server_side_binding():
     assert database_settings(DATABASE_URL="postgres://postgres@db.example/main") == (
-        "0 [('options', '-c plan_cache_mode=force_custom_plan'), "
-        "('pool', {'min_size': 1, 'max_size': 4, 'timeout': 10}), "
+        "0 [('pool', {'min_size': 1, 'max_size': 4, 'timeout': 10}), "
         "('prepare_threshold', 2), ('server_side_binding', True)]"
     )
 
