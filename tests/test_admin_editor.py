@@ -15,7 +15,14 @@ from django.utils import timezone
 
 from providers import confirmations
 from providers.confirmations import CONFIRM_LINK_DAYS, make_token
-from providers.models import Location, OpeningHours, ServiceAtLocation, Status, Suggestion
+from providers.models import (
+    Location,
+    OpeningHours,
+    Organization,
+    ServiceAtLocation,
+    Status,
+    Suggestion,
+)
 from providers.permissions import EDITORS, PROVIDER_STAFF
 
 pytestmark = pytest.mark.django_db
@@ -318,6 +325,24 @@ def test_two_requests_with_one_link_spend_it_once(provider):
         confirmations.spend(second)
     with pytest.raises(confirmations.InvalidLink):
         confirmations.organization_for(token)
+
+
+def test_saving_an_organization_read_before_its_link_was_spent_does_not_revive_the_link(
+    provider,
+):
+    """An editor's form (or a suggestion accepted) holds the row as it was read; saving it
+    whole after a provider used a link must not write the old stamp back."""
+    organization = provider.service.organization
+    token = make_token(organization)
+    read_before = Organization.objects.get(pk=organization.pk)
+    confirmations.spend(confirmations.organization_for(token))
+    read_before.name = "Renamed by an editor"
+    read_before.save()
+    with pytest.raises(confirmations.InvalidLink):
+        confirmations.organization_for(token)
+    organization.refresh_from_db()
+    assert organization.name == "Renamed by an editor"
+    assert organization.confirm_link_used_at is not None
 
 
 @pytest.mark.parametrize("token", ["nonsense", "x" * 200])

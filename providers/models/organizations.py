@@ -82,6 +82,19 @@ class Organization(Sourced):
         cutoff = (today or timezone.localdate()) - timedelta(days=settings.STALE_AFTER_DAYS)
         return self.last_verified_on < cutoff
 
+    def save(self, *args, **kwargs):
+        whole = kwargs.get("update_fields") is None and not kwargs.get("force_insert")
+        if whole and not self._state.adding and self.pk is not None:
+            # Only providers/confirmations.py spend() writes the link stamp (compared and set
+            # in one UPDATE): a whole save of a row read before a link was spent (an editor's
+            # form, a suggestion accepted) would write the old stamp back and revive the link.
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "confirm_link_used_at"
+            ]
+        super().save(*args, **kwargs)
+
     def mark_verified(self, *, user, on: date | None = None, by_provider: bool = False) -> None:
         self.last_verified_on = on or timezone.localdate()
         self.last_verified_by = user
