@@ -102,7 +102,9 @@ class ProviderSearchView(ApiViewMixin, generics.GenericAPIView):
         form = parse(ProviderSearchForm, request)
         arguments, point = form.search_arguments()
         every_remote = form.cleaned_data["remote"] == "all"
-        paginator = self.paginator
+        # Not self.paginator, which the view keeps: DRF's view and request refer to each
+        # other, so whatever the view holds (the page, the search) waits for the collector.
+        paginator = self.pagination_class()
         geojson = request.accepted_renderer.format == "geojson"
         try:
             results = search.search(**arguments)

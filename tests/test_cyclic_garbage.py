@@ -13,6 +13,8 @@ import pytest
 from wsgi_support import serve
 
 from directory.presenters import Card
+from providers.geometry import Span
+from providers.search import Results
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +83,5 @@ def test_an_api_search_leaves_no_cycle_holding_its_listings(listings):
         body = served("/api/v1/providers/", params)
     assert b"Midtown Clinic 2" in body
     assert not listings_in(garbage)
+    # Nor the search (its spans and ranked ids, held by the page the paginator keeps).
+    assert not [thing for thing in garbage if isinstance(thing, Span | Results)]
