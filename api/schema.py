@@ -120,7 +120,14 @@ SEARCH_PARAMETERS = [
         many=True,
     ),
     query("open_now", BOOLEAN, "Only places open at this moment (their local time).", "true"),
-    query("q", TEXT, "Words that must all appear in the name or description.", "legal"),
+    query(
+        "q",
+        TEXT,
+        "Words that must all appear in the name or description. A search with words reaches"
+        " at most SEARCH_WORDS_MAX_LISTINGS listings (3,000 by default; counted with the other"
+        " filters): past that it is a 400 on `q`.",
+        "legal",
+    ),
     PAGE,
     PAGE_SIZE,
     query(
