@@ -161,12 +161,12 @@ def run_result(run: ImportRun) -> str:
         "added": lambda n: ngettext("%(n)d added", "%(n)d added", n),
         "changed": lambda n: ngettext("%(n)d changed", "%(n)d changed", n),
         "retired": lambda n: ngettext("%(n)d retired", "%(n)d retired", n),
-        "details": lambda n: ngettext("%(n)d detail updated", "%(n)d details updated", n),
+        # New or changed: the writers replace an owner's phones, hours and links.
+        "written": lambda n: ngettext("%(n)d detail written", "%(n)d details written", n),
     }
     parts = [words[key](tally[key]) % {"n": tally[key]} for key in words if tally[key]]
-    changes = ", ".join(parts)
-    # A removed phone or opening period is named apart: "details updated" alone would hide
-    # a hotline number the source dropped.
+    # Removed phones and opening periods are named: "details" alone would hide a hotline
+    # number the source dropped.
     removed = [
         word(n) % {"n": n}
         for table, word in (
@@ -178,8 +178,15 @@ def run_result(run: ImportRun) -> str:
         )
         if (n := counts.get(table, {}).get("removed", 0))
     ]
+    named = sum(counts.get(table, {}).get("removed", 0) for table in ("phones", "opening_hours"))
+    if tally["removed"] > named:
+        others = tally["removed"] - named
+        removed.append(
+            ngettext("%(n)d other detail", "%(n)d other details", others) % {"n": others}
+        )
     if removed:
-        changes += " " + _("(%(removed)s removed)") % {"removed": ", ".join(removed)}
+        parts.append(_("%(removed)s removed") % {"removed": ", ".join(removed)})
+    changes = ", ".join(parts)
     return _("Applied: %(changes)s") % {"changes": changes}
 
 

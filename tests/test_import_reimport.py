@@ -169,8 +169,12 @@ def test_the_run_list_says_what_each_applied_run_changed(tmp_path, admin_client)
 
     page = admin_client.get(reverse("admin:providers_importrun_changelist")).content.decode()
 
-    assert "Applied: 10 added, 11 details updated" in run_row(page, first)
-    assert "Applied: 1 changed, 1 detail updated" in run_row(page, changed)
+    # A first run's phones, hours and links are new, not "updated": the writer knows only
+    # that it wrote them.
+    assert "Applied: 10 added, 11 details written</td>" in run_row(page, first)
+    assert "updated" not in run_row(page, first)
+    # The one detail this run changed is the phone it removed: named, not "1 detail updated".
+    assert "Applied: 1 changed, 1 phone removed</td>" in run_row(page, changed)
     assert "Applied: no changes" in run_row(page, unchanged)
     review = admin_client.get(reverse("admin:providers_importrun_review", args=[unchanged.pk]))
     assert "— Applied: no changes</h2>" in review.content.decode()
@@ -215,7 +219,8 @@ def test_the_removed_list_is_capped_for_a_huge_run():
 
 @pytest.mark.django_db
 def test_the_run_list_says_which_phones_and_hours_a_run_removed(tmp_path, admin_client):
-    """A vanished hotline is not hidden in "3 details updated": the run list names removals."""
+    """A vanished hotline is not hidden in "3 details updated": the run list names removals,
+    and calls nothing updated that was only removed."""
     package = write_legacy_package(tmp_path / "pkg")
     run_command(package, "--source", "legacy")
     drop_row(package / "phones.csv", 1)  # ph-2: the Safe Haven hotline
@@ -226,7 +231,5 @@ def test_the_run_list_says_which_phones_and_hours_a_run_removed(tmp_path, admin_
 
     page = admin_client.get(reverse("admin:providers_importrun_changelist")).content.decode()
 
-    assert "Applied: 3 details updated (1 phone, 2 opening periods removed)" in run_row(
-        page, removing
-    )
+    assert "Applied: 1 phone, 2 opening periods removed</td>" in run_row(page, removing)
     assert "removed" not in run_row(page, first)

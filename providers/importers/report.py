@@ -202,7 +202,8 @@ class Report:
     def tally(counts: dict) -> Counter:
         """What a run's counts (table -> outcome -> n, as stored) add up to: records added,
         changed and retired, and the other rows (phones, hours, links, tags) written or
-        removed; all zero when the run changed nothing."""
+        removed; all zero when the run changed nothing. A detail is "written", new or
+        changed: the writers replace an owner's rows without telling which were there."""
         tally = Counter()
         for table, outcomes in counts.items():
             for outcome, n in outcomes.items():
@@ -210,8 +211,10 @@ class Report:
                     continue
                 if table in Report.RECORD_TABLES and outcome in Report.RECORD_OUTCOMES:
                     tally[Report.RECORD_OUTCOMES[outcome]] += n
+                elif outcome == "removed":
+                    tally["removed"] += n
                 else:
-                    tally["details"] += n
+                    tally["written"] += n
         return +tally
 
     RECORD_TABLES = frozenset({"organizations", "services", "locations"})
