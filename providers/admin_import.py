@@ -191,12 +191,27 @@ def run_result(run: ImportRun) -> str:
 
 
 def removed_sections(report: dict) -> list[dict]:
-    """The phones and hours the run removed, by table, with how many more were not named."""
+    """The phones and hours the run removed, by table, with how many more were not named;
+    each row with a link to the record it was removed from (`url`, "" for a run stored
+    before its report kept the reference)."""
     labels = {"phones": _("Phones"), "opening_hours": _("Opening hours")}
     return [
-        {"label": labels[table], "rows": rows, "total": total, "more": total - len(rows)}
+        {
+            "label": labels[table],
+            "rows": [{**row, "url": _owner_url(row.get("reference", ""))} for row in rows],
+            "total": total,
+            "more": total - len(rows),
+        }
         for table, rows, total in Report.removed_named(report.get("counts"), report.get("removed"))
     ]
+
+
+def _owner_url(reference: str) -> str:
+    """The admin page of a removed row's owner ("location:<id>"), or ""."""
+    kind, _colon, pk = reference.partition(":")
+    if kind not in ("organization", "service", "location") or not pk:
+        return ""
+    return reverse(f"admin:providers_{kind}_change", args=[pk])
 
 
 def _forget_stale_uploads() -> None:

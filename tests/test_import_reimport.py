@@ -12,7 +12,7 @@ from hsds_support import rewrite_csv, write_csv, write_legacy_package
 
 from providers.importers.hsds import import_hsds
 from providers.importers.report import Report
-from providers.models import ImportRun, OpeningHours, Phone, ServiceAtLocation
+from providers.models import ImportRun, Location, OpeningHours, Phone, ServiceAtLocation
 
 
 def ids(model) -> set:
@@ -200,6 +200,10 @@ def test_a_reimport_lists_the_phones_and_hours_it_removed(tmp_path, admin_client
     assert "+16175550142 ext. 12 (hotline)" in html
     assert "Saturday 10:00-14:00" in html
     assert html.index("Report lines by cause") < html.index("+16175550142")
+    # Each names its owner with a link to it, to check what the listing has left.
+    safe_haven = Location.objects.get(source_id="loc-2")
+    link = reverse("admin:providers_location_change", args=[safe_haven.pk])
+    assert f'<a href="{link}">location Safe Haven (loc-2)</a>' in html
 
 
 @pytest.mark.django_db

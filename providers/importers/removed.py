@@ -17,9 +17,15 @@ def _owner(kind: str, record) -> str:
     return f"{kind} {name or '(no name)'}{where}"
 
 
-def describe_phones(queryset: models.QuerySet, limit: int) -> list[tuple[str, str]]:
-    """(owner, number) of the first `limit` phones, e.g. ("location Safe Haven (loc-2)",
-    "+16175550142 ext. 12 (hotline)")."""
+def _reference(kind: str, record) -> str:
+    """Which record the row was removed from ("location:<id>"), for a link to it in the
+    admin (`providers.admin_import.removed_sections`)."""
+    return f"{kind}:{record.pk}"
+
+
+def describe_phones(queryset: models.QuerySet, limit: int) -> list[tuple[str, str, str]]:
+    """(owner, number, owner's reference) of the first `limit` phones, e.g. ("location Safe
+    Haven (loc-2)", "+16175550142 ext. 12 (hotline)", "location:<its id>")."""
     described = []
     rows = queryset.select_related("organization", "service", "location").order_by(
         "organization__name", "service__name", "location__name", "position", "number"
@@ -28,18 +34,20 @@ def describe_phones(queryset: models.QuerySet, limit: int) -> list[tuple[str, st
         kind = next(k for k in ("service", "location", "organization") if getattr(phone, k))
         value = phone.number + (f" ext. {phone.extension}" if phone.extension else "")
         detail = phone.kind + (f": {phone.note}" if phone.note else "")
-        described.append((_owner(kind, getattr(phone, kind)), f"{value} ({detail})"))
+        owner = getattr(phone, kind)
+        described.append((_owner(kind, owner), f"{value} ({detail})", _reference(kind, owner)))
     return described
 
 
-def describe_hours(queryset: models.QuerySet, limit: int) -> list[tuple[str, str]]:
-    """(owner, period) of the first `limit` opening periods, e.g.
-    ("location Harbor Legal Aid office (loc-1)", "Saturday 10:00-14:00")."""
+def describe_hours(queryset: models.QuerySet, limit: int) -> list[tuple[str, str, str]]:
+    """(owner, period, owner's reference) of the first `limit` opening periods, e.g.
+    ("location Harbor Legal Aid office (loc-1)", "Saturday 10:00-14:00", "location:<id>")."""
     rows = queryset.select_related("location").order_by("location__name", "weekday", "opens_at")
     return [
         (
             _owner("location", hours.location),
             f"{DAYS[hours.weekday - 1]} {hours.opens_at:%H:%M}-{hours.closes_at:%H:%M}",
+            _reference("location", hours.location),
         )
         for hours in rows[:limit]
     ]

@@ -136,11 +136,12 @@ class Report:
     def count(self, table: str, outcome: str, n: int = 1) -> None:
         self.counts[table][outcome] += n
 
-    def removed_row(self, table: str, *, owner: str, value: str) -> None:
+    def removed_row(self, table: str, *, owner: str, value: str, reference: str = "") -> None:
         """A stored phone or opening period the package no longer has, deleted by this run
-        (its count is the table's "removed"): kept by name for the first REMOVED_SHOWN."""
+        (its count is the table's "removed"): kept by name for the first REMOVED_SHOWN,
+        with its owner's `reference` ("location:<id>") for a link in the admin."""
         if len(self.removed[table]) < self.REMOVED_SHOWN:
-            self.removed[table].append((owner, value))
+            self.removed[table].append((owner, value, reference))
 
     def unmapped_term(self, *, taxonomy: str, code: str, name: str) -> None:
         self.unmapped[(taxonomy, code, name)] += 1
@@ -232,13 +233,24 @@ class Report:
                 named.append((table, shown, total))
         return named
 
+    def removed_dicts(self) -> dict[str, list[dict]]:
+        """The removed rows named, by table, as stored with a run."""
+        return {
+            table: [
+                {"owner": owner, "value": value, "reference": reference}
+                for owner, value, reference in rows
+            ]
+            for table, rows in self.removed.items()
+            if rows
+        }
+
     def removed_lines(self) -> list[str]:
         """The phones and hours this run removed (would remove), each with whose it was."""
         lines = []
         verb = "that would be removed" if self.dry_run or not self.ok else "removed"
-        for table, shown, total in self.removed_named(self.counts, self.removed):
+        for table, shown, total in self.removed_named(self.counts, self.removed_dicts()):
             lines.append(f"{self.REMOVED_TABLES[table]} {verb} ({total}):")
-            lines += [f"  {owner}: {value}" for owner, value in shown]
+            lines += [f"  {row['owner']}: {row['value']}" for row in shown]
             if total > len(shown):
                 lines.append(f"  ... and {total - len(shown)} more")
         return lines
@@ -373,11 +385,7 @@ class Report:
             "summary": self.summary_lines(),
             "severities": dict(self.by_severity()),
             "counts": {table: dict(outcomes) for table, outcomes in self.counts.items()},
-            "removed": {
-                table: [{"owner": owner, "value": value} for owner, value in rows]
-                for table, rows in self.removed.items()
-                if rows
-            },
+            "removed": self.removed_dicts(),
             "issues": [
                 {
                     "file": i.file,

@@ -245,7 +245,7 @@ class Inserter:
         self.pending: list[dict] = []
         self.written = self.unchanged = self.removed = 0
         self.describe = describe
-        self.removed_rows: list[tuple[str, str]] = []
+        self.removed_rows: list[tuple[str, str, str]] = []  # (owner, value, reference)
 
     def add(self, **values) -> None:
         for name, upserter in self.held.items():
@@ -338,8 +338,8 @@ class Inserter:
         self.removed += delete_in_chunks(queryset_for, pks)
 
     def count(self, report: Report, table: str) -> None:
-        for owner, value in self.removed_rows:
-            report.removed_row(table, owner=owner, value=value)
+        for owner, value, reference in self.removed_rows:
+            report.removed_row(table, owner=owner, value=value, reference=reference)
         for outcome, n in (
             ("written", self.written),
             ("unchanged", self.unchanged),
