@@ -123,9 +123,9 @@ SEARCH_PARAMETERS = [
     query(
         "q",
         TEXT,
-        "Words that must all appear in the name or description. A search with words reaches"
-        " at most SEARCH_WORDS_MAX_LISTINGS listings (3,000 by default; counted with the other"
-        " filters): past that it is a 400 on `q`.",
+        "Words that must all appear in the name or description. An anonymous search with"
+        " words reaches at most SEARCH_WORDS_MAX_LISTINGS listings (3,000 by default; counted"
+        " with the other filters): past that it is a 400 on `q`.",
         "legal",
     ),
     PAGE,

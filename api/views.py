@@ -4,6 +4,7 @@ A "provider" here is a listing: one service at one location (HSDS service_at_loc
 id is that listing's UUID.
 """
 
+from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
@@ -107,7 +108,12 @@ class ProviderSearchView(ApiViewMixin, generics.GenericAPIView):
         paginator = self.pagination_class()
         geojson = request.accepted_renderer.format == "geojson"
         try:
-            results = search.search(**arguments)
+            # Words are read from four tables for each listing reached: an anonymous
+            # client's search with words may reach only so many (a 400 past that).
+            words_limit = (
+                None if request.user.is_authenticated else settings.SEARCH_WORDS_MAX_LISTINGS
+            )
+            results = search.search(**arguments, words_limit=words_limit)
             pairs = paginator.paginate_queryset(RankedIds(results), request, view=self)
             covering = [] if geojson else results.remote_ids  # a map shows places only
         except InvalidSearch as error:

@@ -503,9 +503,9 @@ SEARCH_DEFAULT_RADIUS_MI = env_int("SEARCH_DEFAULT_RADIUS_MI", 25, minimum=1, ma
 SEARCH_MAX_RADIUS_MI = env_int("SEARCH_MAX_RADIUS_MI", 250, minimum=1, maximum=3000)
 if SEARCH_DEFAULT_RADIUS_MI > SEARCH_MAX_RADIUS_MI:
     raise ImproperlyConfigured("SEARCH_DEFAULT_RADIUS_MI must not exceed SEARCH_MAX_RADIUS_MI.")
-# A search with words (the API's `q`, the advocates' search) tests them on every listing it
-# reaches: it may reach at most this many, else it is a 400 asking for a shorter distance
-# (providers/search.py, `Results.check_words_reach`).
+# An anonymous API search with words (`q`) tests them on every listing it reaches: it may
+# reach at most this many, else it is a 400 asking for a shorter distance or a need
+# (providers/search.py, `Results.check_words_reach`). Signed-in clients are not limited.
 SEARCH_WORDS_MAX_LISTINGS = env_int("SEARCH_WORDS_MAX_LISTINGS", 3000, minimum=1, maximum=10**7)
 # Anonymous searches on the public page (answered over the rate by a calm page with 911 and
 # the hotlines).

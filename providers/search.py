@@ -99,6 +99,7 @@ class Results:
     filters: Filters = field(default_factory=Filters)
     now: datetime | None = None
     radius: Radius | None = None  # the checked radius search (None without a point)
+    words_limit: int | None = None  # the most listings a search with words may reach
     _count: int | None = field(default=None, repr=False)
     _words_checked: bool = field(default=False, repr=False)
 
@@ -109,15 +110,16 @@ class Results:
         return nearby_rows(self.radius)
 
     def check_words_reach(self) -> None:
-        """Refuse a search with words that would test them on more than
-        SEARCH_WORDS_MAX_LISTINGS listings. Each listing's words are read by joining four
-        tables (about 15 microseconds a listing on SQLite, 35 on PostgreSQL): unbounded,
-        one anonymous request near New York or with no place at 100k listings held the
-        database for half a second or more. The reach is counted without the words, from
-        the search copies, before any listing's words are read."""
-        if not self.filters.text or self._words_checked:
+        """Refuse a search with words that would test them on more than `words_limit`
+        listings (the API gives SEARCH_WORDS_MAX_LISTINGS for an anonymous client; None:
+        no limit). Each listing's words are read by joining four tables (about 15
+        microseconds a listing on SQLite, 35 on PostgreSQL): unbounded, one anonymous
+        request near New York or with no place at 100k listings held the database for half
+        a second or more. The reach is counted without the words, from the search copies,
+        before any listing's words are read."""
+        if not self.filters.text or self.words_limit is None or self._words_checked:
             return
-        limit = settings.SEARCH_WORDS_MAX_LISTINGS
+        limit = self.words_limit
         without_words = search(
             lat=self.lat,
             lng=self.lng,
@@ -128,17 +130,20 @@ class Results:
         )
         reach = without_words.count()
         if reach > limit:
+            listings = "listing" if limit == 1 else "listings"
             if self.radius is None:
-                where = f"{reach:,} match. Give a place, or choose a kind of help"
+                verb = "matches" if reach == 1 else "match"
+                where = f"{reach:,} {verb}. Give a place, or choose a kind of help"
             else:
+                miles = "mile" if self.radius_mi == 1 else "miles"
+                verb = "is" if reach == 1 else "are"
                 where = (
-                    f"{reach:,} are within {self.radius_mi:g} mile"
-                    f"{'' if self.radius_mi == 1 else 's'}. Choose a shorter"
+                    f"{reach:,} {verb} within {self.radius_mi:g} {miles}. Choose a shorter"
                     " distance or a kind of help"
                 )
             raise InvalidSearch(
                 "q",
-                f"Words are searched for in at most {limit:,} listings, and {where},"
+                f"Words are searched for in at most {limit:,} {listings}, and {where},"
                 " or search without words.",
             )
         self._words_checked = True
@@ -500,8 +505,9 @@ def covering_ids(
 def listing(*, filters: Filters = Filters(), now: datetime | None = None) -> QuerySet:
     """Without a place: every listed service-at-location matching the filters, by name.
 
-    Listed-ness is read from the search copy (no join for the count), and the order walks
-    organizations by their name index.
+    Listed-ness and service types are read from the search copies (no join for the count,
+    no probe of the links table per row: a need over 100k listings took 147 ms that way, 33
+    ms on the copy), and the order walks organizations by their name index.
     """
     qs = ServiceAtLocation.objects.filter(search_listed=True).select_related(
         "service", "service__organization", "location"
@@ -518,13 +524,16 @@ def search(
     state: str = "",
     filters: Filters = Filters(),
     now: datetime | None = None,
+    words_limit: int | None = None,
 ) -> Results:
     """Near a point: nearby physical locations plus remote services covering it.
 
-    Without a point: the plain filtered listing, and no remote section.
+    Without a point: the plain filtered listing, and no remote section. With words
+    (`filters.text`) and a `words_limit`, reading the results refuses a search that would
+    test the words on more listings than that (`Results.check_words_reach`).
     """
     if lat is None or lng is None:
-        return Results(filters=filters, now=now)
+        return Results(filters=filters, now=now, words_limit=words_limit)
     radius = within(lat=lat, lng=lng, radius_mi=radius_mi, filters=filters, now=now)
     return Results(
         lat=radius.lat,
@@ -534,4 +543,5 @@ def search(
         filters=filters,
         now=now,
         radius=radius,
+        words_limit=words_limit,
     )

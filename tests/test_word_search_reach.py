@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from rest_framework.authtoken.models import Token
 
 from providers import search
 from providers.search import Filters, InvalidSearch
@@ -71,20 +72,34 @@ def test_searches_without_words_are_not_limited(five_near_new_york, api_client):
 
 
 def test_the_core_refuses_before_counting_or_ranking(five_near_new_york):
-    found = search.search(lat=40.7484, lng=-73.9967, radius_mi=25, filters=Filters(text="legal"))
+    words = Filters(text="legal")
+    found = search.search(lat=40.7484, lng=-73.9967, radius_mi=25, filters=words, words_limit=3)
     for read in (found.count, lambda: found.ranked(0, 20), lambda: found.count_and_ranked(0, 20)):
         with pytest.raises(InvalidSearch) as refused:
             read()
         assert refused.value.field == "q"
-    assert search.search(filters=Filters(text="x")).count is not None  # built, not yet read
     with pytest.raises(InvalidSearch):
-        search.search(filters=Filters(text="x")).count()
+        search.search(filters=words, words_limit=3).count()
+    # Without a limit (the default) nothing is refused.
+    assert search.search(filters=words).count() == 1
+    assert search.search(filters=words, words_limit=5).count() == 1
+    one = search.search(filters=words, words_limit=1)
+    with pytest.raises(InvalidSearch, match="at most 1 listing, and 5 match"):
+        one.count()
 
 
-def test_the_advocates_search_says_why(referral_world, client, settings):
-    settings.SEARCH_WORDS_MAX_LISTINGS = 1  # the world has two listings near New York
+def test_signed_in_clients_and_advocates_are_not_limited(
+    five_near_new_york, api_client, referral_world, client
+):
+    """The bound is for anonymous clients, who are many and unknown: an API client with a
+    token, or an advocate finding a provider by name for a client, searches the whole
+    directory."""
+    token = Token.objects.create(user=referral_world.advocate_a)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    by_name = api_client.get(f"{SEARCH}?q=legal")
+    assert by_name.status_code == HTTPStatus.OK and by_name.json()["count"] == 2
     client.force_login(referral_world.advocate_a)
-    response = client.get(reverse("referrals:search"), {"near": "10001", "q": "legal"})
-    assert response.status_code == HTTPStatus.OK
-    assert b"errorlist" in response.content
-    assert b"at most 1 listings" in response.content
+    page = client.get(reverse("referrals:search"), {"near": "10001", "q": "legal"})
+    assert page.status_code == HTTPStatus.OK
+    assert b"errorlist" not in page.content
+    assert b"Legal Aid Newark" in page.content and b"Provider P Legal Aid" in page.content
