@@ -31,15 +31,25 @@ def km_to_mi(km: float) -> float:
     return km / KM_PER_MI
 
 
-def haversine_a(*, lat: float, lng: float, lat0: float, lng0: float) -> float:
+# PostgreSQL raises "value out of range: underflow" where a product underflows (SQLite and
+# Python give 0): its statements count a coordinate difference under this as none.
+TINY_DEGREES = 1e-100
+
+
+def haversine_a(
+    *, lat: float, lng: float, lat0: float, lng0: float, tiny_is_zero: bool = False
+) -> float:
     """The haversine's squared half chord from (lat0, lng0) to (lat, lng): 0 at the same
     point, 1 at the antipode. Distance grows with it, so the search filters and sorts on it;
-    written exactly like the SQL of `search_sql.haversine_sql` so both give the same floats."""
+    written exactly like the SQL of `search_sql.haversine_sql` so both give the same floats
+    (`tiny_is_zero` as PostgreSQL's statements have it)."""
+    dlat, dlng = lat - lat0, lng - lng0
+    if tiny_is_zero:
+        dlat = 0 if abs(dlat) < TINY_DEGREES else dlat
+        dlng = 0 if abs(dlng) < TINY_DEGREES else dlng
     return (
-        math.sin((lat - lat0) * HALF_DEGREE) ** 2
-        + math.cos(lat * DEGREE)
-        * math.cos(lat0 * DEGREE)
-        * math.sin((lng - lng0) * HALF_DEGREE) ** 2
+        math.sin(dlat * HALF_DEGREE) ** 2
+        + math.cos(lat * DEGREE) * math.cos(lat0 * DEGREE) * math.sin(dlng * HALF_DEGREE) ** 2
     )
 
 

@@ -385,9 +385,15 @@ class RankedIterable(ModelIterable):
             except EmptyResultSet:  # an empty slice ([0:0]) or an impossible filter
                 return
         found = []
+        # Ranked as the statements rank them (PostgreSQL's count tiny differences as none).
+        tiny_is_zero = connections[queryset.db].vendor == "postgresql"
         for row in RowLoader.get(queryset).load(ids_sql, ids_params):
             rank = geometry.haversine_a(
-                lat=row.search_lat, lng=row.search_lng, lat0=point[0], lng0=point[1]
+                lat=row.search_lat,
+                lng=row.search_lng,
+                lat0=point[0],
+                lng0=point[1],
+                tiny_is_zero=tiny_is_zero,
             )
             row.exact_distance_mi = geometry.a_to_mi(rank)
             found.append((rank, row.pk, row))

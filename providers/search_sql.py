@@ -15,7 +15,7 @@ from django.db import connections
 from django.db.models import BooleanField, F, FloatField, Func, QuerySet
 
 from providers import geometry
-from providers.geometry import DEGREE, EARTH_RADIUS_MI, HALF_DEGREE
+from providers.geometry import DEGREE, EARTH_RADIUS_MI, HALF_DEGREE, TINY_DEGREES
 
 TABLE = '"providers_serviceatlocation"'
 MAX_BANDS = 240  # about 830 miles of latitude: wider circles scan a box instead
@@ -25,12 +25,17 @@ def haversine_sql(lat_sql: str, lng_sql: str, *, lat: float, lng: float, vendor:
     """`geometry.haversine_a` from (lat, lng) to the columns, as (sql, params)."""
     dlat, dlat_params = f"({lat_sql} - %s)", [lat]
     dlng, dlng_params = f"({lng_sql} - %s)", [lng]
+    row_lat = lat_sql
     if vendor == "postgresql":
-        # PostgreSQL raises "value out of range: underflow" where a product underflows
-        # (SQLite and Python give 0): a difference under 1e-100 degrees counts as 0.
-        dlat, dlat_params = f"(CASE WHEN ABS({dlat}) < 1e-100 THEN 0 ELSE {dlat} END)", [lat] * 2
-        dlng, dlng_params = f"(CASE WHEN ABS({dlng}) < 1e-100 THEN 0 ELSE {dlng} END)", [lng] * 2
-    sql = f"(POWER(SIN({dlat} * %s), 2) + COS({lat_sql} * %s) * %s * POWER(SIN({dlng} * %s), 2))"
+        # PostgreSQL raises "value out of range: underflow" where a product of non-zero
+        # numbers is 0 (SQLite and Python give 0): a difference, or a row's latitude, under
+        # geometry.TINY_DEGREES counts as 0 (the cosine of either is 1 all the same), and
+        # haversine_a(tiny_is_zero=True) ranks its rows in Python the same way.
+        tiny = f"{TINY_DEGREES:g}"
+        dlat, dlat_params = f"(CASE WHEN ABS({dlat}) < {tiny} THEN 0 ELSE {dlat} END)", [lat] * 2
+        dlng, dlng_params = f"(CASE WHEN ABS({dlng}) < {tiny} THEN 0 ELSE {dlng} END)", [lng] * 2
+        row_lat = f"(CASE WHEN ABS({lat_sql}) < {tiny} THEN 0 ELSE {lat_sql} END)"
+    sql = f"(POWER(SIN({dlat} * %s), 2) + COS({row_lat} * %s) * %s * POWER(SIN({dlng} * %s), 2))"
     params = [*dlat_params, HALF_DEGREE, DEGREE, math.cos(lat * DEGREE), *dlng_params, HALF_DEGREE]
     return sql, params
 
