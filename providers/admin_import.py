@@ -8,13 +8,14 @@ providers/admin/__init__.py.
 
 import shutil
 import uuid
+from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -35,7 +36,14 @@ from providers.importers import feeds, runs
 from providers.importers.models import FederatedFeed
 from providers.importers.package import Package, PackageError
 from providers.importers.report import Report
-from providers.models import ImportRun, Status, TaxonomyMapping
+from providers.models import (
+    ImportRun,
+    Location,
+    Organization,
+    Service,
+    Status,
+    TaxonomyMapping,
+)
 from providers.permissions import is_editor
 
 MB = 1024 * 1024
@@ -165,53 +173,73 @@ def run_result(run: ImportRun) -> str:
         "written": lambda n: ngettext("%(n)d detail written", "%(n)d details written", n),
     }
     parts = [words[key](tally[key]) % {"n": tally[key]} for key in words if tally[key]]
-    # Removed phones and opening periods are named: "details" alone would hide a hotline
-    # number the source dropped.
-    removed = [
-        word(n) % {"n": n}
-        for table, word in (
-            ("phones", lambda n: ngettext("%(n)d phone", "%(n)d phones", n)),
-            (
-                "opening_hours",
-                lambda n: ngettext("%(n)d opening period", "%(n)d opening periods", n),
-            ),
-        )
-        if (n := counts.get(table, {}).get("removed", 0))
-    ]
-    named = sum(counts.get(table, {}).get("removed", 0) for table in ("phones", "opening_hours"))
-    if tally["removed"] > named:
-        others = tally["removed"] - named
-        removed.append(
-            ngettext("%(n)d other detail", "%(n)d other details", others) % {"n": others}
-        )
-    if removed:
-        parts.append(_("%(removed)s removed") % {"removed": ", ".join(removed)})
+    # What was removed is named, apart: "details" alone would hide a hotline number the source
+    # dropped, or a service no longer listed at a location.
+    removed_words = {
+        "phones": lambda n: ngettext("%(n)d phone", "%(n)d phones", n),
+        "opening_hours": lambda n: ngettext("%(n)d opening period", "%(n)d opening periods", n),
+        "service_at_location": lambda n: ngettext(
+            "%(n)d service-at-location link", "%(n)d service-at-location links", n
+        ),
+    }
+    removed = {table: counts.get(table, {}).get("removed", 0) for table in Report.REMOVED_TABLES}
+    named = [removed_words[table](n) % {"n": n} for table, n in removed.items() if n]
+    if others := tally["removed"] - sum(removed.values()):
+        named.append(ngettext("%(n)d other detail", "%(n)d other details", others) % {"n": others})
     changes = ", ".join(parts)
+    if named:
+        removal = _("%(removed)s removed") % {"removed": ", ".join(named)}
+        changes = (
+            _("%(changes)s; %(removed)s") % {"changes": changes, "removed": removal}
+            if parts
+            else removal
+        )
     return _("Applied: %(changes)s") % {"changes": changes}
 
 
 def removed_sections(report: dict) -> list[dict]:
-    """The phones and hours the run removed, by table, with how many more were not named;
-    each row with a link to the record it was removed from (`url`, "" for a run stored
-    before its report kept the reference)."""
-    labels = {"phones": _("Phones"), "opening_hours": _("Opening hours")}
+    """What the run removed, by table, with how many more were not named; each row with a
+    link to the record it was removed from (`url`: "" for a record deleted since, or a run
+    stored before its report kept the reference)."""
+    labels = {
+        "phones": _("Phones"),
+        "opening_hours": _("Opening hours"),
+        "service_at_location": _("Service-at-location links"),
+    }
+    named = Report.removed_named(report.get("counts"), report.get("removed"))
+    urls = _owner_urls([row.get("reference", "") for _table, rows, _n in named for row in rows])
     return [
         {
             "label": labels[table],
-            "rows": [{**row, "url": _owner_url(row.get("reference", ""))} for row in rows],
+            "rows": [{**row, "url": urls.get(row.get("reference", ""), "")} for row in rows],
             "total": total,
             "more": total - len(rows),
         }
-        for table, rows, total in Report.removed_named(report.get("counts"), report.get("removed"))
+        for table, rows, total in named
     ]
 
 
-def _owner_url(reference: str) -> str:
-    """The admin page of a removed row's owner ("location:<id>"), or ""."""
-    kind, _colon, pk = reference.partition(":")
-    if kind not in ("organization", "service", "location") or not pk:
-        return ""
-    return reverse(f"admin:providers_{kind}_change", args=[pk])
+_OWNERS = {"organization": Organization, "service": Service, "location": Location}
+
+
+def _owner_urls(references: list[str]) -> dict[str, str]:
+    """The admin pages of the records the references name ("location:<id>") that still
+    exist: one query for each kind of record."""
+    wanted = defaultdict(set)
+    for reference in references:
+        kind, _colon, pk = reference.partition(":")
+        if kind in _OWNERS and pk:
+            wanted[kind].add(pk)
+    urls = {}
+    for kind, pks in wanted.items():
+        model = _OWNERS[kind]
+        try:
+            found = model.objects.filter(pk__in=pks).values_list("pk", flat=True)
+            for pk in found:
+                urls[f"{kind}:{pk}"] = reverse(f"admin:providers_{kind}_change", args=[pk])
+        except ValidationError:  # not an id (a report edited by hand)
+            continue
+    return urls
 
 
 def _forget_stale_uploads() -> None:

@@ -1,12 +1,12 @@
-"""Attack review: an import report names the phones and hours a re-import removed by whose
+"""Attack review: an import report names the phones, hours and links a re-import removed by whose
 they were; a confidential location without a name must not be named by its street."""
 
 from datetime import time
 
 import pytest
 
-from providers.importers.removed import describe_hours, describe_phones
-from providers.models import Location, OpeningHours, Phone
+from providers.importers.removed import describe_hours, describe_links, describe_phones
+from providers.models import Location, OpeningHours, Phone, ServiceAtLocation
 
 STREET = "12 Hidden Lane"
 
@@ -39,3 +39,13 @@ def test_removed_hours_of_a_nameless_confidential_location_never_name_its_street
     rows = describe_hours(OpeningHours.objects.filter(location=nameless_shelter), 50)
     assert rows
     assert not any("Hidden Lane" in part for row in rows for part in row)
+
+
+@pytest.mark.django_db
+def test_a_removed_link_to_a_nameless_confidential_location_never_names_its_street(
+    nameless_shelter,
+):
+    rows = describe_links(ServiceAtLocation.objects.filter(location=nameless_shelter), 50)
+    assert rows
+    assert not any("Hidden Lane" in part for row in rows for part in row)
+    assert all(value == "location Boston" for _owner, value, _reference in rows)

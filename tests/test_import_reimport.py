@@ -12,7 +12,15 @@ from hsds_support import rewrite_csv, write_csv, write_legacy_package
 
 from providers.importers.hsds import import_hsds
 from providers.importers.report import Report
-from providers.models import ImportRun, Location, OpeningHours, Phone, ServiceAtLocation
+from providers.models import (
+    ImportRun,
+    Location,
+    OpeningHours,
+    Organization,
+    Phone,
+    Service,
+    ServiceAtLocation,
+)
 
 
 def ids(model) -> set:
@@ -174,7 +182,7 @@ def test_the_run_list_says_what_each_applied_run_changed(tmp_path, admin_client)
     assert "Applied: 10 added, 11 details written</td>" in run_row(page, first)
     assert "updated" not in run_row(page, first)
     # The one detail this run changed is the phone it removed: named, not "1 detail updated".
-    assert "Applied: 1 changed, 1 phone removed</td>" in run_row(page, changed)
+    assert "Applied: 1 changed; 1 phone removed</td>" in run_row(page, changed)
     assert "Applied: no changes" in run_row(page, unchanged)
     review = admin_client.get(reverse("admin:providers_importrun_review", args=[unchanged.pk]))
     assert "— Applied: no changes</h2>" in review.content.decode()
@@ -207,10 +215,64 @@ def test_a_reimport_lists_the_phones_and_hours_it_removed(tmp_path, admin_client
 
 
 @pytest.mark.django_db
+def test_removed_links_and_numbers_are_named_with_links_to_their_records(tmp_path, admin_client):
+    """A service no longer listed at a location is named like a vanished hotline, and each
+    removed row links to its service, organization or location while that still exists."""
+    package = write_legacy_package(tmp_path / "pkg")
+    run_command(package, "--source", "legacy")
+    drop_row(package / "services_at_location.csv", 2)  # sal-3: Counseling at Northside
+    drop_row(package / "phones.csv", 2)  # ph-3: Northside Counseling's fax
+    drop_row(package / "phones.csv", 0)  # ph-1: the immigration service's intake line
+
+    out, error = run_command(package, "--source", "legacy")
+
+    assert error is None, out
+    assert "Service-at-location links removed (1):" in out
+    assert "  service Counseling (svc-3): location Northside (loc-3)" in out
+    run = ImportRun.objects.order_by("-created_at").first()
+    page = admin_client.get(reverse("admin:providers_importrun_changelist")).content.decode()
+    # Counseling, no longer at Northside, is kept at a remote location of its own (added),
+    # without Northside's opening period.
+    assert (
+        "Applied: 1 added, 1 changed, 1 detail written; 2 phones, 1 opening period,"
+        " 1 service-at-location link removed</td>"
+    ) in run_row(page, run)
+    review = reverse("admin:providers_importrun_review", args=[run.pk])
+    html = admin_client.get(review).content.decode()
+    assert "Service-at-location links removed: 1" in html
+    counseling = Service.objects.get(source_id="svc-3")
+    legal = Service.objects.get(source_id="svc-1")
+    northside = Organization.objects.get(source_id="org-3")
+    for kind, record, owner in (
+        ("service", counseling, "service Counseling (svc-3)"),
+        ("service", legal, "service Immigration legal services (svc-1)"),
+        ("organization", northside, "organization Northside Counseling (org-3)"),
+    ):
+        link = reverse(f"admin:providers_{kind}_change", args=[record.pk])
+        assert f'<a href="{link}">{owner}</a>' in html
+    assert "location Northside (loc-3)" in html
+
+    # A record deleted since, or a run stored before the report kept references: the name
+    # alone, no link to a page that is gone.
+    legal.delete()
+    stored = run.report
+    for row in stored["removed"]["service_at_location"]:
+        del row["reference"]
+    ImportRun.objects.filter(pk=run.pk).update(report=stored)
+    html = admin_client.get(review).content.decode()
+    assert "<td>service Immigration legal services (svc-1)</td>" in html
+    assert "<td>service Counseling (svc-3)</td>" in html
+    link = reverse("admin:providers_organization_change", args=[northside.pk])
+    assert f'<a href="{link}">organization Northside Counseling (org-3)</a>' in html
+
+
+@pytest.mark.django_db
 def test_the_removed_list_is_capped_for_a_huge_run():
     report = Report(source="big")
     for n in range(Report.REMOVED_SHOWN + 7):
-        report.removed_row("phones", owner=f"service S{n} (s-{n})", value=f"+1555{n:07d}")
+        report.removed_row(
+            "phones", owner=f"service S{n} (s-{n})", value=f"+1555{n:07d}", reference=""
+        )
     report.count("phones", "removed", Report.REMOVED_SHOWN + 7)
 
     text = report.as_text()

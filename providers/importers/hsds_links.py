@@ -11,7 +11,8 @@ from providers.hsds import FLAG_CONFIDENTIAL, FLAG_SAMPLE
 from providers.importers import normalise as norm
 from providers.importers.mapping import LOCATION_KINDS, SERVICE_KINDS
 from providers.importers.records import Row, location_values
-from providers.importers.removed import describe_phones
+from providers.importers.removed import describe_links, describe_phones
+from providers.importers.report import Report
 from providers.importers.writer import Inserter, chunks
 from providers.models import Location, Organization, Phone, Service, ServiceAtLocation, Status
 
@@ -177,6 +178,12 @@ def _service_at_location(imp) -> None:
         for (service, location), pk in stored.items()
         if service in touched and (service, location) not in imp.package_pairs
     ]
+    if stale:  # named in the report before they go (a service no longer listed there)
+        shown = ServiceAtLocation.objects.filter(pk__in=stale[: Report.REMOVED_SHOWN])
+        for owner, value, reference in describe_links(shown, Report.REMOVED_SHOWN):
+            imp.report.removed_row(
+                "service_at_location", owner=owner, value=value, reference=reference
+            )
     for part in chunks(stale):
         ServiceAtLocation.objects.filter(pk__in=part).delete()
     written = len(imp.new_links)

@@ -1,5 +1,6 @@
-"""The phones and opening hours a re-import deletes, named for its report: whose they were
-(the organization, service or location, with its id at the source) and what they said."""
+"""The phones, opening hours and service-at-location links a re-import deletes, named for its
+report: whose they were (the organization, service or location, with its id at the source)
+and what they said."""
 
 from django.db import models
 
@@ -50,4 +51,21 @@ def describe_hours(queryset: models.QuerySet, limit: int) -> list[tuple[str, str
             _reference("location", hours.location),
         )
         for hours in rows[:limit]
+    ]
+
+
+def describe_links(queryset: models.QuerySet, limit: int) -> list[tuple[str, str, str]]:
+    """(service, location, the service's reference) of the first `limit` service-at-location
+    links, e.g. ("service Counseling (svc-3)", "location Northside (loc-3)", "service:<id>"):
+    the service is no longer listed there."""
+    rows = queryset.select_related("service", "location").order_by(
+        "service__name", "location__name", "pk"
+    )
+    return [
+        (
+            _owner("service", sal.service),
+            _owner("location", sal.location),
+            _reference("service", sal.service),
+        )
+        for sal in rows[:limit]
     ]

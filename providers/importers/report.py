@@ -49,7 +49,11 @@ class Report:
     MAX_CAUSES = 2_000  # further causes are counted in the severity totals only
     PROGRESS_EVERY = 500
     REMOVED_SHOWN = 50  # removed phones and hours listed by name; the rest are counted
-    REMOVED_TABLES = {"phones": "Phones", "opening_hours": "Opening hours"}
+    REMOVED_TABLES = {
+        "phones": "Phones",
+        "opening_hours": "Opening hours",
+        "service_at_location": "Service-at-location links",
+    }
 
     source: str = ""
     kind: str = ""  # "HSDS 3.0", "HSDS 1.x/2.0", "flat CSV"
@@ -136,10 +140,11 @@ class Report:
     def count(self, table: str, outcome: str, n: int = 1) -> None:
         self.counts[table][outcome] += n
 
-    def removed_row(self, table: str, *, owner: str, value: str, reference: str = "") -> None:
-        """A stored phone or opening period the package no longer has, deleted by this run
-        (its count is the table's "removed"): kept by name for the first REMOVED_SHOWN,
-        with its owner's `reference` ("location:<id>") for a link in the admin."""
+    def removed_row(self, table: str, *, owner: str, value: str, reference: str) -> None:
+        """A stored phone, opening period or service-at-location link the package no longer
+        has, deleted by this run (its count is the table's "removed"): kept by name for the
+        first REMOVED_SHOWN, with its owner's `reference` ("location:<id>") for a link in
+        the admin."""
         if len(self.removed[table]) < self.REMOVED_SHOWN:
             self.removed[table].append((owner, value, reference))
 
@@ -245,7 +250,7 @@ class Report:
         }
 
     def removed_lines(self) -> list[str]:
-        """The phones and hours this run removed (would remove), each with whose it was."""
+        """The phones, hours and links this run removed (would remove), each with whose it was."""
         lines = []
         verb = "that would be removed" if self.dry_run or not self.ok else "removed"
         for table, shown, total in self.removed_named(self.counts, self.removed_dicts()):
