@@ -125,7 +125,7 @@ SEARCH_PARAMETERS = [
         TEXT,
         "Words that must all appear in the name or description. An anonymous search with"
         " words reaches at most SEARCH_WORDS_MAX_LISTINGS listings (3,000 by default; counted"
-        " with the other filters): past that it is a 400 on `q`.",
+        " within the radius and the service types): past that it is a 400 on `q`.",
         "legal",
     ),
     PAGE,

@@ -115,20 +115,23 @@ class Results:
         no limit). Each listing's words are read by joining four tables (about 15
         microseconds a listing on SQLite, 35 on PostgreSQL): unbounded, one anonymous
         request near New York or with no place at 100k listings held the database for half
-        a second or more. The reach is counted without the words, from the search copies,
-        before any listing's words are read."""
+        a second or more. The reach is counted from the search copies (the place and the
+        service types) before any listing's words are read."""
         if not self.filters.text or self.words_limit is None or self._words_checked:
             return
         limit = self.words_limit
-        without_words = search(
+        # What the search's statements visit: the place and the service types, read from the
+        # search copies. The other filters are tested together with the words, per listing
+        # (one EXISTS), so they narrow the answer, not the work.
+        visited = search(
             lat=self.lat,
             lng=self.lng,
             radius_mi=self.radius_mi,
             state=self.state,
-            filters=replace(self.filters, text=""),
+            filters=Filters(services=self.filters.services),
             now=self.now,
         )
-        reach = without_words.count()
+        reach = visited.count()
         if reach > limit:
             listings = "listing" if limit == 1 else "listings"
             if self.radius is None:

@@ -53,11 +53,20 @@ def test_a_word_search_within_the_limit_answers(five_near_new_york, api_client):
     assert response.json()["count"] == 3
     one_mile = api_client.get(f"{SEARCH}?{NYC}&radius=4&q=near").json()["q"][0]
     assert "4 are within 4 miles" in one_mile  # the fourth is 3.6 miles away
-    # Filters count towards the reach: a need narrows what the words are tested on.
+    # A need narrows what the statements visit (its copy is in the search index): it counts.
     wide = api_client.get(f"{SEARCH}?{NYC}&radius=25&q=legal&service=legal-assistance")
     assert wide.status_code == HTTPStatus.BAD_REQUEST  # all five offer it
     none = api_client.get(f"{SEARCH}?{NYC}&radius=25&q=legal&service=food-shelter-housing")
     assert none.status_code == HTTPStatus.OK and none.json()["count"] == 0
+
+
+def test_other_filters_do_not_let_words_through(five_near_new_york, api_client):
+    """The other filters are tested with the words, listing by listing: one that matches
+    nothing narrows the answer, not the listings whose words are read (the attack: a
+    victimization no listing names let a search read every listing within 250 miles)."""
+    for narrowing in ("victimization=labor-trafficking", "accessibility=asl", "open_now=true"):
+        message = _refused(api_client, f"{SEARCH}?{NYC}&radius=25&q=legal&{narrowing}")
+        assert "5 are within 25 miles" in message
 
 
 def test_a_word_search_without_a_place_reaches_the_whole_directory(five_near_new_york, api_client):
