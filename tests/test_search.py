@@ -4,10 +4,12 @@ import math
 from datetime import UTC, datetime, time
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from providers import search, search_rows
 from providers.geometry import haversine_mi
-from providers.models import Location, LocationKind, ServiceArea
+from providers.models import Location, LocationKind, OpeningHours, ServiceArea
 from providers.search import Filters, InvalidSearch
 
 # Midtown Manhattan (ZIP 10001), Newark NJ (~9 mi), Philadelphia (~80 mi).
@@ -81,6 +83,27 @@ def test_open_now_respects_local_time_and_overnight_hours(make_provider):
     night = search.nearby(**NYC, filters=Filters(open_now=True), now=tuesday_1am)
     assert sorted(r.service.organization.name for r in noon) == ["Always", "Day"]
     assert sorted(r.service.organization.name for r in night) == ["Always", "Night"]
+
+
+def test_open_now_reads_the_time_zones_in_use_from_their_index(make_provider):
+    """One clause per time zone in use: the zones are read alone (DISTINCT over the
+    location's default ordering too read every location, twice per results page: 44 ms
+    each at 100k listings), and each listing's periods from one covering index."""
+    make_provider(name="Day", hours=((2, time(9), time(17)),))
+    make_provider(name="Chicago", lat=41.88, lng=-87.63, timezone="America/Chicago")
+    with CaptureQueriesContext(connection) as queries:
+        list(search.nearby(**NYC, filters=Filters(open_now=True)))
+    zones = [query["sql"] for query in queries if "DISTINCT" in query["sql"]]
+    assert zones == [
+        'SELECT DISTINCT "providers_location"."timezone" AS "timezone" FROM "providers_location"'
+    ]
+    indexes = {
+        index.name: index.fields
+        for model in (Location, OpeningHours)
+        for index in model._meta.indexes
+    }
+    assert indexes["location_timezone_idx"] == ["timezone"]
+    assert indexes["hours_open_idx"] == ["location", "weekday", "opens_at", "closes_at"]
 
 
 def test_remote_services_covering_the_point_come_back_apart(make_provider):
