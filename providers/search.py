@@ -138,10 +138,11 @@ class Results:
                 verb = "matches" if reach == 1 else "match"
                 where = f"{reach:,} {verb}. Give a place, or choose a kind of help"
             else:
-                miles = "mile" if self.radius_mi == 1 else "miles"
+                radius = round(self.radius_mi, 1)  # 100 km: "62.1 miles"
+                miles = "mile" if radius == 1 else "miles"
                 verb = "is" if reach == 1 else "are"
                 where = (
-                    f"{reach:,} {verb} within {self.radius_mi:g} {miles}. Choose a shorter"
+                    f"{reach:,} {verb} within {radius:g} {miles}. Choose a shorter"
                     " distance or a kind of help"
                 )
             raise InvalidSearch(

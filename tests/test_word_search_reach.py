@@ -45,6 +45,8 @@ def test_a_word_search_past_the_limit_is_refused_before_any_words_are_read(
     message = _refused(api_client, f"{SEARCH}?{NYC}&radius=25&q=legal")
     assert "at most 3 listings" in message and "5 are within 25 miles" in message
     assert "shorter distance" in message
+    in_km = _refused(api_client, f"{SEARCH}?{NYC}&radius=40&unit=km&q=legal")
+    assert "5 are within 24.9 miles" in in_km
 
 
 def test_a_word_search_within_the_limit_answers(five_near_new_york, api_client):
