@@ -267,8 +267,10 @@ def run_wrk(port: int, script: Path, seconds: int, connections: int) -> dict:
     return {
         "requests": int(re.search(r"(\d+) requests in", out).group(1)),
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        "p50": _ms(re.search(r"50%\s+(\S+)", out).group(1)),
-        "p99": _ms(re.search(r"99%\s+(\S+)", out).group(1)),
+        # The latency distribution's lines ("     50%   12.80ms"), not a Stdev column such as
+        # "75.50%" in the thread stats above them.
+        "p50": _ms(re.search(r"^\s+50%\s+(\S+)", out, re.MULTILINE).group(1)),
+        "p99": _ms(re.search(r"^\s+99%\s+(\S+)", out, re.MULTILINE).group(1)),
         "errors": (int(non_2xx.group(1)) if non_2xx else 0)
         + (sum(int(n) for n in socket_errors.groups()) if socket_errors else 0),
     }
