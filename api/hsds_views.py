@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from django import forms
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -37,7 +37,6 @@ from api.pagination import Chain, HsdsPagination
 from providers import hsds, search
 from providers.geocode import state_for
 from providers.models import Organization, Phone, Service, ServiceAtLocation
-from providers.search_rows import NearbyQuerySet
 
 STREAM_BATCH = 200
 METRES_PER_MI = 1609.344
@@ -125,26 +124,11 @@ class HsdsListView(ApiViewMixin, generics.GenericAPIView):
         return self.paginator.get_paginated_response(self.represent(page, flags))
 
     def _stream(self, rows, flags):
-        for batch in _batches(rows):
+        total = len(rows) if isinstance(rows, list) else rows.count()
+        for start in range(0, total, STREAM_BATCH):
+            batch = list(rows[start : start + STREAM_BATCH])
             for item in self.represent(batch, flags):
                 yield json.dumps(item, cls=JSONEncoder, separators=(",", ":")) + "\n"
-
-
-def _batches(rows):
-    """The rows in batches of STREAM_BATCH, in their order. A list (of rows near a point) is
-    sliced. A whole-directory queryset is read as its ids first, in its order (one query),
-    then each batch by its ids: sliced, each batch's OFFSET read every row before it again,
-    and a 100k-listing feed took minutes. A row deleted meanwhile is left out."""
-    if not isinstance(rows, QuerySet) or isinstance(rows, NearbyQuerySet):
-        rows = list(rows)
-        for start in range(0, len(rows), STREAM_BATCH):
-            yield rows[start : start + STREAM_BATCH]
-        return
-    ids = list(rows.values_list("pk", flat=True))
-    for start in range(0, len(ids), STREAM_BATCH):
-        part = ids[start : start + STREAM_BATCH]
-        found = {row.pk: row for row in rows.filter(pk__in=part)}
-        yield [found[pk] for pk in part if pk in found]
 
 
 class RootView(ApiViewMixin, generics.GenericAPIView):
