@@ -21,7 +21,7 @@ drops a table's triggers whenever a migration rebuilds that table.
 
 from django.db import connection as default_connection
 
-from providers.geometry import DEGREE, MI_PER_DEGREE
+from providers.geometry import DEGREE, MI_PER_DEGREE, TINY_DEGREES
 
 _NAMES = {
     "sal": "providers_serviceatlocation",
@@ -37,9 +37,13 @@ def _point(row: str) -> tuple[str, str]:
     """SQL for the search point (lat, lng) of the location `row`, as `geometry.offset_point`
     computes it for a confidential location."""
     north = f"{row}.offset_mi * COS({row}.offset_bearing) / {MI_PER_DEGREE!r}"
+    # A latitude within TINY_DEGREES of the equator counts as on it (the cosine is 1 all
+    # the same): PostgreSQL raises "value out of range: underflow" for 5e-324 * pi / 180.
+    tiny = f"{TINY_DEGREES:g}"
+    latitude = f"(CASE WHEN ABS({row}.latitude) < {tiny} THEN 0 ELSE {row}.latitude END)"
     east = (
         f"{row}.offset_mi * SIN({row}.offset_bearing)"
-        f" / ({MI_PER_DEGREE!r} * COS({row}.latitude * {DEGREE!r}))"
+        f" / ({MI_PER_DEGREE!r} * COS({latitude} * {DEGREE!r}))"
     )
     secret = f"{row}.address_confidential"
     return (

@@ -316,3 +316,18 @@ def test_saving_what_the_copies_do_not_read_rewrites_no_listing(make_provider):
         location.save()
     assert moved.count == 5
     assert_copies_match_the_sources()
+
+
+@pytest.mark.parametrize("latitude", [5e-324, -1e-200])
+def test_a_confidential_location_at_a_denormal_latitude_saves(make_provider, latitude):
+    # PostgreSQL raised "value out of range: underflow" in the copies' trigger (the cosine
+    # of the latitude in degrees times pi / 180) and an editor's save answered 500.
+    row = make_provider()
+    location = row.location
+    location.address_confidential = True
+    location.latitude, location.longitude = latitude, 0.0
+    location.save()
+    lat, lng, _ = copies(row)
+    assert search.haversine_mi(lat1=0, lng1=0, lat2=lat, lng2=lng) == pytest.approx(
+        location.offset_mi, rel=1e-3
+    )
