@@ -138,11 +138,10 @@ class Results:
                 verb = "matches" if reach == 1 else "match"
                 where = f"{reach:,} {verb}. Give a place, or choose a kind of help"
             else:
-                radius = round(self.radius_mi, 1)  # 100 km: "62.1 miles"
-                miles = "mile" if radius == 1 else "miles"
+                # No distance named: the client may have asked in km, or for a tenth of a mile.
                 verb = "is" if reach == 1 else "are"
                 where = (
-                    f"{reach:,} {verb} within {radius:g} {miles}. Choose a shorter"
+                    f"{reach:,} {verb} within the distance searched. Choose a shorter"
                     " distance or a kind of help"
                 )
             raise InvalidSearch(
