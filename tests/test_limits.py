@@ -1,6 +1,7 @@
 """Abuse limits: one client address (trusted proxies only), counted atomically in the cache."""
 
 import json
+import re
 from http import HTTPStatus
 
 import pytest
@@ -133,7 +134,9 @@ def test_bulk_feeds_stream_a_batch_at_a_time(api_client, make_provider, monkeypa
     with CaptureQueriesContext(connection) as rest:
         lines = [json.loads(chunk) for chunk in chunks]
     assert len(lines) == 4
-    assert any("LIMIT 2" in query["sql"] for query in first.captured_queries)
+    # The ids first (one query, in the list's order), then the first batch by its two ids.
+    assert len(first.captured_queries) == 2
+    assert re.search(r'"id" IN \([^,)]+, [^,)]+\)', first.captured_queries[1]["sql"])
     assert len(rest.captured_queries) == 2  # two more batches: 2 and 1 items
 
 
