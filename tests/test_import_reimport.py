@@ -4,6 +4,7 @@ recorded as a run the admin opens, as an upload is."""
 
 import csv
 import io
+from datetime import time
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -232,11 +233,15 @@ def test_removed_links_and_numbers_are_named_with_links_to_their_records(tmp_pat
     run = ImportRun.objects.order_by("-created_at").first()
     page = admin_client.get(reverse("admin:providers_importrun_changelist")).content.decode()
     # Counseling, no longer at Northside, is kept at a remote location of its own (added),
-    # without Northside's opening period.
+    # without Northside's opening period, open at its own schedule's hours (written).
     assert (
-        "Applied: 1 added, 1 changed, 1 detail written; 2 phones, 1 opening period,"
+        "Applied: 1 added, 1 changed, 2 details written; 2 phones, 1 opening period,"
         " 1 service-at-location link removed</td>"
     ) in run_row(page, run)
+    (remote,) = Service.objects.get(source_id="svc-3").locations.all()
+    assert list(remote.hours.values_list("weekday", "opens_at", "closes_at")) == [
+        (3, time(12), time(20))
+    ]
     review = reverse("admin:providers_importrun_review", args=[run.pk])
     html = admin_client.get(review).content.decode()
     assert "Service-at-location links removed: 1" in html

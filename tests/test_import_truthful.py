@@ -263,3 +263,53 @@ def test_a_service_with_no_location_but_a_phone_becomes_a_remote_service(tmp_pat
     import_hsds(folder, source=SOURCE)  # a re-import keeps the one remote place
 
     assert line.locations.count() == 1 and national.locations.count() == 1
+
+
+def test_a_remote_service_keeps_its_own_schedule(tmp_path, db):
+    """A service placed nowhere but reached by phone keeps the hours its schedule rows give
+    (by service_id): its remote place was written closed, with no hours and no note."""
+    from messy211 import FILES
+
+    svc_fields, services = FILES["services.csv"]
+    phone_fields, phones = FILES["phones.csv"]
+    hour_fields, hours = FILES["regular_schedules.csv"]
+    blank_service = ["", "", "active", "", "", "", ""]
+    weekdays = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+    every_day = [*weekdays, "Saturday", "Sunday"]
+    folder = write_messy_211(
+        tmp_path / "export",
+        **{
+            "services.csv": (svc_fields, [
+                *services,
+                ["2005", "1001", "Victim Notification Line", "", *blank_service],
+                ["2006", "1001", "Crisis Text Line", "", *blank_service],
+            ]),
+            "phones.csv": (phone_fields, [
+                *phones,
+                ["6005", "", "2005", "", "", "", "(212) 555-0177", "", "voice", "", ""],
+                ["6006", "", "2006", "", "", "", "(212) 555-0178", "", "text", "", ""],
+            ]),
+            "regular_schedules.csv": (hour_fields, [
+                *hours,
+                *[[f"75{d}", "2005", "", "", day, "8:00", "6:00", "Weekdays 8-6"]
+                  for d, day in enumerate(weekdays)],
+                *[[f"76{d}", "2006", "", "", day, "00:00", "23:59", ""]
+                  for d, day in enumerate(every_day)],
+            ]),
+        },
+    )  # fmt: skip
+
+    import_hsds(folder, source=SOURCE)
+
+    (line,) = service("2005").locations.all()
+    opening = OpeningHours.objects.filter(location=line).order_by("weekday")
+    assert [(h.weekday, h.opens_at, h.closes_at) for h in opening] == [
+        (day, time(8), time(18)) for day in range(1, 6)
+    ]
+    assert (line.open_24_7, line.hours_note) == (False, "Weekdays 8-6")
+    (text_line,) = service("2006").locations.all()
+    assert text_line.open_24_7 and not OpeningHours.objects.filter(location=text_line).exists()
+
+    import_hsds(folder, source=SOURCE)  # a re-import keeps them, once
+
+    assert OpeningHours.objects.filter(location=line).count() == 5

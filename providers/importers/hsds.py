@@ -353,6 +353,7 @@ class HsdsImport:
                     self.hours.add(
                         location_id=pk, weekday=weekday, opens_at=opens, closes_at=closes
                     )
+        hsds_links.add_remote_locations(self)
         self.hours.finish()
         self.hours.count(self.report, "opening_hours")
         self.addresses.clear()

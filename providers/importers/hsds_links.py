@@ -118,6 +118,11 @@ def hours_for(imp, location_sid: str):
             note = note or next(
                 (imp.service_notes[s] for s in services if s in imp.service_notes), ""
             )
+    return _hours(periods, note)
+
+
+def _hours(periods: list, note: str):
+    """(periods, open_24_7, note): every day all day is open 24/7, with no periods."""
     periods = sorted(set(periods))
     days = {day for day, opens, closes in periods if (opens, closes) == ALL_DAY}
     if days == set(range(1, 8)) and len(periods) == 7:
@@ -170,7 +175,6 @@ def _service_at_location(imp) -> None:
         if (service, location) not in stored:
             imp.new_links.append((service, location, norm.text(description, multiline=True)[0]))
     _remote_locations(imp, stored)
-    imp.locations.flush()  # the remote locations
     imp.pairs.clear()
     touched = set(imp.services.ids.values())
     stale = [
@@ -207,21 +211,35 @@ def _service_at_location(imp) -> None:
         )
 
 
-def _remote_locations(imp, stored: dict) -> None:
+def add_remote_locations(imp) -> None:
     """A service the package places nowhere but that is reached by phone or online gets a
-    remote location of its own, so it can be found; its area was set from
-    the package's service areas, else its organization's states, else nationwide for a
-    toll-free number (providers/importers/remote.py)."""
+    remote location of its own, so it can be found, open at the hours of the service's own
+    schedule; its area was set from the package's service areas, else its organization's
+    states, else nationwide for a toll-free number (providers/importers/remote.py)."""
     for sid, name in imp.remote_names.items():
-        service = imp.services.get(sid)
         row = Row(imp.report, "services.csv", imp.services.rows[sid])
         values = location_values(
             row, imp.placer, organization_id=imp.service_org[sid], name=name, remote=True
         )
-        values.update(open_24_7=False, hours_note="")
-        location = imp.locations.add(f"{sid}#remote", values, row=row.number)
+        periods, open_24_7, note = _hours(
+            imp.service_hours.get(sid, []), imp.service_notes.get(sid, "")
+        )
+        values.update(open_24_7=open_24_7, hours_note=note[:300])
+        pk = imp.locations.add(f"{sid}#remote", values, row=row.number)
+        if pk is None:
+            continue
+        for weekday, opens, closes in periods:
+            imp.hours.add(location_id=pk, weekday=weekday, opens_at=opens, closes_at=closes)
+
+
+def _remote_locations(imp, stored: dict) -> None:
+    """Link each service placed nowhere to its remote location (`add_remote_locations`)."""
+    for sid in imp.remote_names:
+        service = imp.services.get(sid)
+        location = imp.locations.get(f"{sid}#remote")
         if service is None or location is None:
             continue
+        row = Row(imp.report, "services.csv", imp.services.rows[sid])
         row.fixed(
             "id",
             "no location, but reached by phone or online: imported as a remote service",
