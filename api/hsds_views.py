@@ -134,6 +134,9 @@ class HsdsListView(ApiViewMixin, generics.GenericAPIView):
         near a place ranked once), then each batch by its ids. Sliced, each batch's OFFSET
         read every row before it again, and a 100k-listing feed took minutes. A row deleted
         or unpublished meanwhile is left out."""
+        if isinstance(rows, list):  # already in hand (the taxonomies)
+            yield from _slices(rows)
+            return
         if isinstance(rows, Chain):  # near a place, then the services whose area covers it
             yield from self._batches(rows.queryset)
             yield from _slices(rows.tail)

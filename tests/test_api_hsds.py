@@ -276,6 +276,8 @@ def test_ndjson_streams_every_item_without_pagination(listings, api_client):
         "service_at_locations?postcode=10001&proximity=50000",
         # A filter the search statements do not take: the ORM's query ranks the rows.
         "service_at_locations?postcode=10001&modified_after=2000-01-01T00:00:00Z",
+        "taxonomies",  # a list, built in Python
+        "taxonomy_terms",
     ],
 )
 def test_ndjson_reads_each_batch_by_its_ids_in_the_list_order(
