@@ -104,6 +104,14 @@ def test_open_now_reads_the_time_zones_in_use_from_their_index(make_provider):
     }
     assert indexes["location_timezone_idx"] == ["timezone"]
     assert indexes["hours_open_idx"] == ["location", "weekday", "opens_at", "closes_at"]
+    # It leads with the location: the foreign key has no index of its own to write too.
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, OpeningHours._meta.db_table)
+    assert [
+        name
+        for name, about in constraints.items()
+        if about["index"] and about["columns"] == ["location_id"]
+    ] == []
 
 
 def test_remote_services_covering_the_point_come_back_apart(make_provider):

@@ -48,7 +48,7 @@ class Report:
     MAX_ISSUES = 10_000
     MAX_CAUSES = 2_000  # further causes are counted in the severity totals only
     PROGRESS_EVERY = 500
-    REMOVED_SHOWN = 50  # removed phones and hours listed by name; the rest are counted
+    REMOVED_SHOWN = 50  # removed rows listed by name, a table at a time; the rest are counted
     REMOVED_TABLES = {
         "phones": "Phones",
         "opening_hours": "Opening hours",
@@ -78,7 +78,8 @@ class Report:
     root_rows: dict = field(default_factory=lambda: defaultdict(Counter))  # root -> file -> n
     missing_ids: dict = field(default_factory=lambda: defaultdict(dict))  # root -> ids (ordered)
     duplicates: int | None = None  # open possible duplicates among its organizations
-    # The first REMOVED_SHOWN phones and hours a re-import deleted: table -> (owner, value).
+    # The first REMOVED_SHOWN rows of each table a re-import deleted (phones, opening hours,
+    # service-at-location links): table -> [(owner, value, reference)].
     removed: dict = field(default_factory=lambda: defaultdict(list))
 
     # -- recording -------------------------------------------------------------------------
