@@ -2,11 +2,13 @@
 
 `page` must be a whole number from 1; a page past the last one is a 404 that says how many
 pages there are (page 1 of an empty result is an empty page, not an error). `page_size`
-(`per_page` in the HSDS API) runs from 1 to 100; a larger size is capped at 100.
+(`per_page` in the HSDS API) runs from 1 to 100; a larger size is capped at 100. A client
+without a token gets the pages that start within the first API_PAGED_ITEMS_MAX items.
 """
 
 from collections import OrderedDict
 
+from django.conf import settings
 from django.core.paginator import EmptyPage, Paginator
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -69,6 +71,10 @@ class PagePagination(PageNumberPagination):
             maximum=self.max_page_size,
         )
 
+    # How a client without a token reads past the pages it may have (HsdsPagination: the
+    # ndjson feed).
+    further = "Narrow the search, or ask for an API token."
+
     def paginate_queryset(self, queryset, request, view=None) -> list:
         page_size = self.get_page_size(request)
         number = _whole_number(
@@ -77,6 +83,7 @@ class PagePagination(PageNumberPagination):
             default=1,
             maximum=None,
         )
+        self._check_depth(request, number, page_size)
         if isinstance(queryset, RankedIds) and number * page_size <= MAX_OFFSET:
             # The count and the page in one statement; a page no count could reach is left
             # to the Paginator's check (its offset would overflow the SQL's 64-bit integer).
@@ -94,6 +101,23 @@ class PagePagination(PageNumberPagination):
             ) from None
         self.request = request
         return list(self.page)
+
+    def _check_depth(self, request, number: int, page_size: int) -> None:
+        """A page is read by OFFSET: a deep one reads and skips every item before it. A
+        client without a token gets the pages that start within the first
+        API_PAGED_ITEMS_MAX items (docs/api.md)."""
+        limit = settings.API_PAGED_ITEMS_MAX
+        first = (number - 1) * page_size + 1
+        if first <= limit or request.user.is_authenticated:
+            return
+        raise ValidationError(
+            {
+                self.page_query_param: [
+                    f"Pages reach the first {limit:,} items without an API token; page"
+                    f" {number} of {page_size} starts at item {first:,}. {self.further}"
+                ]
+            }
+        )
 
     def get_paginated_response(self, data, **extra) -> Response:
         return Response(
@@ -113,6 +137,7 @@ class HsdsPagination(PagePagination):
     """The HSDS `Page` envelope: total_items, total_pages, page_number, size, ... contents."""
 
     page_size_query_param = "per_page"
+    further = "Narrow the list, or read every item, one a line, with format=ndjson."
 
     def get_paginated_response(self, data, **extra) -> Response:
         page = self.page

@@ -41,7 +41,11 @@ TEXT = {"type": "string", "maxLength": 200}
 SLUG = {"type": "string", "maxLength": 60}
 BOOLEAN = {"type": "string", "enum": ["true", "false"]}
 
-PAGE = query("page", {"type": "integer", "minimum": 1}, "Page number, from 1.", 1)
+DEPTH = (
+    " Without an API token, a page must start within the first API_PAGED_ITEMS_MAX items"
+    " (10,000 by default): past that, a 400."
+)
+PAGE = query("page", {"type": "integer", "minimum": 1}, "Page number, from 1." + DEPTH, 1)
 PAGE_SIZE = query(
     "page_size",
     {"type": "integer", "minimum": 1},
@@ -145,7 +149,12 @@ SEARCH_PARAMETERS = [
     ),
 ]
 
-HSDS_PAGE = query("page", {"type": "integer", "minimum": 1}, "Page number, from 1.", 1)
+HSDS_PAGE = query(
+    "page",
+    {"type": "integer", "minimum": 1},
+    "Page number, from 1." + DEPTH + " `format=ndjson` reads every item.",
+    1,
+)
 HSDS_PER_PAGE = query(
     "per_page",
     {"type": "integer", "minimum": 1},

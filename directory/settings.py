@@ -507,6 +507,10 @@ if SEARCH_DEFAULT_RADIUS_MI > SEARCH_MAX_RADIUS_MI:
 # reach at most this many, else it is a 400 asking for a shorter distance or a need
 # (providers/search.py, `Results.check_words_reach`). Signed-in clients are not limited.
 SEARCH_WORDS_MAX_LISTINGS = env_int("SEARCH_WORDS_MAX_LISTINGS", 3000, minimum=1, maximum=10**7)
+# A list is paged by OFFSET, so a deep page reads every item before it: a client without a
+# token gets the pages that start within the first this many items (a 400 past that,
+# api/pagination.py). The ndjson feeds read every item by a cheaper path.
+API_PAGED_ITEMS_MAX = env_int("API_PAGED_ITEMS_MAX", 10_000, minimum=1, maximum=10**9)
 # Anonymous searches on the public page (answered over the rate by a calm page with 911 and
 # the hotlines).
 SEARCH_PAGE_RATE = env_rate("SEARCH_PAGE_RATE", "30/minute")
