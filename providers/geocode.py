@@ -7,9 +7,11 @@ A searched location is a survivor's secret: nothing here logs the query or calls
 from __future__ import annotations
 
 import difflib
+import functools
 import heapq
 import re
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
@@ -397,6 +399,21 @@ def timezone_for(*, lat: float, lng: float) -> str:
     gaz = gazetteer()
     code = nearest_zip(gaz, lat=float(lat), lng=float(lng))
     return gaz.zips[code][7] if code else ""
+
+
+@functools.lru_cache(maxsize=128)
+def state_timezone(state: str) -> str:
+    """The IANA timezone of most of a state's ZIP codes ("" for none known): where a remote
+    service's hours are kept for a state it serves, with no place of its own to say."""
+    zones = Counter(row[7] for row in gazetteer().zips.values() if row[3] == state and row[7])
+    return zones.most_common(1)[0][0] if zones else ""
+
+
+def states_timezone(states: Iterable[str]) -> str:
+    """The one timezone of every state in `states` ("" when they span more than one, or none
+    is known)."""
+    zones = {state_timezone(state) for state in states}
+    return zones.pop() if len(zones) == 1 else ""
 
 
 def state_for(*, lat: float, lng: float) -> str:

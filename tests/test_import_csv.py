@@ -263,6 +263,9 @@ def test_a_row_with_a_phone_or_website_but_no_street_becomes_a_remote_service(tm
             # A state line with no street: serves its state, not pinned to its town.
             good_row(organization_name="Ohio Line", street="", city="Columbus", state="OH",
                      zip="43215", phone="614-555-0100"),
+            # Its hours are kept in its state's timezone (not the default, New York's).
+            good_row(organization_name="Denver Line", street="", city="Denver", state="CO",
+                     zip="80202", phone="303-555-0100"),
             # A national hotline: a toll-free number, no address at all.
             good_row(organization_name="National Line", street="", city="", state="", zip="",
                      phone="1-800-555-0199"),
@@ -285,6 +288,8 @@ def test_a_row_with_a_phone_or_website_but_no_street_becomes_a_remote_service(tm
     assert kinds["National Line"] == (LocationKind.REMOTE, "", None)
     assert kinds["Web Help"] == (LocationKind.REMOTE, "", None)
     assert kinds["Office"][0] == LocationKind.PHYSICAL and kinds["Office"][2] is not None
+    zones = {loc.organization.name: loc.timezone for loc in Location.objects.all()}
+    assert (zones["Denver Line"], zones["Ohio Line"]) == ("America/Denver", "America/New_York")
     areas = {
         s.organization.name: (s.service_area, s.service_area_states)
         for s in Service.objects.select_related("organization")

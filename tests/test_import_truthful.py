@@ -267,7 +267,9 @@ def test_a_service_with_no_location_but_a_phone_becomes_a_remote_service(tmp_pat
 
 def test_a_remote_service_keeps_its_own_schedule(tmp_path, db):
     """A service placed nowhere but reached by phone keeps the hours its schedule rows give
-    (by service_id): its remote place was written closed, with no hours and no note."""
+    (by service_id): its remote place was written closed, with no hours and no note. The
+    hours are kept in the timezone of the state it serves (its organization's places in
+    Chicago here): read in New York's, "open now" was an hour wrong."""
     from messy211 import FILES
 
     svc_fields, services = FILES["services.csv"]
@@ -281,7 +283,7 @@ def test_a_remote_service_keeps_its_own_schedule(tmp_path, db):
         **{
             "services.csv": (svc_fields, [
                 *services,
-                ["2005", "1001", "Victim Notification Line", "", *blank_service],
+                ["2005", "1003", "Victim Notification Line", "", *blank_service],
                 ["2006", "1001", "Crisis Text Line", "", *blank_service],
             ]),
             "phones.csv": (phone_fields, [
@@ -307,8 +309,10 @@ def test_a_remote_service_keeps_its_own_schedule(tmp_path, db):
         (day, time(8), time(18)) for day in range(1, 6)
     ]
     assert (line.open_24_7, line.hours_note) == (False, "Weekdays 8-6")
+    assert (service("2005").service_area_states, line.timezone) == (["IL"], "America/Chicago")
     (text_line,) = service("2006").locations.all()
     assert text_line.open_24_7 and not OpeningHours.objects.filter(location=text_line).exists()
+    assert text_line.timezone == "America/New_York"  # serves New York
 
     import_hsds(folder, source=SOURCE)  # a re-import keeps them, once
 

@@ -205,6 +205,7 @@ class HsdsImport:
     def _services(self) -> None:
         self.service_org: dict[str, object] = {}
         self.remote_names: dict[str, str] = {}  # services placed nowhere, reached remotely
+        self.remote_states: dict[str, list[str]] = {}  # the states each of those serves
         self.verified: dict[object, object] = {}
         for number, r in self.rows("services.csv"):
             row = Row(self.report, "services.csv", number)
@@ -258,6 +259,7 @@ class HsdsImport:
                 self.service_org[sid] = values["organization_id"]
                 if self.remote.without_location(sid):
                     self.remote_names[sid] = values["name"]
+                    self.remote_states[sid] = values["service_area_states"] or []
                 verified = row.date(r.get("assured_date"), "assured_date")
                 if verified and verified > self.verified.get(
                     values["organization_id"], verified.min

@@ -219,7 +219,12 @@ def add_remote_locations(imp) -> None:
     for sid, name in imp.remote_names.items():
         row = Row(imp.report, "services.csv", imp.services.rows[sid])
         values = location_values(
-            row, imp.placer, organization_id=imp.service_org[sid], name=name, remote=True
+            row,
+            imp.placer,
+            organization_id=imp.service_org[sid],
+            name=name,
+            remote=True,
+            served_states=imp.remote_states[sid],
         )
         periods, open_24_7, note = _hours(
             imp.service_hours.get(sid, []), imp.service_notes.get(sid, "")

@@ -7,6 +7,7 @@ cannot be imported, after reporting why.
 import re
 from dataclasses import dataclass
 
+from providers.geocode import states_timezone
 from providers.geometry import area_centre
 from providers.importers import normalise as norm
 from providers.importers.places import Placer
@@ -239,8 +240,11 @@ def location_values(
     approximate=False,
     address_row: Row | None = None,
     labels: dict | None = None,
+    served_states: list[str] | None = None,
 ) -> dict | None:
-    """A location with a checked address and a place on the map, or None (reported).
+    """A location with a checked address and a place on the map, or None (reported). A remote
+    one takes the timezone of its state, else of the states its service serves
+    (`served_states`) when they share one.
 
     Address fixes are reported against `address_row` (the addresses file) when given, under
     the source's column names (`labels`: our name -> theirs)."""
@@ -295,6 +299,10 @@ def location_values(
         "address_confidential": bool(confidential),
     }
     if remote:
+        # Its hours are kept in its state's timezone (the default, New York's, otherwise).
+        zone = states_timezone([clean_state] if clean_state else served_states or [])
+        if zone:
+            values["timezone"] = zone
         return values
     lat, lng, note = norm.coordinates(lat, lng)
     row.fixed("latitude", note)
