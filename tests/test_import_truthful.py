@@ -317,3 +317,40 @@ def test_a_remote_service_keeps_its_own_schedule(tmp_path, db):
     import_hsds(folder, source=SOURCE)  # a re-import keeps them, once
 
     assert OpeningHours.objects.filter(location=line).count() == 5
+
+
+def test_a_remote_service_placed_somewhere_later_leaves_no_remote_place(tmp_path, db):
+    """Its remote place, which the importer made (no row of the package), goes with its
+    hours, named in the report; left behind, it was exported with the old hours."""
+    from messy211 import FILES
+
+    svc_fields, services = FILES["services.csv"]
+    phone_fields, phones = FILES["phones.csv"]
+    hour_fields, hours = FILES["regular_schedules.csv"]
+    sal_fields, links = FILES["services_at_location.csv"]
+    changes = {
+        "services.csv": (svc_fields, [*services, ["2005", "1001", "Notification Line", "",
+                                                  "", "", "active", "", "", "", ""]]),
+        "phones.csv": (phone_fields, [*phones, ["6005", "", "2005", "", "", "",
+                                                "(212) 555-0177", "", "voice", "", ""]]),
+        "regular_schedules.csv": (hour_fields, [*hours, ["7500", "2005", "", "", "Monday",
+                                                         "8:00", "6:00", ""]]),
+    }  # fmt: skip
+    import_hsds(write_messy_211(tmp_path / "first", **changes), source=SOURCE)
+    (remote,) = service("2005").locations.all()
+    assert remote.hours.count() == 1
+
+    placed = {
+        **changes,
+        "services_at_location.csv": (sal_fields, [*links, ["5005", "2005", "3001", ""]]),
+    }
+    report = import_hsds(write_messy_211(tmp_path / "second", **placed), source=SOURCE)
+
+    assert [place.source_id for place in service("2005").locations.all()] == ["3001"]
+    assert not Location.objects.filter(pk=remote.pk).exists()
+    assert not OpeningHours.objects.filter(location_id=remote.pk).exists()
+    assert report.counts["locations"]["removed"] == 1
+    assert report.removed["opening_hours"] == [
+        ("location Notification Line (2005#remote)", "Monday 08:00-18:00", f"location:{remote.pk}")
+    ]
+    assert "locations of source" not in report.as_text()  # not "left unchanged"

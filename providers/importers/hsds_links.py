@@ -11,10 +11,18 @@ from providers.hsds import FLAG_CONFIDENTIAL, FLAG_SAMPLE
 from providers.importers import normalise as norm
 from providers.importers.mapping import LOCATION_KINDS, SERVICE_KINDS
 from providers.importers.records import Row, location_values
-from providers.importers.removed import describe_links, describe_phones
+from providers.importers.removed import describe_hours, describe_links, describe_phones
 from providers.importers.report import Report
 from providers.importers.writer import Inserter, chunks
-from providers.models import Location, Organization, Phone, Service, ServiceAtLocation, Status
+from providers.models import (
+    Location,
+    OpeningHours,
+    Organization,
+    Phone,
+    Service,
+    ServiceAtLocation,
+    Status,
+)
 
 PHONE_KINDS = {
     "": Phone.Kind.VOICE, "voice": Phone.Kind.VOICE, "cell": Phone.Kind.VOICE,
@@ -482,8 +490,36 @@ def _accessibility(imp) -> None:
     locations.flush()
 
 
+def _remove_unused_remote_locations(imp) -> None:
+    """The remote location made for a service placed nowhere (`add_remote_locations`) goes
+    once the package places that service somewhere, its opening hours named in the report:
+    it is no row of the package, and left behind it was exported with its old hours. (Its
+    link went with the service's other stale links.)"""
+    unused = {
+        sid: pk
+        for sid, pk in imp.locations.existing.items()
+        if sid.endswith("#remote")
+        and sid not in imp.locations.ids
+        and sid.removesuffix("#remote") in imp.services.ids
+    }
+    if not unused:
+        return
+    hours = OpeningHours.objects.filter(location__in=list(unused.values()))
+    for owner, value, reference in describe_hours(hours, Report.REMOVED_SHOWN):
+        imp.report.removed_row("opening_hours", owner=owner, value=value, reference=reference)
+    removed_hours = hours.count()
+    for part in chunks(list(unused.values())):
+        Location.objects.filter(pk__in=part).delete()
+    for sid in unused:
+        del imp.locations.existing[sid]
+    imp.report.count("locations", "removed", len(unused))
+    if removed_hours:
+        imp.report.count("opening_hours", "removed", removed_hours)
+
+
 def finish(imp) -> None:
     """Verification dates, and records of this source that the package no longer has."""
+    _remove_unused_remote_locations(imp)
     for part in chunks(list(imp.verified)):
         orgs = list(Organization.objects.filter(pk__in=part).only("pk", "last_verified_on"))
         for org in orgs:
