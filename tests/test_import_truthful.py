@@ -354,3 +354,22 @@ def test_a_remote_service_placed_somewhere_later_leaves_no_remote_place(tmp_path
         ("location Notification Line (2005#remote)", "Monday 08:00-18:00", f"location:{remote.pk}")
     ]
     assert "locations of source" not in report.as_text()  # not "left unchanged"
+
+
+@pytest.mark.parametrize(("opens", "closes"), [("00:00", "00:00"), ("12:00am", "12:00am")])
+def test_midnight_to_midnight_every_day_is_open_24_7(tmp_path, db, opens, closes):
+    """How many 211 exports write a 24-hour line: it was left out as "opens and closes at
+    the same time", and the line showed no hours."""
+    from messy211 import FILES
+
+    hour_fields, hours = FILES["regular_schedules.csv"]
+    days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    every_day = [[f"76{d}", "", "3003", "", day, opens, closes, ""] for d, day in enumerate(days)]
+    report = import_hsds(
+        write_messy_211(tmp_path / "export", **{"regular_schedules.csv": (hour_fields, every_day)}),
+        source=SOURCE,
+    )
+    place = Location.objects.get(source=SOURCE, source_id="3003")
+    assert place.open_24_7 and not place.hours.exists()
+    assert "midnight to midnight read as open all day" in report.as_text()
+    assert "opens and closes at the same time" not in report.as_text()

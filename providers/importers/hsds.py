@@ -10,7 +10,6 @@ import zipfile
 import zlib
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import time
 
 from providers.importers import hsds_links, hsds_lookups
 from providers.importers import normalise as norm
@@ -431,6 +430,3 @@ def import_hsds(
         user=user,
         on_rows=on_rows,
     ).run(dry_run=dry_run)
-
-
-ALL_DAY = (time(0, 0), time(23, 59))

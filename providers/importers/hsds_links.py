@@ -100,6 +100,12 @@ def read_schedules(imp) -> None:
                 if not note:
                     notes[key] = "; ".join(filter(None, (notes.get(key, ""), written)))
                 continue
+            if opens == closes == time(0):  # how many exports write "24 hours"
+                imp.report.fixed(
+                    file, number, "closes_at", "midnight to midnight read as open all day"
+                )
+                hours[key].extend((day, *ALL_DAY) for day in days)
+                continue
             if opens == closes:
                 imp.report.fixed(
                     file, number, "closes_at", "opens and closes at the same time; left out"
