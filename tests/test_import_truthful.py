@@ -373,3 +373,27 @@ def test_midnight_to_midnight_every_day_is_open_24_7(tmp_path, db, opens, closes
     assert place.open_24_7 and not place.hours.exists()
     assert "midnight to midnight read as open all day" in report.as_text()
     assert "opens and closes at the same time" not in report.as_text()
+
+
+def test_a_day_marked_closed_is_closed_and_notes_read_apart(tmp_path, db):
+    """A row saying a day is closed is no hours that day (it was reported as not understood
+    and kept as the note "Saturday closed-closed"); texts of several rows read apart."""
+    from messy211 import FILES
+
+    hour_fields, _ = FILES["regular_schedules.csv"]
+    rows = [
+        ["7601", "", "3003", "", "Monday", "9:00", "5:00", "Walk in mornings"],
+        ["7602", "", "3003", "", "Saturday", "closed", "closed", ""],
+        ["7603", "", "3003", "", "Sunday", "", "", "Closed Sundays"],
+        ["7604", "", "3003", "", "Tuesday", "Closed", "", ""],
+    ]
+    report = import_hsds(
+        write_messy_211(tmp_path / "export", **{"regular_schedules.csv": (hour_fields, rows)}),
+        source=SOURCE,
+    )
+    place = Location.objects.get(source=SOURCE, source_id="3003")
+    assert list(place.hours.values_list("weekday", "opens_at", "closes_at")) == [
+        (1, time(9), time(17))
+    ]
+    assert place.hours_note == "Walk in mornings; Closed Sundays"
+    assert "not understood" not in " ".join(lines(report, "regular_schedules.csv"))

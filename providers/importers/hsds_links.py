@@ -67,15 +67,18 @@ def read_schedules(imp) -> None:
             texts = (norm.text(r.get(c))[0] for c in ("original_text", "description", "notes"))
             note = " ".join(t for t in texts if t and t not in notes.get(key, ""))
             if note:
-                notes[key] = (notes.get(key, "") + " " + note).strip()
+                notes[key] = "; ".join(filter(None, (notes.get(key, ""), note)))
+            times = {norm.text(r.get(c))[0].lower() for c in OPEN_CLOSE}
+            if "closed" in times and times <= {"closed", ""}:
+                continue  # a day marked closed: no hours that day
             opens, closes = norm.clock(r.get("opens_at")), norm.clock(r.get("closes_at"))
             raw_days = r.get("byday") or r.get("weekday") or ""
             days = [
                 norm.weekday(d) for d in str(raw_days).replace(";", ",").split(",") if d.strip()
             ]
             freq = (r.get("freq") or "weekly").strip().lower()
-            if not (r.get("opens_at") or "").strip() and not raw_days.strip():
-                continue  # a description-only schedule: kept as the note
+            if times == {""}:
+                continue  # no times: a description-only schedule, kept as the note
             if freq != "weekly" or opens is None or closes is None or not days or None in days:
                 # As written: "Tue-Fri 9:00-5:00" (a range of days, or the hours in one cell),
                 # read as a spreadsheet's hours are when it names its days.
