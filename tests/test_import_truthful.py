@@ -397,3 +397,22 @@ def test_a_day_marked_closed_is_closed_and_notes_read_apart(tmp_path, db):
     ]
     assert place.hours_note == "Walk in mornings; Closed Sundays"
     assert "not understood" not in " ".join(lines(report, "regular_schedules.csv"))
+
+
+def test_a_services_own_hours_no_location_shows_are_reported(tmp_path, db):
+    """The Courthouse office has hours of its own: a Saturday given for one of its services
+    (by service_id) is not shown there, and the report says so (it was dropped in silence)."""
+    from messy211 import FILES
+
+    hour_fields, hours = FILES["regular_schedules.csv"]
+    saturday = ["7700", "2001", "", "", "Saturday", "10:00", "2:00", ""]
+    report = import_hsds(
+        write_messy_211(
+            tmp_path / "export", **{"regular_schedules.csv": (hour_fields, [*hours, saturday])}
+        ),
+        source=SOURCE,
+    )
+    office = Location.objects.get(source=SOURCE, source_id="3001")
+    assert sorted(office.hours.values_list("weekday", flat=True)) == [1, 2, 3, 4, 5]
+    (warning,) = [line for line in lines(report, "regular_schedules.csv") if "own hours" in line]
+    assert "row 8" in warning and "service '2001'" in warning  # the header is row 1

@@ -355,6 +355,7 @@ class HsdsImport:
                         location_id=pk, weekday=weekday, opens_at=opens, closes_at=closes
                     )
         hsds_links.add_remote_locations(self)
+        hsds_links.report_unused_service_hours(self)
         self.hours.finish()
         self.hours.count(self.report, "opening_hours")
         self.addresses.clear()

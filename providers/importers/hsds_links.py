@@ -47,6 +47,8 @@ def read_schedules(imp) -> None:
     locations are written."""
     imp.location_hours, imp.service_hours = defaultdict(list), defaultdict(list)
     imp.location_notes, imp.service_notes = {}, {}
+    # A service's own schedule: its first row, and whether a location took its hours.
+    imp.service_schedule_rows, imp.service_hours_used = {}, set()
     for file in ("schedules.csv", "regular_schedules.csv"):
         for number, r in imp.pkg.rows(file):
             loc = r.get("location_id", "").strip() or imp.sal_location.get(
@@ -62,6 +64,8 @@ def read_schedules(imp) -> None:
             if not key:
                 imp.report.warn(file, number, "schedule for no location or service; ignored")
                 continue
+            if not loc:
+                imp.service_schedule_rows.setdefault(svc, (file, number))
             # The schedule as the source wrote it (original_text, in many 211 exports), its
             # description and notes: kept as the note about the hours, each text once.
             texts = (norm.text(r.get(c))[0] for c in ("original_text", "description", "notes"))
@@ -130,12 +134,26 @@ def hours_for(imp, location_sid: str):
             if imp.service_hours.get(svc):
                 periods = list(imp.service_hours[svc])
                 note = note or imp.service_notes.get(svc, "")
+                imp.service_hours_used.add(svc)
                 break
         else:  # no hours, but a service's schedule as text ("By appointment") says something
             note = note or next(
                 (imp.service_notes[s] for s in services if s in imp.service_notes), ""
             )
     return _hours(periods, note)
+
+
+def report_unused_service_hours(imp) -> None:
+    """A service's own hours that no location took (each of its places has hours of its
+    own): said, not dropped in silence."""
+    for svc, (file, number) in imp.service_schedule_rows.items():
+        if imp.service_hours.get(svc) and svc not in imp.service_hours_used and svc in imp.services:
+            imp.report.warn(
+                file,
+                number,
+                f"service {svc!r}'s own hours are not shown: its locations have hours of their"
+                " own (give them by service_at_location_id to show them there)",
+            )
 
 
 def _hours(periods: list, note: str):
@@ -246,6 +264,7 @@ def add_remote_locations(imp) -> None:
         periods, open_24_7, note = _hours(
             imp.service_hours.get(sid, []), imp.service_notes.get(sid, "")
         )
+        imp.service_hours_used.add(sid)
         values.update(open_24_7=open_24_7, hours_note=note[:300])
         pk = imp.locations.add(f"{sid}#remote", values, row=row.number)
         if pk is None:
