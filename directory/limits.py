@@ -79,12 +79,14 @@ def over_limit(request: HttpRequest, *, scope: str, limit: int, window_s: int) -
 
 
 def _count(key: str, *, window_s: int) -> int:
-    cache.add(key, 0, timeout=window_s)
+    """This request's number in its client's window: one round trip to the shared cache,
+    but for the window's first request."""
     try:
         count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window_s)
-        count = 1
+    except ValueError:  # the window's first request (no count yet, or it just expired)
+        if cache.add(key, 1, timeout=window_s):
+            return 1
+        count = cache.incr(key)  # another process began the window meanwhile
     if count == 1:
         # If the key expired just before Redis' INCR, INCR made it again without an expiry.
         cache.touch(key, timeout=window_s)

@@ -219,3 +219,27 @@ def test_a_survivor_still_gets_answers_when_the_shared_cache_is_down(
     assert page.status_code == HTTPStatus.OK
     assert "911" in page.content.decode()
     assert api_client.get("/api/v1/providers/", {"near": "10001"}).status_code == HTTPStatus.OK
+
+
+def test_a_counted_request_costs_one_round_trip_to_the_shared_cache(monkeypatch, settings):
+    """Every anonymous page and API request is counted: after the window's first request,
+    one operation (an increment), not an add and an increment."""
+    from directory import limits
+
+    calls = []
+
+    class Counting:
+        def __getattr__(self, name):
+            calls.append(name)
+            return getattr(cache, name)
+
+    monkeypatch.setattr(limits, "cache", Counting())
+    request = RequestFactory().get("/", REMOTE_ADDR="203.0.113.9")
+    first = limits.over_limit(request, scope="test", limit=2, window_s=60)
+    assert not first and calls == ["incr", "add"]
+    calls.clear()
+    assert [limits.over_limit(request, scope="test", limit=2, window_s=60) for _ in range(2)] == [
+        False,
+        True,
+    ]
+    assert calls == ["incr", "incr"]
