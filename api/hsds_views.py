@@ -37,7 +37,7 @@ from api.pagination import Chain, HsdsPagination
 from providers import hsds, search
 from providers.geocode import state_for
 from providers.models import Organization, Phone, Service, ServiceAtLocation
-from providers.search_rows import NearbyQuerySet
+from providers.search_rows import NearbyQuerySet, ranked_ids
 
 STREAM_BATCH = 200
 METRES_PER_MI = 1609.344
@@ -141,9 +141,11 @@ class HsdsListView(ApiViewMixin, generics.GenericAPIView):
             yield from self._batches(rows.queryset)
             yield from _slices(rows.tail)
             return
-        if isinstance(rows, NearbyQuerySet) and rows.direct() is not None:
-            ids = [pk for pk, _ in rows.ranked()]
-        else:
+        ids = None
+        if isinstance(rows, NearbyQuerySet) and (radius := rows.direct()) is not None:
+            ranked = ranked_ids(radius, low=0, high=None, known=None, using=rows.db)
+            ids = None if ranked is None else [pk for pk, _ in ranked]
+        if ids is None:  # the ORM's query (a circle too wide for the statements): ids only
             ids = list(rows.values_list("pk", flat=True))
         for part in _slices(ids):
             found = self.get_queryset().in_bulk(part)

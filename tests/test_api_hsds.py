@@ -429,3 +429,29 @@ def test_hsds_query_count_is_constant_whatever_the_page_size(
         with django_assert_max_num_queries(15):
             assert api_client.get(url.format(n=size)).status_code == HTTPStatus.OK
         counts.append(size)
+
+
+def test_ndjson_near_a_place_past_the_direct_statements_reads_no_more_than_a_batch(
+    listings, api_client, monkeypatch, settings
+):
+    """A circle too wide for the direct statements (past their bands; a site may allow 3000
+    miles) is ranked by the ORM's query: its ids only, never every full row at once (an
+    attacker's feed held 886 MB before its first line)."""
+    from api import hsds_views
+
+    settings.SEARCH_MAX_RADIUS_MI = 3000
+    monkeypatch.setattr(hsds_views, "STREAM_BATCH", 1)
+    feed = "/api/hsds/service_at_locations?postcode=10001&proximity=4828032"
+    paged = get_json(api_client, f"{feed}&per_page=100")["contents"]
+    with CaptureQueriesContext(connection) as queries:
+        response = api_client.get(f"{feed}&format=ndjson")
+        lines = b"".join(response.streaming_content).decode().splitlines()
+    assert [json.loads(line)["id"] for line in lines] == [item["id"] for item in paged]
+    assert len(lines) > 2  # "far" too
+    # Every statement that reads full rows reads one batch: one id.
+    full_rows = [query["sql"] for query in queries if '"cost_note"' in query["sql"]]
+    batches = [
+        re.findall(r'"providers_serviceatlocation"\."id" IN \(([^)]*)\)', sql) for sql in full_rows
+    ]
+    shapes = [[("SELECT" in part, part.count(",")) for part in found] for found in batches]
+    assert full_rows and shapes == [[(False, 0)] for _ in full_rows], full_rows
