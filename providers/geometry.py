@@ -55,11 +55,13 @@ def haversine_a(
 
 def offset_point(*, lat: float, lng: float, bearing: float, miles: float) -> tuple[float, float]:
     """(lat, lng) moved `miles` towards `bearing` (radians clockwise from north), flat over a
-    few miles. providers/search_index.py writes the same in SQL for the search copies."""
-    return (
-        lat + miles * math.cos(bearing) / MI_PER_DEGREE,
-        lng + miles * math.sin(bearing) / (MI_PER_DEGREE * math.cos(lat * DEGREE)),
-    )
+    few miles, held to the globe: the latitude at a pole, the longitude wrapped into
+    [-180, 180). providers/search_index.py writes the same in SQL for the search copies."""
+    north = lat + miles * math.cos(bearing) / MI_PER_DEGREE
+    east = lng + miles * math.sin(bearing) / (MI_PER_DEGREE * math.cos(lat * DEGREE))
+    if not -180 <= east < 180:
+        east = east + 180 - 360 * math.floor((east + 180) / 360) - 180
+    return min(90.0, max(-90.0, north)), east
 
 
 def area_centre(degrees: float | None) -> float | None:

@@ -45,10 +45,19 @@ def _point(row: str) -> tuple[str, str]:
         f"{row}.offset_mi * SIN({row}.offset_bearing)"
         f" / ({MI_PER_DEGREE!r} * COS({latitude} * {DEGREE!r}))"
     )
+    # Held to the globe as offset_point holds it: the latitude at a pole, the longitude
+    # wrapped into [-180, 180) (a shelter in the Aleutians moved past the antimeridian).
+    lat = f"{row}.latitude + {north}"
+    lat = f"(CASE WHEN {lat} > 90 THEN 90 WHEN {lat} < -90 THEN -90 ELSE {lat} END)"
+    lng = f"{row}.longitude + {east}"
+    lng = (
+        f"(CASE WHEN {lng} >= -180 AND {lng} < 180 THEN {lng}"
+        f" ELSE {lng} + 180 - 360 * FLOOR(({lng} + 180) / 360) - 180 END)"
+    )
     secret = f"{row}.address_confidential"
     return (
-        f"(CASE WHEN {secret} THEN {row}.latitude + {north} ELSE {row}.latitude END)",
-        f"(CASE WHEN {secret} THEN {row}.longitude + {east} ELSE {row}.longitude END)",
+        f"(CASE WHEN {secret} THEN {lat} ELSE {row}.latitude END)",
+        f"(CASE WHEN {secret} THEN {lng} ELSE {row}.longitude END)",
     )
 
 

@@ -1,5 +1,6 @@
 """The search copies on ServiceAtLocation follow every write, and the ranked page loads lazily."""
 
+import math
 import uuid
 
 import pytest
@@ -331,3 +332,35 @@ def test_a_confidential_location_at_a_denormal_latitude_saves(make_provider, lat
     assert search.haversine_mi(lat1=0, lng1=0, lat2=lat, lng2=lng) == pytest.approx(
         location.offset_mi, rel=1e-3
     )
+
+
+@pytest.mark.parametrize(
+    ("lat", "lng", "bearing"),
+    [
+        (51.88, 179.99, math.pi / 2),  # the Aleutians: east, across the antimeridian
+        (51.88, -179.99, -math.pi / 2),  # and west
+        (89.99, 179.99, 0.0),  # north, past the pole
+        (-90.0, 0.0, math.pi),  # south of the south pole
+        (90.0, 0.0, math.pi / 2),  # east at the pole: cos(90°) is 6e-17, miles and miles
+    ],
+)
+def test_a_confidential_public_point_stays_on_the_globe_and_is_found(
+    make_provider, lat, lng, bearing
+):
+    """A public point moved past the antimeridian or a pole is wrapped and held to the
+    globe, as providers/geometry.py's offset_point gives it: else the search never found
+    the shelter (a longitude of 180.02) and copies ran to -3e13 and band 3601."""
+    row = make_provider(confidential=True, lat=lat, lng=lng)
+    Location.objects.filter(pk=row.location_id).update(offset_bearing=bearing, offset_mi=1.5)
+    location = Location.objects.get(pk=row.location_id)
+    location.save()  # the copies are written from the saved row
+    search_lat, search_lng, _ = copies(row)
+    assert -90 <= search_lat <= 90 and -180 <= search_lng < 180
+    assert (search_lat, search_lng) == pytest.approx(location.search_point, abs=1e-9)
+    assert 0 <= row.search_band <= search.band(90)
+    found = search.nearby(lat=lat, lng=lng, radius_mi=5)
+    assert [listing.pk for listing in found] == [row.pk]
+    # Held at a pole, the point is nearer; anywhere people live it is the offset away.
+    assert found[0].exact_distance_mi <= 1.5 + 1e-6
+    if abs(lat) < 89:
+        assert found[0].exact_distance_mi == pytest.approx(1.5, abs=0.05)
