@@ -83,8 +83,8 @@ class PagePagination(PageNumberPagination):
             default=1,
             maximum=None,
         )
-        self._check_depth(request, number, page_size)
-        if isinstance(queryset, RankedIds) and number * page_size <= MAX_OFFSET:
+        refused = self._too_deep(request, number, page_size)
+        if isinstance(queryset, RankedIds) and number * page_size <= MAX_OFFSET and not refused:
             # The count and the page in one statement; a page no count could reach is left
             # to the Paginator's check (its offset would overflow the SQL's 64-bit integer).
             queryset.expect((number - 1) * page_size, number * page_size)
@@ -99,24 +99,22 @@ class PagePagination(PageNumberPagination):
                     ]
                 }
             ) from None
+        if refused:  # past the last page, the 404 above says how many there are
+            raise ValidationError({self.page_query_param: [refused]})
         self.request = request
         return list(self.page)
 
-    def _check_depth(self, request, number: int, page_size: int) -> None:
-        """A page is read by OFFSET: a deep one reads and skips every item before it. A
-        client without a token gets the pages that start within the first
-        API_PAGED_ITEMS_MAX items (docs/api.md)."""
+    def _too_deep(self, request, number: int, page_size: int) -> str:
+        """Why this page is refused ("" when it is not). A page is read by OFFSET: a deep
+        one reads and skips every item before it. A client without a token gets the pages
+        that start within the first API_PAGED_ITEMS_MAX items (docs/api.md)."""
         limit = settings.API_PAGED_ITEMS_MAX
         first = (number - 1) * page_size + 1
         if first <= limit or request.user.is_authenticated:
-            return
-        raise ValidationError(
-            {
-                self.page_query_param: [
-                    f"Pages reach the first {limit:,} items without an API token; page"
-                    f" {number} of {page_size} starts at item {first:,}. {self.further}"
-                ]
-            }
+            return ""
+        return (
+            f"Pages reach the first {limit:,} items without an API token; page"
+            f" {number} of {page_size} starts at item {first:,}. {self.further}"
         )
 
     def get_paginated_response(self, data, **extra) -> Response:
