@@ -90,6 +90,9 @@ class PagePagination(PageNumberPagination):
             queryset.expect((number - 1) * page_size, number * page_size)
         paginator = Paginator(queryset, page_size)
         try:
+            paginator.validate_number(number)  # counts: past the last page is the 404
+            if refused:  # before the page is read (a search ranks it as it slices)
+                raise ValidationError({self.page_query_param: [refused]})
             self.page = paginator.page(number)
         except EmptyPage:
             raise NotFound(
@@ -99,8 +102,6 @@ class PagePagination(PageNumberPagination):
                     ]
                 }
             ) from None
-        if refused:  # past the last page, the 404 above says how many there are
-            raise ValidationError({self.page_query_param: [refused]})
         self.request = request
         return list(self.page)
 
@@ -114,7 +115,7 @@ class PagePagination(PageNumberPagination):
             return ""
         return (
             f"Pages reach the first {limit:,} items without an API token; page"
-            f" {number} of {page_size} starts at item {first:,}. {self.further}"
+            f" {number} ({page_size} a page) starts at item {first:,}. {self.further}"
         )
 
     def get_paginated_response(self, data, **extra) -> Response:

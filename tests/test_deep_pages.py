@@ -7,6 +7,8 @@ that says how to go on (narrow the list, or read every item from the ndjson feed
 from http import HTTPStatus
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
 
@@ -31,8 +33,11 @@ def test_a_page_past_the_first_items_is_refused_with_a_way_on(six_services, api_
     join = "&" if "?" in path else "?"
     within = api_client.get(f"{path}{join}{size}=2&page=2")  # items 3 and 4
     assert within.status_code == HTTPStatus.OK, within.content
-    past = api_client.get(f"{path}{join}{size}=2&page=3")  # items 5 and 6
+    with CaptureQueriesContext(connection) as queries:
+        past = api_client.get(f"{path}{join}{size}=2&page=3")  # items 5 and 6
     assert past.status_code == HTTPStatus.BAD_REQUEST, past.content
+    # Refused before the page is read: counted only (a search ranked its page to slice it).
+    assert not [query["sql"] for query in queries if "ORDER BY" in query["sql"].upper()]
     (reason,) = past.json()["page"]
     assert "first 4 items" in reason and "starts at item 5" in reason
     if path.startswith("/api/hsds/"):
