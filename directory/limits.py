@@ -86,9 +86,14 @@ def _count(key: str, *, window_s: int) -> int:
     except ValueError:  # the window's first request (no count yet, or it just expired)
         if cache.add(key, 1, timeout=window_s):
             return 1
-        count = cache.incr(key)  # another process began the window meanwhile
+        try:
+            count = cache.incr(key)  # another process began the window meanwhile
+        except ValueError:  # and it expired again at once: count this one as its first
+            cache.set(key, 1, timeout=window_s)
+            return 1
     if count == 1:
-        # If the key expired just before Redis' INCR, INCR made it again without an expiry.
+        # A backend that checks and increments in two steps (Django's own Redis backend;
+        # django-redis does both in one script) made an expired key again without expiry.
         cache.touch(key, timeout=window_s)
     return count
 

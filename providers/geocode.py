@@ -410,9 +410,9 @@ def state_timezone(state: str) -> str:
 
 
 def states_timezone(states: Iterable[str]) -> str:
-    """The one timezone of every state in `states` ("" when they span more than one, or none
-    is known)."""
-    zones = {state_timezone(state) for state in states}
+    """The one timezone of the states in `states` whose zone is known ("" when they span
+    more than one, or none is known)."""
+    zones = {state_timezone(state) for state in states} - {""}
     return zones.pop() if len(zones) == 1 else ""
 
 

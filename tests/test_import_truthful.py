@@ -416,3 +416,19 @@ def test_a_services_own_hours_no_location_shows_are_reported(tmp_path, db):
     assert sorted(office.hours.values_list("weekday", flat=True)) == [1, 2, 3, 4, 5]
     (warning,) = [line for line in lines(report, "regular_schedules.csv") if "own hours" in line]
     assert "row 8" in warning and "service '2001'" in warning  # the header is row 1
+
+
+def test_a_remote_location_always_says_its_timezone():
+    """Written whether or not its states tell one, so a re-import does not keep a zone they
+    no longer say (the writer compares only the columns it is given)."""
+    from providers.importers.records import Row, location_values
+    from providers.importers.report import Report
+
+    def zone(**given):
+        row = Row(Report(), "services.csv", 2)
+        return location_values(row, None, organization_id=None, remote=True, **given)["timezone"]
+
+    assert zone(state="CA") == "America/Los_Angeles"
+    assert zone(served_states=["CA", "NV"]) == "America/Los_Angeles"
+    assert zone(served_states=["CA", "NY"]) == "America/New_York"  # no one zone: the default
+    assert zone() == "America/New_York"

@@ -151,8 +151,9 @@ def report_unused_service_hours(imp) -> None:
             imp.report.warn(
                 file,
                 number,
-                f"service {svc!r}'s own hours are not shown: its locations have hours of their"
-                " own (give them by service_at_location_id to show them there)",
+                f"service {svc!r}'s own hours are shown nowhere: none of its locations took"
+                " them (a location with hours of its own, or another service's, keeps those;"
+                " give them by service_at_location_id to show them there)",
             )
 
 

@@ -12,7 +12,7 @@ from providers.geometry import area_centre
 from providers.importers import normalise as norm
 from providers.importers.places import Placer
 from providers.importers.report import Report
-from providers.models import Cost, LocationKind, ServiceArea, Status
+from providers.models import Cost, Location, LocationKind, ServiceArea, Status
 
 ORG_FIELDS = ("name", "alternate_name", "description", "website", "email", "is_sample",
               "last_verified_on")  # fmt: skip
@@ -299,10 +299,10 @@ def location_values(
         "address_confidential": bool(confidential),
     }
     if remote:
-        # Its hours are kept in its state's timezone (the default, New York's, otherwise).
+        # Its hours are kept in its state's timezone (the default, New York's, otherwise:
+        # written either way, so a re-import does not keep a zone its states no longer say).
         zone = states_timezone([clean_state] if clean_state else served_states or [])
-        if zone:
-            values["timezone"] = zone
+        values["timezone"] = zone or Location._meta.get_field("timezone").default
         return values
     lat, lng, note = norm.coordinates(lat, lng)
     row.fixed("latitude", note)
