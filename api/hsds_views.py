@@ -145,7 +145,7 @@ class HsdsListView(ApiViewMixin, generics.GenericAPIView):
         if isinstance(rows, NearbyQuerySet) and (radius := rows.direct()) is not None:
             ranked = ranked_ids(radius, low=0, high=None, known=None, using=rows.db)
             ids = None if ranked is None else [pk for pk, _ in ranked]
-        if ids is None:  # the ORM's query (a circle too wide for the statements): ids only
+        if ids is None:  # anything else (a list, a filtered search, too wide a circle): ids
             ids = list(rows.values_list("pk", flat=True))
         for part in _slices(ids):
             found = self.get_queryset().in_bulk(part)

@@ -59,7 +59,7 @@ def offset_point(*, lat: float, lng: float, bearing: float, miles: float) -> tup
     [-180, 180). providers/search_index.py writes the same in SQL for the search copies."""
     north = lat + miles * math.cos(bearing) / MI_PER_DEGREE
     east = lng + miles * math.sin(bearing) / (MI_PER_DEGREE * math.cos(lat * DEGREE))
-    if not -180 <= east < 180:
+    if not -180 <= east < 180:  # written as the SQL writes it, to give the same floats
         east = east + 180 - 360 * math.floor((east + 180) / 360) - 180
     return min(90.0, max(-90.0, north)), east
 

@@ -73,16 +73,14 @@ def read_schedules(imp) -> None:
             if note:
                 notes[key] = "; ".join(filter(None, (notes.get(key, ""), note)))
             times = {norm.text(r.get(c))[0].lower() for c in OPEN_CLOSE}
-            if "closed" in times and times <= {"closed", ""}:
-                continue  # a day marked closed: no hours that day
+            if times <= {"closed", ""}:
+                continue  # no times, or the day marked closed: no hours (its text is the note)
             opens, closes = norm.clock(r.get("opens_at")), norm.clock(r.get("closes_at"))
             raw_days = r.get("byday") or r.get("weekday") or ""
             days = [
                 norm.weekday(d) for d in str(raw_days).replace(";", ",").split(",") if d.strip()
             ]
             freq = (r.get("freq") or "weekly").strip().lower()
-            if times == {""}:
-                continue  # no times: a description-only schedule, kept as the note
             if freq != "weekly" or opens is None or closes is None or not days or None in days:
                 # As written: "Tue-Fri 9:00-5:00" (a range of days, or the hours in one cell),
                 # read as a spreadsheet's hours are when it names its days.
