@@ -36,6 +36,7 @@ from api.filters import (
 from api.pagination import Chain, HsdsPagination
 from providers import hsds, search
 from providers.geocode import state_for
+from providers.importers.writer import chunks
 from providers.models import Organization, Phone, Service, ServiceAtLocation
 from providers.search_rows import NearbyQuerySet, ranked_ids
 
@@ -135,26 +136,21 @@ class HsdsListView(ApiViewMixin, generics.GenericAPIView):
         read every row before it again, and a 100k-listing feed took minutes. A row deleted
         or unpublished meanwhile is left out."""
         if isinstance(rows, list):  # already in hand (the taxonomies)
-            yield from _slices(rows)
+            yield from chunks(rows, STREAM_BATCH)
             return
         if isinstance(rows, Chain):  # near a place, then the services whose area covers it
             yield from self._batches(rows.queryset)
-            yield from _slices(rows.tail)
+            yield from chunks(rows.tail, STREAM_BATCH)
             return
         ids = None
         if isinstance(rows, NearbyQuerySet) and (radius := rows.direct()) is not None:
             ranked = ranked_ids(radius, low=0, high=None, known=None, using=rows.db)
             ids = None if ranked is None else [pk for pk, _ in ranked]
-        if ids is None:  # anything else (a list, a filtered search, too wide a circle): ids
+        if ids is None:  # a whole-directory list, a filtered search, too wide a circle: ids
             ids = list(rows.values_list("pk", flat=True))
-        for part in _slices(ids):
+        for part in chunks(ids, STREAM_BATCH):
             found = self.get_queryset().in_bulk(part)
             yield [found[pk] for pk in part if pk in found]
-
-
-def _slices(items: list):
-    for start in range(0, len(items), STREAM_BATCH):
-        yield items[start : start + STREAM_BATCH]
 
 
 class RootView(ApiViewMixin, generics.GenericAPIView):

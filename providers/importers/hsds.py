@@ -346,14 +346,7 @@ class HsdsImport:
             )
             if values is None:
                 continue
-            periods, open_24_7, note = hsds_links.hours_for(self, sid)
-            values.update(open_24_7=open_24_7, hours_note=note[:300])
-            pk = self.locations.add(sid, values, row=number)
-            if pk is not None:
-                for weekday, opens, closes in periods:
-                    self.hours.add(
-                        location_id=pk, weekday=weekday, opens_at=opens, closes_at=closes
-                    )
+            hsds_links.add_location(self, sid, values, number, hsds_links.hours_for(self, sid))
         hsds_links.add_remote_locations(self)
         hsds_links.report_unused_service_hours(self)
         self.hours.finish()

@@ -260,16 +260,20 @@ def add_remote_locations(imp) -> None:
             remote=True,
             served_states=imp.remote_states[sid],
         )
-        periods, open_24_7, note = _hours(
-            imp.service_hours.get(sid, []), imp.service_notes.get(sid, "")
-        )
+        hours = _hours(imp.service_hours.get(sid, []), imp.service_notes.get(sid, ""))
         imp.service_hours_used.add(sid)
-        values.update(open_24_7=open_24_7, hours_note=note[:300])
-        pk = imp.locations.add(f"{sid}#remote", values, row=row.number)
-        if pk is None:
-            continue
-        for weekday, opens, closes in periods:
-            imp.hours.add(location_id=pk, weekday=weekday, opens_at=opens, closes_at=closes)
+        add_location(imp, f"{sid}#remote", values, row.number, hours)
+
+
+def add_location(imp, sid: str, values: dict, number: int, hours: tuple) -> None:
+    """Queue one location with its hours ((periods, open_24_7, note), as `_hours` gives)."""
+    periods, open_24_7, note = hours
+    values.update(open_24_7=open_24_7, hours_note=note[:300])
+    pk = imp.locations.add(sid, values, row=number)
+    if pk is None:
+        return
+    for weekday, opens, closes in periods:
+        imp.hours.add(location_id=pk, weekday=weekday, opens_at=opens, closes_at=closes)
 
 
 def _remote_locations(imp, stored: dict) -> None:
