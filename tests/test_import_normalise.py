@@ -69,6 +69,35 @@ def test_hours_as_people_type_them():
     assert norm.opening_hours("By appointment")[0] is None
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Mon-Fri 00:00-00:00",
+        "Mon-Fri 12am-12am",
+        "Mon-Fri midnight-midnight",
+        "Mon-Fri 24 hours",
+        "Monday - Friday: open 24 hours",
+        "Mon-Fri: 24hrs",
+        "Weekdays all day",
+    ],
+)
+def test_days_open_all_day_as_people_type_them(raw):
+    """Open all day on some days: it was "not understood" (a spreadsheet's hours cell) and
+    kept as a note, so the place never showed "Open now"."""
+    periods, always, _ = norm.opening_hours(raw)
+    assert periods == [(day, time(0), time(23, 59)) for day in range(1, 6)]
+    assert not always
+
+
+def test_every_day_all_day_is_open_24_7():
+    for raw in ("Mon-Sun 00:00-00:00", "Daily 24 hours", "Mon-Fri 24 hours; Sat-Sun 24 hours"):
+        assert norm.opening_hours(raw)[:2] == ([], True), raw
+    # Partly all day: the rest of the week keeps its hours.
+    periods, always, _ = norm.opening_hours("Mon-Fri 24 hours; Sat 10-2; Sun closed")
+    assert not always
+    assert periods == [(d, time(0), time(23, 59)) for d in range(1, 6)] + [(6, time(10), time(14))]
+
+
 def test_hours_text_is_read_back_the_same():
     periods = [(d, time(9), time(17)) for d in (1, 2, 3, 5)] + [(6, time(10), time(14))]
     text = norm.hours_text(periods, False)

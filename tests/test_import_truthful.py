@@ -432,3 +432,26 @@ def test_a_remote_location_always_says_its_timezone():
     assert zone(served_states=["CA", "NV"]) == "America/Los_Angeles"
     assert zone(served_states=["CA", "NY"]) == "America/New_York"  # no one zone: the default
     assert zone() == "America/New_York"
+
+
+@pytest.mark.parametrize(
+    ("days", "opens", "closes"),
+    [("Mon-Fri", "00:00", "00:00"), ("Monday-Friday", "12:00am", "12:00am")],
+)
+def test_midnight_to_midnight_on_a_range_of_days_is_open_all_day(tmp_path, db, days, opens, closes):
+    """A range of days in one row, open midnight to midnight: all day on those days. It was
+    reported as not understood and kept as the note "Mon-Fri 00:00-00:00"."""
+    from messy211 import FILES
+
+    hour_fields, _ = FILES["regular_schedules.csv"]
+    rows = [["7610", "", "3003", "", days, opens, closes, ""]]
+    report = import_hsds(
+        write_messy_211(tmp_path / "export", **{"regular_schedules.csv": (hour_fields, rows)}),
+        source=SOURCE,
+    )
+    place = Location.objects.get(source=SOURCE, source_id="3003")
+    assert list(place.hours.values_list("weekday", "opens_at", "closes_at")) == [
+        (day, time(0), time(23, 59)) for day in range(1, 6)
+    ]
+    assert not place.open_24_7 and place.hours_note == ""
+    assert "not understood" not in " ".join(lines(report, "regular_schedules.csv"))

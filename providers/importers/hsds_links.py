@@ -13,6 +13,7 @@ from providers.importers.mapping import LOCATION_KINDS, SERVICE_KINDS
 from providers.importers.records import Row, location_values
 from providers.importers.removed import describe_hours, describe_links, describe_phones
 from providers.importers.report import Report
+from providers.importers.timetable import ALL_DAY
 from providers.importers.writer import Inserter, chunks
 from providers.models import (
     Location,
@@ -31,7 +32,6 @@ PHONE_KINDS = {
     "fax": Phone.Kind.FAX, "textphone": Phone.Kind.TTY, "tty": Phone.Kind.TTY,
     "tdd": Phone.Kind.TTY, "hotline": Phone.Kind.HOTLINE, "crisis": Phone.Kind.HOTLINE,
 }  # fmt: skip
-ALL_DAY = (time(0, 0), time(23, 59))
 OPEN_CLOSE = ("opens_at", "closes_at")
 # What makes a stored phone the package's own (kept as it is on a re-import).
 PHONE_COMPARED = (
@@ -86,11 +86,13 @@ def read_schedules(imp) -> None:
                 # read as a spreadsheet's hours are when it names its days.
                 span = "-".join(filter(None, (norm.text(r.get(c))[0] for c in OPEN_CLOSE)))
                 written = " ".join(filter(None, (norm.text(raw_days)[0], span)))
-                periods = (
-                    norm.opening_hours(written)[0]
+                periods, always, _ = (
+                    norm.opening_hours(written)
                     if freq == "weekly" and raw_days.strip()
-                    else None
+                    else (None, False, None)
                 )
+                if always:  # "Mon-Sun 00:00-00:00"
+                    periods = [(day, *ALL_DAY) for day in range(1, 8)]
                 if periods:
                     read = norm.hours_text(periods, False)
                     imp.report.fixed(file, number, "opens_at", f"{written!r} read as {read}")

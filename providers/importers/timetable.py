@@ -14,6 +14,8 @@ _DAYS = {
     "sábado": 6, "sabado": 6, "domingo": 7,
 }  # fmt: skip
 HSDS_DAYS = {1: "MO", 2: "TU", 3: "WE", 4: "TH", 5: "FR", 6: "SA", 7: "SU"}
+# A day open all day is kept as one period from midnight to 23:59.
+ALL_DAY = (time(0, 0), time(23, 59))
 
 
 def weekday(value) -> int | None:
@@ -84,6 +86,8 @@ _RANGE = re.compile(
     r"(?P<b>\d{1,2}(?:[:.]\d{2})?\s*(?:[ap]\.?\s?m\.?)?|noon|midnight)",
     re.IGNORECASE,
 )
+# "Mon-Fri 24 hours", "Weekdays: open 24 hrs", "Sat all day": the days, then these words.
+_ALL_DAY_WORDS = re.compile(r"(?:open\s+)?(?:24\s*(?:hours?|hrs?)|all\s+day)\s*$", re.IGNORECASE)
 _ALWAYS = re.compile(
     r"^\s*(24\s*/\s*7|24\s*hours?(,?\s*7\s*days)?|always open|open 24 hours.*)\s*$", re.IGNORECASE
 )
@@ -127,23 +131,36 @@ def opening_hours(value):
     if _ALWAYS.match(raw):
         return [], True, None
     periods, notes = [], []
+    unreadable = None, False, f"hours {raw!r} not understood; kept as a note"
     for part in re.split(r"\s*[;|\n]\s*", raw):
         if not part:
             continue
         if re.search(r"\bclosed\b", part, re.IGNORECASE):
             continue
-        match = _RANGE.search(part)
-        if not match:
-            return None, False, f"hours {raw!r} not understood; kept as a note"
+        match = _ALL_DAY_WORDS.search(part) or _RANGE.search(part)
+        days = _days(re.sub(r"[:,]\s*$", "", part[: match.start()].strip())) if match else None
+        if days is None:
+            return unreadable
+        if match.re is _ALL_DAY_WORDS:
+            periods.extend((day, *ALL_DAY) for day in days)
+            continue
         opens, closes = clock(match["a"]), clock(match["b"])
-        if opens and closes:
-            closes, note = daytime_closing(opens, closes, match["a"], match["b"])
-            notes.extend(filter(None, [note]))
-        days = _days(re.sub(r"[:,]\s*$", "", part[: match.start()].strip()))
-        if opens is None or closes is None or days is None or opens == closes:
-            return None, False, f"hours {raw!r} not understood; kept as a note"
+        if opens is None or closes is None:
+            return unreadable
+        if opens == closes == time(0):  # how many exports write "24 hours"
+            notes.append("midnight to midnight read as open all day")
+            periods.extend((day, *ALL_DAY) for day in days)
+            continue
+        if opens == closes:
+            return unreadable
+        closes, note = daytime_closing(opens, closes, match["a"], match["b"])
+        notes.extend(filter(None, [note]))
         periods.extend((day, opens, closes) for day in days)
-    return periods, False, "; ".join(notes) or None
+    periods = list(dict.fromkeys(periods))
+    note = "; ".join(dict.fromkeys(notes)) or None
+    if sorted(periods) == [(day, *ALL_DAY) for day in range(1, 8)]:
+        return [], True, note  # every day all day
+    return periods, False, note
 
 
 def hours_text(periods, open_24_7: bool) -> str:
