@@ -455,3 +455,98 @@ def test_midnight_to_midnight_on_a_range_of_days_is_open_all_day(tmp_path, db, d
     ]
     assert not place.open_24_7 and place.hours_note == ""
     assert "not understood" not in " ".join(lines(report, "regular_schedules.csv"))
+
+
+def _virtual_places(tmp_path, *, areas=(), schedules=()):
+    """The package with two virtual locations (no address): 3004 where service 2005 is given,
+    3005 where service 2006 is; `areas` are service_areas.csv rows (service, name) and
+    `schedules` schedules.csv rows (HSDS 3.0: service, location, byday, opens, closes,
+    timezone)."""
+    from messy211 import FILES
+
+    svc_fields, services = FILES["services.csv"]
+    loc_fields, locations = FILES["locations.csv"]
+    sal_fields, links = FILES["services_at_location.csv"]
+    blank_service = ["", "", "active", "", "", "", ""]
+    return write_messy_211(
+        tmp_path / "export",
+        **{
+            "services.csv": (svc_fields, [
+                *services,
+                ["2005", "1003", "Statewide Helpline", "", *blank_service],
+                ["2006", "1003", "Text Line", "", *blank_service],
+            ]),
+            "locations.csv": ([*loc_fields, "location_type"], [
+                *[[*loc, "physical"] for loc in locations],
+                ["3004", "1003", "Helpline", "", "", "", "", "", "virtual"],
+                ["3005", "1003", "Text line", "", "", "", "", "", "virtual"],
+            ]),
+            "services_at_location.csv": (sal_fields, [
+                *links, ["5005", "2005", "3004", ""], ["5006", "2006", "3005", ""],
+            ]),
+            "service_areas.csv": (["id", "service_id", "name"], [
+                [f"95{n}", svc, name] for n, (svc, name) in enumerate(areas)
+            ]),
+            "schedules.csv": (
+                ["id", "service_id", "location_id", "freq", "byday", "opens_at", "closes_at",
+                 "timezone"],
+                [[f"96{n}", *row[:2], "WEEKLY", *row[2:]] for n, row in enumerate(schedules)],
+            ),
+        },
+    )  # fmt: skip
+
+
+def test_a_virtual_location_takes_the_timezone_of_the_states_its_services_serve(tmp_path, db):
+    """A helpline in locations.csv ("virtual", no state) serving California only: its hours
+    were read in New York's time, and "Open now" was three hours wrong."""
+    folder = _virtual_places(tmp_path, areas=[("2005", "California"), ("2006", "California")])
+    import_hsds(folder, source=SOURCE)
+
+    helpline = Location.objects.get(source=SOURCE, source_id="3004")
+    assert (helpline.kind, helpline.state) == ("remote", "")
+    assert helpline.timezone == "America/Los_Angeles"
+
+
+@pytest.mark.parametrize(
+    ("given", "zone"),
+    [
+        ("America/Denver", "America/Denver"),
+        ("-8", "America/Los_Angeles"),
+        ("-08:00", "America/Los_Angeles"),
+        ("UTC-6", "America/Chicago"),
+        ("-10", "Pacific/Honolulu"),
+    ],
+)
+def test_a_virtual_location_keeps_the_timezone_its_schedule_gives(tmp_path, db, given, zone):
+    """HSDS 3.0's schedules.timezone (a UTC offset, or a zone name as some exports write it):
+    the hours of a place with no state and no area are in that zone; it was ignored and they
+    were read in New York's time."""
+    week = "MO,TU,WE,TH,FR"
+    folder = _virtual_places(
+        tmp_path,
+        schedules=[("", "3004", week, "08:00", "17:00", given), ("2006", "", week, "9", "5", "")],
+    )
+    report = import_hsds(folder, source=SOURCE)
+
+    helpline = Location.objects.get(source=SOURCE, source_id="3004")
+    assert helpline.timezone == zone
+    assert helpline.hours.count() == 5
+    read = [line for line in lines(report, "schedules.csv") if "timezone" in line]
+    if given != zone:
+        (line,) = read
+        assert f"{given!r} read as {zone}" in line
+    else:
+        assert not read
+    # Without a timezone, the default (the service's own schedule says none).
+    assert Location.objects.get(source=SOURCE, source_id="3005").timezone == "America/New_York"
+
+
+def test_a_schedule_timezone_that_cannot_be_read_is_reported(tmp_path, db):
+    folder = _virtual_places(
+        tmp_path, schedules=[("", "3004", "MO", "08:00", "17:00", "Pacific-ish")]
+    )
+    report = import_hsds(folder, source=SOURCE)
+
+    assert Location.objects.get(source=SOURCE, source_id="3004").timezone == "America/New_York"
+    (line,) = [line for line in lines(report, "schedules.csv") if "timezone" in line]
+    assert "'Pacific-ish'" in line and "not one we can read" in line

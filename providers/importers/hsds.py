@@ -204,7 +204,7 @@ class HsdsImport:
     def _services(self) -> None:
         self.service_org: dict[str, object] = {}
         self.remote_names: dict[str, str] = {}  # services placed nowhere, reached remotely
-        self.remote_states: dict[str, list[str]] = {}  # the states each of those serves
+        self.served_states: dict[str, list[str]] = {}  # the states each service serves
         self.verified: dict[object, object] = {}
         for number, r in self.rows("services.csv"):
             row = Row(self.report, "services.csv", number)
@@ -256,9 +256,9 @@ class HsdsImport:
             if pk is not None:
                 self.inferred.add(pk, name=values["name"], description=values["description"])
                 self.service_org[sid] = values["organization_id"]
+                self.served_states[sid] = values["service_area_states"] or []
                 if self.remote.without_location(sid):
                     self.remote_names[sid] = values["name"]
-                    self.remote_states[sid] = values["service_area_states"] or []
                 verified = row.date(r.get("assured_date"), "assured_date")
                 if verified and verified > self.verified.get(
                     values["organization_id"], verified.min
@@ -343,6 +343,7 @@ class HsdsImport:
                 confidential=confidential,
                 approximate=norm.boolean(r.get("x_coordinates_approximate")) is True,
                 address_row=Row(self.report, address[7], address[8]),
+                **self._remote_zone(sid) if kind == "virtual" else {},
             )
             if values is None:
                 continue
@@ -352,6 +353,18 @@ class HsdsImport:
         self.hours.finish()
         self.hours.count(self.report, "opening_hours")
         self.addresses.clear()
+
+    def _remote_zone(self, sid: str) -> dict:
+        """What tells a virtual location's timezone: the states its services serve, and
+        the timezone its schedule gives, else the first its services' schedules give."""
+        services = self.location_services.get(sid, [])
+        zones = [self.location_zones.get(sid), *map(self.service_zones.get, services)]
+        return {
+            "served_states": sorted(
+                {s for svc in services for s in self.served_states.get(svc, [])}
+            ),
+            "schedule_zone": next(filter(None, zones), None),
+        }
 
     def _remote_area(self, row: Row, sid: str) -> dict | None:
         area = self.remote.area_for(sid)

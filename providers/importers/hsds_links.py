@@ -13,7 +13,6 @@ from providers.importers.mapping import LOCATION_KINDS, SERVICE_KINDS
 from providers.importers.records import Row, location_values
 from providers.importers.removed import describe_hours, describe_links, describe_phones
 from providers.importers.report import Report
-from providers.importers.timetable import ALL_DAY
 from providers.importers.writer import Inserter, chunks
 from providers.models import (
     Location,
@@ -47,6 +46,9 @@ def read_schedules(imp) -> None:
     locations are written."""
     imp.location_hours, imp.service_hours = defaultdict(list), defaultdict(list)
     imp.location_notes, imp.service_notes = {}, {}
+    # The first timezone a location's or service's schedule gives, with its row (a remote
+    # place's hours are kept in it: `schedule_zone`).
+    imp.location_zones, imp.service_zones = {}, {}
     # A service's own schedule: its first row, and whether a location took its hours.
     imp.service_schedule_rows, imp.service_hours_used = {}, set()
     for file in ("schedules.csv", "regular_schedules.csv"):
@@ -66,6 +68,9 @@ def read_schedules(imp) -> None:
                 continue
             if not loc:
                 imp.service_schedule_rows.setdefault(svc, (file, number))
+            if not norm.is_empty(r.get("timezone")):
+                zones = imp.location_zones if loc else imp.service_zones
+                zones.setdefault(key, (r["timezone"], Row(imp.report, file, number)))
             # The schedule as the source wrote it (original_text, in many 211 exports), its
             # description and notes: kept as the note about the hours, each text once.
             texts = (norm.text(r.get(c))[0] for c in ("original_text", "description", "notes"))
@@ -92,7 +97,7 @@ def read_schedules(imp) -> None:
                     else (None, False, None)
                 )
                 if always:  # "Mon-Sun 00:00-00:00"
-                    periods = [(day, *ALL_DAY) for day in range(1, 8)]
+                    periods = [(day, *norm.ALL_DAY) for day in range(1, 8)]
                 if periods:
                     read = norm.hours_text(periods, False)
                     imp.report.fixed(file, number, "opens_at", f"{written!r} read as {read}")
@@ -111,7 +116,7 @@ def read_schedules(imp) -> None:
                 imp.report.fixed(
                     file, number, "closes_at", "midnight to midnight read as open all day"
                 )
-                hours[key].extend((day, *ALL_DAY) for day in days)
+                hours[key].extend((day, *norm.ALL_DAY) for day in days)
                 continue
             if opens == closes:
                 imp.report.fixed(
@@ -160,7 +165,7 @@ def report_unused_service_hours(imp) -> None:
 def _hours(periods: list, note: str):
     """(periods, open_24_7, note): every day all day is open 24/7, with no periods."""
     periods = sorted(set(periods))
-    days = {day for day, opens, closes in periods if (opens, closes) == ALL_DAY}
+    days = {day for day, opens, closes in periods if (opens, closes) == norm.ALL_DAY}
     if days == set(range(1, 8)) and len(periods) == 7:
         return [], True, note
     return periods, False, note
@@ -260,7 +265,8 @@ def add_remote_locations(imp) -> None:
             organization_id=imp.service_org[sid],
             name=name,
             remote=True,
-            served_states=imp.remote_states[sid],
+            served_states=imp.served_states[sid],
+            schedule_zone=imp.service_zones.get(sid),
         )
         hours = _hours(imp.service_hours.get(sid, []), imp.service_notes.get(sid, ""))
         imp.service_hours_used.add(sid)

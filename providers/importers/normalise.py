@@ -17,11 +17,13 @@ from django.utils.html import strip_tags
 
 from providers.importers.safe_csv import unquote_cell
 from providers.importers.timetable import (  # noqa: E402, F401 - part of this module's API
+    ALL_DAY,
     HSDS_DAYS,
     clock,
     daytime_closing,
     hours_text,
     opening_hours,
+    schedule_zone,
     weekday,
 )
 

@@ -241,9 +241,11 @@ def location_values(
     address_row: Row | None = None,
     labels: dict | None = None,
     served_states: list[str] | None = None,
+    schedule_zone: tuple[str, Row] | None = None,
 ) -> dict | None:
     """A location with a checked address and a place on the map, or None (reported). A remote
-    one takes the timezone of its state, else of the states its service serves
+    one keeps its hours in the timezone its schedule gives (`schedule_zone`: the value and
+    its row, reported there), else its state's, else that of the states its service serves
     (`served_states`) when they share one.
 
     Address fixes are reported against `address_row` (the addresses file) when given, under
@@ -302,6 +304,11 @@ def location_values(
         # Its hours are kept in its state's timezone (the default, New York's, otherwise:
         # written either way, so a re-import does not keep a zone its states no longer say).
         zone = states_timezone([clean_state] if clean_state else served_states or [])
+        if schedule_zone is not None:
+            given, zone_row = schedule_zone
+            scheduled, note = norm.schedule_zone(given, inferred=zone)
+            zone_row.fixed("timezone", note)
+            zone = scheduled or zone
         values["timezone"] = zone or Location._meta.get_field("timezone").default
         return values
     lat, lng, note = norm.coordinates(lat, lng)

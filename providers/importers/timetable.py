@@ -2,8 +2,9 @@
 9:00am or 17:00:00, 'Mon-Fri 9am-5pm; Sat 10-2', '24/7' — and back to text for export."""
 
 import re
-from datetime import time
+from datetime import datetime, time
 from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _DAYS = {
     "mo": 1, "mon": 1, "monday": 1, "tu": 2, "tue": 2, "tues": 2, "tuesday": 2,
@@ -182,3 +183,64 @@ def hours_text(periods, open_24_7: bool) -> str:
                 start = day
         parts.append(f"{', '.join(runs)} {opens:%H:%M}-{closes:%H:%M}")
     return "; ".join(parts)
+
+
+# A schedule's timezone as exports write it (HSDS 3.0's schedules.timezone is a UTC offset).
+_ZONE_WORDS = {
+    "eastern": "America/New_York", "est": "America/New_York", "edt": "America/New_York",
+    "central": "America/Chicago", "cst": "America/Chicago", "cdt": "America/Chicago",
+    "mountain": "America/Denver", "mst": "America/Denver", "mdt": "America/Denver",
+    "pacific": "America/Los_Angeles", "pst": "America/Los_Angeles",
+    "pdt": "America/Los_Angeles", "alaska": "America/Anchorage", "akst": "America/Anchorage",
+    "akdt": "America/Anchorage", "hawaii": "Pacific/Honolulu", "hst": "Pacific/Honolulu",
+}  # fmt: skip
+# The US zone whose standard time is each offset (hours east of UTC).
+_OFFSET_ZONES = {
+    -4: "America/Puerto_Rico", -5: "America/New_York", -6: "America/Chicago",
+    -7: "America/Denver", -8: "America/Los_Angeles", -9: "America/Anchorage",
+    -10: "Pacific/Honolulu", -11: "Pacific/Pago_Pago", 10: "Pacific/Guam",
+}  # fmt: skip
+_OFFSET = re.compile(
+    r"^(?:utc|gmt)?\s*(?P<sign>[+-−])\s*(?P<h>\d{1,2})(?::?(?P<m>00|30|45))?(?:\.0+)?$"
+)
+
+
+def _known(zone: str) -> bool:
+    try:
+        return bool(zone) and ZoneInfo(zone) is not None
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+
+
+def _offsets(zone: str) -> set[int]:
+    """A zone's UTC offsets in minutes, in winter and in summer."""
+    return {
+        int(datetime(2026, month, 1, tzinfo=ZoneInfo(zone)).utcoffset().total_seconds()) // 60
+        for month in (1, 7)
+    }
+
+
+def schedule_zone(value, inferred: str = "") -> tuple[str, str | None]:
+    """(IANA zone, note for the report) of a schedule's timezone: a zone name
+    ("America/Chicago"), a US zone's word ("Pacific", "EST") or a UTC offset ("-8", "-05:00",
+    "UTC-6"). An offset is read as `inferred` (the zone of the place's states) where that
+    zone has the offset in winter or summer, else as the US zone with that standard time.
+    ("", None) when there is none; ("", note) when it cannot be read."""
+    raw = " ".join(str(value or "").split())
+    if not raw:
+        return "", None
+    if "/" in raw and _known(raw):
+        return raw, None
+    zone = _ZONE_WORDS.get(raw.lower().replace(" time", "").replace(" standard", ""))
+    match = _OFFSET.match(raw.lower())
+    if zone is None and match:
+        minutes = int(match["h"]) * 60 + int(match["m"] or 0)
+        minutes = -minutes if match["sign"] in "-−" else minutes
+        same = _known(inferred) and minutes in _offsets(inferred)
+        zone = inferred if same else _OFFSET_ZONES.get(minutes / 60)
+    if zone is None:
+        return "", (
+            f"timezone {raw!r} is not one we can read (a US zone's UTC offset such as -5, or a"
+            " name such as America/Chicago): ignored"
+        )
+    return zone, f"timezone {raw!r} read as {zone}"
