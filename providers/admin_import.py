@@ -207,11 +207,11 @@ def removed_sections(report: dict) -> list[dict]:
         "service_at_location": _("Service-at-location links"),
     }
     named = Report.removed_named(report.get("counts"), report.get("removed"))
-    urls = _owner_urls([row.get("reference", "") for _table, rows, _n in named for row in rows])
+    urls = _owner_urls([_reference(row) for _table, rows, _n in named for row in rows])
     return [
         {
             "label": labels[table],
-            "rows": [{**row, "url": urls.get(row.get("reference", ""), "")} for row in rows],
+            "rows": [{**row, "url": urls.get(_reference(row), "")} for row in rows],
             "total": total,
             "more": total - len(rows),
         }
@@ -220,6 +220,12 @@ def removed_sections(report: dict) -> list[dict]:
 
 
 _OWNERS = {"organization": Organization, "service": Service, "location": Location}
+
+
+def _reference(row: dict) -> str:
+    """A removed row's record ("location:<id>"); "" where a report edited by hand has none."""
+    reference = row.get("reference")
+    return reference if isinstance(reference, str) else ""
 
 
 def _owner_urls(references: list[str]) -> dict[str, str]:

@@ -270,6 +270,15 @@ def test_removed_links_and_numbers_are_named_with_links_to_their_records(tmp_pat
     link = reverse("admin:providers_organization_change", args=[northside.pk])
     assert f'<a href="{link}">organization Northside Counseling (org-3)</a>' in html
 
+    # A report edited by hand, with references that are not text: the names, no link (a
+    # number or null there answered 500).
+    for row, reference in zip(stored["removed"]["phones"], [42, None], strict=False):
+        row["reference"] = reference
+    ImportRun.objects.filter(pk=run.pk).update(report=stored)
+    page = admin_client.get(review)
+    assert page.status_code == 200
+    assert "<td>organization Northside Counseling (org-3)</td>" in page.content.decode()
+
 
 @pytest.mark.django_db
 def test_the_removed_list_is_capped_for_a_huge_run():
