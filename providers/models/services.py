@@ -103,7 +103,12 @@ class Service(Sourced):
 
     class Meta:
         ordering = ["name", "id"]
-        indexes = [models.Index(fields=["source", "source_id"], name="service_source_idx")]
+        indexes = [
+            models.Index(fields=["source", "source_id"], name="service_source_idx"),
+            # HSDS /services pages walk services in this order: at 100k listings a page took
+            # 37 ms on SQLite and 79 on PostgreSQL sorting them all, under 1 ms with it.
+            models.Index(fields=["name", "id"], name="service_name_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
