@@ -108,12 +108,46 @@ class HsdsListView(ApiViewMixin, generics.GenericAPIView):
     pagination_class = HsdsPagination
     filter_backends = [DjangoFilterBackend]
     no_store = True  # lists search by postcode or point
+    items = "items"  # what the list holds, as a refused word search names them
+    narrowed_by = "taxonomy_term_id or taxonomy_id"  # the parameters that narrow its reach
+    _reach_checked = False
 
     def represent(self, rows: list, flags: dict) -> list[dict]:
         raise NotImplementedError
 
     def rows(self, request):
         return self.filter_queryset(self.get_queryset())
+
+    def filter_queryset(self, queryset):
+        self._check_words_reach(queryset)
+        return super().filter_queryset(queryset)
+
+    def _check_words_reach(self, queryset) -> None:
+        """Refuse an anonymous word search (`search`) that would test its words on more than
+        SEARCH_WORDS_MAX_LISTINGS items, as API v1 refuses `q`: unbounded, one request read
+        the words of every item of the directory (about 0.2 s at 100k listings). The reach
+        is the list with its other parameters, counted before any item's words are read."""
+        words = self.request.query_params.get("search", "")
+        anonymous = not self.request.user.is_authenticated
+        if self._reach_checked or not (words.strip() and anonymous and self.filterset_class):
+            return
+        self._reach_checked = True  # once a request (a list near a place filters two parts)
+        others = self.request.query_params.copy()
+        del others["search"]
+        filterset = self.filterset_class(others, queryset=queryset, request=self.request)
+        if not filterset.is_valid():
+            return  # the filtering itself answers with the reason
+        reach, limit = filterset.qs.count(), settings.SEARCH_WORDS_MAX_LISTINGS
+        if reach > limit:
+            raise ValidationError(
+                {
+                    "search": [
+                        f"Without an API token a word search may reach at most {limit:,}"
+                        f" {self.items}, and this one reaches {reach:,} {self.items}. Narrow it"
+                        f" with {self.narrowed_by}, or use an API token."
+                    ]
+                }
+            )
 
     def get(self, request, *args, **kwargs):
         flags = parse(FlagsForm, request).cleaned_data | {"version": requested_version(request)}
@@ -200,6 +234,8 @@ class RootView(ApiViewMixin, generics.GenericAPIView):
 
 class ServiceListView(HsdsListView):
     filterset_class = HsdsServiceFilter
+    items = "services"
+    narrowed_by = "taxonomy_term_id, taxonomy_id or organization_id"
 
     def get_queryset(self):
         return Service.objects.published().select_related("organization").order_by("name", "id")
@@ -277,6 +313,11 @@ class PointForm(forms.Form):
 
 class ServiceAtLocationListView(HsdsListView):
     filterset_class = HsdsServiceAtLocationFilter
+    items = "service_at_locations"
+    narrowed_by = (
+        "taxonomy_term_id, taxonomy_id, organization_id, or a postcode (or lat and lng) with a"
+        " proximity"
+    )
 
     def get_queryset(self):
         return ServiceAtLocation.objects.listed().select_related(
@@ -403,6 +444,7 @@ def represent_organizations(organizations: list[Organization], flags: dict) -> l
 
 class OrganizationListView(HsdsListView):
     filterset_class = HsdsOrganizationFilter
+    items = "organizations"
 
     def get_queryset(self):
         return Organization.objects.published().order_by("name", "id")

@@ -167,7 +167,14 @@ HSDS_FORMAT = query(
     "`ndjson` streams every item, one JSON object a line, without pagination.",
     "json",
 )
-HSDS_SEARCH = query("search", TEXT, "Words that must all appear (name, description).", "legal")
+HSDS_SEARCH = query(
+    "search",
+    TEXT,
+    "Words that must all appear (name, description). Without a token, a search with words"
+    " reaches at most SEARCH_WORDS_MAX_LISTINGS items (3,000 by default; the list with its"
+    " other parameters): past that it is a 400 on `search` giving the number.",
+    "legal",
+)
 HSDS_TERM = query(
     "taxonomy_term_id",
     {"type": "string", "format": "uuid"},

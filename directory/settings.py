@@ -503,9 +503,10 @@ SEARCH_DEFAULT_RADIUS_MI = env_int("SEARCH_DEFAULT_RADIUS_MI", 25, minimum=1, ma
 SEARCH_MAX_RADIUS_MI = env_int("SEARCH_MAX_RADIUS_MI", 250, minimum=1, maximum=3000)
 if SEARCH_DEFAULT_RADIUS_MI > SEARCH_MAX_RADIUS_MI:
     raise ImproperlyConfigured("SEARCH_DEFAULT_RADIUS_MI must not exceed SEARCH_MAX_RADIUS_MI.")
-# An anonymous API search with words (`q`) tests them on every listing it reaches: it may
-# reach at most this many, else it is a 400 asking for a shorter distance or a need
-# (providers/search.py, `Results.check_words_reach`). Signed-in clients are not limited.
+# An anonymous API search with words (v1's `q`, HSDS's `search`) tests them on every item it
+# reaches: it may reach at most this many, else it is a 400 asking for a shorter distance or
+# a need (providers/search.py, `Results.check_words_reach`; api/hsds_views.py). Signed-in
+# clients are not limited.
 SEARCH_WORDS_MAX_LISTINGS = env_int("SEARCH_WORDS_MAX_LISTINGS", 3000, minimum=1, maximum=10**7)
 # A list is paged by OFFSET, so a deep page reads every item before it: a client without a
 # token gets the pages that start within the first this many items (a 400 past that,

@@ -115,3 +115,63 @@ def test_signed_in_clients_and_advocates_are_not_limited(
     assert page.status_code == HTTPStatus.OK
     assert b"errorlist" not in page.content
     assert b"Legal Aid Newark" in page.content and b"Provider P Legal Aid" in page.content
+
+
+HSDS = "/api/hsds"
+
+
+def _hsds_refused(api_client, url: str) -> str:
+    with CaptureQueriesContext(connection) as queries:
+        response = api_client.get(url)
+    assert response.status_code == HTTPStatus.BAD_REQUEST, response.content
+    assert [query["sql"] for query in queries if " LIKE " in query["sql"].upper()] == []
+    return response.json()["search"][0]
+
+
+@pytest.mark.parametrize(
+    ("path", "noun"),
+    [
+        ("services", "services"),
+        ("service_at_locations", "service_at_locations"),
+        ("organizations", "organizations"),
+    ],
+)
+def test_an_hsds_word_search_past_the_limit_is_refused(five_near_new_york, api_client, path, noun):
+    """The HSDS lists' `search` tested its words on every item of the directory for any
+    client (about 0.2 s an anonymous request at 100k listings): it now reaches at most
+    SEARCH_WORDS_MAX_LISTINGS items without a token, as API v1's `q` does, counted before
+    any item's words are read."""
+    message = _hsds_refused(api_client, f"{HSDS}/{path}?search=legal")
+    assert f"5 {noun}" in message and "at most 3" in message
+    assert "token" in message
+    for format_ in ("ndjson", "json"):
+        assert api_client.get(f"{HSDS}/{path}?search=legal&format={format_}").status_code == 400
+    # Without words, or within the limit, it answers.
+    assert api_client.get(f"{HSDS}/{path}").status_code == HTTPStatus.OK
+    settings_limit = api_client.get(f"{HSDS}/{path}?search=legal&per_page=1")
+    assert settings_limit.status_code == HTTPStatus.BAD_REQUEST  # paging does not narrow it
+
+
+def test_an_hsds_word_search_narrowed_within_the_limit_answers(five_near_new_york, api_client):
+    from providers.models import Organization, ServiceAtLocation
+
+    newark = Organization.objects.get(name__contains="Newark")
+    by_org = api_client.get(f"{HSDS}/services?search=legal&organization_id={newark.pk}")
+    assert by_org.status_code == HTTPStatus.OK
+    assert [item["name"] for item in by_org.json()["contents"]] == ["Legal Aid Newark services"]
+    # Near a place, within a distance: what is within it is the reach.
+    near = f"{HSDS}/service_at_locations?lat=40.7484&lng=-73.9967&search=near"
+    assert api_client.get(f"{near}&proximity=1600").status_code == HTTPStatus.OK  # one mile
+    message = _hsds_refused(api_client, f"{near}&proximity=40000")
+    assert "5 service_at_locations" in message and "proximity" in message
+    assert ServiceAtLocation.objects.count() == 5
+
+
+def test_an_hsds_word_search_with_a_token_is_not_limited(
+    five_near_new_york, api_client, referral_world
+):
+    token = Token.objects.create(user=referral_world.advocate_a)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    found = api_client.get(f"{HSDS}/services?search=legal")
+    assert found.status_code == HTTPStatus.OK
+    assert found.json()["total_items"] == 2
