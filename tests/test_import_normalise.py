@@ -98,6 +98,84 @@ def test_every_day_all_day_is_open_24_7():
     assert periods == [(d, time(0), time(23, 59)) for d in range(1, 6)] + [(6, time(10), time(14))]
 
 
+WEEKDAYS = [1, 2, 3, 4, 5]
+
+
+def _every(days, opens, closes):
+    return [(day, opens, closes) for day in days]
+
+
+@pytest.mark.parametrize(
+    ("raw", "periods"),
+    [
+        # Several ranges in one part, by commas, "and" or nothing between them.
+        ("Mon-Fri 9am-5pm, Sat 10am-2pm", _every(WEEKDAYS, time(9), time(17)) + [
+            (6, time(10), time(14))]),
+        ("Mon-Thu 8-6, Fri 8-5", _every([1, 2, 3, 4], time(8), time(18)) + [
+            (5, time(8), time(17))]),
+        ("Mon-Fri 7:00 AM - 7:00 PM and Sat 8:00 AM - 12:00 PM",
+         _every(WEEKDAYS, time(7), time(19)) + [(6, time(8), time(12))]),
+        ("Mon-Fri 8-5 Sat 9-1", _every(WEEKDAYS, time(8), time(17)) + [(6, time(9), time(13))]),
+        ("Monday: 9:00 AM - 5:00 PM, Tuesday: 10:00 AM - 6:00 PM",
+         [(1, time(9), time(17)), (2, time(10), time(18))]),
+        # A split day: the second range is on the same days.
+        ("Mon-Fri 8:00AM-12:00PM, 1:00PM-5:00PM", _every(WEEKDAYS, time(8), time(12))
+         + _every(WEEKDAYS, time(13), time(17))),
+        # Days said closed are no hours, and the rest is read.
+        ("Mon-Fri 9AM-5PM, Sat-Sun Closed", _every(WEEKDAYS, time(9), time(17))),
+        ("Mon-Fri 9-5 closed holidays", _every(WEEKDAYS, time(9), time(17))),
+        # Four-digit times (it read "0700-1500" as Sunday and midnight to 15:00).
+        ("Mon-Fri 0700-1500", _every(WEEKDAYS, time(7), time(15))),
+        ("Mon-Fri 0800-1700", _every(WEEKDAYS, time(8), time(17))),
+        # Days as people abbreviate them.
+        ("M-F 9-5", _every(WEEKDAYS, time(9), time(17))),
+        ("M, W, F 9-5", _every([1, 3, 5], time(9), time(17))),
+        ("Tues/Thurs 9-5", _every([2, 4], time(9), time(17))),
+        ("Mon.-Fri. 9a-5p", _every(WEEKDAYS, time(9), time(17))),
+        ("7 days a week 9am-5pm", _every(range(1, 8), time(9), time(17))),
+        # All day before or among the days.
+        ("24hrs M-F", _every(WEEKDAYS, time(0), time(23, 59))),
+        ("Open 24 hours Monday-Friday", _every(WEEKDAYS, time(0), time(23, 59))),
+        ("Open 24 hours on weekdays", _every(WEEKDAYS, time(0), time(23, 59))),
+        ("All day Saturday", [(6, time(0), time(23, 59))]),
+        ("Mon-Fri 24 hours, Sat 9-5", _every(WEEKDAYS, time(0), time(23, 59)) + [
+            (6, time(9), time(17))]),
+    ],
+)  # fmt: skip
+def test_hours_with_several_ranges_and_common_abbreviations(raw, periods):
+    """As 211 spreadsheets write hours: text after the first range was dropped without a
+    word (Saturday lost, an afternoon lost), and a part saying some days are closed lost the
+    hours before it, so a survivor was told a place was closed while it was open."""
+    read, always, _ = norm.opening_hours(raw)
+    assert sorted(read) == sorted(periods), raw
+    assert not always
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Mon-Fri 9am-5pm (closed 12-1 for lunch)",
+        "Mon-Fri 9-5 by appointment",
+        "Mon-Fri 9-5 except the first Monday",
+        "Hotline 24/7; Office Mon-Fri 9-5",
+    ],
+)
+def test_hours_with_text_that_cannot_be_read_are_kept_as_a_note(raw):
+    """Never part of the hours in silence: what is left unread makes it a note."""
+    assert norm.opening_hours(raw)[0] is None
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "24/7", "Open 24/7", "24/7/365", "24 hours", "24 hours a day, 7 days a week",
+        "24 hours/day", "24 Hours/7 Days", "Open 24 hours", "Always open",
+    ],
+)  # fmt: skip
+def test_open_around_the_clock_as_people_write_it(raw):
+    assert norm.opening_hours(raw)[:2] == ([], True), raw
+
+
 def test_hours_text_is_read_back_the_same():
     periods = [(d, time(9), time(17)) for d in (1, 2, 3, 5)] + [(6, time(10), time(14))]
     text = norm.hours_text(periods, False)
@@ -187,3 +265,41 @@ def test_our_own_terms_are_recognised_by_name_and_slug():
     )
     assert slugs(by_name) == {"food-shelter-housing"}
     assert slugs(by_slug) == {"sex-trafficking"}
+
+
+@pytest.mark.parametrize(
+    ("given", "inferred", "zone"),
+    [
+        ("America/Denver", "", "America/Denver"),
+        ("America/New York", "", "America/New_York"),
+        ("america/chicago", "", "America/Chicago"),
+        ("CST6CDT", "", "CST6CDT"),
+        ("EST", "", "America/New_York"),  # not the zone "EST", which has no summer time
+        ("Eastern Standard Time", "", "America/New_York"),
+        ("Eastern Daylight Time", "", "America/New_York"),
+        ("(UTC-05:00) Eastern Time (US & Canada)", "", "America/New_York"),
+        ("Pacific Time (US & Canada)", "", "America/Los_Angeles"),
+        ("ET", "", "America/New_York"),
+        ("Hawaii-Aleutian Standard Time", "", "Pacific/Honolulu"),
+        ("ChST", "", "Pacific/Guam"),
+        ("-8", "", "America/Los_Angeles"),
+        ("-5:00:00", "", "America/New_York"),
+        ("UTC -05:00", "", "America/New_York"),
+        # Words and offsets name a time: the place's own zone where it keeps that time.
+        ("MST", "America/Phoenix", "America/Phoenix"),
+        ("Mountain Standard Time", "America/Phoenix", "America/Phoenix"),
+        ("MST", "America/Denver", "America/Denver"),
+        ("-7", "America/Phoenix", "America/Phoenix"),
+        ("-4", "America/New_York", "America/New_York"),
+        ("-4", "", "America/Puerto_Rico"),
+    ],
+)
+def test_a_schedules_timezone_as_exports_write_it(given, inferred, zone):
+    assert norm.schedule_zone(given, inferred=inferred)[0] == zone
+
+
+@pytest.mark.parametrize("given", ["America/Indiana", "America/Kentucky", "Pacific-ish", "10"])
+def test_a_timezone_that_names_no_zone_is_not_read(given):
+    """ "America/Indiana" is a folder of zones, not one: opening it stopped the import."""
+    zone, note = norm.schedule_zone(given)
+    assert zone == "" and "not one we can read" in note

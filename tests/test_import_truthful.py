@@ -434,6 +434,21 @@ def test_a_remote_location_always_says_its_timezone():
     assert zone() == "America/New_York"
 
 
+def test_every_day_midnight_to_midnight_in_one_row_is_reported_as_24_7(tmp_path, db):
+    from messy211 import FILES
+
+    hour_fields, _ = FILES["regular_schedules.csv"]
+    rows = [["7610", "", "3003", "", "Mon-Sun", "00:00", "00:00", ""]]
+    report = import_hsds(
+        write_messy_211(tmp_path / "export", **{"regular_schedules.csv": (hour_fields, rows)}),
+        source=SOURCE,
+    )
+    place = Location.objects.get(source=SOURCE, source_id="3003")
+    assert place.open_24_7 and not place.hours.exists()
+    (line,) = lines(report, "regular_schedules.csv")
+    assert "read as 24/7" in line  # it said "read as Mon-Sun 00:00-23:59"
+
+
 @pytest.mark.parametrize(
     ("days", "opens", "closes"),
     [("Mon-Fri", "00:00", "00:00"), ("Monday-Friday", "12:00am", "12:00am")],
@@ -539,6 +554,33 @@ def test_a_virtual_location_keeps_the_timezone_its_schedule_gives(tmp_path, db, 
         assert not read
     # Without a timezone, the default (the service's own schedule says none).
     assert Location.objects.get(source=SOURCE, source_id="3005").timezone == "America/New_York"
+
+
+def test_a_timezone_naming_a_folder_of_zones_is_reported_not_a_crash(tmp_path, db):
+    """ "America/Indiana" is a folder of zones: opening it as one stopped the whole import."""
+    folder = _virtual_places(
+        tmp_path, schedules=[("", "3004", "MO", "08:00", "17:00", "America/Indiana")]
+    )
+    report = import_hsds(folder, source=SOURCE)
+
+    assert Location.objects.get(source=SOURCE, source_id="3004").timezone == "America/New_York"
+    (line,) = [line for line in lines(report, "schedules.csv") if "timezone" in line]
+    assert "'America/Indiana'" in line and "not one we can read" in line
+
+
+def test_schedules_of_one_place_giving_two_timezones_are_reported(tmp_path, db):
+    folder = _virtual_places(
+        tmp_path,
+        schedules=[
+            ("", "3004", "MO", "08:00", "17:00", "-8"),
+            ("", "3004", "TU", "08:00", "17:00", "-5"),
+        ],
+    )
+    report = import_hsds(folder, source=SOURCE)
+
+    assert Location.objects.get(source=SOURCE, source_id="3004").timezone == "America/Los_Angeles"
+    (warning,) = [line for line in lines(report, "schedules.csv") if "'-5'" in line]
+    assert "'-8'" in warning and "row 2" in warning  # the zone kept, and where it was given
 
 
 def test_a_schedule_timezone_that_cannot_be_read_is_reported(tmp_path, db):

@@ -70,7 +70,15 @@ def read_schedules(imp) -> None:
                 imp.service_schedule_rows.setdefault(svc, (file, number))
             if not norm.is_empty(r.get("timezone")):
                 zones = imp.location_zones if loc else imp.service_zones
-                zones.setdefault(key, (r["timezone"], Row(imp.report, file, number)))
+                given, first = zones.setdefault(key, (r["timezone"], Row(imp.report, file, number)))
+                if norm.text(given)[0] != norm.text(r["timezone"])[0]:
+                    imp.report.warn(
+                        file,
+                        number,
+                        f"timezone {norm.text(r['timezone'])[0]!r} differs from"
+                        f" {norm.text(given)[0]!r} given in {first.file} row {first.number}"
+                        " for the same place: its hours are kept in the first",
+                    )
             # The schedule as the source wrote it (original_text, in many 211 exports), its
             # description and notes: kept as the note about the hours, each text once.
             texts = (norm.text(r.get(c))[0] for c in ("original_text", "description", "notes"))
@@ -99,7 +107,7 @@ def read_schedules(imp) -> None:
                 if always:  # "Mon-Sun 00:00-00:00"
                     periods = [(day, *norm.ALL_DAY) for day in range(1, 8)]
                 if periods:
-                    read = norm.hours_text(periods, False)
+                    read = norm.hours_text([] if always else periods, always)
                     imp.report.fixed(file, number, "opens_at", f"{written!r} read as {read}")
                     hours[key].extend(periods)
                     continue

@@ -4,7 +4,7 @@
 import re
 from datetime import datetime, time
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, available_timezones
 
 _DAYS = {
     "mo": 1, "mon": 1, "monday": 1, "tu": 2, "tue": 2, "tues": 2, "tuesday": 2,
@@ -81,22 +81,28 @@ def daytime_closing(opens: time, closes: time, *raw: str) -> tuple[time, str | N
     )
 
 
-_DAY_WORD = r"[a-záé]+\.?"
-_RANGE = re.compile(
-    r"(?P<a>\d{1,2}(?:[:.]\d{2})?\s*(?:[ap]\.?\s?m\.?)?|noon|midnight)\s*(?:-|–|—|to|until)\s*"
-    r"(?P<b>\d{1,2}(?:[:.]\d{2})?\s*(?:[ap]\.?\s?m\.?)?|noon|midnight)",
+_TIME_WORD = r"(?:\d{1,2}(?:[:.]?\d{2})?\s*(?:[ap]\.?\s?m\.?|[ap]\b)?|noon|midnight)"
+# A range of times ("9am-5pm", "0700-1500", "9 to 5"), not part of a longer number or word.
+_RANGE = (
+    rf"(?<![\w:.])(?P<a>{_TIME_WORD})\s*(?:-|–|—|\bto\b|\buntil\b)\s*(?P<b>{_TIME_WORD})(?![\w:])"
+)
+# Open all day: "24 hours", "open 24 hrs", "all day".
+_ALL_DAY = r"(?:open\s+)?(?:24\s*(?:hours?|hrs?)|all\s+day)"
+_TOKEN = re.compile(rf"(?P<all_day>{_ALL_DAY})|{_RANGE}", re.IGNORECASE)
+# All day first, then the days: "24hrs M-F", "Open 24 hours on weekdays", "All day Saturday".
+_ALL_DAY_FIRST = re.compile(rf"^{_ALL_DAY}\s*(?:on\s+)?(?P<days>.+)$", re.IGNORECASE)
+_ALWAYS = re.compile(
+    r"^(?:open\s+)?(?:24\s*/\s*7(?:\s*/\s*365)?"
+    r"|24\s*(?:hours?|hrs?)(?:\s*(?:a|/|per)\s*day)?"
+    r"(?:\s*[,/]?\s*7\s*days(?:\s*(?:a|/|per)\s*week)?)?|always open)\.?$",
     re.IGNORECASE,
 )
-# "Mon-Fri 24 hours", "Weekdays: open 24 hrs", "Sat all day": the days, then these words.
-_ALL_DAY_WORDS = re.compile(r"(?:open\s+)?(?:24\s*(?:hours?|hrs?)|all\s+day)\s*$", re.IGNORECASE)
-_ALWAYS = re.compile(
-    r"^\s*(24\s*/\s*7|24\s*hours?(,?\s*7\s*days)?|always open|open 24 hours.*)\s*$", re.IGNORECASE
-)
+_EVERY_DAY = {"daily", "every day", "everyday", "all week", "7 days", "7 days a week", "all days"}
 
 
 def _days(part: str) -> list[int] | None:
-    words = part.strip().lower().replace("&", ",").replace(" and ", ",")
-    if not words or words in {"daily", "every day", "everyday", "all week", "7 days"}:
+    words = part.strip().lower().replace("&", ",").replace("/", ",").replace(" and ", ",")
+    if not words or words in _EVERY_DAY:
         return list(range(1, 8))
     if words in {"weekdays", "weekday"}:
         return [1, 2, 3, 4, 5]
@@ -108,21 +114,37 @@ def _days(part: str) -> list[int] | None:
         if not chunk:
             continue
         span = chunk.split("-")
-        if len(span) == 2 and weekday(span[0]) and weekday(span[1]):
-            a, b = weekday(span[0]), weekday(span[1])
+        if len(span) == 2 and _day(span[0]) and _day(span[1]):
+            a, b = _day(span[0]), _day(span[1])
             out.extend(range(a, b + 1) if a <= b else [*range(a, 8), *range(1, b + 1)])
-        elif len(span) == 1 and weekday(chunk):
-            out.append(weekday(chunk))
+        elif len(span) == 1 and _day(chunk):
+            out.append(_day(chunk))
         else:
             return None
     return out or None
 
 
-def opening_hours(value):
-    """Hours as people type them: 'Mon-Fri 9am-5pm; Sat 10:00-14:00', '24/7'.
+_LETTERS = {"m": 1, "w": 3, "f": 5}  # "M-F", "M, W, F" (T and S could be either of two)
 
-    Returns (periods [(weekday, opens, closes)], open_24_7, note). A part that cannot be read
-    makes the whole value unreadable: (None, False, note) and the caller keeps it as a note.
+
+def _day(word: str) -> int | None:
+    """A weekday in a list of days: its name or abbreviation, or M, W or F (not a number:
+    "7" in "7 days" is not Sunday there)."""
+    word = word.rstrip(".")
+    return None if word.isdigit() else (_LETTERS.get(word) or weekday(word))
+
+
+def _between(text: str) -> str:
+    """The words between two ranges, without the commas and "and" that join them."""
+    return re.sub(r"^[\s,&+]*(?:and\b)?\s*|[\s:,]*$", "", text)
+
+
+def opening_hours(value):
+    """Hours as people type them: 'Mon-Fri 9am-5pm, Sat 10:00-14:00; Sun closed', '24/7'.
+
+    Returns (periods [(weekday, opens, closes)], open_24_7, note). A part with words that
+    cannot be read makes the whole value unreadable: (None, False, note), and the caller
+    keeps it as a note. Days said closed ("Sat-Sun closed", "closed holidays") are no hours.
     """
     raw = " ".join(str(value or "").replace("\u00a0", " ").split())
     if raw.lower() in {"n/a", "na", "null", "none", "-", "--"}:
@@ -134,29 +156,36 @@ def opening_hours(value):
     periods, notes = [], []
     unreadable = None, False, f"hours {raw!r} not understood; kept as a note"
     for part in re.split(r"\s*[;|\n]\s*", raw):
-        if not part:
+        first = _ALL_DAY_FIRST.match(part)
+        if first and _days(first["days"]):
+            periods.extend((day, *ALL_DAY) for day in _days(first["days"]))
             continue
-        if re.search(r"\bclosed\b", part, re.IGNORECASE):
-            continue
-        match = _ALL_DAY_WORDS.search(part) or _RANGE.search(part)
-        days = _days(re.sub(r"[:,]\s*$", "", part[: match.start()].strip())) if match else None
-        if days is None:
+        position, previous = 0, None
+        for match in _TOKEN.finditer(part):
+            words = _between(part[position : match.start()])
+            # No days before a second range: the same days ("8-12, 1-5"), else every day.
+            days = previous if not words and previous else _days(words)
+            if days is None or re.search(r"\bclosed\b", words, re.IGNORECASE):
+                return unreadable
+            position, previous = match.end(), days
+            if match["all_day"]:
+                periods.extend((day, *ALL_DAY) for day in days)
+                continue
+            opens, closes = clock(match["a"]), clock(match["b"])
+            if opens is None or closes is None:
+                return unreadable
+            if opens == closes == time(0):  # how many exports write "24 hours"
+                notes.append("midnight to midnight read as open all day")
+                periods.extend((day, *ALL_DAY) for day in days)
+                continue
+            if opens == closes:
+                return unreadable
+            closes, note = daytime_closing(opens, closes, match["a"], match["b"])
+            notes.extend(filter(None, [note]))
+            periods.extend((day, opens, closes) for day in days)
+        rest = _between(part[position:])
+        if rest and not re.search(r"\bclosed\b", rest, re.IGNORECASE):
             return unreadable
-        if match.re is _ALL_DAY_WORDS:
-            periods.extend((day, *ALL_DAY) for day in days)
-            continue
-        opens, closes = clock(match["a"]), clock(match["b"])
-        if opens is None or closes is None:
-            return unreadable
-        if opens == closes == time(0):  # how many exports write "24 hours"
-            notes.append("midnight to midnight read as open all day")
-            periods.extend((day, *ALL_DAY) for day in days)
-            continue
-        if opens == closes:
-            return unreadable
-        closes, note = daytime_closing(opens, closes, match["a"], match["b"])
-        notes.extend(filter(None, [note]))
-        periods.extend((day, opens, closes) for day in days)
     periods = list(dict.fromkeys(periods))
     note = "; ".join(dict.fromkeys(notes)) or None
     if sorted(periods) == [(day, *ALL_DAY) for day in range(1, 8)]:
@@ -185,14 +214,22 @@ def hours_text(periods, open_24_7: bool) -> str:
     return "; ".join(parts)
 
 
-# A schedule's timezone as exports write it (HSDS 3.0's schedules.timezone is a UTC offset).
+# A schedule's timezone as exports write it (HSDS 3.0's schedules.timezone is a UTC offset),
+# by the words left once "time", "standard", "daylight" and any "(...)" are taken out.
 _ZONE_WORDS = {
     "eastern": "America/New_York", "est": "America/New_York", "edt": "America/New_York",
+    "et": "America/New_York",
     "central": "America/Chicago", "cst": "America/Chicago", "cdt": "America/Chicago",
+    "ct": "America/Chicago",
     "mountain": "America/Denver", "mst": "America/Denver", "mdt": "America/Denver",
+    "mt": "America/Denver", "arizona": "America/Phoenix",
     "pacific": "America/Los_Angeles", "pst": "America/Los_Angeles",
-    "pdt": "America/Los_Angeles", "alaska": "America/Anchorage", "akst": "America/Anchorage",
-    "akdt": "America/Anchorage", "hawaii": "Pacific/Honolulu", "hst": "Pacific/Honolulu",
+    "pdt": "America/Los_Angeles", "pt": "America/Los_Angeles",
+    "alaska": "America/Anchorage", "akst": "America/Anchorage", "akdt": "America/Anchorage",
+    "hawaii": "Pacific/Honolulu", "hst": "Pacific/Honolulu",
+    "hawaii-aleutian": "Pacific/Honolulu", "hawaii aleutian": "Pacific/Honolulu",
+    "atlantic": "America/Puerto_Rico", "ast": "America/Puerto_Rico",
+    "chamorro": "Pacific/Guam", "chst": "Pacific/Guam", "samoa": "Pacific/Pago_Pago",
 }  # fmt: skip
 # The US zone whose standard time is each offset (hours east of UTC).
 _OFFSET_ZONES = {
@@ -201,43 +238,54 @@ _OFFSET_ZONES = {
     -10: "Pacific/Honolulu", -11: "Pacific/Pago_Pago", 10: "Pacific/Guam",
 }  # fmt: skip
 _OFFSET = re.compile(
-    r"^(?:utc|gmt)?\s*(?P<sign>[+-−])\s*(?P<h>\d{1,2})(?::?(?P<m>00|30|45))?(?:\.0+)?$"
+    r"^(?:utc|gmt)?\s*(?P<sign>[+-−])\s*(?P<h>\d{1,2})(?::?(?P<m>00|30|45)(?::00)?)?(?:\.0+)?$"
 )
 
 
-def _known(zone: str) -> bool:
-    try:
-        return bool(zone) and ZoneInfo(zone) is not None
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
+@lru_cache(maxsize=1)
+def _zone_names() -> dict[str, str]:
+    """Every IANA zone name the system knows, by its lower-case form."""
+    return {name.lower(): name for name in available_timezones()}
 
 
-def _offsets(zone: str) -> set[int]:
+def _zone_name(text: str) -> str:
+    """The IANA zone `text` names ("America/New York", "america/chicago", "EST5EDT"), or ""."""
+    return _zone_names().get(text.strip().replace(" ", "_").lower(), "")
+
+
+def _offsets(zone: str) -> list[int]:
     """A zone's UTC offsets in minutes, in winter and in summer."""
-    return {
+    return [
         int(datetime(2026, month, 1, tzinfo=ZoneInfo(zone)).utcoffset().total_seconds()) // 60
         for month in (1, 7)
-    }
+    ]
 
 
 def schedule_zone(value, inferred: str = "") -> tuple[str, str | None]:
     """(IANA zone, note for the report) of a schedule's timezone: a zone name
-    ("America/Chicago"), a US zone's word ("Pacific", "EST") or a UTC offset ("-8", "-05:00",
-    "UTC-6"). An offset is read as `inferred` (the zone of the place's states) where that
-    zone has the offset in winter or summer, else as the US zone with that standard time.
+    ("America/Chicago"), a US zone's words ("Pacific", "EST", "Eastern Standard Time") or a
+    UTC offset ("-8", "-05:00", "UTC-6"). Words and offsets name a time, not a place: they
+    are read as `inferred` (the zone of the place's states) where that zone keeps the same
+    time (the same standard time for words: "MST" in Arizona is Phoenix's; an offset in
+    winter or summer), else as the US zone with that standard time.
     ("", None) when there is none; ("", note) when it cannot be read."""
     raw = " ".join(str(value or "").split())
     if not raw:
         return "", None
-    if "/" in raw and _known(raw):
-        return raw, None
-    zone = _ZONE_WORDS.get(raw.lower().replace(" time", "").replace(" standard", ""))
+    words = re.sub(r"\(.*?\)|\b(?:time|standard|daylight|zone)\b", " ", raw.lower())
+    zone = _ZONE_WORDS.get(" ".join(words.split()))  # before names: "EST" is a zone with no DST
+    named = _zone_name(raw)
+    if zone is None and named:
+        return named, None if named == raw else f"timezone {raw!r} read as {named}"
+    inferred = _zone_name(inferred)
     match = _OFFSET.match(raw.lower())
-    if zone is None and match:
+    if zone is not None and inferred and _offsets(inferred)[0] == _offsets(zone)[0]:
+        zone = inferred
+    elif zone is None and match:
         minutes = int(match["h"]) * 60 + int(match["m"] or 0)
         minutes = -minutes if match["sign"] in "-−" else minutes
-        same = _known(inferred) and minutes in _offsets(inferred)
-        zone = inferred if same else _OFFSET_ZONES.get(minutes / 60)
+        zone = inferred if inferred and minutes in _offsets(inferred) else None
+        zone = zone or _OFFSET_ZONES.get(minutes / 60)
     if zone is None:
         return "", (
             f"timezone {raw!r} is not one we can read (a US zone's UTC offset such as -5, or a"
