@@ -298,8 +298,24 @@ def test_a_schedules_timezone_as_exports_write_it(given, inferred, zone):
     assert norm.schedule_zone(given, inferred=inferred)[0] == zone
 
 
-@pytest.mark.parametrize("given", ["America/Indiana", "America/Kentucky", "Pacific-ish", "10"])
+@pytest.mark.parametrize(
+    "given", ["America/Indiana", "America/Kentucky", "Pacific-ish", "10", "A10", "-3", "+05:30"]
+)
 def test_a_timezone_that_names_no_zone_is_not_read(given):
     """ "America/Indiana" is a folder of zones, not one: opening it stopped the import."""
     zone, note = norm.schedule_zone(given)
     assert zone == "" and "not one we can read" in note
+
+
+def test_hours_too_long_to_be_a_weeks_are_a_note_unread():
+    """A garbled cell of commas and colons took 26 s at 80 KB to read (the trimming of the
+    words between ranges backtracked), and a cell may hold megabytes."""
+    for size in (20_000, 1_000_000):
+        read, always, note = norm.opening_hours("Mon 9am-5pm " + ",:" * (size // 2) + "x")
+        assert (read, always) == (None, False)
+        assert "characters not read; kept as a note" in note
+    # Below the limit, a run of separators between ranges is only a separator.
+    assert norm.opening_hours("Mon 9am-5pm " + ",:" * 200 + " Tue 9-5")[0] == [
+        (1, time(9), time(17)),
+        (2, time(9), time(17)),
+    ]

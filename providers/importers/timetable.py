@@ -97,6 +97,7 @@ _ALWAYS = re.compile(
     r"(?:\s*[,/]?\s*7\s*days(?:\s*(?:a|/|per)\s*week)?)?|always open)\.?$",
     re.IGNORECASE,
 )
+HOURS_MAX_LENGTH = 500  # longer is not a week's hours (and is not read: kept as a note)
 _EVERY_DAY = {"daily", "every day", "everyday", "all week", "7 days", "7 days a week", "all days"}
 
 
@@ -136,7 +137,8 @@ def _day(word: str) -> int | None:
 
 def _between(text: str) -> str:
     """The words between two ranges, without the commas and "and" that join them."""
-    return re.sub(r"^[\s,&+]*(?:and\b)?\s*|[\s:,]*$", "", text)
+    text = text.strip(" ,&+:")
+    return text[4:].lstrip(" ,:") if text.lower().startswith("and ") else text
 
 
 def opening_hours(value):
@@ -151,6 +153,8 @@ def opening_hours(value):
         raw = ""
     if not raw:
         return [], False, None
+    if len(raw) > HOURS_MAX_LENGTH:
+        return None, False, f"hours of {len(raw):,} characters not read; kept as a note"
     if _ALWAYS.match(raw):
         return [], True, None
     periods, notes = [], []
@@ -238,7 +242,7 @@ _OFFSET_ZONES = {
     -10: "Pacific/Honolulu", -11: "Pacific/Pago_Pago", 10: "Pacific/Guam",
 }  # fmt: skip
 _OFFSET = re.compile(
-    r"^(?:utc|gmt)?\s*(?P<sign>[+-−])\s*(?P<h>\d{1,2})(?::?(?P<m>00|30|45)(?::00)?)?(?:\.0+)?$"
+    r"^(?:utc|gmt)?\s*(?P<sign>[+\-−])\s*(?P<h>\d{1,2})(?::?(?P<m>00|30|45)(?::00)?)?(?:\.0+)?$"
 )
 
 
