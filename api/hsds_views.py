@@ -12,7 +12,7 @@ from collections import defaultdict
 from django import forms
 from django.conf import settings
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import StreamingHttpResponse
+from django.http import QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
@@ -109,7 +109,11 @@ class HsdsListView(ApiViewMixin, generics.GenericAPIView):
     filter_backends = [DjangoFilterBackend]
     no_store = True  # lists search by postcode or point
     items = "items"  # what the list holds, as a refused word search names them
-    narrowed_by = "taxonomy_term_id or taxonomy_id"  # the parameters that narrow its reach
+    # The parameters that narrow what a word search reads (an index leads to their rows),
+    # and how a refusal says so. The others (terms, taxonomies, dates) are tested with the
+    # words, item by item: they narrow the answer, not the items whose words are read.
+    narrowing: tuple[str, ...] = ()
+    narrowed_by = ""
     _reach_checked = False
 
     def represent(self, rows: list, flags: dict) -> list[dict]:
@@ -126,25 +130,28 @@ class HsdsListView(ApiViewMixin, generics.GenericAPIView):
         """Refuse an anonymous word search (`search`) that would test its words on more than
         SEARCH_WORDS_MAX_LISTINGS items, as API v1 refuses `q`: unbounded, one request read
         the words of every item of the directory (about 0.2 s at 100k listings). The reach
-        is the list with its other parameters, counted before any item's words are read."""
+        is the list (near a place: within its proximity) with the `narrowing` parameters,
+        counted before any item's words are read."""
         words = self.request.query_params.get("search", "")
         anonymous = not self.request.user.is_authenticated
         if self._reach_checked or not (words.strip() and anonymous and self.filterset_class):
             return
         self._reach_checked = True  # once a request (a list near a place filters two parts)
-        others = self.request.query_params.copy()
-        del others["search"]
-        filterset = self.filterset_class(others, queryset=queryset, request=self.request)
+        narrowing = QueryDict(mutable=True)
+        for name in self.narrowing:
+            narrowing.setlist(name, self.request.query_params.getlist(name))
+        filterset = self.filterset_class(narrowing, queryset=queryset, request=self.request)
         if not filterset.is_valid():
             return  # the filtering itself answers with the reason
         reach, limit = filterset.qs.count(), settings.SEARCH_WORDS_MAX_LISTINGS
         if reach > limit:
+            narrow = f"Narrow it with {self.narrowed_by}, or use" if self.narrowed_by else "Use"
             raise ValidationError(
                 {
                     "search": [
                         f"Without an API token a word search may reach at most {limit:,}"
-                        f" {self.items}, and this one reaches {reach:,} {self.items}. Narrow it"
-                        f" with {self.narrowed_by}, or use an API token."
+                        f" {self.items}, and this one reaches {reach:,} {self.items}."
+                        f" {narrow} an API token."
                     ]
                 }
             )
@@ -235,7 +242,8 @@ class RootView(ApiViewMixin, generics.GenericAPIView):
 class ServiceListView(HsdsListView):
     filterset_class = HsdsServiceFilter
     items = "services"
-    narrowed_by = "taxonomy_term_id, taxonomy_id or organization_id"
+    narrowing = ("organization_id",)
+    narrowed_by = "organization_id"
 
     def get_queryset(self):
         return Service.objects.published().select_related("organization").order_by("name", "id")
@@ -314,10 +322,7 @@ class PointForm(forms.Form):
 class ServiceAtLocationListView(HsdsListView):
     filterset_class = HsdsServiceAtLocationFilter
     items = "service_at_locations"
-    narrowed_by = (
-        "taxonomy_term_id, taxonomy_id, organization_id, or a postcode (or lat and lng) with a"
-        " proximity"
-    )
+    narrowed_by = "a postcode (or lat and lng) and a proximity"
 
     def get_queryset(self):
         return ServiceAtLocation.objects.listed().select_related(

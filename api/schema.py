@@ -171,8 +171,9 @@ HSDS_SEARCH = query(
     "search",
     TEXT,
     "Words that must all appear (name, description). Without a token, a search with words"
-    " reaches at most SEARCH_WORDS_MAX_LISTINGS items (3,000 by default; the list with its"
-    " other parameters): past that it is a 400 on `search` giving the number.",
+    " reaches at most SEARCH_WORDS_MAX_LISTINGS items (3,000 by default; the list, of an"
+    " organization_id on /services, within a proximity on /service_at_locations): past that"
+    " it is a 400 on `search` giving the number.",
     "legal",
 )
 HSDS_TERM = query(

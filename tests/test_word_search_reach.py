@@ -152,6 +152,23 @@ def test_an_hsds_word_search_past_the_limit_is_refused(five_near_new_york, api_c
     assert settings_limit.status_code == HTTPStatus.BAD_REQUEST  # paging does not narrow it
 
 
+def test_hsds_filters_tested_with_the_words_do_not_let_them_through(five_near_new_york, api_client):
+    """A term no service has, or a date to come, narrows the answer to nothing but not the
+    items whose words are read (SQLite tested every organization's words, then the term):
+    such a search was answered to an anonymous client (attacker review)."""
+    unknown = "6a0d8f0c-3c55-4a43-8f5b-2d7c9b1e4f10"
+    for url in (
+        f"organizations?search=legal&taxonomy_term_id={unknown}",
+        f"services?search=legal&taxonomy_term_id={unknown}",
+        "services?search=legal&modified_after=2999-01-01T00:00:00Z",
+        f"service_at_locations?search=legal&taxonomy_term_id={unknown}",
+    ):
+        message = _hsds_refused(api_client, f"{HSDS}/{url}")
+        assert "reaches 5" in message, url
+    organizations = _hsds_refused(api_client, f"{HSDS}/organizations?search=legal")
+    assert "Use an API token" in organizations  # nothing narrows it
+
+
 def test_an_hsds_word_search_narrowed_within_the_limit_answers(five_near_new_york, api_client):
     from providers.models import Organization, ServiceAtLocation
 
