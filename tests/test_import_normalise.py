@@ -123,7 +123,17 @@ def _every(days, opens, closes):
          + _every(WEEKDAYS, time(13), time(17))),
         # Days said closed are no hours, and the rest is read.
         ("Mon-Fri 9AM-5PM, Sat-Sun Closed", _every(WEEKDAYS, time(9), time(17))),
-        ("Mon-Fri 9-5 closed holidays", _every(WEEKDAYS, time(9), time(17))),
+        ("Mon-Fri 9-5, closed Wednesday", _every([1, 2, 4, 5], time(9), time(17))),
+        ("Mon-Fri 9-5, Wed closed", _every([1, 2, 4, 5], time(9), time(17))),
+        ("9am-5pm, closed weekends", _every(WEEKDAYS, time(9), time(17))),
+        ("Mon-Fri 9-5; Closed: Wednesday", _every([1, 2, 4, 5], time(9), time(17))),
+        # A second range on the same days, without am or pm, after the first: the afternoon.
+        ("Mon-Fri 8-12, 1-5", _every(WEEKDAYS, time(8), time(12))
+         + _every(WEEKDAYS, time(13), time(17))),
+        ("Mon-Fri 9-5, 6-8", _every(WEEKDAYS, time(9), time(17))
+         + _every(WEEKDAYS, time(18), time(20))),
+        ("24hrs M-F, Sat 9am-1pm", _every(WEEKDAYS, time(0), time(23, 59)) + [
+            (6, time(9), time(13))]),
         # Four-digit times (it read "0700-1500" as Sunday and midnight to 15:00).
         ("Mon-Fri 0700-1500", _every(WEEKDAYS, time(7), time(15))),
         ("Mon-Fri 0800-1700", _every(WEEKDAYS, time(8), time(17))),
@@ -155,6 +165,10 @@ def test_hours_with_several_ranges_and_common_abbreviations(raw, periods):
     "raw",
     [
         "Mon-Fri 9am-5pm (closed 12-1 for lunch)",
+        "Mon-Fri 9-5 closed holidays",  # "closed" names no days: not dropped in silence
+        "Mon-Fri 9-5, closed for lunch",
+        "Mon-Fri 9am-5pm closed on the 1st Monday",
+        "Closed",
         "Mon-Fri 9-5 by appointment",
         "Mon-Fri 9-5 except the first Monday",
         "Hotline 24/7; Office Mon-Fri 9-5",
@@ -299,7 +313,11 @@ def test_a_schedules_timezone_as_exports_write_it(given, inferred, zone):
 
 
 @pytest.mark.parametrize(
-    "given", ["America/Indiana", "America/Kentucky", "Pacific-ish", "10", "A10", "-3", "+05:30"]
+    "given",
+    [
+        *["America/Indiana", "America/Kentucky", "Pacific-ish", "10", "A10", "-3", "+05:30"],
+        *["UTC", "GMT", "Factory", "localtime"],
+    ],
 )
 def test_a_timezone_that_names_no_zone_is_not_read(given):
     """ "America/Indiana" is a folder of zones, not one: opening it stopped the import."""

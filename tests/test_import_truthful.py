@@ -472,7 +472,7 @@ def test_midnight_to_midnight_on_a_range_of_days_is_open_all_day(tmp_path, db, d
     assert "not understood" not in " ".join(lines(report, "regular_schedules.csv"))
 
 
-def _virtual_places(tmp_path, *, areas=(), schedules=()):
+def _virtual_places(tmp_path, *, areas=(), schedules=(), links=()):
     """The package with two virtual locations (no address): 3004 where service 2005 is given,
     3005 where service 2006 is; `areas` are service_areas.csv rows (service, name) and
     `schedules` schedules.csv rows (HSDS 3.0: service, location, byday, opens, closes,
@@ -481,7 +481,7 @@ def _virtual_places(tmp_path, *, areas=(), schedules=()):
 
     svc_fields, services = FILES["services.csv"]
     loc_fields, locations = FILES["locations.csv"]
-    sal_fields, links = FILES["services_at_location.csv"]
+    sal_fields, sals = FILES["services_at_location.csv"]
     blank_service = ["", "", "active", "", "", "", ""]
     return write_messy_211(
         tmp_path / "export",
@@ -497,7 +497,8 @@ def _virtual_places(tmp_path, *, areas=(), schedules=()):
                 ["3005", "1003", "Text line", "", "", "", "", "", "virtual"],
             ]),
             "services_at_location.csv": (sal_fields, [
-                *links, ["5005", "2005", "3004", ""], ["5006", "2006", "3005", ""],
+                *sals, ["5005", "2005", "3004", ""], ["5006", "2006", "3005", ""],
+                *[[f"51{n}", svc, loc, ""] for n, (svc, loc) in enumerate(links)],
             ]),
             "service_areas.csv": (["id", "service_id", "name"], [
                 [f"95{n}", svc, name] for n, (svc, name) in enumerate(areas)
@@ -580,7 +581,41 @@ def test_schedules_of_one_place_giving_two_timezones_are_reported(tmp_path, db):
 
     assert Location.objects.get(source=SOURCE, source_id="3004").timezone == "America/Los_Angeles"
     (warning,) = [line for line in lines(report, "schedules.csv") if "'-5'" in line]
-    assert "'-8'" in warning and "row 2" in warning  # the zone kept, and where it was given
+    assert "kept in America/Los_Angeles" in warning
+
+
+def test_a_virtual_location_keeps_its_hours_in_the_zone_of_the_service_they_came_from(tmp_path, db):
+    """Its hours are the first of its services' with hours: their zone goes with them (it
+    took the first service's zone that gave one, another service's)."""
+    week = "MO,TU,WE,TH,FR"
+    folder = _virtual_places(
+        tmp_path,
+        links=[("2006", "3004")],  # 3004 offers 2005 (no hours), then 2006
+        schedules=[("2005", "", "SA", "", "", "-5"), ("2006", "", week, "9", "5", "-8")],
+    )
+    import_hsds(folder, source=SOURCE)
+
+    helpline = Location.objects.get(source=SOURCE, source_id="3004")
+    assert helpline.hours.count() == 5
+    assert helpline.timezone == "America/Los_Angeles"
+
+
+def test_two_timezones_of_a_place_with_coordinates_are_not_reported(tmp_path, db):
+    """A place on the map takes its zone from its point: its schedules' zones are not used,
+    and no warning says one of them was kept (newcomer review)."""
+    folder = _virtual_places(
+        tmp_path,
+        schedules=[
+            ("", "3003", "MO", "08:00", "17:00", "-8"),
+            ("", "3003", "TU", "08:00", "17:00", "-5"),
+            ("", "3004", "MO", "08:00", "17:00", "-08:00"),
+            ("", "3004", "TU", "08:00", "17:00", "-8"),  # the same zone written two ways
+        ],
+    )
+    report = import_hsds(folder, source=SOURCE)
+
+    assert Location.objects.get(source=SOURCE, source_id="3003").timezone == "America/Chicago"
+    assert not [line for line in lines(report, "schedules.csv") if "differs" in line]
 
 
 def test_a_schedule_timezone_that_cannot_be_read_is_reported(tmp_path, db):

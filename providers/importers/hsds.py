@@ -355,15 +355,17 @@ class HsdsImport:
         self.addresses.clear()
 
     def _remote_zone(self, sid: str) -> dict:
-        """What tells a virtual location's timezone: the states its services serve, and
-        the timezone its schedule gives, else the first its services' schedules give."""
+        """What tells a virtual location's timezone: the states its services serve, and the
+        timezones its schedules give, else those of the service whose hours it takes (the
+        first with hours, as `hsds_links.hours_for` takes them), else its other services'."""
         services = self.location_services.get(sid, [])
-        zones = [self.location_zones.get(sid), *map(self.service_zones.get, services)]
+        by_hours = sorted(services, key=lambda svc: not self.service_hours.get(svc))
+        zones = [self.location_zones.get(sid), *map(self.service_zones.get, by_hours)]
         return {
             "served_states": sorted(
                 {s for svc in services for s in self.served_states.get(svc, [])}
             ),
-            "schedule_zone": next(filter(None, zones), None),
+            "schedule_zones": next(filter(None, zones), []),
         }
 
     def _remote_area(self, row: Row, sid: str) -> dict | None:

@@ -46,8 +46,8 @@ def read_schedules(imp) -> None:
     locations are written."""
     imp.location_hours, imp.service_hours = defaultdict(list), defaultdict(list)
     imp.location_notes, imp.service_notes = {}, {}
-    # The first timezone a location's or service's schedule gives, with its row (a remote
-    # place's hours are kept in it: `schedule_zone`).
+    # The timezones a location's or service's schedules give, each with its first row (a
+    # remote place's hours are kept in the first: `records.location_values`).
     imp.location_zones, imp.service_zones = {}, {}
     # A service's own schedule: its first row, and whether a location took its hours.
     imp.service_schedule_rows, imp.service_hours_used = {}, set()
@@ -68,17 +68,10 @@ def read_schedules(imp) -> None:
                 continue
             if not loc:
                 imp.service_schedule_rows.setdefault(svc, (file, number))
-            if not norm.is_empty(r.get("timezone")):
-                zones = imp.location_zones if loc else imp.service_zones
-                given, first = zones.setdefault(key, (r["timezone"], Row(imp.report, file, number)))
-                if norm.text(given)[0] != norm.text(r["timezone"])[0]:
-                    imp.report.warn(
-                        file,
-                        number,
-                        f"timezone {norm.text(r['timezone'])[0]!r} differs from"
-                        f" {norm.text(given)[0]!r} given in {first.file} row {first.number}"
-                        " for the same place: its hours are kept in the first",
-                    )
+            given = norm.text(r.get("timezone"))[0]
+            zones = (imp.location_zones if loc else imp.service_zones).setdefault(key, [])
+            if given and given not in [text for text, _row in zones]:
+                zones.append((given, Row(imp.report, file, number)))
             # The schedule as the source wrote it (original_text, in many 211 exports), its
             # description and notes: kept as the note about the hours, each text once.
             texts = (norm.text(r.get(c))[0] for c in ("original_text", "description", "notes"))
@@ -274,7 +267,7 @@ def add_remote_locations(imp) -> None:
             name=name,
             remote=True,
             served_states=imp.served_states[sid],
-            schedule_zone=imp.service_zones.get(sid),
+            schedule_zones=imp.service_zones.get(sid, []),
         )
         hours = _hours(imp.service_hours.get(sid, []), imp.service_notes.get(sid, ""))
         imp.service_hours_used.add(sid)

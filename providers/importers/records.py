@@ -40,6 +40,9 @@ class Row:
         if note:
             self.report.fixed(self.file, self.number, field, note)
 
+    def warn(self, message: str) -> None:
+        self.report.warn(self.file, self.number, message)
+
     def bad(self, message: str, field: str = "") -> None:
         self.report.bad_row(self.file, self.number, message, field)
 
@@ -241,12 +244,13 @@ def location_values(
     address_row: Row | None = None,
     labels: dict | None = None,
     served_states: list[str] | None = None,
-    schedule_zone: tuple[str, Row] | None = None,
+    schedule_zones: list[tuple[str, Row]] = (),
 ) -> dict | None:
     """A location with a checked address and a place on the map, or None (reported). A remote
-    one keeps its hours in the timezone its schedule gives (`schedule_zone`: the value and
-    its row, reported there), else its state's, else that of the states its service serves
-    (`served_states`) when they share one.
+    one keeps its hours in the timezone its schedule gives (`schedule_zones`: the values its
+    schedules give, each with its row, where readings are reported; the first is kept),
+    else its state's, else that of the states its service serves (`served_states`) when
+    they share one.
 
     Address fixes are reported against `address_row` (the addresses file) when given, under
     the source's column names (`labels`: our name -> theirs)."""
@@ -304,11 +308,18 @@ def location_values(
         # Its hours are kept in its state's timezone (the default, New York's, otherwise:
         # written either way, so a re-import does not keep a zone its states no longer say).
         zone = states_timezone([clean_state] if clean_state else served_states or [])
-        if schedule_zone is not None:
-            given, zone_row = schedule_zone
+        kept = ""
+        for given, zone_row in schedule_zones:
             scheduled, note = norm.schedule_zone(given, inferred=zone)
-            zone_row.fixed("timezone", note)
-            zone = scheduled or zone
+            if kept and scheduled and scheduled != kept:
+                zone_row.warn(
+                    f"timezone {given!r} differs from the one given first for the same place:"
+                    f" its hours are kept in {kept}"
+                )
+            elif not kept:
+                zone_row.fixed("timezone", note)
+                kept = scheduled
+        zone = kept or zone
         values["timezone"] = zone or Location._meta.get_field("timezone").default
         return values
     lat, lng, note = norm.coordinates(lat, lng)

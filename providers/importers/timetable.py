@@ -89,8 +89,11 @@ _RANGE = (
 # Open all day: "24 hours", "open 24 hrs", "all day".
 _ALL_DAY = r"(?:open\s+)?(?:24\s*(?:hours?|hrs?)|all\s+day)"
 _TOKEN = re.compile(rf"(?P<all_day>{_ALL_DAY})|{_RANGE}", re.IGNORECASE)
-# All day first, then the days: "24hrs M-F", "Open 24 hours on weekdays", "All day Saturday".
-_ALL_DAY_FIRST = re.compile(rf"^{_ALL_DAY}\s*(?:on\s+)?(?P<days>.+)$", re.IGNORECASE)
+_LAST_SEPARATOR = re.compile(r"(?:,|&|\band\b)(?!.*(?:,|&|\band\b))", re.IGNORECASE)
+# Days said closed: "Sat-Sun closed", "Closed: Sundays", "closed on weekends".
+_CLOSED = re.compile(
+    r"^(?:(?P<before>.+?)\s*:?\s*)?\bclosed\b\s*:?\s*(?:on\s+)?(?P<after>.*)$", re.IGNORECASE
+)
 _ALWAYS = re.compile(
     r"^(?:open\s+)?(?:24\s*/\s*7(?:\s*/\s*365)?"
     r"|24\s*(?:hours?|hrs?)(?:\s*(?:a|/|per)\s*day)?"
@@ -141,12 +144,25 @@ def _between(text: str) -> str:
     return text[4:].lstrip(" ,:") if text.lower().startswith("and ") else text
 
 
+def _closed_days(text: str) -> list[int] | None:
+    """The days `text` says are closed ("Sat-Sun closed", "closed weekends"), or None when
+    it says anything else ("closed holidays", "closed for lunch")."""
+    match = _CLOSED.match(text)
+    if match is None or bool(match["before"]) == bool(match["after"]):
+        return None
+    return _days(match["before"] or match["after"])
+
+
+def _afternoon(opens: time, closes: time) -> tuple[time, time]:
+    return tuple(time(t.hour + 12, t.minute) if t.hour < 12 else t for t in (opens, closes))
+
+
 def opening_hours(value):
     """Hours as people type them: 'Mon-Fri 9am-5pm, Sat 10:00-14:00; Sun closed', '24/7'.
 
-    Returns (periods [(weekday, opens, closes)], open_24_7, note). A part with words that
-    cannot be read makes the whole value unreadable: (None, False, note), and the caller
-    keeps it as a note. Days said closed ("Sat-Sun closed", "closed holidays") are no hours.
+    Returns (periods [(weekday, opens, closes)], open_24_7, note). Any words that cannot be
+    read make the whole value unreadable: (None, False, note), and the caller keeps it as a
+    note. Days said closed ("Sat-Sun closed", "closed Wednesday") have no hours.
     """
     raw = " ".join(str(value or "").replace("\u00a0", " ").split())
     if raw.lower() in {"n/a", "na", "null", "none", "-", "--"}:
@@ -157,21 +173,29 @@ def opening_hours(value):
         return None, False, f"hours of {len(raw):,} characters not read; kept as a note"
     if _ALWAYS.match(raw):
         return [], True, None
-    periods, notes = [], []
+    periods, notes, closed = [], [], set()
     unreadable = None, False, f"hours {raw!r} not understood; kept as a note"
     for part in re.split(r"\s*[;|\n]\s*", raw):
-        first = _ALL_DAY_FIRST.match(part)
-        if first and _days(first["days"]):
-            periods.extend((day, *ALL_DAY) for day in _days(first["days"]))
-            continue
-        position, previous = 0, None
-        for match in _TOKEN.finditer(part):
+        matches = list(_TOKEN.finditer(part))
+        position, previous, last_closes = 0, None, None
+        for index, match in enumerate(matches):
             words = _between(part[position : match.start()])
+            position = match.end()
+            if not words and match["all_day"]:  # the days after it: "24hrs M-F", "All day Sat"
+                following = len(part)
+                if index + 1 < len(matches):  # "24hrs M-F, Sat 9-1": up to the last comma
+                    following = matches[index + 1].start()
+                    last = _LAST_SEPARATOR.search(part, position, following)
+                    following = last.start() if last else position
+                after = re.sub(r"^on\s+", "", _between(part[position:following]), flags=re.I)
+                if after and _days(after):
+                    words, position = after, following
             # No days before a second range: the same days ("8-12, 1-5"), else every day.
-            days = previous if not words and previous else _days(words)
-            if days is None or re.search(r"\bclosed\b", words, re.IGNORECASE):
+            same_days = not words and previous is not None
+            days = previous if same_days else _days(words)
+            if days is None:
                 return unreadable
-            position, previous = match.end(), days
+            previous = days
             if match["all_day"]:
                 periods.extend((day, *ALL_DAY) for day in days)
                 continue
@@ -184,13 +208,24 @@ def opening_hours(value):
                 continue
             if opens == closes:
                 return unreadable
-            closes, note = daytime_closing(opens, closes, match["a"], match["b"])
+            written = (match["a"], match["b"])
+            if same_days and last_closes and opens < last_closes and opens.hour < 12:
+                if any(_AM_PM.search(text) for text in written):
+                    return unreadable  # "9am-5pm, 1am-3am": not a day people keep
+                # "8-12, 1-5": the second range is the afternoon.
+                opens, closes = _afternoon(opens, closes)
+                notes.append(f"{'-'.join(written)} after {last_closes:%H:%M} read as the afternoon")
+            closes, note = daytime_closing(opens, closes, *written)
             notes.extend(filter(None, [note]))
             periods.extend((day, opens, closes) for day in days)
+            last_closes = closes
         rest = _between(part[position:])
-        if rest and not re.search(r"\bclosed\b", rest, re.IGNORECASE):
-            return unreadable
-    periods = list(dict.fromkeys(periods))
+        if rest:
+            shut = _closed_days(rest)
+            if shut is None:
+                return unreadable
+            closed.update(shut)
+    periods = [period for period in dict.fromkeys(periods) if period[0] not in closed]
     note = "; ".join(dict.fromkeys(notes)) or None
     if sorted(periods) == [(day, *ALL_DAY) for day in range(1, 8)]:
         return [], True, note  # every day all day
@@ -252,9 +287,14 @@ def _zone_names() -> dict[str, str]:
     return {name.lower(): name for name in available_timezones()}
 
 
+_US_RULES = {"EST5EDT", "CST6CDT", "MST7MDT", "PST8PDT"}  # zones named by their rule alone
+
+
 def _zone_name(text: str) -> str:
-    """The IANA zone `text` names ("America/New York", "america/chicago", "EST5EDT"), or ""."""
-    return _zone_names().get(text.strip().replace(" ", "_").lower(), "")
+    """The IANA zone `text` names ("America/New York", "america/chicago", "EST5EDT"), or ""
+    (also for "UTC", "Factory" or "localtime": no place keeps its hours in those)."""
+    name = _zone_names().get(text.strip().replace(" ", "_").lower(), "")
+    return name if "/" in name or name in _US_RULES else ""
 
 
 def _offsets(zone: str) -> list[int]:
