@@ -108,7 +108,7 @@ class HsdsListView(ApiViewMixin, generics.GenericAPIView):
     pagination_class = HsdsPagination
     filter_backends = [DjangoFilterBackend]
     no_store = True  # lists search by postcode or point
-    items = "items"  # what the list holds, as a refused word search names them
+    items = ""  # what the list holds, as a refused word search names them ("": not bounded)
     # The parameters that narrow what a word search reads (an index leads to their rows),
     # and how a refusal says so. The others (terms, taxonomies, dates) are tested with the
     # words, item by item: they narrow the answer, not the items whose words are read.
@@ -134,7 +134,7 @@ class HsdsListView(ApiViewMixin, generics.GenericAPIView):
         counted before any item's words are read."""
         words = self.request.query_params.get("search", "")
         anonymous = not self.request.user.is_authenticated
-        if self._reach_checked or not (words.strip() and anonymous and self.filterset_class):
+        if self._reach_checked or not (words.strip() and anonymous and self.items):
             return
         self._reach_checked = True  # once a request (a list near a place filters two parts)
         narrowing = QueryDict(mutable=True)
