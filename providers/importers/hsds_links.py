@@ -98,7 +98,7 @@ def read_schedules(imp) -> None:
                     else (None, False, None)
                 )
                 if always:  # "Mon-Sun 00:00-00:00"
-                    periods = [(day, *norm.ALL_DAY) for day in range(1, 8)]
+                    periods = norm.EVERY_DAY_ALL_DAY
                 if periods:
                     read = norm.hours_text([] if always else periods, always)
                     imp.report.fixed(file, number, "opens_at", f"{written!r} read as {read}")
@@ -165,11 +165,9 @@ def report_unused_service_hours(imp) -> None:
 
 def _hours(periods: list, note: str):
     """(periods, open_24_7, note): every day all day is open 24/7, with no periods."""
-    periods = sorted(set(periods))
-    days = {day for day, opens, closes in periods if (opens, closes) == norm.ALL_DAY}
-    if days == set(range(1, 8)) and len(periods) == 7:
+    if norm.around_the_clock(periods):
         return [], True, note
-    return periods, False, note
+    return sorted(set(periods)), False, note
 
 
 # -- everything else --------------------------------------------------------------------------

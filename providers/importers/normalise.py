@@ -18,7 +18,9 @@ from django.utils.html import strip_tags
 from providers.importers.safe_csv import unquote_cell
 from providers.importers.timetable import (  # noqa: E402, F401 - part of this module's API
     ALL_DAY,
+    EVERY_DAY_ALL_DAY,
     HSDS_DAYS,
+    around_the_clock,
     clock,
     daytime_closing,
     hours_text,

@@ -17,6 +17,12 @@ _DAYS = {
 HSDS_DAYS = {1: "MO", 2: "TU", 3: "WE", 4: "TH", 5: "FR", 6: "SA", 7: "SU"}
 # A day open all day is kept as one period from midnight to 23:59.
 ALL_DAY = (time(0, 0), time(23, 59))
+EVERY_DAY_ALL_DAY = [(day, *ALL_DAY) for day in range(1, 8)]
+
+
+def around_the_clock(periods) -> bool:
+    """Whether these periods are every day all day, and nothing else: open 24/7."""
+    return sorted(set(periods)) == EVERY_DAY_ALL_DAY
 
 
 def weekday(value) -> int | None:
@@ -227,7 +233,7 @@ def opening_hours(value):
             closed.update(shut)
     periods = [period for period in dict.fromkeys(periods) if period[0] not in closed]
     note = "; ".join(dict.fromkeys(notes)) or None
-    if sorted(periods) == [(day, *ALL_DAY) for day in range(1, 8)]:
+    if around_the_clock(periods):
         return [], True, note  # every day all day
     return periods, False, note
 
