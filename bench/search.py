@@ -35,7 +35,7 @@ CONUS = {"lat": (24.5, 49.4), "lng": (-124.8, -66.9)}
 TARGET_FILTERS = ("none", "one service type")
 TARGETS_MS = {100_000: 2.0, 1_000_000: 10.0}  # median, radius 25, for TARGET_FILTERS
 API_TARGETS_MS = {100_000: 5.0}  # median of full API requests, radius 25
-SCHEMA_VERSION = 9  # bump when the generated data changes, so cached databases are rebuilt
+SCHEMA_VERSION = 10  # bump when the generated data changes, so cached databases are rebuilt
 
 
 def cities() -> list[dict]:
@@ -110,6 +110,8 @@ def _row_template(model, **values) -> tuple[list[str], list]:
     instance = model(**values)
     columns, row = [], []
     for model_field in model._meta.local_concrete_fields:
+        if model_field.generated:  # the database computes it (search_listed)
+            continue
         value = getattr(instance, model_field.attname)
         if isinstance(model_field, models.DateTimeField) and value is None:
             value = datetime(2026, 1, 1, tzinfo=UTC)
@@ -217,7 +219,9 @@ def build(db_path: Path, n: int, *, seed: int) -> None:
             languages.append((service_id, "es"))
     _insert(cursor, Service.terms.through, ["service_id", "term_id"], terms)
     _insert(cursor, Service.languages.through, ["service_id", "language_id"], languages)
-    sal_cols, sal_row = _row_template(ServiceAtLocation, search_listed=True)
+    sal_cols, sal_row = _row_template(
+        ServiceAtLocation, search_service_published=True, search_organization_published=True
+    )
     ai, asvc, aloc = (
         sal_cols.index("id"),
         sal_cols.index("service_id"),

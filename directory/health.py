@@ -1,4 +1,5 @@
-"""GET /healthz for load balancers: the database, the cache (with Redis) and the migrations.
+"""GET /healthz for load balancers: the database, the cache (with Redis) and the migrations
+(with the search triggers they install).
 
 200 `{"status": "ok", "checks": {...}}` when every check passes, else 503 with the failing
 check named. No cookie, no session, no query string read; nothing here is rate limited, and
@@ -14,6 +15,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from providers import search_index
 
 OK = "ok"
 # Once every migration is applied in a process it stays so (new code means a new process),
@@ -44,18 +47,22 @@ def _cache() -> str:
 
 
 def _migrations() -> str:
+    """Every migration applied, and the search triggers `migrate` installs in place (one it
+    left unfinished may have dropped them; they are looked up on every check)."""
     global _migrations_applied
-    if _migrations_applied:
-        return OK
     try:
-        executor = MigrationExecutor(connections["default"])
-        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        if not _migrations_applied:
+            executor = MigrationExecutor(connections["default"])
+            plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+            if plan:
+                names = ", ".join(f"{m.app_label}.{m.name}" for m, _backwards in plan[:5])
+                return f"{len(plan)} not applied: {names}"
+            _migrations_applied = True
+        missing = search_index.missing_triggers(connections["default"])
     except DatabaseError:
         return "unknown (database unreachable)"
-    if plan:
-        names = ", ".join(f"{m.app_label}.{m.name}" for m, _backwards in plan[:5])
-        return f"{len(plan)} not applied: {names}"
-    _migrations_applied = True
+    if missing:
+        return f"search triggers missing, run migrate: {', '.join(missing)}"
     return OK
 
 

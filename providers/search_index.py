@@ -10,7 +10,12 @@ location, service, organization and the service-type links for every candidate
   radius membership, order and distances never measure from a shelter's real point;
 * search_band: the 1/20-degree latitude band of those coordinates, floor((lat + 90) * 20)
   (`providers.geometry.band`);
-* search_listed: the service and its organization are both published;
+* search_service_published / search_organization_published: the service is published, its
+  organization is; search_listed, the column the search reads, is generated from both. Each
+  is written by its own table's trigger with the status being written, never by reading the
+  other table, and on PostgreSQL a trigger that must read a row another transaction may be
+  changing locks it first (FOR SHARE): two editors publishing or retiring a service and its
+  organization, or moving a service, at the same moment leave the copies right;
 * search_types: the service's service-type slugs as ",slug,slug," (tested with LIKE).
 
 They are maintained by database triggers, so every way of writing (save(), QuerySet.update(),
@@ -112,9 +117,12 @@ _POSTGRES = {
 
 
 # Expressions for one service_at_location row ({sal} is the row being written).
-_LISTED = (
-    "COALESCE((SELECT s.status = 'published' AND o.status = 'published' FROM {svc} s "
-    "JOIN {org} o ON o.id = s.organization_id WHERE s.id = {sal}.service_id), {false})"
+_SERVICE_PUBLISHED = (
+    "COALESCE((SELECT s.status = 'published' FROM {svc} s WHERE s.id = {sal}.service_id), {false})"
+)
+_ORGANIZATION_PUBLISHED = (
+    "COALESCE((SELECT o.status = 'published' FROM {svc} s JOIN {org} o "
+    "ON o.id = s.organization_id WHERE s.id = {sal}.service_id), {false})"
 )
 _LAT = (
     "(SELECT CASE WHEN l.kind = 'physical' THEN {lat} END FROM {{loc}} l "
@@ -129,11 +137,17 @@ _TYPES = (
 )
 _ALL = (
     f"search_lat = {_LAT}, search_lng = {_LNG}, search_band = {_BAND}, "
-    f"search_listed = {_LISTED}, search_types = {_TYPES}"
+    f"search_service_published = {_SERVICE_PUBLISHED}, "
+    f"search_organization_published = {_ORGANIZATION_PUBLISHED}, search_types = {_TYPES}"
 )
 REFRESH = "UPDATE {sal} SET " + _ALL
 
 # -- SQLite: AFTER triggers that UPDATE the copies (recursive triggers are off by default).
+# SQLite takes one writer at a time, so a trigger may read the other tables as they are.
+_PUBLISHED = (
+    f"search_service_published = {_SERVICE_PUBLISHED}, "
+    f"search_organization_published = {_ORGANIZATION_PUBLISHED}"
+)
 _BY_TERM = "WHERE service_id IN (SELECT service_id FROM {st} WHERE term_id = NEW.id)"
 SQLITE_TRIGGERS = {
     "sal_search_insert": f"AFTER INSERT ON {{sal}} BEGIN UPDATE {{sal}} SET {_ALL} "
@@ -147,17 +161,17 @@ SQLITE_TRIGGERS = {
     f"{_sqlite_changed(_LOCATION_COLUMNS)}BEGIN "
     f"UPDATE {{sal}} SET {_ALL} WHERE location_id = NEW.id; END",
     "service_search_insert": "AFTER INSERT ON {svc} BEGIN "
-    f"UPDATE {{sal}} SET search_listed = {_LISTED} WHERE service_id = NEW.id; END",
+    f"UPDATE {{sal}} SET {_PUBLISHED} WHERE service_id = NEW.id; END",
     "service_search_update": f"AFTER UPDATE OF {_SERVICE_COLUMNS} ON {{svc}} "
     f"{_sqlite_changed(_SERVICE_COLUMNS)}BEGIN "
-    f"UPDATE {{sal}} SET search_listed = {_LISTED} WHERE service_id = NEW.id; END",
+    f"UPDATE {{sal}} SET {_PUBLISHED} WHERE service_id = NEW.id; END",
     "organization_search_insert": "AFTER INSERT ON {org} BEGIN "
-    f"UPDATE {{sal}} SET search_listed = {_LISTED} WHERE service_id IN "
-    "(SELECT id FROM {svc} WHERE organization_id = NEW.id); END",
+    f"UPDATE {{sal}} SET search_organization_published = {_ORGANIZATION_PUBLISHED} "
+    "WHERE service_id IN (SELECT id FROM {svc} WHERE organization_id = NEW.id); END",
     "organization_search_update": "AFTER UPDATE OF status ON {org} "
     f"{_sqlite_changed('status')}BEGIN "
-    f"UPDATE {{sal}} SET search_listed = {_LISTED} WHERE service_id IN "
-    "(SELECT id FROM {svc} WHERE organization_id = NEW.id); END",
+    f"UPDATE {{sal}} SET search_organization_published = {_ORGANIZATION_PUBLISHED} "
+    "WHERE service_id IN (SELECT id FROM {svc} WHERE organization_id = NEW.id); END",
     "service_terms_search_insert": "AFTER INSERT ON {st} BEGIN "
     f"UPDATE {{sal}} SET search_types = {_TYPES} WHERE service_id = NEW.service_id; END",
     "service_terms_search_delete": "AFTER DELETE ON {st} BEGIN "
@@ -180,7 +194,14 @@ POSTGRES_FUNCTIONS = {
           SELECT {_L_LAT}, {_L_LNG}, {{band}}
             INTO NEW.search_lat, NEW.search_lng, NEW.search_band
             FROM {{loc}} l WHERE l.id = NEW.location_id AND l.kind = 'physical';
-          NEW.search_listed := {_LISTED.replace("{sal}.", "NEW.")};
+          -- Locked (FOR SHARE): a status being changed by another transaction is read as
+          -- that transaction commits it, and one changed later sees this row.
+          NEW.search_service_published := false;
+          NEW.search_organization_published := false;
+          SELECT s.status = 'published', o.status = 'published'
+            INTO NEW.search_service_published, NEW.search_organization_published
+            FROM {{svc}} s JOIN {{org}} o ON o.id = s.organization_id
+            WHERE s.id = NEW.service_id FOR SHARE;
           NEW.search_types := {_TYPES.replace("{sal}.", "NEW.")};
           RETURN NEW;
         END""",
@@ -195,18 +216,32 @@ POSTGRES_FUNCTIONS = {
           RETURN NULL;
         END""",
     "providers_service_search_sync": """
+        DECLARE
+          organization_published boolean;
         BEGIN
           {service_unchanged}
-          UPDATE {sal} SET search_listed = (NEW.status = 'published' AND COALESCE(
-            (SELECT o.status = 'published' FROM {org} o WHERE o.id = NEW.organization_id), false))
-          WHERE service_id = NEW.id;
+          IF TG_OP = 'UPDATE' AND OLD.organization_id IS NOT DISTINCT FROM NEW.organization_id
+          THEN
+            UPDATE {sal} SET search_service_published = (NEW.status = 'published')
+              WHERE service_id = NEW.id;
+            RETURN NULL;
+          END IF;
+          -- A new or moved service reads its organization's status, locked: one being
+          -- changed by another transaction is read as that one commits it.
+          SELECT o.status = 'published' INTO organization_published
+            FROM {org} o WHERE o.id = NEW.organization_id FOR SHARE;
+          UPDATE {sal} SET search_service_published = (NEW.status = 'published'),
+              search_organization_published = COALESCE(organization_published, false)
+            WHERE service_id = NEW.id;
           RETURN NULL;
         END""",
     "providers_organization_search_sync": """
         BEGIN
           {organization_unchanged}
-          UPDATE {sal} AS sal
-            SET search_listed = (NEW.status = 'published' AND s.status = 'published')
+          -- Its services, locked: one being moved in or out by another transaction is
+          -- counted as that one commits it.
+          PERFORM 1 FROM {svc} WHERE organization_id = NEW.id FOR SHARE;
+          UPDATE {sal} AS sal SET search_organization_published = (NEW.status = 'published')
             FROM {svc} s WHERE s.id = sal.service_id AND s.organization_id = NEW.id;
           RETURN NULL;
         END""",
@@ -277,6 +312,20 @@ def drop_triggers(connection=default_connection) -> None:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
 
 
+def missing_triggers(connection=default_connection) -> list[str]:
+    """The search triggers this database lacks: a `migrate` that failed after dropping them
+    (on_pre_migrate) leaves the copies unmaintained until the next one succeeds."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_schema WHERE type = 'trigger'")
+            expected = SQLITE_TRIGGERS
+        else:
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+            expected = POSTGRES_TRIGGERS
+        present = {name for (name,) in cursor.fetchall()}
+    return sorted(set(expected) - present)
+
+
 def refresh(connection=default_connection) -> None:
     """Recompute every copy from the source tables (one statement)."""
     names = _POSTGRES if connection.vendor == "postgresql" else _SQLITE
@@ -303,7 +352,7 @@ def on_post_migrate(sender, using="default", **kwargs) -> None:
         return  # migrated backwards past providers/0001
     with connection.cursor() as cursor:
         description = connection.introspection.get_table_description(cursor, _NAMES["sal"])
-    if "search_band" not in {column.name for column in description}:
-        return  # migrated backwards past the migration that added the copies
+    if "search_service_published" not in {column.name for column in description}:
+        return  # migrated backwards past the migration that added today's copies
     install_triggers(connection)
     refresh(connection)

@@ -6,10 +6,11 @@ from unittest import mock
 
 import pytest
 from django.core.cache import caches
-from django.db import OperationalError, connections
+from django.db import OperationalError, connection, connections
 from django.db.migrations.recorder import MigrationRecorder
 
 from directory import health
+from providers.search_index import install_triggers
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +86,28 @@ def test_a_migration_not_applied_is_503_naming_it(client):
     checks = response.json()["checks"]
     assert checks["database"] == "ok"
     assert checks["migrations"].startswith("1 not applied: providers.")
+
+
+def test_search_triggers_dropped_by_an_unfinished_migrate_are_503_naming_them(client):
+    # on_pre_migrate drops them; a migrate that fails before post_migrate leaves them out.
+    health._migrations_applied = True  # a process that has already checked the graph
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("DROP TRIGGER organization_search_update")
+        else:
+            cursor.execute("DROP TRIGGER organization_search_sync ON providers_organization")
+    response = client.get("/healthz")
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    name = (
+        "organization_search_update"
+        if connection.vendor == "sqlite"
+        else "organization_search_sync"
+    )
+    assert response.json()["checks"]["migrations"] == (
+        f"search triggers missing, run migrate: {name}"
+    )
+    install_triggers()
+    assert client.get("/healthz").status_code == HTTPStatus.OK
 
 
 def test_unreachable_database_is_503_naming_it(client):

@@ -8,6 +8,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -166,13 +167,30 @@ class ServiceAtLocation(models.Model):
     search_lat = models.FloatField(null=True, editable=False)
     search_lng = models.FloatField(null=True, editable=False)
     search_band = models.IntegerField(null=True, editable=False)  # 1/20-degree latitude band
-    search_listed = models.BooleanField(default=False, editable=False)
+    # Listed: the service and its organization are both published. Two copies, each written
+    # by its own table's trigger, so two editors publishing or retiring them at the same
+    # moment cannot leave one's view of the other behind (docs/search.md).
+    search_service_published = models.BooleanField(default=False, editable=False)
+    search_organization_published = models.BooleanField(default=False, editable=False)
+    search_listed = models.GeneratedField(
+        expression=Q(search_service_published=True, search_organization_published=True),
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
     search_types = models.TextField(default="", editable=False)  # ",slug,slug,"
 
     objects = ServiceAtLocationQuerySet.as_manager()
     # The search copies change with other rows (by trigger); they are not this row's history.
     history = HistoricalRecords(
-        excluded_fields=["search_lat", "search_lng", "search_band", "search_listed", "search_types"]
+        excluded_fields=[
+            "search_lat",
+            "search_lng",
+            "search_band",
+            "search_service_published",
+            "search_organization_published",
+            "search_listed",
+            "search_types",
+        ]
     )
 
     class Meta:

@@ -1,0 +1,51 @@
+"""search_listed generated from two copies, each written by its own table's trigger
+(providers/search_index.py): concurrent status changes of a service and its organization
+can no longer leave it as one of them saw it. The post_migrate handler fills the copies."""
+
+from django.db import migrations, models
+
+SEARCH_INDEX_FIELDS = [
+    "search_listed",
+    "search_band",
+    "search_lng",
+    "search_lat",
+    "search_types",
+    "service",
+    "id",
+]
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("providers", "0026_service_name_index"),
+    ]
+
+    operations = [
+        migrations.RemoveIndex(model_name="serviceatlocation", name="sal_search_idx"),
+        migrations.RemoveField(model_name="serviceatlocation", name="search_listed"),
+        migrations.AddField(
+            model_name="serviceatlocation",
+            name="search_service_published",
+            field=models.BooleanField(default=False, editable=False),
+        ),
+        migrations.AddField(
+            model_name="serviceatlocation",
+            name="search_organization_published",
+            field=models.BooleanField(default=False, editable=False),
+        ),
+        migrations.AddField(
+            model_name="serviceatlocation",
+            name="search_listed",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=models.Q(
+                    ("search_organization_published", True), ("search_service_published", True)
+                ),
+                output_field=models.BooleanField(),
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="serviceatlocation",
+            index=models.Index(fields=SEARCH_INDEX_FIELDS, name="sal_search_idx"),
+        ),
+    ]

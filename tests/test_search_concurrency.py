@@ -1,0 +1,135 @@
+"""The search copies stay right when two editors change what they read at the same moment.
+
+PostgreSQL runs transactions side by side (SQLite takes one writer at a time). Each case holds
+one change uncommitted, starts the other on its own connection, waits until the database makes
+it wait for the first, then commits the first: the order in which two editors' saves meet.
+"""
+
+import threading
+import time
+
+import pytest
+from django.db import connection, connections, transaction
+
+from providers.models import Organization, Service, ServiceAtLocation, Status
+
+pytestmark = [
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent transactions"),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+class Concurrent:
+    """`work` run in a thread, on its own connection, in its own transaction."""
+
+    def __init__(self, work) -> None:
+        self.errors: list[BaseException] = []
+        self.pid = None
+        self.connected = threading.Event()
+        self.thread = threading.Thread(target=self._run, args=(work,))
+
+    def _run(self, work) -> None:
+        try:
+            self.pid = connections["default"].cursor().connection.info.backend_pid
+            self.connected.set()
+            with transaction.atomic():
+                work()
+        except BaseException as error:  # noqa: BLE001 - reported by join()
+            self.errors.append(error)
+        finally:
+            connections.close_all()
+
+    def start_and_wait_until_blocked(self) -> None:
+        """Start, and return once the database makes the thread wait for a lock (or, where
+        nothing makes it wait, once it has committed)."""
+        self.thread.start()
+        assert self.connected.wait(10), self.errors
+        deadline = time.monotonic() + 10
+        with connections["default"].cursor() as cursor:
+            while time.monotonic() < deadline:
+                cursor.execute(
+                    "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [self.pid]
+                )
+                row = cursor.fetchone()
+                if (row and row[0] == "Lock") or not self.thread.is_alive():
+                    return
+                time.sleep(0.01)
+        raise AssertionError("the second transaction neither waited nor ended")
+
+    def join(self) -> None:
+        self.thread.join(timeout=30)
+        assert not self.thread.is_alive()
+        assert not self.errors, self.errors
+
+
+def listed(row: ServiceAtLocation) -> bool:
+    return ServiceAtLocation.objects.get(pk=row.pk).search_listed
+
+
+def test_a_service_and_its_organization_published_at_the_same_moment_are_found(make_provider):
+    row = make_provider(status=Status.DRAFT, service_status=Status.DRAFT)
+    service = row.service
+    assert not listed(row)
+    other = Concurrent(
+        lambda: Organization.objects.filter(pk=service.organization_id).update(
+            status=Status.PUBLISHED
+        )
+    )
+    with transaction.atomic():
+        Service.objects.filter(pk=service.pk).update(status=Status.PUBLISHED)
+        other.start_and_wait_until_blocked()
+    other.join()
+    assert ServiceAtLocation.objects.listed().filter(pk=row.pk).exists()
+    assert listed(row)
+
+
+def test_an_organization_published_while_its_service_is_published_is_found(make_provider):
+    row = make_provider(status=Status.DRAFT, service_status=Status.DRAFT)
+    service = row.service
+    other = Concurrent(
+        lambda: Service.objects.filter(pk=service.pk).update(status=Status.PUBLISHED)
+    )
+    with transaction.atomic():
+        Organization.objects.filter(pk=service.organization_id).update(status=Status.PUBLISHED)
+        other.start_and_wait_until_blocked()
+    other.join()
+    assert listed(row)
+
+
+def test_a_service_moved_while_its_new_organization_is_published_is_found(make_provider):
+    row = make_provider()
+    draft = make_provider(name="Draft", status=Status.DRAFT).service.organization
+    other = Concurrent(lambda: Service.objects.filter(pk=row.service_id).update(organization=draft))
+    with transaction.atomic():
+        Organization.objects.filter(pk=draft.pk).update(status=Status.PUBLISHED)
+        other.start_and_wait_until_blocked()
+    other.join()
+    assert listed(row)
+
+
+def test_a_service_moved_while_its_old_organization_is_retired_stays_found(make_provider):
+    row = make_provider()
+    old = row.service.organization
+    new = make_provider(name="Published").service.organization
+    other = Concurrent(lambda: Organization.objects.filter(pk=old.pk).update(status=Status.RETIRED))
+    with transaction.atomic():
+        Service.objects.filter(pk=row.service_id).update(organization=new)
+        other.start_and_wait_until_blocked()
+    other.join()
+    assert listed(row)
+
+
+def test_a_listing_added_while_its_service_is_published_is_found(make_provider):
+    template = make_provider(service_status=Status.DRAFT)
+    service = template.service
+    location = template.location
+    template.delete()
+    added = {}
+    other = Concurrent(
+        lambda: Service.objects.filter(pk=service.pk).update(status=Status.PUBLISHED)
+    )
+    with transaction.atomic():
+        added["row"] = ServiceAtLocation.objects.create(service=service, location=location)
+        other.start_and_wait_until_blocked()
+    other.join()
+    assert listed(added["row"])
