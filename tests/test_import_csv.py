@@ -19,6 +19,7 @@ from providers.models import (
     Phone,
     Service,
     ServiceArea,
+    ServiceAtLocation,
     Status,
 )
 
@@ -306,3 +307,26 @@ def test_a_streetless_row_that_no_one_can_reach_is_still_refused(tmp_path):
 
     with pytest.raises(ImportFailed):
         import_csv(path, source="coalition")
+
+
+@pytest.mark.django_db
+def test_hours_ending_closed_holidays_are_read_and_the_holidays_kept_as_a_note(tmp_path, client):
+    """The most common ending of a 211 spreadsheet's hours: the whole cell used to become a
+    note, so the provider page showed no hours and "Open now" never found the place."""
+    path = sheet(
+        tmp_path,
+        [good_row(hours="Mon-Fri 9am-5pm, closed holidays", hours_note="Walk-ins until 4")],
+    )
+
+    report = import_csv(path, source="coalition")
+
+    location = Location.objects.get()
+    assert sorted((h.weekday, h.opens_at, h.closes_at) for h in location.hours.all()) == [
+        (day, time(9), time(17)) for day in range(1, 6)
+    ]
+    assert location.hours_note == "closed holidays; Walk-ins until 4"
+    assert "'closed holidays' kept as a note about the hours" in report.as_text()
+    sal = ServiceAtLocation.objects.get(location=location)
+    page = client.get(f"/provider/{sal.pk}/").content.decode()
+    assert '<tr><th scope="row">Monday</th><td>9 a.m. – 5 p.m.</td></tr>' in page
+    assert "closed holidays; Walk-ins until 4" in page

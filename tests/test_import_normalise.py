@@ -58,7 +58,7 @@ def test_clock_times(raw, expected):
 
 
 def test_hours_as_people_type_them():
-    periods, always, _ = norm.opening_hours("Monday through Friday: 9:00 AM - 5:00 PM; Sat 10-2")
+    periods, always, _, _ = norm.opening_hours("Monday through Friday: 9:00 AM - 5:00 PM; Sat 10-2")
     assert not always
     assert periods == [(d, time(9), time(17)) for d in range(1, 6)] + [(6, time(10), time(14))]
     assert norm.opening_hours("24/7")[:2] == ([], True)
@@ -84,7 +84,7 @@ def test_hours_as_people_type_them():
 def test_days_open_all_day_as_people_type_them(raw):
     """Open all day on some days: it was "not understood" (a spreadsheet's hours cell) and
     kept as a note, so the place never showed "Open now"."""
-    periods, always, _ = norm.opening_hours(raw)
+    periods, always, _, _ = norm.opening_hours(raw)
     assert periods == [(day, time(0), time(23, 59)) for day in range(1, 6)]
     assert not always
 
@@ -93,7 +93,7 @@ def test_every_day_all_day_is_open_24_7():
     for raw in ("Mon-Sun 00:00-00:00", "Daily 24 hours", "Mon-Fri 24 hours; Sat-Sun 24 hours"):
         assert norm.opening_hours(raw)[:2] == ([], True), raw
     # Partly all day: the rest of the week keeps its hours.
-    periods, always, _ = norm.opening_hours("Mon-Fri 24 hours; Sat 10-2; Sun closed")
+    periods, always, _, _ = norm.opening_hours("Mon-Fri 24 hours; Sat 10-2; Sun closed")
     assert not always
     assert periods == [(d, time(0), time(23, 59)) for d in range(1, 6)] + [(6, time(10), time(14))]
 
@@ -156,16 +156,35 @@ def test_hours_with_several_ranges_and_common_abbreviations(raw, periods):
     """As 211 spreadsheets write hours: text after the first range was dropped without a
     word (Saturday lost, an afternoon lost), and a part saying some days are closed lost the
     hours before it, so a survivor was told a place was closed while it was open."""
-    read, always, _ = norm.opening_hours(raw)
+    read, always, _, _ = norm.opening_hours(raw)
     assert sorted(read) == sorted(periods), raw
     assert not always
+
+
+@pytest.mark.parametrize(
+    "raw, remark",
+    [
+        ("Mon-Fri 9-5 closed holidays", "closed holidays"),
+        ("Mon-Fri 9am-5pm, Closed on all federal holidays.", "Closed on all federal holidays."),
+        ("M-F 9-5; (closed major holidays)", "closed major holidays"),
+        ("Mon-Fri 9-5 except holidays", "except holidays"),
+    ],
+)
+def test_holidays_closed_after_the_hours_leave_the_hours_and_a_remark(raw, remark):
+    """211 spreadsheets end most hours with "closed holidays": the whole value used to be a
+    note, so a survivor saw no hours and "Open now" never found the place."""
+    periods, always, note, kept = norm.opening_hours(raw)
+    assert sorted(periods) == _every(WEEKDAYS, time(9), time(17))
+    assert (always, kept) == (False, remark)
+    assert note.endswith(f"{remark!r} kept as a note about the hours")  # in the report
 
 
 @pytest.mark.parametrize(
     "raw",
     [
         "Mon-Fri 9am-5pm (closed 12-1 for lunch)",
-        "Mon-Fri 9-5 closed holidays",  # "closed" names no days: not dropped in silence
+        "Closed holidays",  # no hours to go with it
+        "Mon-Fri 9-5 closed holidays and Fridays",
         "Mon-Fri 9-5, closed for lunch",
         "Mon-Fri 9am-5pm closed on the 1st Monday",
         "Closed",
@@ -329,7 +348,7 @@ def test_hours_too_long_to_be_a_weeks_are_a_note_unread():
     """A garbled cell of commas and colons took 26 s at 80 KB to read (the trimming of the
     words between ranges backtracked), and a cell may hold megabytes."""
     for size in (20_000, 1_000_000):
-        read, always, note = norm.opening_hours("Mon 9am-5pm " + ",:" * (size // 2) + "x")
+        read, always, note, _ = norm.opening_hours("Mon 9am-5pm " + ",:" * (size // 2) + "x")
         assert (read, always) == (None, False)
         assert "characters not read; kept as a note" in note
     # Below the limit, a run of separators between ranges is only a separator.

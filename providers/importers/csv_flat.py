@@ -389,12 +389,14 @@ class FlatImport:
         )
         if values is None:
             return None
-        periods, open_24_7, note = norm.opening_hours(r.get("hours"))
+        periods, open_24_7, note, remark = norm.opening_hours(r.get("hours"))
         row.fixed("hours", note)
         hours_note = row.text(r.get("hours_note"), "hours_note")
         if periods is None:
             hours_note = " ".join(filter(None, (norm.text(r.get("hours"))[0], hours_note)))
             periods = []
+        elif remark:  # "Mon-Fri 9-5, closed holidays": the hours, and the holidays as a note
+            hours_note = "; ".join(filter(None, (remark, hours_note)))
         values.update(open_24_7=open_24_7, hours_note=hours_note[:300], _periods=periods)
         return values
 

@@ -92,10 +92,10 @@ def read_schedules(imp) -> None:
                 # read as a spreadsheet's hours are when it names its days.
                 span = "-".join(filter(None, (norm.text(r.get(c))[0] for c in OPEN_CLOSE)))
                 written = " ".join(filter(None, (norm.text(raw_days)[0], span)))
-                periods, always, _ = (
+                periods, always, _, _ = (
                     norm.opening_hours(written)
                     if freq == "weekly" and raw_days.strip()
-                    else (None, False, None)
+                    else (None, False, None, "")
                 )
                 if always:  # "Mon-Sun 00:00-00:00"
                     periods = norm.EVERY_DAY_ALL_DAY

@@ -106,6 +106,13 @@ _ALWAYS = re.compile(
     r"(?:\s*[,/]?\s*7\s*days(?:\s*(?:a|/|per)\s*week)?)?|always open)\.?$",
     re.IGNORECASE,
 )
+# Holidays closed, which no weekly hours can say: "closed holidays", "(Closed on all federal
+# holidays)", "except major holidays". Kept for the note about the hours.
+_HOLIDAYS = re.compile(
+    r"^\(?(?:closed|except)\s+(?:on\s+)?(?:(?:all|most|major|federal|public|legal|national"
+    r"|state|bank|observed|and|&)\s+)*holidays?\.?\)?$",
+    re.IGNORECASE,
+)
 HOURS_MAX_LENGTH = 500  # longer is not a week's hours (and is not read: kept as a note)
 _EVERY_DAY = {"daily", "every day", "everyday", "all week", "7 days", "7 days a week", "all days"}
 
@@ -166,21 +173,23 @@ def _afternoon(opens: time, closes: time) -> tuple[time, time]:
 def opening_hours(value):
     """Hours as people type them: 'Mon-Fri 9am-5pm, Sat 10:00-14:00; Sun closed', '24/7'.
 
-    Returns (periods [(weekday, opens, closes)], open_24_7, note). Any words that cannot be
-    read make the whole value unreadable: (None, False, note), and the caller keeps it as a
-    note. Days said closed ("Sat-Sun closed", "closed Wednesday") have no hours.
+    Returns (periods [(weekday, opens, closes)], open_24_7, note for the report, remark):
+    the remark is what the hours leave for the note about them (holidays closed, which no
+    weekly hours say), else "". Any other words that cannot be read make the whole value
+    unreadable: (None, False, note, ""), and the caller keeps it as a note. Days said closed
+    ("Sat-Sun closed", "closed Wednesday") have no hours.
     """
     raw = " ".join(str(value or "").replace("\u00a0", " ").split())
     if raw.lower() in {"n/a", "na", "null", "none", "-", "--"}:
         raw = ""
     if not raw:
-        return [], False, None
+        return [], False, None, ""
     if len(raw) > HOURS_MAX_LENGTH:
-        return None, False, f"hours of {len(raw):,} characters not read; kept as a note"
+        return None, False, f"hours of {len(raw):,} characters not read; kept as a note", ""
     if _ALWAYS.match(raw):
-        return [], True, None
-    periods, notes, closed = [], [], set()
-    unreadable = None, False, f"hours {raw!r} not understood; kept as a note"
+        return [], True, None, ""
+    periods, notes, closed, remarks = [], [], set(), []
+    unreadable = None, False, f"hours {raw!r} not understood; kept as a note", ""
     for part in re.split(r"\s*[;|\n]\s*", raw):
         matches = list(_TOKEN.finditer(part))
         position, previous, last_closes = 0, None, None
@@ -226,16 +235,20 @@ def opening_hours(value):
             periods.extend((day, opens, closes) for day in days)
             last_closes = closes
         rest = _between(part[position:])
-        if rest:
+        if rest and _HOLIDAYS.match(rest) and (periods or remarks):
+            remarks.append(rest.strip("()"))
+            notes.append(f"{rest.strip('()')!r} kept as a note about the hours")
+        elif rest:
             shut = _closed_days(rest)
             if shut is None:
                 return unreadable
             closed.update(shut)
     periods = [period for period in dict.fromkeys(periods) if period[0] not in closed]
     note = "; ".join(dict.fromkeys(notes)) or None
+    remark = "; ".join(dict.fromkeys(remarks))
     if around_the_clock(periods):
-        return [], True, note  # every day all day
-    return periods, False, note
+        return [], True, note, remark  # every day all day
+    return periods, False, note, remark
 
 
 def hours_text(periods, open_24_7: bool) -> str:
