@@ -20,8 +20,11 @@ For speed, callers prefetch what a function reads (see `SERVICE_PREFETCH` and fr
 every function also works without prefetching, just with more queries.
 """
 
+import functools
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db.models import Prefetch
 
@@ -223,11 +226,26 @@ def phone_to_hsds(phone: Phone) -> dict:
     return _compact(data)
 
 
+@functools.lru_cache(maxsize=64)
+def standard_offset(zone: str) -> int | float | None:
+    """A zone's standard time as hours from UTC (HSDS's schedule `timezone`, a number):
+    America/Denver -7. The importer reads it back as the zone of the place's states that keeps
+    that time (providers/importers/timetable.schedule_zone)."""
+    try:
+        offset = datetime(2026, 1, 15, 12, tzinfo=ZoneInfo(zone)).utcoffset()
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    hours = offset.total_seconds() / 3600
+    return int(hours) if hours.is_integer() else hours
+
+
 def _schedule(location: Location, *, key: object, byday="", opens="", closes="") -> dict:
     return _compact(
         {
             "id": derived_id("schedule", location.id, key),
             "location_id": str(location.id),
+            # Without it HSDS reads the times as UTC.
+            "timezone": standard_offset(location.timezone),
             "freq": "WEEKLY" if byday else None,
             "byday": byday,
             "opens_at": opens,

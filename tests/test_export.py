@@ -96,6 +96,19 @@ def build_directory(make_provider) -> None:
         service_area=ServiceArea.NATIONWIDE,
         phone="+18005550199",
     )
+    # A line with no address keeps its hours in its own zone: the schedules' timezone (a UTC
+    # offset) brings it back; without one it came back in New York's.
+    make_provider(
+        name="Westside Warmline",
+        kind=LocationKind.REMOTE,
+        city="",
+        state="",
+        postcode="",
+        service_area=ServiceArea.NATIONWIDE,
+        phone="+18005550177",
+        timezone="America/Los_Angeles",
+        hours=((1, time(8), time(18)), (3, time(8), time(18))),
+    )
     radius = make_provider(
         name="Mobile Advocates",
         services=("victim-advocacy",),
@@ -189,7 +202,7 @@ def test_export_validates_against_the_hsds_schemas(make_provider, tmp_path):
 
     counts = export_hsds(tmp_path / "package")
 
-    assert counts["organizations.csv"] == 5
+    assert counts["organizations.csv"] == 6  # build_directory's five and Safe Haven
     assert counts["attributes.csv"] > 0
     assert SchemaValidator().errors(tmp_path / "package") == []
 

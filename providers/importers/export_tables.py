@@ -35,9 +35,10 @@ TABLES = [
         ("number", S, "", True), ("extension", N, "", False), ("type", S, "", False),
         ("description", S, "", False)]),
     ("schedules.csv", "schedules", [
-        ("id", S, "uuid", True), ("location_id", S, "uuid", False), ("freq", S, "", False),
-        ("byday", S, "", False), ("description", S, "", False), ("opens_at", S, "", False),
-        ("closes_at", S, "", False), ("notes", S, "", False)]),
+        ("id", S, "uuid", True), ("location_id", S, "uuid", False),
+        ("timezone", N, "", False), ("freq", S, "", False), ("byday", S, "", False),
+        ("description", S, "", False), ("opens_at", S, "", False), ("closes_at", S, "", False),
+        ("notes", S, "", False)]),
     ("languages.csv", "languages", [
         ("id", S, "uuid", True), ("service_id", S, "uuid", False), ("name", S, "", False),
         ("code", S, "", False)]),
