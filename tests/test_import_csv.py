@@ -330,3 +330,25 @@ def test_hours_ending_closed_holidays_are_read_and_the_holidays_kept_as_a_note(t
     page = client.get(f"/provider/{sal.pk}/").content.decode()
     assert '<tr><th scope="row">Monday</th><td>9 a.m. – 5 p.m.</td></tr>' in page
     assert "closed holidays; Walk-ins until 4" in page
+
+
+@pytest.mark.django_db
+def test_a_row_with_no_street_keeps_its_hours_in_the_timezone_column(tmp_path):
+    """A hotline's hours are in its own zone: without the column they were kept as New
+    York's. A row with a street keeps the zone of its place whatever the column says."""
+    path = sheet(
+        tmp_path,
+        [
+            good_row(
+                organization_name="West Line", street="", city="", state="", zip="",
+                service_area="nationwide", hours="Mon-Fri 8am-5pm", timezone="Pacific",
+            ),
+            good_row(timezone="America/Denver"),
+        ],
+    )  # fmt: skip
+
+    report = import_csv(path, source="coalition")
+
+    zones = {loc.organization.name: loc.timezone for loc in Location.objects.all()}
+    assert zones == {"West Line": "America/Los_Angeles", "Riverside Advocacy": "America/New_York"}
+    assert "timezone 'Pacific' read as America/Los_Angeles" in report.as_text()

@@ -50,7 +50,7 @@ COLUMNS = [
     "languages", "cost", "cost_note", "eligibility", "how_to_get_help", "service_area",
     "location_id", "location_name", "remote", "street", "street_2", "city", "state", "zip",
     "latitude", "longitude", "coordinates_approximate", "address_confidential",
-    "accessibility", "hours", "hours_note", "phone", "phone_extension", "hotline",
+    "accessibility", "hours", "hours_note", "timezone", "phone", "phone_extension", "hotline",
     "text_number", "tty", "last_verified_on", "status", "sample_data",
 ]  # fmt: skip
 ALIASES = {
@@ -61,7 +61,7 @@ ALIASES = {
     "long": "longitude", "website": "organization_website", "email": "organization_email",
     "services": "service_types", "service_type": "service_types", "confidential":
     "address_confidential", "language": "languages", "phone_number": "phone",
-    "telephone": "phone",
+    "telephone": "phone", "time_zone": "timezone",
 }  # fmt: skip
 
 
@@ -386,6 +386,8 @@ class FlatImport:
             confidential=norm.boolean(r.get("address_confidential")) is True,
             approximate=norm.boolean(r.get("coordinates_approximate")) is True,
             labels=FLAT_LABELS,
+            # A place with an address keeps the zone of its point; one without, this one.
+            schedule_zones=[(r["timezone"], row)] if not norm.is_empty(r.get("timezone")) else [],
         )
         if values is None:
             return None

@@ -131,6 +131,8 @@ def export_csv(stream) -> int:
             "accessibility": "; ".join(access.get(loc.pk, {}).get("accessibility", [])),
             "hours": hours_text(sorted(hours.get(loc.pk, [])), loc.open_24_7),
             "hours_note": loc.hours_note,
+            # A place with an address takes its zone from its point again on import.
+            "timezone": loc.timezone if loc.kind == LocationKind.REMOTE else "",
             "last_verified_on": org.last_verified_on.isoformat() if org.last_verified_on else "",
             "status": org.status, "sample_data": "yes" if org.is_sample else "",
         }  # fmt: skip
