@@ -11,6 +11,9 @@ from providers.jobs import QUEUE, run_command
 
 # Federated feeds: each syncs every N hours, as set in the admin.
 cron.register(enqueue_due, queue_name=QUEUE, interval=300, name="federated feeds due")
+# The search copies concurrent writes left behind (providers/search_index.py), every 5 minutes.
+cron.register(run_command, queue_name=QUEUE, args=("repair_search_copies",), interval=300,
+              name="repair search copies")  # fmt: skip
 # Client details of referrals closed REFERRAL_PURGE_DAYS ago, daily at 03:17 UTC.
 cron.register(run_command, queue_name=QUEUE, args=("purge_referrals",), cron="17 3 * * *",
               name="purge referrals")  # fmt: skip

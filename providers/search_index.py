@@ -11,17 +11,23 @@ location, service, organization and the service-type links for every candidate
 * search_band: the 1/20-degree latitude band of those coordinates, floor((lat + 90) * 20)
   (`providers.geometry.band`);
 * search_service_published / search_organization_published: the service is published, its
-  organization is; search_listed, the column the search reads, is generated from both. Each
-  is written by its own table's trigger with the status being written, never by reading the
-  other table, and on PostgreSQL a trigger that must read a row another transaction may be
-  changing locks it first (FOR SHARE): two editors publishing or retiring a service and its
-  organization, or moving a service, at the same moment leave the copies right;
+  organization is; search_listed, the column the search reads, is generated from both. A
+  status change writes only its own copy, with the status being written: a service and its
+  organization published or retired at the same moment by two editors (PostgreSQL) leave
+  both right;
 * search_types: the service's service-type slugs as ",slug,slug," (tested with LIKE).
 
 They are maintained by database triggers, so every way of writing (save(), QuerySet.update(),
 bulk_create(), M2M add/remove, raw SQL, imports) keeps them right. The triggers are
 (re)installed and every copy recomputed after each `migrate` (post_migrate), because SQLite
 drops a table's triggers whenever a migration rebuilds that table.
+
+On PostgreSQL a trigger reads the other tables as its transaction sees them, so a few pairs of
+writes committed at the same moment can leave a copy behind: a listing added, or a service
+moved, while its location, organization or service types change in another transaction.
+Locking the rows read made editors wait on imports and deadlock with them, so instead
+`repair()` (`manage.py repair_search_copies`, every 5 minutes from the schedule) rewrites the
+copies of the rows that differ from their sources.
 """
 
 from django.db import connection as default_connection
@@ -96,6 +102,7 @@ _NEW_LAT, _NEW_LNG = _point("NEW")
 _SQLITE = {
     **_NAMES,
     "false": "0",
+    "differs": "IS NOT",
     "concat": "GROUP_CONCAT(t.slug, ',')",
     # CAST truncates toward zero, which is floor() for these non-negative values.
     "band": f"CAST(({_L_LAT} + 90) * 20 AS INTEGER)",
@@ -103,6 +110,7 @@ _SQLITE = {
 _POSTGRES = {
     **_NAMES,
     "false": "false",
+    "differs": "IS DISTINCT FROM",
     "concat": "string_agg(t.slug, ',')",
     "band": f"floor(({_L_LAT} + 90) * 20)::integer",
     "new_band": f"floor(({_NEW_LAT} + 90) * 20)::integer",
@@ -135,12 +143,20 @@ _TYPES = (
     "COALESCE((SELECT ',' || {concat} || ',' FROM {st} x JOIN {term} t ON t.id = x.term_id "
     "WHERE x.service_id = {sal}.service_id AND t.kind = 'service_type'), '')"
 )
-_ALL = (
-    f"search_lat = {_LAT}, search_lng = {_LNG}, search_band = {_BAND}, "
-    f"search_service_published = {_SERVICE_PUBLISHED}, "
-    f"search_organization_published = {_ORGANIZATION_PUBLISHED}, search_types = {_TYPES}"
-)
+_COPIES = {
+    "search_lat": _LAT,
+    "search_lng": _LNG,
+    "search_band": _BAND,
+    "search_service_published": _SERVICE_PUBLISHED,
+    "search_organization_published": _ORGANIZATION_PUBLISHED,
+    "search_types": _TYPES,
+}
+_ALL = ", ".join(f"{column} = {value}" for column, value in _COPIES.items())
 REFRESH = "UPDATE {sal} SET " + _ALL
+# The rows whose copies differ from what their sources say ({differs}: IS NOT, IS DISTINCT FROM).
+STALE = "SELECT id FROM {sal} WHERE " + " OR ".join(
+    f"{column} {{differs}} {value}" for column, value in _COPIES.items()
+)
 
 # -- SQLite: AFTER triggers that UPDATE the copies (recursive triggers are off by default).
 # SQLite takes one writer at a time, so a trigger may read the other tables as they are.
@@ -194,14 +210,9 @@ POSTGRES_FUNCTIONS = {
           SELECT {_L_LAT}, {_L_LNG}, {{band}}
             INTO NEW.search_lat, NEW.search_lng, NEW.search_band
             FROM {{loc}} l WHERE l.id = NEW.location_id AND l.kind = 'physical';
-          -- Locked (FOR SHARE): a status being changed by another transaction is read as
-          -- that transaction commits it, and one changed later sees this row.
-          NEW.search_service_published := false;
-          NEW.search_organization_published := false;
-          SELECT s.status = 'published', o.status = 'published'
-            INTO NEW.search_service_published, NEW.search_organization_published
-            FROM {{svc}} s JOIN {{org}} o ON o.id = s.organization_id
-            WHERE s.id = NEW.service_id FOR SHARE;
+          NEW.search_service_published := {_SERVICE_PUBLISHED.replace("{sal}.", "NEW.")};
+          NEW.search_organization_published :=
+            {_ORGANIZATION_PUBLISHED.replace("{sal}.", "NEW.")};
           NEW.search_types := {_TYPES.replace("{sal}.", "NEW.")};
           RETURN NEW;
         END""",
@@ -216,31 +227,24 @@ POSTGRES_FUNCTIONS = {
           RETURN NULL;
         END""",
     "providers_service_search_sync": """
-        DECLARE
-          organization_published boolean;
         BEGIN
           {service_unchanged}
           IF TG_OP = 'UPDATE' AND OLD.organization_id IS NOT DISTINCT FROM NEW.organization_id
-          THEN
+          THEN  -- its status: its own copy only, never read from the organization's row
             UPDATE {sal} SET search_service_published = (NEW.status = 'published')
               WHERE service_id = NEW.id;
             RETURN NULL;
           END IF;
-          -- A new or moved service reads its organization's status, locked: one being
-          -- changed by another transaction is read as that one commits it.
-          SELECT o.status = 'published' INTO organization_published
-            FROM {org} o WHERE o.id = NEW.organization_id FOR SHARE;
           UPDATE {sal} SET search_service_published = (NEW.status = 'published'),
-              search_organization_published = COALESCE(organization_published, false)
+              search_organization_published = COALESCE(
+                (SELECT o.status = 'published' FROM {org} o WHERE o.id = NEW.organization_id),
+                false)
             WHERE service_id = NEW.id;
           RETURN NULL;
         END""",
     "providers_organization_search_sync": """
         BEGIN
           {organization_unchanged}
-          -- Its services, locked: one being moved in or out by another transaction is
-          -- counted as that one commits it.
-          PERFORM 1 FROM {svc} WHERE organization_id = NEW.id FOR SHARE;
           UPDATE {sal} AS sal SET search_organization_published = (NEW.status = 'published')
             FROM {svc} s WHERE s.id = sal.service_id AND s.organization_id = NEW.id;
           RETURN NULL;
@@ -324,6 +328,20 @@ def missing_triggers(connection=default_connection) -> list[str]:
             expected = POSTGRES_TRIGGERS
         present = {name for (name,) in cursor.fetchall()}
     return sorted(set(expected) - present)
+
+
+def repair(connection=default_connection, *, batch: int = 500) -> int:
+    """Rewrite the copies of the rows whose copies differ from their sources; returns how many
+    (none, unless writes committed at the same moment left one behind: see the top)."""
+    names = _POSTGRES if connection.vendor == "postgresql" else _SQLITE
+    with connection.cursor() as cursor:
+        cursor.execute(STALE.format(**names))  # a read: writers do not wait for it
+        stale = [pk for (pk,) in cursor.fetchall()]
+        for start in range(0, len(stale), batch):
+            ids = stale[start : start + batch]
+            marks = ", ".join(["%s"] * len(ids))
+            cursor.execute(f"{REFRESH.format(**names)} WHERE id IN ({marks})", ids)
+    return len(stale)
 
 
 def refresh(connection=default_connection) -> None:

@@ -415,6 +415,12 @@ def test_the_rq_cron_schedule_names_the_feeds_the_purge_and_the_stale_report(que
     scheduler.load_config_from_file("providers.cron")
 
     jobs_by_name = {job.name: job for job in scheduler.get_jobs()}
-    assert sorted(jobs_by_name) == ["federated feeds due", "purge referrals", "stale listings"]
+    assert sorted(jobs_by_name) == [
+        "federated feeds due",
+        "purge referrals",
+        "repair search copies",
+        "stale listings",
+    ]
+    assert jobs_by_name["repair search copies"].interval == 300
     assert jobs_by_name["federated feeds due"].interval == 300
     assert jobs_by_name["purge referrals"].cron == "17 3 * * *"

@@ -1,9 +1,11 @@
 """The search copies on ServiceAtLocation follow every write, and the ranked page loads lazily."""
 
+import io
 import math
 import uuid
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
 from providers import search
@@ -16,7 +18,7 @@ from providers.models import (
     Status,
     Term,
 )
-from providers.search_index import on_post_migrate
+from providers.search_index import drop_triggers, install_triggers, on_post_migrate, repair
 
 NYC = {"lat": 40.7484, "lng": -73.9967}
 
@@ -142,6 +144,34 @@ def test_post_migrate_reinstalls_dropped_triggers(make_provider):
     on_post_migrate(sender=None, using="default")
     assert copies(row) == (40.7484, -73.9967, True)  # refreshed ...
     assert copies(make_provider(name="Later")) == (40.7484, -73.9967, True)  # ... and installed
+
+
+def test_repair_rewrites_only_the_copies_raw_sql_left_wrong(make_provider):
+    rows = [make_provider(name=f"P{i}") for i in range(3)]
+    assert repair() == 0
+    with connection.cursor() as cursor:  # a write no trigger sees: the listing's own copies
+        cursor.execute(
+            "UPDATE providers_serviceatlocation SET search_organization_published = %s,"
+            " search_lat = 0, search_types = '' WHERE id = %s",
+            [False, rows[1].pk.hex if connection.vendor == "sqlite" else rows[1].pk],
+        )
+    assert copies(rows[1]) == (0, -73.9967, False)
+
+    assert repair() == 1
+
+    assert copies(rows[1]) == (40.7484, -73.9967, True)
+    assert_copies_match_the_sources()
+
+
+def test_the_repair_command_says_what_it_did_and_fails_on_missing_triggers(make_provider):
+    make_provider()
+    out = io.StringIO()
+    call_command("repair_search_copies", stdout=out)
+    assert out.getvalue() == "Search copies repaired: 0 listing(s).\n"
+    drop_triggers()
+    with pytest.raises(CommandError, match="Search triggers missing .*: run `manage.py migrate`"):
+        call_command("repair_search_copies", stdout=io.StringIO())
+    install_triggers()
 
 
 def test_a_page_costs_one_count_and_one_query(make_provider, django_assert_num_queries):

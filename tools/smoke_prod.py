@@ -101,7 +101,10 @@ def check_health(base: str) -> None:
             status, headers, body = response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
         status, headers, body = error.code, error.headers, error.read()
-    expected = {"status": "ok", "checks": {"database": "ok", "cache": "ok", "migrations": "ok"}}
+    expected = {
+        "status": "ok",
+        "checks": {"database": "ok", "cache": "ok", "migrations": "ok", "search": "ok"},
+    }
     if status != 200 or json.loads(body) != expected or headers.get("Set-Cookie"):
         raise SystemExit(f"FAIL health /healthz: HTTP {status} {body[:300]!r}")
     print(f"ok   {'health':<18} /healthz ({body.decode()})")

@@ -15,12 +15,24 @@ SEARCH_INDEX_FIELDS = [
 ]
 
 
+def listed_as_before(apps, schema_editor):
+    """Backwards: the plain column, filled (the triggers of the code before this come back with
+    that code's next `migrate`; until then new writes are not copied)."""
+    schema_editor.execute(
+        "UPDATE providers_serviceatlocation SET search_listed = COALESCE((SELECT"
+        " s.status = 'published' AND o.status = 'published' FROM providers_service s"
+        " JOIN providers_organization o ON o.id = s.organization_id"
+        " WHERE s.id = providers_serviceatlocation.service_id), false)"
+    )
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("providers", "0026_service_name_index"),
     ]
 
     operations = [
+        migrations.RunPython(migrations.RunPython.noop, listed_as_before, elidable=True),
         migrations.RemoveIndex(model_name="serviceatlocation", name="sal_search_idx"),
         migrations.RemoveField(model_name="serviceatlocation", name="search_listed"),
         migrations.AddField(

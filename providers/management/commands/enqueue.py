@@ -9,7 +9,13 @@ from django.core.management.base import BaseCommand, CommandError
 
 from providers import jobs
 
-ALLOWED = {"purge_referrals", "stale_listings", "run_schedules", "sync_hsds"}
+ALLOWED = {
+    "purge_referrals",
+    "stale_listings",
+    "run_schedules",
+    "sync_hsds",
+    "repair_search_copies",
+}
 
 
 class Command(BaseCommand):
