@@ -321,10 +321,12 @@ def missing_triggers(connection=default_connection) -> list[str]:
     (on_pre_migrate) leaves the copies unmaintained until the next one succeeds."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute("SELECT name FROM sqlite_schema WHERE type = 'trigger'")
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
             expected = SQLITE_TRIGGERS
         else:
-            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+            cursor.execute(  # a disabled trigger is as good as missing
+                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D'"
+            )
             expected = POSTGRES_TRIGGERS
         present = {name for (name,) in cursor.fetchall()}
     return sorted(set(expected) - present)
@@ -371,6 +373,6 @@ def on_post_migrate(sender, using="default", **kwargs) -> None:
     with connection.cursor() as cursor:
         description = connection.introspection.get_table_description(cursor, _NAMES["sal"])
     if "search_service_published" not in {column.name for column in description}:
-        return  # migrated backwards past the migration that added today's copies
+        return  # migrated backwards past 0027 (its own backwards step fills search_listed)
     install_triggers(connection)
     refresh(connection)

@@ -29,6 +29,7 @@ class Concurrent:
         self.errors: list[BaseException] = []
         self.pid = None
         self.connected = threading.Event()
+        self.blocked = False  # it waited for the first transaction (else it ended first)
         self.thread = threading.Thread(target=self._run, args=(work,))
 
     def _run(self, work) -> None:
@@ -54,7 +55,10 @@ class Concurrent:
                     "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [self.pid]
                 )
                 row = cursor.fetchone()
-                if (row and row[0] == "Lock") or not self.thread.is_alive():
+                if row and row[0] == "Lock":
+                    self.blocked = True
+                    return
+                if not self.thread.is_alive():
                     return
                 time.sleep(0.01)
         raise AssertionError("the second transaction neither waited nor ended")
@@ -81,6 +85,7 @@ def test_a_service_and_its_organization_published_at_the_same_moment_are_found(m
     with transaction.atomic():
         Service.objects.filter(pk=service.pk).update(status=Status.PUBLISHED)
         other.start_and_wait_until_blocked()
+        assert other.blocked  # the two saves met
     other.join()
     assert ServiceAtLocation.objects.listed().filter(pk=row.pk).exists()
     assert listed(row)
@@ -95,6 +100,7 @@ def test_an_organization_published_while_its_service_is_published_is_found(make_
     with transaction.atomic():
         Organization.objects.filter(pk=service.organization_id).update(status=Status.PUBLISHED)
         other.start_and_wait_until_blocked()
+        assert other.blocked
     other.join()
     assert listed(row)
 

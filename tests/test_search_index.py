@@ -115,7 +115,8 @@ def test_bulk_created_rows_and_stale_instances_are_filled_in(make_provider):
         [ServiceAtLocation(service=template.service, location=other)]
     )
     assert copies(row) == (40.7, -74.0, True)
-    row.search_lat, row.search_listed = None, False  # a stale instance saved in full
+    row.search_lat = None  # a stale instance saved in full writes its copies back
+    row.search_service_published = row.search_organization_published = False
     row.save()
     assert copies(row) == (40.7, -74.0, True)
     assert_copies_match_the_sources()

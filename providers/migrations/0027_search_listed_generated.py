@@ -34,7 +34,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.RunPython(migrations.RunPython.noop, listed_as_before, elidable=True),
         migrations.RemoveIndex(model_name="serviceatlocation", name="sal_search_idx"),
-        migrations.RemoveField(model_name="serviceatlocation", name="search_listed"),
         migrations.AddField(
             model_name="serviceatlocation",
             name="search_service_published",
@@ -45,6 +44,14 @@ class Migration(migrations.Migration):
             name="search_organization_published",
             field=models.BooleanField(default=False, editable=False),
         ),
+        # Listed as before until post_migrate recomputes every copy: a search during the
+        # rest of the migrate (or after one that fails later) still finds what it did.
+        migrations.RunSQL(
+            "UPDATE providers_serviceatlocation SET search_service_published = search_listed,"
+            " search_organization_published = search_listed",
+            migrations.RunSQL.noop,
+        ),
+        migrations.RemoveField(model_name="serviceatlocation", name="search_listed"),
         migrations.AddField(
             model_name="serviceatlocation",
             name="search_listed",
