@@ -107,7 +107,8 @@ def build_directory(make_provider) -> None:
         service_area=ServiceArea.NATIONWIDE,
         phone="+18005550177",
         timezone="America/Los_Angeles",
-        hours=((1, time(8), time(18)), (3, time(8), time(18))),
+        # Friday night (as exported, 17:00-08:00): it came back as 17:00-20:00.
+        hours=((1, time(8), time(18)), (3, time(8), time(18)), (5, time(17), time(8))),
     )
     radius = make_provider(
         name="Mobile Advocates",

@@ -356,3 +356,28 @@ def test_hours_too_long_to_be_a_weeks_are_a_note_unread():
         (1, time(9), time(17)),
         (2, time(9), time(17)),
     ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "opens", "closes"),
+    [
+        # Nights, as our own exports and HSDS packages write them: they came back as one
+        # evening hour (17:00-20:00), and the report called it a fix.
+        ("Mon-Fri 17:00-08:00", time(17), time(8)),
+        ("Daily 19:00-08:00", time(19), time(8)),
+        ("Sat 13:00-02:00", time(13), time(2)),
+        ("Mon-Fri 10pm-6", time(22), time(6)),
+        # am/pm on one end only: the other is the same half of the day when that reads as
+        # a day ("9am-5" was 9 am to 5 am).
+        ("Mon-Fri 9am-5", time(9), time(17)),
+        ("Mon-Fri noon-8", time(12), time(20)),
+        ("Mon-Fri 5pm-8", time(17), time(20)),
+        # Without am/pm, still the afternoon.
+        ("Mon-Fri 9-5", time(9), time(17)),
+        ("Mon-Fri 9:00-5:00", time(9), time(17)),
+        ("Mon-Fri 12-4", time(12), time(16)),
+    ],
+)
+def test_a_closing_before_the_opening_is_a_night_only_when_the_times_say_so(raw, opens, closes):
+    periods = norm.opening_hours(raw)[0]
+    assert {(o, c) for _, o, c in periods} == {(opens, closes)}, raw

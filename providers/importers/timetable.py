@@ -72,12 +72,18 @@ def clock(value) -> time | None:
 _AM_PM = re.compile(r"\d\s*[ap]\.?\s?m?\.?\s*$|noon|midnight", re.IGNORECASE)
 
 
-def daytime_closing(opens: time, closes: time, *raw: str) -> tuple[time, str | None]:
+def daytime_closing(
+    opens: time, closes: time, written_opens="", written_closes=""
+) -> tuple[time, str | None]:
     """'9:00-5:00' is 9 am to 5 pm, not a night: a closing time before the opening time,
     written without am/pm and readable as the afternoon, is moved 12 hours on (with a note for
-    the report). '22:00-06:00' and '9pm-5am' stay overnight. Returns (closes, note)."""
-    if closes >= opens or any(_AM_PM.search(str(r or "")) for r in raw):
+    the report); so is '9am-5' and 'noon-8'. A night stays one: '9pm-5am', '10pm-6', and
+    '17:00-08:00' (an opening on the 24-hour clock, as exports write times, says the 8 is
+    morning). Returns (closes, note)."""
+    if closes >= opens or _AM_PM.search(str(written_closes or "")):
         return closes, None
+    if opens.hour >= 13 and not _AM_PM.search(str(written_opens or "")):
+        return closes, None  # "17:00-08:00"
     if not (1 <= closes.hour < 12 and closes.hour + 12 > opens.hour):
         return closes, None
     afternoon = time(closes.hour + 12, closes.minute)
