@@ -244,8 +244,10 @@ def _schedule(location: Location, *, key: object, byday="", opens="", closes="")
         {
             "id": derived_id("schedule", location.id, key),
             "location_id": str(location.id),
-            # Without it HSDS reads the times as UTC.
+            # Without it HSDS reads the times as UTC. The offset cannot tell Phoenix from
+            # Denver, nor a summer offset from a standard one: the zone's name goes with it.
             "timezone": standard_offset(location.timezone),
+            "x_timezone": location.timezone,
             "freq": "WEEKLY" if byday else None,
             "byday": byday,
             "opens_at": opens,

@@ -96,17 +96,19 @@ def build_directory(make_provider) -> None:
         service_area=ServiceArea.NATIONWIDE,
         phone="+18005550199",
     )
-    # A line with no address keeps its hours in its own zone: the schedules' timezone (a UTC
-    # offset) brings it back; without one it came back in New York's.
+    # A line with no address keeps its hours in its own zone (it came back in New York's).
+    # Arizona's serving California: HSDS's offset, -7, would read as California's summer time
+    # (or Denver's); the zone's name goes with it (x_timezone).
     make_provider(
         name="Westside Warmline",
         kind=LocationKind.REMOTE,
         city="",
         state="",
         postcode="",
-        service_area=ServiceArea.NATIONWIDE,
+        service_area=ServiceArea.STATES,
+        service_area_states=["CA"],
         phone="+18005550177",
-        timezone="America/Los_Angeles",
+        timezone="America/Phoenix",
         # Friday night (as exported, 17:00-08:00): it came back as 17:00-20:00.
         hours=((1, time(8), time(18)), (3, time(8), time(18)), (5, time(17), time(8))),
     )
@@ -345,7 +347,7 @@ def test_a_confidential_location_comes_back_confidential_and_approximate(make_pr
 def test_spreadsheet_export_then_import_gives_the_same_directory(make_provider, tmp_path):
     build_directory(make_provider)
     # A place's timezone is read from its point again; a remote one's (Westside Warmline's
-    # Los Angeles) from the timezone column: it came back as New York's.
+    # Phoenix) from the timezone column: it came back as New York's.
     before = snapshot()
     path = tmp_path / "directory.csv"
     call_command("export_csv", str(path), stdout=io.StringIO())

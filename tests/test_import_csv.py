@@ -352,3 +352,7 @@ def test_a_row_with_no_street_keeps_its_hours_in_the_timezone_column(tmp_path):
     zones = {loc.organization.name: loc.timezone for loc in Location.objects.all()}
     assert zones == {"West Line": "America/Los_Angeles", "Riverside Advocacy": "America/New_York"}
     assert "timezone 'Pacific' read as America/Los_Angeles" in report.as_text()
+    assert (
+        "warning: timezone 'America/Denver' ignored: a place on the map keeps the zone of where"
+        " it is, America/New_York"
+    ) in report.as_text()

@@ -38,7 +38,7 @@ TABLES = [
         ("id", S, "uuid", True), ("location_id", S, "uuid", False),
         ("timezone", N, "", False), ("freq", S, "", False), ("byday", S, "", False),
         ("description", S, "", False), ("opens_at", S, "", False), ("closes_at", S, "", False),
-        ("notes", S, "", False)]),
+        ("notes", S, "", False), ("x_timezone", S, "", False)]),
     ("languages.csv", "languages", [
         ("id", S, "uuid", True), ("service_id", S, "uuid", False), ("name", S, "", False),
         ("code", S, "", False)]),

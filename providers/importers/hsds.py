@@ -343,7 +343,12 @@ class HsdsImport:
                 confidential=confidential,
                 approximate=norm.boolean(r.get("x_coordinates_approximate")) is True,
                 address_row=Row(self.report, address[7], address[8]),
-                **self._remote_zone(sid) if kind == "virtual" else {},
+                # A placed location's zone is its point's (a different one given is reported).
+                **(
+                    self._remote_zone(sid)
+                    if kind == "virtual"
+                    else {"schedule_zones": self.location_zones.get(sid, [])}
+                ),
             )
             if values is None:
                 continue

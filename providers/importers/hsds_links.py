@@ -68,7 +68,8 @@ def read_schedules(imp) -> None:
                 continue
             if not loc:
                 imp.service_schedule_rows.setdefault(svc, (file, number))
-            given = norm.text(r.get("timezone"))[0]
+            # The zone's name (our export's x_timezone) before HSDS's UTC offset.
+            given = norm.text(r.get("x_timezone"))[0] or norm.text(r.get("timezone"))[0]
             zones = (imp.location_zones if loc else imp.service_zones).setdefault(key, [])
             if given and given not in [text for text, _row in zones]:
                 zones.append((given, Row(imp.report, file, number)))

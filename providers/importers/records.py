@@ -250,7 +250,7 @@ def location_values(
     one keeps its hours in the timezone its schedule gives (`schedule_zones`: the values its
     schedules give, each with its row, where readings are reported; the first is kept),
     else its state's, else that of the states its service serves (`served_states`) when
-    they share one.
+    they share one. A placed one keeps its point's zone (a different one given is reported).
 
     Address fixes are reported against `address_row` (the addresses file) when given, under
     the source's column names (`labels`: our name -> theirs)."""
@@ -346,4 +346,12 @@ def location_values(
         coordinates_approximate=placed.approximate or bool(approximate),
         timezone=placed.timezone,
     )
+    for given, zone_row in schedule_zones:  # a place's zone is its point's: say so if not
+        zone, _note = norm.schedule_zone(given, inferred=placed.timezone)
+        if zone and zone != placed.timezone:
+            zone_row.warn(
+                f"timezone {given!r} ignored: a place on the map keeps the zone of where it"
+                f" is, {placed.timezone}"
+            )
+            break
     return values
