@@ -356,3 +356,17 @@ def test_a_row_with_no_street_keeps_its_hours_in_the_timezone_column(tmp_path):
         "warning: timezone 'America/Denver' ignored: a place on the map keeps the zone of where"
         " it is, America/New_York"
     ) in report.as_text()
+
+
+@pytest.mark.django_db
+def test_a_note_about_the_hours_made_too_long_is_shortened_and_reported(tmp_path):
+    """The holidays remark goes in front of the note: past 300 characters its end was cut
+    without a word."""
+    note = "Walk-ins welcome " * 17 + "ZZEND"
+    path = sheet(tmp_path, [good_row(hours="Mon-Fri 9-5, closed holidays", hours_note=note)])
+
+    report = import_csv(path, source="coalition")
+
+    kept = Location.objects.get().hours_note
+    assert len(kept) == 300 and kept.startswith("closed holidays; Walk-ins") and kept[-1] == "…"
+    assert "fixed [hours_note]: shortened to 300 characters" in report.as_text()

@@ -615,3 +615,24 @@ def test_a_schedule_timezone_that_cannot_be_read_is_reported(tmp_path, db, given
     assert Location.objects.get(source=SOURCE, source_id="3004").timezone == "America/New_York"
     (line,) = [line for line in lines(report, "schedules.csv") if "timezone" in line]
     assert f"{given!r}" in line and "not one we can read" in line
+
+
+def test_holidays_closed_written_after_a_schedule_rows_times_are_kept_as_a_note(tmp_path, db):
+    """"5pm closed holidays" in closes_at: the hours were read and the holidays dropped
+    without a word."""
+    from messy211 import FILES
+
+    hour_fields, _ = FILES["regular_schedules.csv"]
+    rows = [["7610", "", "3003", "", "Mon-Fri", "9am", "5pm closed holidays", ""]]
+    report = import_hsds(
+        write_messy_211(tmp_path / "export", **{"regular_schedules.csv": (hour_fields, rows)}),
+        source=SOURCE,
+    )
+    place = Location.objects.get(source=SOURCE, source_id="3003")
+    assert list(place.hours.values_list("weekday", "opens_at", "closes_at")) == [
+        (day, time(9), time(17)) for day in range(1, 6)
+    ]
+    assert place.hours_note == "closed holidays"
+    assert "'closed holidays' kept as a note about the hours" in " ".join(
+        lines(report, "regular_schedules.csv")
+    )

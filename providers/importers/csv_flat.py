@@ -399,7 +399,8 @@ class FlatImport:
             periods = []
         elif remark:  # "Mon-Fri 9-5, closed holidays": the hours, and the holidays as a note
             hours_note = "; ".join(filter(None, (remark, hours_note)))
-        values.update(open_24_7=open_24_7, hours_note=hours_note[:300], _periods=periods)
+        hours_note = row.text(hours_note, "hours_note", max_length=300)  # reported if cut
+        values.update(open_24_7=open_24_7, hours_note=hours_note, _periods=periods)
         return values
 
     def _add_location(self, row: Row, r: dict, sid: str, values: dict, org_pk) -> None:

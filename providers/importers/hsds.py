@@ -352,7 +352,7 @@ class HsdsImport:
             )
             if values is None:
                 continue
-            hsds_links.add_location(self, sid, values, number, hsds_links.hours_for(self, sid))
+            hsds_links.add_location(self, sid, values, row, hsds_links.hours_for(self, sid))
         hsds_links.add_remote_locations(self)
         hsds_links.report_unused_service_hours(self)
         self.hours.finish()

@@ -93,7 +93,7 @@ def read_schedules(imp) -> None:
                 # read as a spreadsheet's hours are when it names its days.
                 span = "-".join(filter(None, (norm.text(r.get(c))[0] for c in OPEN_CLOSE)))
                 written = " ".join(filter(None, (norm.text(raw_days)[0], span)))
-                periods, always, _, _ = (
+                periods, always, _, remark = (
                     norm.opening_hours(written)
                     if freq == "weekly" and raw_days.strip()
                     else (None, False, None, "")
@@ -102,8 +102,11 @@ def read_schedules(imp) -> None:
                     periods = norm.EVERY_DAY_ALL_DAY
                 if periods:
                     read = norm.hours_text([] if always else periods, always)
-                    imp.report.fixed(file, number, "opens_at", f"{written!r} read as {read}")
+                    kept = f"; {remark!r} kept as a note about the hours" if remark else ""
+                    imp.report.fixed(file, number, "opens_at", f"{written!r} read as {read}{kept}")
                     hours[key].extend(periods)
+                    if remark and remark not in notes.get(key, ""):  # "closed holidays"
+                        notes[key] = "; ".join(filter(None, (notes.get(key, ""), remark)))
                     continue
                 imp.report.fixed(
                     file,
@@ -270,14 +273,15 @@ def add_remote_locations(imp) -> None:
         )
         hours = _hours(imp.service_hours.get(sid, []), imp.service_notes.get(sid, ""))
         imp.service_hours_used.add(sid)
-        add_location(imp, f"{sid}#remote", values, row.number, hours)
+        add_location(imp, f"{sid}#remote", values, row, hours)
 
 
-def add_location(imp, sid: str, values: dict, number: int, hours: tuple) -> None:
+def add_location(imp, sid: str, values: dict, row: Row, hours: tuple) -> None:
     """Queue one location with its hours ((periods, open_24_7, note), as `_hours` gives)."""
     periods, open_24_7, note = hours
-    values.update(open_24_7=open_24_7, hours_note=note[:300])
-    pk = imp.locations.add(sid, values, row=number)
+    note = row.text(note, "hours_note", max_length=300)  # a longer one is reported, not cut
+    values.update(open_24_7=open_24_7, hours_note=note)
+    pk = imp.locations.add(sid, values, row=row.number)
     if pk is None:
         return
     for weekday, opens, closes in periods:
