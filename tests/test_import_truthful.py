@@ -618,7 +618,7 @@ def test_a_schedule_timezone_that_cannot_be_read_is_reported(tmp_path, db, given
 
 
 def test_holidays_closed_written_after_a_schedule_rows_times_are_kept_as_a_note(tmp_path, db):
-    """"5pm closed holidays" in closes_at: the hours were read and the holidays dropped
+    """ "5pm closed holidays" in closes_at: the hours were read and the holidays dropped
     without a word."""
     from messy211 import FILES
 
