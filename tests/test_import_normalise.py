@@ -381,3 +381,31 @@ def test_hours_too_long_to_be_a_weeks_are_a_note_unread():
 def test_a_closing_before_the_opening_is_a_night_only_when_the_times_say_so(raw, opens, closes):
     periods = norm.opening_hours(raw)[0]
     assert {(o, c) for _, o, c in periods} == {(opens, closes)}, raw
+
+
+@pytest.mark.parametrize(
+    ("raw", "periods"),
+    [
+        # A day named again with other hours: those hours, not both (Wednesday was open at
+        # 9 and again at 1 am).
+        ("Mon-Fri 9-5; Wed 1-5", _every([1, 2, 4, 5], time(9), time(17)) + [
+            (3, time(13), time(17))]),
+        ("Mon-Fri 9-5, Fri 9-noon", _every([1, 2, 3, 4], time(9), time(17)) + [
+            (5, time(9), time(12))]),
+        ("Mon-Fri 9-5, Wed 12-5", _every([1, 2, 4, 5], time(9), time(17)) + [
+            (3, time(12), time(17))]),
+        ("Mon-Fri 9-5, Fri 24 hours", _every([1, 2, 3, 4], time(9), time(17)) + [
+            (5, time(0), time(23, 59))]),
+        # A split day keeps both halves.
+        ("Mon 9-12, Mon 1-5", [(1, time(9), time(12)), (1, time(13), time(17))]),
+        ("Mon-Fri 8-12, 1-5", _every(WEEKDAYS, time(8), time(12)) + _every(
+            WEEKDAYS, time(13), time(17))),
+        # Early hours without am/pm are the afternoon; the 24-hour clock says otherwise.
+        ("Sat 1-5", [(6, time(13), time(17))]),
+        ("Sat 01:00-05:00", [(6, time(1), time(5))]),
+        ("Sat 1am-5am", [(6, time(1), time(5))]),
+    ],
+)  # fmt: skip
+def test_a_day_named_again_takes_the_hours_given_last(raw, periods):
+    read = norm.opening_hours(raw)[0]
+    assert sorted(read) == sorted(periods), raw

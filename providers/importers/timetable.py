@@ -172,6 +172,21 @@ def _closed_days(text: str) -> list[int] | None:
     return _days(match["before"] or match["after"])
 
 
+def _add(periods: list, days: list[int], opens: time, closes: time) -> bool:
+    """Add the range on these days, in place of what was given before for them that it
+    overlaps ("Mon-Fri 9-5, Fri 9-noon": Friday closes at noon). True if it replaced any."""
+
+    def overlaps(period) -> bool:
+        day, start, end = period
+        end = time.max if end <= start else end  # a night: the rest of its first day
+        return day in days and start < (time.max if closes <= opens else closes) and opens < end
+
+    kept = [period for period in periods if not overlaps(period)]
+    replaced = len(kept) < len(periods)
+    periods[:] = kept + [(day, opens, closes) for day in days]
+    return replaced
+
+
 def _afternoon(opens: time, closes: time) -> tuple[time, time]:
     return tuple(time(t.hour + 12, t.minute) if t.hour < 12 else t for t in (opens, closes))
 
@@ -218,7 +233,8 @@ def opening_hours(value):
                 return unreadable
             previous = days
             if match["all_day"]:
-                periods.extend((day, *ALL_DAY) for day in days)
+                if _add(periods, days, *ALL_DAY):
+                    notes.append(f"{match[0]!r} replaces the hours given before for its days")
                 continue
             opens, closes = clock(match["a"]), clock(match["b"])
             if opens is None or closes is None:
@@ -236,9 +252,19 @@ def opening_hours(value):
                 # "8-12, 1-5": the second range is the afternoon.
                 opens, closes = _afternoon(opens, closes)
                 notes.append(f"{'-'.join(written)} after {last_closes:%H:%M} read as the afternoon")
+            elif (
+                not any(_AM_PM.search(text) for text in written)
+                and not match["a"].startswith("0")  # "01:00-05:00": the 24-hour clock
+                and 1 <= opens.hour <= 5
+                and opens < closes < time(12)
+            ):
+                # "Wed 1-5": 1 to 5 pm (it was 1 to 5 am).
+                opens, closes = _afternoon(opens, closes)
+                notes.append(f"{'-'.join(written)} read as the afternoon")
             closes, note = daytime_closing(opens, closes, *written)
             notes.extend(filter(None, [note]))
-            periods.extend((day, opens, closes) for day in days)
+            if _add(periods, days, opens, closes):
+                notes.append(f"{match[0]!r} replaces the hours given before for its days")
             last_closes = closes
         rest = _between(part[position:])
         if rest and _HOLIDAYS.match(rest) and (periods or remarks):
