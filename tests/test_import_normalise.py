@@ -409,3 +409,21 @@ def test_a_closing_before_the_opening_is_a_night_only_when_the_times_say_so(raw,
 def test_a_day_named_again_takes_the_hours_given_last(raw, periods):
     read = norm.opening_hours(raw)[0]
     assert sorted(read) == sorted(periods), raw
+
+
+@pytest.mark.parametrize(
+    ("raw", "periods", "always", "remark"),
+    [
+        ("Mon-Fri 9-5, Sat closed, closed holidays", _every(WEEKDAYS, time(9), time(17)), False,
+         "closed holidays"),
+        ("Mon-Sat 9-5, Sat closed, closed holidays", _every(WEEKDAYS, time(9), time(17)), False,
+         "closed holidays"),
+        ("24/7, closed holidays", [], True, "closed holidays"),
+        ("24/7 except holidays", [], True, "except holidays"),
+        ("Mon-Fri 9-5, closed Sat, Sun", _every(WEEKDAYS, time(9), time(17)), False, ""),
+    ],
+)  # fmt: skip
+def test_days_and_holidays_closed_after_the_hours_are_both_read(raw, periods, always, remark):
+    """They made the whole cell a note, so the place showed no hours."""
+    read, open_24_7, _, kept = norm.opening_hours(raw)
+    assert (sorted(read), open_24_7, kept) == (periods, always, remark), raw

@@ -119,6 +119,7 @@ _HOLIDAYS = re.compile(
     r"|state|bank|observed|and|&)\s+)*holidays?\.?\)?$",
     re.IGNORECASE,
 )
+_ALWAYS_BUT = re.compile(r"^(?P<always>.+?)\s*[,;]?\s*(?P<but>\(?(?:closed|except)\b.*)$", re.I)
 HOURS_MAX_LENGTH = 500  # longer is not a week's hours (and is not read: kept as a note)
 _EVERY_DAY = {"daily", "every day", "everyday", "all week", "7 days", "7 days a week", "all days"}
 
@@ -209,6 +210,10 @@ def opening_hours(value):
         return None, False, f"hours of {len(raw):,} characters not read; kept as a note", ""
     if _ALWAYS.match(raw):
         return [], True, None, ""
+    always = _ALWAYS_BUT.match(raw)  # "24/7, closed holidays"
+    if always and _ALWAYS.match(always["always"]) and _HOLIDAYS.match(always["but"]):
+        remark = always["but"].strip("()")
+        return [], True, f"{remark!r} kept as a note about the hours", remark
     periods, notes, closed, remarks = [], [], set(), []
     unreadable = None, False, f"hours {raw!r} not understood; kept as a note", ""
     for part in re.split(r"\s*[;|\n]\s*", raw):
@@ -267,11 +272,15 @@ def opening_hours(value):
                 notes.append(f"{match[0]!r} replaces the hours given before for its days")
             last_closes = closes
         rest = _between(part[position:])
-        if rest and _HOLIDAYS.match(rest) and (periods or remarks):
-            remarks.append(rest.strip("()"))
-            notes.append(f"{rest.strip('()')!r} kept as a note about the hours")
-        elif rest:
-            shut = _closed_days(rest)
+        # What follows the hours: days closed, holidays closed, or both ("Sat closed, closed
+        # holidays"), read whole first ("closed Sat, Sun"), else piece by piece.
+        pieces = [rest] if not rest or _closed_days(rest) else re.split(r"\s*,\s*", rest)
+        for piece in filter(None, pieces):
+            if _HOLIDAYS.match(piece) and (periods or remarks):
+                remarks.append(piece.strip("()"))
+                notes.append(f"{piece.strip('()')!r} kept as a note about the hours")
+                continue
+            shut = _closed_days(piece)
             if shut is None:
                 return unreadable
             closed.update(shut)
