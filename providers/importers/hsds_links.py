@@ -96,7 +96,7 @@ def read_schedules(imp) -> None:
                 periods, always, _, remark = (
                     norm.opening_hours(written)
                     if freq == "weekly" and raw_days.strip()
-                    else (None, False, None, "")
+                    else norm.Hours(None, False, None)
                 )
                 if always:  # "Mon-Sun 00:00-00:00"
                     periods = norm.EVERY_DAY_ALL_DAY

@@ -20,6 +20,7 @@ from providers.importers.timetable import (  # noqa: E402, F401 - part of this m
     ALL_DAY,
     EVERY_DAY_ALL_DAY,
     HSDS_DAYS,
+    Hours,
     around_the_clock,
     clock,
     daytime_closing,

@@ -4,6 +4,7 @@
 import re
 from datetime import datetime, time
 from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, available_timezones
 
 _DAYS = {
@@ -192,30 +193,39 @@ def _afternoon(opens: time, closes: time) -> tuple[time, time]:
     return tuple(time(t.hour + 12, t.minute) if t.hour < 12 else t for t in (opens, closes))
 
 
-def opening_hours(value):
+class Hours(NamedTuple):
+    """What an hours cell says: `periods` [(weekday, opens, closes)] (None when it cannot be
+    read: the caller keeps the whole value as the note about the hours), open 24/7, a note
+    for the import report, and a remark for the note about the hours ("closed holidays")."""
+
+    periods: list | None
+    open_24_7: bool
+    note: str | None
+    remark: str = ""
+
+
+def opening_hours(value) -> Hours:
     """Hours as people type them: 'Mon-Fri 9am-5pm, Sat 10:00-14:00; Sun closed', '24/7'.
 
-    Returns (periods [(weekday, opens, closes)], open_24_7, note for the report, remark):
-    the remark is what the hours leave for the note about them (holidays closed, which no
-    weekly hours say), else "". Any other words that cannot be read make the whole value
-    unreadable: (None, False, note, ""), and the caller keeps it as a note. Days said closed
-    ("Sat-Sun closed", "closed Wednesday") have no hours.
+    Holidays closed, which no weekly hours say, are the remark. Any other words that cannot
+    be read make the whole value unreadable (periods None). Days said closed ("Sat-Sun
+    closed", "closed Wednesday") have no hours.
     """
     raw = " ".join(str(value or "").replace("\u00a0", " ").split())
     if raw.lower() in {"n/a", "na", "null", "none", "-", "--"}:
         raw = ""
     if not raw:
-        return [], False, None, ""
+        return Hours([], False, None)
     if len(raw) > HOURS_MAX_LENGTH:
-        return None, False, f"hours of {len(raw):,} characters not read; kept as a note", ""
+        return Hours(None, False, f"hours of {len(raw):,} characters not read; kept as a note")
     if _ALWAYS.match(raw):
-        return [], True, None, ""
+        return Hours([], True, None)
     always = _ALWAYS_BUT.match(raw)  # "24/7, closed holidays"
     if always and _ALWAYS.match(always["always"]) and _HOLIDAYS.match(always["but"]):
         remark = always["but"].strip("()")
-        return [], True, f"{remark!r} kept as a note about the hours", remark
+        return Hours([], True, f"{remark!r} kept as a note about the hours", remark)
     periods, notes, closed, remarks = [], [], set(), []
-    unreadable = None, False, f"hours {raw!r} not understood; kept as a note", ""
+    unreadable = Hours(None, False, f"hours {raw!r} not understood; kept as a note")
     for part in re.split(r"\s*[;|\n]\s*", raw):
         matches = list(_TOKEN.finditer(part))
         position, previous, last_closes = 0, None, None
@@ -288,8 +298,8 @@ def opening_hours(value):
     note = "; ".join(dict.fromkeys(notes)) or None
     remark = "; ".join(dict.fromkeys(remarks))
     if around_the_clock(periods):
-        return [], True, note, remark  # every day all day
-    return periods, False, note, remark
+        return Hours([], True, note, remark)  # every day all day
+    return Hours(periods, False, note, remark)
 
 
 def hours_text(periods, open_24_7: bool) -> str:
