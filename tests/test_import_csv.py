@@ -344,13 +344,28 @@ def test_a_row_with_no_street_keeps_its_hours_in_the_timezone_column(tmp_path):
                 service_area="nationwide", hours="Mon-Fri 8am-5pm", timezone="Pacific",
             ),
             good_row(timezone="America/Denver"),
+            good_row(
+                organization_name="Island Line", street="", city="", state="", zip="",
+                service_area="nationwide", hours="Mon-Fri 8am-5pm",
+                timezone="Island Time",
+            ),
         ],
     )  # fmt: skip
 
     report = import_csv(path, source="coalition")
 
     zones = {loc.organization.name: loc.timezone for loc in Location.objects.all()}
-    assert zones == {"West Line": "America/Los_Angeles", "Riverside Advocacy": "America/New_York"}
+    assert zones == {
+        "West Line": "America/Los_Angeles",
+        "Riverside Advocacy": "America/New_York",
+        "Island Line": "America/New_York",
+    }
+    # A zone that cannot be read: the report says which zone the hours are kept in instead.
+    assert (
+        "timezone 'Island Time' is not one we can read (a US zone's UTC offset such"
+        " as -5, or a name such as America/Chicago): ignored; its hours are kept in"
+        " America/New_York"
+    ) in report.as_text()
     assert "timezone 'Pacific' read as America/Los_Angeles" in report.as_text()
     assert (
         "warning: timezone 'America/Denver' ignored: a place on the map keeps the zone of where"

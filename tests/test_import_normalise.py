@@ -315,6 +315,11 @@ def test_our_own_terms_are_recognised_by_name_and_slug():
         ("ET", "", "America/New_York"),
         ("Hawaii-Aleutian Standard Time", "", "Pacific/Honolulu"),
         ("ChST", "", "Pacific/Guam"),
+        # Windows' names (they were not read: the hours were kept in New York's time).
+        ("Hawaiian Standard Time", "", "Pacific/Honolulu"),
+        ("Alaskan Standard Time", "", "America/Anchorage"),
+        ("US Mountain Standard Time", "", "America/Phoenix"),
+        ("Aleutian Standard Time", "", "America/Adak"),
         ("-8", "", "America/Los_Angeles"),
         ("-5:00:00", "", "America/New_York"),
         ("UTC -05:00", "", "America/New_York"),

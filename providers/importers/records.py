@@ -308,7 +308,7 @@ def location_values(
         # Its hours are kept in its state's timezone (the default, New York's, otherwise:
         # written either way, so a re-import does not keep a zone its states no longer say).
         zone = states_timezone([clean_state] if clean_state else served_states or [])
-        kept = ""
+        kept, unread = "", []
         for given, zone_row in schedule_zones:
             scheduled, note = norm.schedule_zone(given, inferred=zone)
             if kept and scheduled and scheduled != kept:
@@ -316,11 +316,15 @@ def location_values(
                     f"timezone {given!r} differs from the one given first for the same place:"
                     f" its hours are kept in {kept}"
                 )
-            elif not kept:
+            elif not kept and scheduled:
                 zone_row.fixed("timezone", note)
                 kept = scheduled
-        zone = kept or zone
-        values["timezone"] = zone or Location._meta.get_field("timezone").default
+            elif not kept:
+                unread.append((zone_row, note))
+        zone = kept or zone or Location._meta.get_field("timezone").default
+        for zone_row, note in unread:  # and which zone the hours are kept in instead
+            zone_row.fixed("timezone", f"{note}; its hours are kept in {zone}")
+        values["timezone"] = zone
         return values
     lat, lng, note = norm.coordinates(lat, lng)
     row.fixed("latitude", note)

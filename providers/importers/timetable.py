@@ -339,6 +339,9 @@ _ZONE_WORDS = {
     "hawaii-aleutian": "Pacific/Honolulu", "hawaii aleutian": "Pacific/Honolulu",
     "atlantic": "America/Puerto_Rico", "ast": "America/Puerto_Rico",
     "chamorro": "Pacific/Guam", "chst": "Pacific/Guam", "samoa": "Pacific/Pago_Pago",
+    # Windows' names for US zones ("Hawaiian Standard Time", "US Mountain Standard Time").
+    "hawaiian": "Pacific/Honolulu", "alaskan": "America/Anchorage", "aleutian": "America/Adak",
+    "us mountain": "America/Phoenix", "us eastern": "America/Indiana/Indianapolis",
 }  # fmt: skip
 # The US zone whose standard time is each offset (hours east of UTC).
 _OFFSET_ZONES = {
