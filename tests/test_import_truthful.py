@@ -36,6 +36,17 @@ def lines(report, file: str, severity=None) -> list[str]:
     ]
 
 
+def import_schedules(tmp_path, rows: list[list[str]]):
+    """The messy package with these regular_schedules.csv rows instead of its own."""
+    from messy211 import FILES
+
+    hour_fields, _ = FILES["regular_schedules.csv"]
+    return import_hsds(
+        write_messy_211(tmp_path / "export", **{"regular_schedules.csv": (hour_fields, rows)}),
+        source=SOURCE,
+    )
+
+
 # -- never invent a fact ---------------------------------------------------------------------
 def test_silent_fees_leave_the_cost_not_stated(imported):
     assert service("2001").cost == Cost.NOT_STATED
@@ -378,19 +389,13 @@ def test_midnight_to_midnight_every_day_is_open_24_7(tmp_path, db, opens, closes
 def test_a_day_marked_closed_is_closed_and_notes_read_apart(tmp_path, db):
     """A row saying a day is closed is no hours that day (it was reported as not understood
     and kept as the note "Saturday closed-closed"); texts of several rows read apart."""
-    from messy211 import FILES
-
-    hour_fields, _ = FILES["regular_schedules.csv"]
     rows = [
         ["7601", "", "3003", "", "Monday", "9:00", "5:00", "Walk in mornings"],
         ["7602", "", "3003", "", "Saturday", "closed", "closed", ""],
         ["7603", "", "3003", "", "Sunday", "", "", "Closed Sundays"],
         ["7604", "", "3003", "", "Tuesday", "Closed", "", ""],
     ]
-    report = import_hsds(
-        write_messy_211(tmp_path / "export", **{"regular_schedules.csv": (hour_fields, rows)}),
-        source=SOURCE,
-    )
+    report = import_schedules(tmp_path, rows)
     place = Location.objects.get(source=SOURCE, source_id="3003")
     assert list(place.hours.values_list("weekday", "opens_at", "closes_at")) == [
         (1, time(9), time(17))
@@ -435,14 +440,8 @@ def test_a_remote_location_always_says_its_timezone():
 
 
 def test_every_day_midnight_to_midnight_in_one_row_is_reported_as_24_7(tmp_path, db):
-    from messy211 import FILES
-
-    hour_fields, _ = FILES["regular_schedules.csv"]
     rows = [["7610", "", "3003", "", "Mon-Sun", "00:00", "00:00", ""]]
-    report = import_hsds(
-        write_messy_211(tmp_path / "export", **{"regular_schedules.csv": (hour_fields, rows)}),
-        source=SOURCE,
-    )
+    report = import_schedules(tmp_path, rows)
     place = Location.objects.get(source=SOURCE, source_id="3003")
     assert place.open_24_7 and not place.hours.exists()
     (line,) = lines(report, "regular_schedules.csv")
@@ -456,14 +455,8 @@ def test_every_day_midnight_to_midnight_in_one_row_is_reported_as_24_7(tmp_path,
 def test_midnight_to_midnight_on_a_range_of_days_is_open_all_day(tmp_path, db, days, opens, closes):
     """A range of days in one row, open midnight to midnight: all day on those days. It was
     reported as not understood and kept as the note "Mon-Fri 00:00-00:00"."""
-    from messy211 import FILES
-
-    hour_fields, _ = FILES["regular_schedules.csv"]
     rows = [["7610", "", "3003", "", days, opens, closes, ""]]
-    report = import_hsds(
-        write_messy_211(tmp_path / "export", **{"regular_schedules.csv": (hour_fields, rows)}),
-        source=SOURCE,
-    )
+    report = import_schedules(tmp_path, rows)
     place = Location.objects.get(source=SOURCE, source_id="3003")
     assert list(place.hours.values_list("weekday", "opens_at", "closes_at")) == [
         (day, time(0), time(23, 59)) for day in range(1, 6)
@@ -620,14 +613,8 @@ def test_a_schedule_timezone_that_cannot_be_read_is_reported(tmp_path, db, given
 def test_holidays_closed_written_after_a_schedule_rows_times_are_kept_as_a_note(tmp_path, db):
     """ "5pm closed holidays" in closes_at: the hours were read and the holidays dropped
     without a word."""
-    from messy211 import FILES
-
-    hour_fields, _ = FILES["regular_schedules.csv"]
     rows = [["7610", "", "3003", "", "Mon-Fri", "9am", "5pm closed holidays", ""]]
-    report = import_hsds(
-        write_messy_211(tmp_path / "export", **{"regular_schedules.csv": (hour_fields, rows)}),
-        source=SOURCE,
-    )
+    report = import_schedules(tmp_path, rows)
     place = Location.objects.get(source=SOURCE, source_id="3003")
     assert list(place.hours.values_list("weekday", "opens_at", "closes_at")) == [
         (day, time(9), time(17)) for day in range(1, 6)
