@@ -64,7 +64,8 @@ def _migrations() -> str:
 
 def _search() -> str:
     """The search triggers `migrate` installs: a migrate that failed part-way (or one running
-    now) leaves them dropped, and new listings are not found until the next one succeeds.
+    now) leaves them dropped, and until the next one succeeds new and changed listings reach
+    the search only through the 5-minute repair (repair_search_copies).
     Reported, but not a failure: taking every process out of the balancer for it would take
     the hotlines down with the search."""
     try:

@@ -31,6 +31,7 @@ copies of the rows that differ from their sources.
 """
 
 from django.db import connection as default_connection
+from django.db import transaction
 
 from providers.geometry import DEGREE, MI_PER_DEGREE, TINY_DEGREES
 
@@ -195,6 +196,9 @@ SQLITE_TRIGGERS = {
     "service_terms_search_update": "AFTER UPDATE ON {st} BEGIN "
     f"UPDATE {{sal}} SET search_types = {_TYPES} "
     "WHERE service_id IN (OLD.service_id, NEW.service_id); END",
+    # A term written after its links in one transaction (foreign keys are checked at commit).
+    "term_search_insert": f"AFTER INSERT ON {{term}} BEGIN "
+    f"UPDATE {{sal}} SET search_types = {_TYPES} {_BY_TERM}; END",
     "term_search_update": f"AFTER UPDATE OF {_TERM_COLUMNS} ON {{term}} "
     f"{_sqlite_changed(_TERM_COLUMNS)}BEGIN "
     f"UPDATE {{sal}} SET search_types = {_TYPES} {_BY_TERM}; END",
@@ -277,7 +281,7 @@ POSTGRES_TRIGGERS = {
     "FOR EACH ROW EXECUTE FUNCTION providers_organization_search_sync()",
     "service_terms_search_sync": "AFTER INSERT OR UPDATE OR DELETE ON {st} "
     "FOR EACH ROW EXECUTE FUNCTION providers_service_terms_search_sync()",
-    "term_search_sync": "AFTER UPDATE OF slug, kind ON {term} "
+    "term_search_sync": "AFTER INSERT OR UPDATE OF slug, kind ON {term} "
     "FOR EACH ROW EXECUTE FUNCTION providers_term_search_sync()",
 }
 
@@ -334,16 +338,33 @@ def missing_triggers(connection=default_connection) -> list[str]:
 
 def repair(connection=default_connection, *, batch: int = 500) -> int:
     """Rewrite the copies of the rows whose copies differ from their sources; returns how many
-    (none, unless writes committed at the same moment left one behind: see the top)."""
+    (none, unless writes committed at the same moment left one behind: see the top).
+
+    On PostgreSQL a row another transaction is writing now is left for the next run: waiting
+    for it, the UPDATE would write what its snapshot saw from before that write (a shelter's
+    real point, after the editor made it confidential). The rest are locked first, so the
+    UPDATE, a statement of its own, reads their sources as they are."""
     names = _POSTGRES if connection.vendor == "postgresql" else _SQLITE
+    repaired = 0
     with connection.cursor() as cursor:
         cursor.execute(STALE.format(**names))  # a read: writers do not wait for it
         stale = [pk for (pk,) in cursor.fetchall()]
         for start in range(0, len(stale), batch):
             ids = stale[start : start + batch]
-            marks = ", ".join(["%s"] * len(ids))
-            cursor.execute(f"{REFRESH.format(**names)} WHERE id IN ({marks})", ids)
-    return len(stale)
+            with transaction.atomic(using=connection.alias):
+                if connection.vendor == "postgresql":
+                    marks = ", ".join(["%s"] * len(ids))
+                    cursor.execute(
+                        f"SELECT id FROM {names['sal']} WHERE id IN ({marks})"
+                        " FOR UPDATE SKIP LOCKED",
+                        ids,
+                    )
+                    ids = [pk for (pk,) in cursor.fetchall()]
+                if ids:
+                    marks = ", ".join(["%s"] * len(ids))
+                    cursor.execute(f"{REFRESH.format(**names)} WHERE id IN ({marks})", ids)
+                repaired += len(ids)
+    return repaired
 
 
 def refresh(connection=default_connection) -> None:

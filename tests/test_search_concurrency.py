@@ -166,3 +166,23 @@ def test_a_listing_added_while_its_place_is_made_confidential_loses_the_real_poi
     location.refresh_from_db()
     assert (row.search_lat, row.search_lng) == pytest.approx(location.search_point, abs=1e-9)
     assert (row.search_lat, row.search_lng) != (location.latitude, location.longitude)
+
+
+def test_a_repair_running_while_a_shelter_is_made_confidential_never_writes_its_real_point(
+    make_provider,
+):
+    """Waiting for the editor's row, the repair wrote what its snapshot saw from before the
+    edit: the shelter's real point, until the next run (attacker review)."""
+    row = make_provider(services=("legal-assistance",))
+    with connection.cursor() as cursor:  # wrong for another reason: the repair reads this row
+        cursor.execute(f"UPDATE {ServiceAtLocation._meta.db_table} SET search_types = ''")
+    other = Concurrent(repair)
+    with transaction.atomic():
+        Location.objects.filter(pk=row.location_id).update(address_confidential=True)
+        other.start_and_wait_until_blocked()
+    other.join()
+    location = Location.objects.get(pk=row.location_id)
+    row.refresh_from_db()
+    assert (row.search_lat, row.search_lng) == pytest.approx(location.search_point, abs=1e-9)
+    assert repair() == 1  # the row it left for the next run
+    assert not other.blocked  # it never waited for an editor

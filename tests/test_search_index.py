@@ -133,6 +133,18 @@ def test_rows_written_before_their_location_in_one_transaction(make_provider):
     assert copies(row) == (40.8, -73.9, True)
 
 
+def test_a_service_type_written_after_its_link_in_one_transaction(make_provider):
+    """Foreign keys are checked at commit: a link can come before its term (a fixture, an
+    import), and no trigger copied the term's slug."""
+    row = make_provider(services=())
+    term_id = 999_999
+    with transaction.atomic():
+        row.service.terms.through.objects.create(service_id=row.service_id, term_id=term_id)
+        Term.objects.create(id=term_id, kind=Term.Kind.SERVICE_TYPE, slug="late", name="Late")
+    row.refresh_from_db()
+    assert row.search_types == ",late,"
+
+
 def test_post_migrate_reinstalls_dropped_triggers(make_provider):
     # SQLite drops a table's triggers when a migration rebuilds the table.
     with connection.cursor() as cursor:
