@@ -15,6 +15,16 @@ def local_now(*, tz_name: str, now: datetime) -> datetime:
     return now.astimezone(zone)
 
 
+def utc_offsets(tz_name: str) -> tuple[int, int]:
+    """A zone's UTC offsets in minutes, in winter and in summer (America/Denver: -420, -360).
+    Raises ZoneInfoNotFoundError (or ValueError) for a name that is not a zone."""
+    zone = ZoneInfo(tz_name)
+    winter, summer = (
+        datetime(2026, month, 1, tzinfo=zone).utcoffset().total_seconds() // 60 for month in (1, 7)
+    )
+    return int(winter), int(summer)
+
+
 def _previous_weekday(weekday: int) -> int:
     return 7 if weekday == 1 else weekday - 1
 

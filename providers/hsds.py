@@ -20,16 +20,15 @@ For speed, callers prefetch what a function reads (see `SERVICE_PREFETCH` and fr
 every function also works without prefetching, just with more queries.
 """
 
-import functools
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfoNotFoundError
 
 from django.db.models import Prefetch
 
 from providers import redaction
 from providers.geometry import area_centre
+from providers.hours import utc_offsets
 from providers.models import (
     Cost,
     Language,
@@ -226,17 +225,14 @@ def phone_to_hsds(phone: Phone) -> dict:
     return _compact(data)
 
 
-@functools.lru_cache(maxsize=64)
 def standard_offset(zone: str) -> int | float | None:
     """A zone's standard time as hours from UTC (HSDS's schedule `timezone`, a number):
-    America/Denver -7. The importer reads it back as the zone of the place's states that keeps
-    that time (providers/importers/timetable.schedule_zone)."""
+    America/Denver -7. The importer reads x_timezone, the zone's name, first."""
     try:
-        offset = datetime(2026, 1, 15, 12, tzinfo=ZoneInfo(zone)).utcoffset()
+        minutes = utc_offsets(zone)[0]
     except (ZoneInfoNotFoundError, ValueError):
         return None
-    hours = offset.total_seconds() / 3600
-    return int(hours) if hours.is_integer() else hours
+    return minutes // 60 if minutes % 60 == 0 else minutes / 60
 
 
 def _schedule(location: Location, *, key: object, byday="", opens="", closes="") -> dict:

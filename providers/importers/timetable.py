@@ -2,10 +2,12 @@
 9:00am or 17:00:00, 'Mon-Fri 9am-5pm; Sat 10-2', '24/7' — and back to text for export."""
 
 import re
-from datetime import datetime, time
+from datetime import time
 from functools import lru_cache
 from typing import NamedTuple
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import available_timezones
+
+from providers.hours import utc_offsets
 
 _DAYS = {
     "mo": 1, "mon": 1, "monday": 1, "tu": 2, "tue": 2, "tues": 2, "tuesday": 2,
@@ -370,14 +372,6 @@ def _zone_name(text: str) -> str:
     return name if "/" in name or name in _US_RULES else ""
 
 
-def _offsets(zone: str) -> list[int]:
-    """A zone's UTC offsets in minutes, in winter and in summer."""
-    return [
-        int(datetime(2026, month, 1, tzinfo=ZoneInfo(zone)).utcoffset().total_seconds()) // 60
-        for month in (1, 7)
-    ]
-
-
 def schedule_zone(value, inferred: str = "") -> tuple[str, str | None]:
     """(IANA zone, note for the report) of a schedule's timezone: a zone name
     ("America/Chicago"), a US zone's words ("Pacific", "EST", "Eastern Standard Time") or a
@@ -396,12 +390,12 @@ def schedule_zone(value, inferred: str = "") -> tuple[str, str | None]:
         return named, None if named == raw else f"timezone {raw!r} read as {named}"
     inferred = _zone_name(inferred)
     match = _OFFSET.match(raw.lower())
-    if zone is not None and inferred and _offsets(inferred)[0] == _offsets(zone)[0]:
+    if zone is not None and inferred and utc_offsets(inferred)[0] == utc_offsets(zone)[0]:
         zone = inferred
     elif zone is None and match:
         minutes = int(match["h"]) * 60 + int(match["m"] or 0)
         minutes = -minutes if match["sign"] in "-−" else minutes
-        zone = inferred if inferred and minutes in _offsets(inferred) else None
+        zone = inferred if inferred and minutes in utc_offsets(inferred) else None
         zone = zone or _OFFSET_ZONES.get(minutes / 60)
     if zone is None:
         return "", (
