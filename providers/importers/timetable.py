@@ -290,13 +290,13 @@ def opening_hours(value) -> Hours:
         for piece in filter(None, pieces):
             if _HOLIDAYS.match(piece) and (periods or remarks):
                 remarks.append(piece.strip("()"))
-                notes.append(f"{piece.strip('()')!r} kept as a note about the hours")
                 continue
             shut = _closed_days(piece)
             if shut is None:
                 return unreadable
             closed.update(shut)
     periods = [period for period in dict.fromkeys(periods) if period[0] not in closed]
+    notes += [f"{remark!r} kept as a note about the hours" for remark in remarks]
     note = "; ".join(dict.fromkeys(notes)) or None
     remark = "; ".join(dict.fromkeys(remarks))
     if around_the_clock(periods):
