@@ -19,7 +19,7 @@ location, service, organization and the service-type links for every candidate
 
 They are maintained by database triggers, so every way of writing (save(), QuerySet.update(),
 bulk_create(), M2M add/remove, raw SQL, imports) keeps them right. The triggers are
-(re)installed and every copy recomputed after each `migrate` (post_migrate), because SQLite
+(re)installed and every wrong copy rewritten after each `migrate` (post_migrate), because SQLite
 drops a table's triggers whenever a migration rebuilds that table.
 
 On PostgreSQL a trigger reads the other tables as its transaction sees them, so a few pairs of
@@ -155,9 +155,8 @@ _COPIES = {
 _ALL = ", ".join(f"{column} = {value}" for column, value in _COPIES.items())
 REFRESH = "UPDATE {sal} SET " + _ALL
 # The rows whose copies differ from what their sources say ({differs}: IS NOT, IS DISTINCT FROM).
-STALE = "SELECT id FROM {sal} WHERE " + " OR ".join(
-    f"{column} {{differs}} {value}" for column, value in _COPIES.items()
-)
+_WRONG = " OR ".join(f"{column} {{differs}} {value}" for column, value in _COPIES.items())
+STALE = "SELECT id FROM {sal} WHERE " + _WRONG
 
 # -- SQLite: AFTER triggers that UPDATE the copies (recursive triggers are off by default).
 # SQLite takes one writer at a time, so a trigger may read the other tables as they are.
@@ -367,17 +366,21 @@ def repair(connection=default_connection, *, batch: int = 500) -> int:
     return repaired
 
 
-def refresh(connection=default_connection) -> None:
-    """Recompute every copy from the source tables (one statement)."""
+def refresh(connection=default_connection) -> int:
+    """Recompute the copies from the source tables in one statement, writing only the rows
+    whose copies are wrong (after a migrate with nothing to change, none: rewriting every
+    row made PostgreSQL's index-only scans read the table too until the next vacuum).
+    Returns how many rows it wrote."""
     names = _POSTGRES if connection.vendor == "postgresql" else _SQLITE
     with connection.cursor() as cursor:
-        cursor.execute(REFRESH.format(**names))
+        cursor.execute(f"{REFRESH} WHERE {_WRONG}".format(**names))
+        return cursor.rowcount
 
 
 def on_pre_migrate(sender, using="default", **kwargs) -> None:
     """Before migrations run, drop the triggers: SQLite rebuilds a table to alter it, and a
     trigger that reads a table being rebuilt fails the migration ("no such table"). The
-    post_migrate handler installs them again and recomputes every copy."""
+    post_migrate handler installs them again and rewrites every wrong copy."""
     from django.db import connections
 
     connection = connections[using]

@@ -381,6 +381,27 @@ def test_saving_what_the_copies_do_not_read_rewrites_no_listing(make_provider):
     assert_copies_match_the_sources()
 
 
+def test_a_migrate_rewrites_only_the_listings_whose_copies_are_wrong(make_provider):
+    """Every `migrate` (each start of `make serve-prod`) recomputed every copy: on
+    PostgreSQL a new version of every listing and its index entries, which cleared the
+    visibility map that the search's index-only scans need (each then read the table as
+    well, until a vacuum), and wrote back the copies of a row an editor was changing."""
+    rows = [make_provider(name=f"P{i}") for i in range(3)]
+    with RowsRewritten() as settled:
+        on_post_migrate(sender=None, using="default")
+    assert settled.count == 0
+
+    with connection.cursor() as cursor:  # a write no trigger sees (or a dropped trigger)
+        cursor.execute(
+            "UPDATE providers_serviceatlocation SET search_lat = 0 WHERE id = %s",
+            [rows[1].pk.hex if connection.vendor == "sqlite" else rows[1].pk],
+        )
+    with RowsRewritten() as one_wrong:
+        on_post_migrate(sender=None, using="default")
+    assert one_wrong.count == 1
+    assert_copies_match_the_sources()
+
+
 @pytest.mark.parametrize("latitude", [5e-324, -1e-200])
 def test_a_confidential_location_at_a_denormal_latitude_saves(make_provider, latitude):
     # PostgreSQL raised "value out of range: underflow" in the copies' trigger (the cosine
