@@ -51,6 +51,8 @@ def copy_from(source: Path) -> None:
     from django.core.management import call_command
     from django.db import connection
 
+    from providers.search_index import refresh
+
     call_command("migrate", verbosity=0)
     src = sqlite3.connect(source)
     with connection.cursor() as cursor:
@@ -78,6 +80,10 @@ def copy_from(source: Path) -> None:
                     copy.write_row(row)
         for table in TABLES:
             cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+    # The copies as PostgreSQL writes them: string_agg lists a listing's service types in
+    # another order than SQLite's GROUP_CONCAT, and the next migrate (each start of the
+    # server) would rewrite those rows after the VACUUM below.
+    refresh(connection)
     with raw.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")  # Django's connection is in autocommit mode
 

@@ -104,7 +104,8 @@ _SQLITE = {
     **_NAMES,
     "false": "0",
     "differs": "IS NOT",
-    "concat": "GROUP_CONCAT(t.slug, ',')",
+    # SQLite before 3.44 has no ORDER BY in an aggregate; it keeps the ordered subquery's.
+    "concat": "GROUP_CONCAT(slug, ',')",
     # CAST truncates toward zero, which is floor() for these non-negative values.
     "band": f"CAST(({_L_LAT} + 90) * 20 AS INTEGER)",
 }
@@ -112,7 +113,7 @@ _POSTGRES = {
     **_NAMES,
     "false": "false",
     "differs": "IS DISTINCT FROM",
-    "concat": "string_agg(t.slug, ',')",
+    "concat": "string_agg(slug, ',' ORDER BY slug)",
     "band": f"floor(({_L_LAT} + 90) * 20)::integer",
     "new_band": f"floor(({_NEW_LAT} + 90) * 20)::integer",
     "new_lat": _NEW_LAT,
@@ -140,9 +141,12 @@ _LAT = (
 _LNG = _LAT.format(lat=_L_LNG)
 _BAND = _LAT.format(lat="{band}")
 _LAT = _LAT.format(lat=_L_LAT)
+# In the slugs' order: in the order the plan met them, a new plan (after an ANALYZE) made
+# right copies look wrong to the next repair or migrate, which rewrote them all.
 _TYPES = (
-    "COALESCE((SELECT ',' || {concat} || ',' FROM {st} x JOIN {term} t ON t.id = x.term_id "
-    "WHERE x.service_id = {sal}.service_id AND t.kind = 'service_type'), '')"
+    "COALESCE((SELECT ',' || {concat} || ',' FROM (SELECT t.slug FROM {st} x "
+    "JOIN {term} t ON t.id = x.term_id WHERE x.service_id = {sal}.service_id "
+    "AND t.kind = 'service_type' ORDER BY t.slug) AS types), '')"
 )
 _COPIES = {
     "search_lat": _LAT,
