@@ -98,29 +98,29 @@ _PHONES = """
     SELECT service_id, location_id, organization_id, number, extension, kind, note,
         translations
     FROM providers_phone
-    WHERE service_id IN ({services}) OR location_id IN ({locations})
-        OR organization_id IN ({organizations})
+    WHERE service_id {services} OR location_id {locations}
+        OR organization_id {organizations}
     ORDER BY position, id"""
 _TERMS = """
     SELECT link.service_id, term.kind, term.slug
     FROM providers_service_terms link CROSS JOIN providers_term term
-    WHERE link.service_id IN ({services}) AND term.id = link.term_id
+    WHERE link.service_id {services} AND term.id = link.term_id
     ORDER BY term.kind, term.position, term.slug"""
 _LANGUAGES = """
     SELECT link.service_id, language.code, language.name, language.name_es,
         language.native_name
     FROM providers_service_languages link CROSS JOIN providers_language language
-    WHERE link.service_id IN ({services}) AND language.code = link.language_id
+    WHERE link.service_id {services} AND language.code = link.language_id
     ORDER BY language.code"""
 _HOURS = """
     SELECT location_id, weekday, CAST(opens_at AS TEXT), CAST(closes_at AS TEXT)
     FROM providers_openinghours
-    WHERE location_id IN ({locations})
+    WHERE location_id {locations}
     ORDER BY weekday, opens_at, id"""
 _ACCESSIBILITY = """
     SELECT link.location_id, term.slug
     FROM providers_location_accessibility link CROSS JOIN providers_term term
-    WHERE link.location_id IN ({locations}) AND term.id = link.term_id
+    WHERE link.location_id {locations} AND term.id = link.term_id
     ORDER BY term.position, term.slug"""
 
 
@@ -159,23 +159,32 @@ def load_related(listings: list[ServiceAtLocation]) -> Related:
     )
 
 
-def _statements(services: list, locations: list, organizations: list) -> list[tuple[str, list]]:
+def _among(vendor: str, ids: list) -> tuple[str, list]:
+    """SQL and parameters for "is one of `ids`": `IN (%s, ...)`, or on PostgreSQL one array,
+    `= ANY(%s)`, so that a statement's text is the same for any page (psycopg prepares it
+    once a connection) and binds one parameter, not one per id (psycopg parses a statement
+    of over 50 parameters again each time, and dumping a page's ids cost more than reading
+    its rows)."""
+    if vendor == "postgresql":
+        return "= ANY(%s::uuid[])", [ids]
+    return f"IN ({', '.join(['%s'] * len(ids))})", ids
+
+
+def _statements(
+    vendor: str, services: list, locations: list, organizations: list
+) -> list[tuple[str, list]]:
     """(sql, params) of the five relation queries for these owners' ids as the database
     holds them: phones, terms, languages, hours, accessibility."""
-    marks = {
-        name: ", ".join(["%s"] * len(ids))
-        for name, ids in [
-            ("services", services),
-            ("locations", locations),
-            ("organizations", organizations),
-        ]
-    }
+    (services, service_ids), (locations, location_ids), (organizations, organization_ids) = (
+        _among(vendor, ids) for ids in (services, locations, organizations)
+    )
+    among = {"services": services, "locations": locations, "organizations": organizations}
     return [
-        (_PHONES.format(**marks), [*services, *locations, *organizations]),
-        (_TERMS.format(**marks), services),
-        (_LANGUAGES.format(**marks), services),
-        (_HOURS.format(**marks), locations),
-        (_ACCESSIBILITY.format(**marks), locations),
+        (_PHONES.format(**among), [*service_ids, *location_ids, *organization_ids]),
+        (_TERMS.format(**among), service_ids),
+        (_LANGUAGES.format(**among), service_ids),
+        (_HOURS.format(**among), location_ids),
+        (_ACCESSIBILITY.format(**among), location_ids),
     ]
 
 
@@ -218,6 +227,7 @@ def _related(services: Iterable, locations: Iterable, organizations: Iterable) -
     if not services:
         return Related(key=key)
     phones, terms, languages, hours, accessibility = _statements(
+        connection.vendor,
         services,
         list({key(pk) for pk in locations}),
         list({key(pk) for pk in organizations}),
@@ -518,7 +528,7 @@ class _Columns:
             f" JOIN {table(Service)} ON s.id = sal.{quote('service_id')}"
             f" JOIN {table(Organization)} ON o.id = s.{quote('organization_id')}"
             f" JOIN {table(Location)} ON l.id = sal.{quote('location_id')}"
-            " WHERE sal.id IN ({ids}) AND s.status = %s AND o.status = %s"
+            " WHERE sal.id {ids} AND s.status = %s AND o.status = %s"
         )
 
 
@@ -533,9 +543,9 @@ def _sources(ids: list[UUID]) -> dict[UUID, _Source]:
         columns = _COLUMNS[connection.vendor] = _Columns(connection)
     keys = db_ids(ids, using=connection.alias)
     by_key = dict(zip(keys, ids, strict=True))
-    sql = columns.sql.format(ids=", ".join(["%s"] * len(ids)))
+    among, params = _among(connection.vendor, keys)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*keys, Status.PUBLISHED, Status.PUBLISHED])
+        cursor.execute(columns.sql.format(ids=among), [*params, Status.PUBLISHED, Status.PUBLISHED])
         fetched = cursor.fetchall()
     found = {}
     for values in fetched:
