@@ -288,6 +288,30 @@ def test_older_layout_report_names_every_fixed_row_and_unmapped_term(legacy):
 
 
 @pytest.mark.django_db
+def test_a_table_the_importer_does_not_read_is_named_in_the_report(legacy):
+    """An HSDS 2.0 package's holiday closures (holiday_schedules.csv) were dropped without a
+    word: the data manager believed the holidays were imported."""
+    write_csv(
+        legacy / "holiday_schedules.csv",
+        ["id", "location_id", "closed", "start_date", "end_date"],
+        [{"id": "h-1", "location_id": "loc-1", "closed": "true", "start_date": "2025-12-25",
+          "end_date": "2025-12-25"}],
+    )  # fmt: skip
+    write_csv(legacy / "programs.csv", ["id", "name"], [{"id": "p-1", "name": "Outreach"}])
+
+    report = import_hsds(legacy)
+
+    unread = {
+        issue.file: issue.as_text()
+        for issue in report.issues
+        if issue.row is None and "not imported" in issue.as_text()
+    }
+    assert set(unread) == {"holiday_schedules.csv", "programs.csv"}
+    assert "hours note" in unread["holiday_schedules.csv"]  # what to do instead
+    assert report.by_severity()[Severity.INVALID] == 0
+
+
+@pytest.mark.django_db
 def test_a_location_that_cannot_be_placed_stops_the_import_and_is_named(legacy):
     write_legacy_package(
         legacy,

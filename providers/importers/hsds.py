@@ -45,6 +45,12 @@ V3_FILES = {
     "addresses.csv", "service_at_location.csv", "schedules.csv", "taxonomy_terms.csv",
     "attributes.csv", "accessibility.csv", "taxonomies.csv",
 }  # fmt: skip
+UNREAD_HINTS = {
+    "holiday_schedules.csv": (
+        "; say the holiday closures in each location's hours note (for example"
+        ' "Closed on federal holidays"), which survivors see next to the hours'
+    ),
+}
 HOURS_COMPARED = ("location_id", "weekday", "opens_at", "closes_at")
 INACTIVE = {"inactive", "defunct", "temporarily closed", "temporarily_closed", "closed"}
 
@@ -156,10 +162,17 @@ class HsdsImport:
         self._locations()
         hsds_links.write_links(self)
         hsds_links.finish(self)
+        self._name_unread_tables()
         if self.report.ok:
             from providers.duplicates import find_duplicates
 
             self.report.duplicates = find_duplicates(organizations=self.orgs.ids.values())
+
+    def _name_unread_tables(self) -> None:
+        """A table this importer does not read is named, so that no one believes it was."""
+        for name in self.pkg.unread():
+            hint = UNREAD_HINTS.get(name, "")
+            self.report.warn(name, None, f"not imported: this importer does not read it{hint}")
 
     def parent_missing(
         self, file: str, row: int, table: str, upserter: Upserter, sid: str, column: str

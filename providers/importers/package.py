@@ -67,6 +67,7 @@ class Package:
         self._virtual: dict[str, bytes] = {}  # tables read from HSDS JSON, as CSV
         self.json_name = ""  # the HSDS JSON file read as tables, if any
         self._nul_rows: set[tuple[str, int]] = set()  # reported once, though read again
+        self.read: set[str] = set()  # the tables whose rows were asked for
         if self.path.is_dir():
             # Tables at the top or in sub-folders (data/services.csv): the shallowest of each
             # name, as in a zip.
@@ -173,6 +174,10 @@ class Package:
     def files(self) -> list[str]:
         return sorted(self._members)
 
+    def unread(self) -> list[str]:
+        """The CSV tables no one asked for the rows of."""
+        return [name for name in self.files() if name.endswith(".csv") and name not in self.read]
+
     def _open_bytes(self, name: str):
         if name.lower() in self._virtual:
             return io.BytesIO(self._virtual[name.lower()])
@@ -230,6 +235,7 @@ class Package:
         """(row number, {normalised header: raw value}) for each non-blank record."""
         if not self.has(name):
             return
+        self.read.add(name.lower())
         encoding = self._encoding(name)
         with self._open_bytes(name) as raw:
             stream = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
