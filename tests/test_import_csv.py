@@ -385,3 +385,68 @@ def test_a_note_about_the_hours_made_too_long_is_shortened_and_reported(tmp_path
     kept = Location.objects.get().hours_note
     assert len(kept) == 300 and kept.startswith("closed holidays; Walk-ins") and kept[-1] == "…"
     assert "fixed [hours_note]: shortened to 300 characters" in report.as_text()
+
+
+@pytest.mark.django_db
+def test_a_place_given_again_with_other_hours_or_numbers_is_reported(tmp_path):
+    """A 211 export writes a row per service at a site, with that service's hours and phone.
+    The place takes the first row's; the others' were dropped without a word."""
+    path = sheet(
+        tmp_path,
+        [
+            good_row(service_name="Legal help", hours="Mon-Fri 9-5", phone="212-555-0100"),
+            good_row(service_name="Counseling", hours="Mon-Fri 9-5", phone="212-555-0100"),
+            good_row(service_name="Shelter intake", hours="24/7", phone="212-555-0199",
+                     accessibility="Wheelchair accessible"),
+            good_row(service_name="Food pantry", hours=" mon-fri 9-5 "),
+        ],
+    )  # fmt: skip
+
+    report = import_csv(path, source="coalition")
+
+    location = Location.objects.get()
+    assert location.services.count() == 4
+    assert [(h.weekday, h.opens_at) for h in location.hours.all()][:1] == [(1, time(9))]
+    assert [p.number for p in Phone.objects.filter(location=location)] == ["+12125550100"]
+    lines = [issue.as_text() for issue in report.issues if issue.row == 4]
+    assert lines == [
+        "coalition.csv row 4: warning: the same place as row 2 with other hours,"
+        " accessibility, phone: the place keeps row 2's (a place has one set: give this one"
+        " its own location_id, or say a service's own hours in its description)"
+    ]
+    assert not [issue for issue in report.issues if issue.row in (3, 5)]
+    assert report.ok
+
+
+@pytest.mark.django_db
+def test_a_place_said_confidential_on_a_later_row_only_stops_the_import(tmp_path):
+    """The place took the first row's cells: a shelter marked confidential on its second
+    row only was published with its street."""
+    path = sheet(
+        tmp_path,
+        [
+            good_row(service_name="Legal help"),
+            good_row(service_name="Shelter intake", address_confidential="yes"),
+        ],
+    )
+
+    with pytest.raises(ImportFailed) as failed:
+        import_csv(path, source="coalition")
+
+    assert (
+        "coalition.csv row 3: invalid [address_confidential]: the same place as row 2,"
+        " confidential here and not there"
+    ) in failed.value.report.as_text()
+    assert not Location.objects.exists()
+    # Said on the first row, the place is hidden whatever the later rows say.
+    import_csv(
+        sheet(
+            tmp_path,
+            [
+                good_row(service_name="Shelter intake", address_confidential="yes"),
+                good_row(service_name="Legal help"),
+            ],
+        ),
+        source="coalition",
+    )
+    assert Location.objects.get().address_confidential

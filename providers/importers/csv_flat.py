@@ -65,6 +65,19 @@ ALIASES = {
 }  # fmt: skip
 
 
+# What a row says of its place: a later row of the same place that says otherwise is reported.
+PLACE_COLUMNS = (
+    "location_name", "street", "street_2", "city", "state", "zip", "latitude", "longitude",
+    "coordinates_approximate", "hours", "hours_note", "timezone", "accessibility", "phone",
+    "phone_extension", "hotline", "text_number", "tty",
+)  # fmt: skip
+
+
+def _said(value) -> str:
+    """A cell as compared between rows: its words, in any case and spacing."""
+    return " ".join(str(value or "").split()).casefold()
+
+
 FLAT_LABELS = {"address_1": "street", "address_2": "street_2", "state": "state",
                "postcode": "zip"}  # fmt: skip
 
@@ -162,6 +175,7 @@ class FlatImport:
             Location.accessibility.through, ignore_conflicts=True, before=parents
         )
         self.bad_keys: dict[str, int] = {}
+        self.places: dict[str, tuple[int, dict]] = {}  # location id -> (first row, its cells)
         self.pairs: set = set()
         self.stored_pairs = set(  # the links this source has (left as they are)
             ServiceAtLocation.objects.filter(service__source=self.source).values_list(
@@ -244,6 +258,8 @@ class FlatImport:
             else self._service(row, r, service_name, remote_area=streetless_area)
         )
         location = None if loc_sid in self.locations else self._location(row, r, remote)
+        if loc_sid in self.places and not self._same_place(row, r, *self.places[loc_sid]):
+            return
         failed = [
             sid
             for sid, values, known in (
@@ -265,11 +281,40 @@ class FlatImport:
             self._add_service(row, r, service_sid, service, org_pk)
         if location is not None:
             self._add_location(row, r, loc_sid, location, org_pk)
+            self.places[loc_sid] = row.number, r
         pair = (self.services.get(service_sid), self.locations.get(loc_sid))
         if pair not in self.pairs:
             self.pairs.add(pair)
             if pair not in self.stored_pairs:
                 self.links.add(service_id=pair[0], location_id=pair[1])
+
+    def _same_place(self, row: Row, r: dict, first: int, first_r: dict) -> bool:
+        """A row of a place an earlier row gave: the place keeps that row's hours, numbers
+        and address. Say what this one said otherwise (a 211 export writes each service's
+        own hours and phone on its row) and refuse a row that would hide the place."""
+        if norm.boolean(r.get("address_confidential")) is True and (
+            norm.boolean(first_r.get("address_confidential")) is not True
+        ):
+            row.bad(
+                f"the same place as row {first}, confidential here and not there: say it on"
+                " every row of the place (or on the first), so that its address is never shown",
+                "address_confidential",
+            )
+            return False
+        other = [
+            column
+            for column in PLACE_COLUMNS
+            if _said(r.get(column)) and _said(r.get(column)) != _said(first_r.get(column))
+        ]
+        if other:
+            self.report.warn(
+                row.file,
+                row.number,
+                f"the same place as row {first} with other {', '.join(other)}: the place keeps"
+                f" row {first}'s (a place has one set: give this one its own location_id, or"
+                " say a service's own hours in its description)",
+            )
+        return True
 
     def _organization(self, row: Row, r: dict) -> dict | None:
         verified = row.date(r.get("last_verified_on"), "last_verified_on")
