@@ -398,7 +398,8 @@ def test_a_place_given_again_with_other_hours_or_numbers_is_reported(tmp_path):
             good_row(service_name="Counseling", hours="Mon-Fri 9-5", phone="212-555-0100"),
             good_row(service_name="Shelter intake", hours="24/7", phone="212-555-0199",
                      accessibility="Wheelchair accessible"),
-            good_row(service_name="Food pantry", hours=" mon-fri 9-5 "),
+            good_row(service_name="Food pantry", hours="M-F 9am-5pm", phone="(212) 555-0100",
+                     city=" new york "),
         ],
     )  # fmt: skip
 

@@ -73,9 +73,21 @@ PLACE_COLUMNS = (
 )  # fmt: skip
 
 
-def _said(value) -> str:
-    """A cell as compared between rows: its words, in any case and spacing."""
-    return " ".join(str(value or "").split()).casefold()
+def _said(column: str, value):
+    """A cell as compared between rows: what it means where we read it ("9am-5pm" and "9-5",
+    "(212) 555-0100" and "212.555.0100" say the same), else its words in any case and
+    spacing. "" for an empty cell."""
+    words = " ".join(str(value or "").split()).casefold()
+    if not words:
+        return ""
+    if column == "hours":
+        hours = norm.opening_hours(value)
+        return words if hours.periods is None else (hours.periods, hours.open_24_7, hours.remark)
+    if column in {"phone", "hotline", "text_number", "tty"}:
+        return "".join(filter(str.isdigit, words)).removeprefix("1")
+    if column == "accessibility":
+        return frozenset(item.casefold() for item in norm.split_list(value))
+    return words
 
 
 FLAT_LABELS = {"address_1": "street", "address_2": "street_2", "state": "state",
@@ -301,11 +313,11 @@ class FlatImport:
                 "address_confidential",
             )
             return False
-        other = [
-            column
-            for column in PLACE_COLUMNS
-            if _said(r.get(column)) and _said(r.get(column)) != _said(first_r.get(column))
-        ]
+        other = []
+        for column in PLACE_COLUMNS:
+            said = _said(column, r.get(column))
+            if said != "" and said != _said(column, first_r.get(column)):
+                other.append(column)
         if other:
             self.report.warn(
                 row.file,
