@@ -384,15 +384,39 @@ def test_saving_what_the_copies_do_not_read_rewrites_no_listing(make_provider):
 def test_service_types_are_copied_in_one_order_whatever_the_plan(make_provider):
     """The copy listed the slugs in the order the database's plan met them. A new plan (after
     an ANALYZE) gave another order, so the next migrate or repair took tens of thousands of
-    right copies for wrong ones and rewrote them (39k of 100k listings on PostgreSQL)."""
-    slugs = ["victim-advocacy", "legal-assistance", "counseling-support-groups"]
-    row = make_provider(services=slugs)  # linked in this order, not the alphabet's
-    row.refresh_from_db()
-    assert row.search_types == "," + ",".join(sorted(slugs)) + ","
+    right copies for wrong ones and rewrote them (39k of 100k listings on PostgreSQL). The
+    order is the slugs' bytes, whatever the database's collation (en-US sorts "legal_aid"
+    before "legal-advice", and a collation's new version may sort otherwise again)."""
+    if connection.vendor == "postgresql":
+        drop_triggers()  # all undone with the test's transaction
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "ALTER TABLE providers_term ALTER COLUMN slug"
+                ' TYPE varchar(60) COLLATE "en-US-x-icu"'
+            )
+        install_triggers()
+    made = [  # made, then linked, against the alphabet's order
+        Term.objects.create(kind=Term.Kind.SERVICE_TYPE, slug=slug, name=slug)
+        for slug in ("zz-last", "legalaid", "legal_aid", "legal-advice", "aa-first")
+    ]
+    row = make_provider(services=())
+    row.service.terms.add(*made[:4])
+
+    def types() -> str:
+        row.refresh_from_db()
+        return row.search_types
+
+    assert types() == ",legal-advice,legal_aid,legalaid,zz-last,"
+    row.service.terms.add(made[4])
+    assert types() == ",aa-first,legal-advice,legal_aid,legalaid,zz-last,"
+    row.service.terms.remove(made[2])
+    Term.objects.filter(pk=made[0].pk).update(slug="ab-renamed")
+    assert types() == ",aa-first,ab-renamed,legal-advice,legalaid,"
     if connection.vendor == "postgresql":
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_nestloop = off")  # a hash join of links and terms
             assert repair() == 0
+    assert repair() == 0
 
 
 def test_a_migrate_rewrites_only_the_listings_whose_copies_are_wrong(make_provider):
