@@ -411,43 +411,38 @@ def test_a_place_given_again_with_other_hours_or_numbers_is_reported(tmp_path):
     assert [p.number for p in Phone.objects.filter(location=location)] == ["+12125550100"]
     lines = [issue.as_text() for issue in report.issues if issue.row == 4]
     assert lines == [
-        "coalition.csv row 4: warning: the same place as row 2 with other hours,"
-        " accessibility, phone: the place keeps row 2's (a place has one set: give this one"
-        " its own location_id, or say a service's own hours in its description)"
+        "coalition.csv row 4: warning: the same place as an earlier row, with other hours,"
+        " accessibility, phone: the place keeps the first row's (a place has one set; say a"
+        " service's own hours in its description)"
     ]
     assert not [issue for issue in report.issues if issue.row in (3, 5)]
     assert report.ok
 
 
 @pytest.mark.django_db
-def test_a_place_said_confidential_on_a_later_row_only_stops_the_import(tmp_path):
-    """The place took the first row's cells: a shelter marked confidential on its second
-    row only was published with its street."""
-    path = sheet(
-        tmp_path,
-        [
-            good_row(service_name="Legal help"),
-            good_row(service_name="Shelter intake", address_confidential="yes"),
-        ],
-    )
+@pytest.mark.parametrize("skip_invalid", [False, True])
+def test_a_place_any_row_marks_confidential_is_hidden(tmp_path, skip_invalid):
+    """The place took the first row's cells: a shelter marked confidential on its second row
+    only was published with its street, and so was one whose marked row was refused
+    (--skip-invalid); a word such as "Confidential" was read as no."""
+    rows = [
+        good_row(location_id="shelter-1", service_name="Legal help"),
+        good_row(location_id="shelter-1", service_name="Intake", address_confidential="yes"),
+        good_row(location_id="shelter-3", street="9 Oak St", address_confidential="Confidential"),
+    ]
+    if skip_invalid:  # the marked row is refused (no organization name); the next gives the place
+        rows += [
+            good_row(location_id="shelter-2", organization_name="", address_confidential="yes"),
+            good_row(location_id="shelter-2", service_name="Beds", street="12 Elm St"),
+        ]
 
-    with pytest.raises(ImportFailed) as failed:
-        import_csv(path, source="coalition")
+    report = import_csv(sheet(tmp_path, rows), source="coalition", skip_invalid=skip_invalid)
 
+    hidden = dict(Location.objects.values_list("source_id", "address_confidential"))
+    assert hidden == {f"shelter-{n}": True for n in ((1, 2, 3) if skip_invalid else (1, 3))}
+    text = report.as_text()
     assert (
-        "coalition.csv row 3: invalid [address_confidential]: the same place as row 2,"
-        " confidential here and not there"
-    ) in failed.value.report.as_text()
-    assert not Location.objects.exists()
-    # Said on the first row, the place is hidden whatever the later rows say.
-    import_csv(
-        sheet(
-            tmp_path,
-            [
-                good_row(service_name="Shelter intake", address_confidential="yes"),
-                good_row(service_name="Legal help"),
-            ],
-        ),
-        source="coalition",
-    )
-    assert Location.objects.get().address_confidential
+        "coalition.csv row 2: fixed [address_confidential]: made confidential, as row 3 says"
+        " of the same place (the address is hidden)"
+    ) in text
+    assert "'Confidential' is not a yes or no: read as confidential" in text

@@ -298,6 +298,8 @@ def test_a_table_the_importer_does_not_read_is_named_in_the_report(legacy):
           "end_date": "2025-12-25"}],
     )  # fmt: skip
     write_csv(legacy / "programs.csv", ["id", "name"], [{"id": "p-1", "name": "Outreach"}])
+    write_csv(legacy / "funding.csv", ["id", "source"], [])  # a header only: nothing lost
+    write_csv(legacy / "._services.csv", ["id"], [{"id": "mac"}])  # a Mac's shadow file
 
     report = import_hsds(legacy)
 

@@ -6,7 +6,7 @@ import pytest
 from messy211 import FILES, write_messy_211
 
 from providers.importers.hsds import import_hsds
-from providers.importers.report import ImportFailed
+from providers.importers.report import ImportFailed, Report
 
 pytestmark = pytest.mark.django_db
 SOURCE = "harbor-211"
@@ -88,3 +88,17 @@ def test_locations_of_missing_organizations_are_one_cause_with_their_ids(tmp_pat
         "  2 locations.csv rows point at 2 organization ids missing from organizations.csv: "
         "1201, 1207"
     ) in report.summary_lines()
+
+
+def test_a_row_that_stops_the_import_is_named_after_many_other_causes():
+    """Past MAX_CAUSES causes the rest were only counted: an import of a few thousand sites,
+    each with a warning of its own, failed on a bad phone and named no row (211 data
+    manager)."""
+    report = Report()
+    for number in range(2, report.MAX_CAUSES + 10):
+        report.warn("sites.csv", number, f"a warning of its own, {number}")
+    report.bad_row("sites.csv", 9999, "'555' is not a valid phone number", "phone")
+
+    assert "sites.csv row 9999: invalid [phone]: '555' is not a valid phone number" in [
+        issue.as_text() for issue in report.issues
+    ]

@@ -73,6 +73,12 @@ PLACE_COLUMNS = (
 )  # fmt: skip
 
 
+def _confidential(value) -> bool:
+    """The cell hides the place: a yes, or anything that is not a clear no ("Confidential",
+    "Yes - confidential"): a shelter's street must never be shown for a word we do not know."""
+    return norm.boolean(value) is True or (norm.boolean(value) is None and not norm.is_empty(value))
+
+
 def _said(column: str, value):
     """A cell as compared between rows: what it means where we read it ("9am-5pm" and "9-5",
     "(212) 555-0100" and "212.555.0100" say the same), else its words in any case and
@@ -87,6 +93,17 @@ def _said(column: str, value):
         return "".join(filter(str.isdigit, words)).removeprefix("1")
     if column == "accessibility":
         return frozenset(item.casefold() for item in norm.split_list(value))
+    if column == "state":
+        return norm.state(value)[0] or words
+    if column == "zip":
+        return (norm.postcode(value)[0] or words)[:5]
+    if column in {"latitude", "longitude"}:
+        try:
+            return round(float(words), 6)
+        except ValueError:
+            return words
+    if column == "coordinates_approximate":
+        return norm.boolean(value)
     return words
 
 
@@ -188,6 +205,7 @@ class FlatImport:
         )
         self.bad_keys: dict[str, int] = {}
         self.places: dict[str, tuple[int, dict]] = {}  # location id -> (first row, its cells)
+        self.hidden: dict[str, int] = {}  # location id -> the first row that marks it confidential
         self.pairs: set = set()
         self.stored_pairs = set(  # the links this source has (left as they are)
             ServiceAtLocation.objects.filter(service__source=self.source).values_list(
@@ -202,6 +220,7 @@ class FlatImport:
             self._row(Row(self.report, self.file, number), values)
         for inserter in (self.links, self.terms, self.spoken, self.access):
             inserter.flush()
+        self._hide_places()
         for inserter, table in ((self.hours, "opening_hours"), (self.phones, "phones")):
             inserter.finish()
             inserter.count(self.report, table)
@@ -255,6 +274,8 @@ class FlatImport:
             norm.state(r.get("state"))[0],
             norm.postcode(r.get("zip"))[0],
         )
+        if _confidential(r.get("address_confidential")):  # even on a row refused below
+            self.hidden.setdefault(loc_sid, row.number)
         for sid in (org_sid, service_sid, loc_sid):
             if sid in self.bad_keys and org_name:
                 row.bad(f"repeats a record that was invalid at row {self.bad_keys[sid]}")
@@ -270,8 +291,8 @@ class FlatImport:
             else self._service(row, r, service_name, remote_area=streetless_area)
         )
         location = None if loc_sid in self.locations else self._location(row, r, remote)
-        if loc_sid in self.places and not self._same_place(row, r, *self.places[loc_sid]):
-            return
+        if loc_sid in self.places:
+            self._same_place(row, r, *self.places[loc_sid])
         failed = [
             sid
             for sid, values, known in (
@@ -300,33 +321,55 @@ class FlatImport:
             if pair not in self.stored_pairs:
                 self.links.add(service_id=pair[0], location_id=pair[1])
 
-    def _same_place(self, row: Row, r: dict, first: int, first_r: dict) -> bool:
+    def _same_place(self, row: Row, r: dict, first: int, first_r: dict) -> None:
         """A row of a place an earlier row gave: the place keeps that row's hours, numbers
-        and address. Say what this one said otherwise (a 211 export writes each service's
-        own hours and phone on its row) and refuse a row that would hide the place."""
-        if norm.boolean(r.get("address_confidential")) is True and (
-            norm.boolean(first_r.get("address_confidential")) is not True
-        ):
-            row.bad(
-                f"the same place as row {first}, confidential here and not there: say it on"
-                " every row of the place (or on the first), so that its address is never shown",
-                "address_confidential",
-            )
-            return False
+        and address (but is hidden if any row says so: `_hide_places`). Say what this one
+        said otherwise (a 211 export writes each service's own hours and phone on its row)."""
         other = []
         for column in PLACE_COLUMNS:
             said = _said(column, r.get(column))
             if said != "" and said != _said(column, first_r.get(column)):
                 other.append(column)
         if other:
-            self.report.warn(
+            self.report.warn(  # one cause for every such row (the report lists their rows)
                 row.file,
                 row.number,
-                f"the same place as row {first} with other {', '.join(other)}: the place keeps"
-                f" row {first}'s (a place has one set: give this one its own location_id, or"
-                " say a service's own hours in its description)",
+                f"the same place as an earlier row, with other {', '.join(other)}: the place"
+                " keeps the first row's (a place has one set; say a service's own hours in its"
+                " description)",
             )
-        return True
+
+    @staticmethod
+    def _reads_confidential(row: Row, r: dict) -> bool:
+        value = r.get("address_confidential")
+        if norm.boolean(value) is None and _confidential(value):
+            row.fixed(
+                "address_confidential",
+                f"{norm.text(value)[0]!r} is not a yes or no: read as confidential (the address"
+                " is hidden)",
+            )
+        return _confidential(value)
+
+    def _hide_places(self) -> None:
+        """A place any row marks confidential is hidden, whichever row gave its address (a
+        shelter marked on its second row was published with its street, and so was one
+        whose marked row was refused)."""
+        self.locations.flush()
+        for sid, number in self.hidden.items():
+            pk = self.locations.get(sid)
+            first = self.places.get(sid, (None,))[0]
+            if pk is None or first is None or first == number:
+                continue
+            if Location.objects.filter(pk=pk, address_confidential=False).update(
+                address_confidential=True
+            ):
+                self.report.fixed(
+                    self.file,
+                    first,
+                    "address_confidential",
+                    f"made confidential, as row {number} says of the same place (the address is"
+                    " hidden)",
+                )
 
     def _organization(self, row: Row, r: dict) -> dict | None:
         verified = row.date(r.get("last_verified_on"), "last_verified_on")
@@ -353,7 +396,7 @@ class FlatImport:
         being refused or pinned to its town: the row's service_area
         (read by _service), else its state, else nationwide for a toll-free number, else
         local ({}). None for a place to visit, or a row no one can reach."""
-        if norm.boolean(r.get("address_confidential")) is True or any(
+        if _confidential(r.get("address_confidential")) or any(
             not norm.is_empty(r.get(column)) for column in ("street", "latitude", "longitude")
         ):
             return None
@@ -440,7 +483,7 @@ class FlatImport:
             postcode=r.get("zip"),
             lat=r.get("latitude"),
             lng=r.get("longitude"),
-            confidential=norm.boolean(r.get("address_confidential")) is True,
+            confidential=self._reads_confidential(row, r),
             approximate=norm.boolean(r.get("coordinates_approximate")) is True,
             labels=FLAT_LABELS,
             # A place with an address keeps the zone of its point; one without, this one.

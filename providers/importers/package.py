@@ -175,8 +175,15 @@ class Package:
         return sorted(self._members)
 
     def unread(self) -> list[str]:
-        """The CSV tables no one asked for the rows of."""
-        return [name for name in self.files() if name.endswith(".csv") and name not in self.read]
+        """The CSV tables with rows that no one asked for (not a Mac's "._" shadow file)."""
+        return [
+            name
+            for name in self.files()
+            if name.endswith(".csv")
+            and name not in self.read
+            and not name.startswith("._")
+            and next(self.rows(name), None) is not None
+        ]
 
     def _open_bytes(self, name: str):
         if name.lower() in self._virtual:

@@ -90,7 +90,11 @@ class Report:
             self.invalid_rows += 1  # a row's issues are reported together
             self._last_invalid = (file, row)
         cause = (file, severity, field_, message)
-        if cause not in self.causes and len(self.causes) >= self.MAX_CAUSES:
+        if (
+            cause not in self.causes
+            and len(self.causes) >= self.MAX_CAUSES
+            and severity != Severity.INVALID  # what stopped the import is always named
+        ):
             return
         self.causes[cause] += 1
         if self.causes[cause] <= self.ROWS_PER_CAUSE and len(self.issues) < self.MAX_ISSUES:
