@@ -86,21 +86,22 @@ def two_servers(redis_url, tmp_path_factory):
     ports = _free_ports(2)
     logs = [tmp_path_factory.mktemp("log") / f"{port}.log" for port in ports]
     processes = []
-    for port, log in zip(ports, logs, strict=True):
-        with log.open("w") as output:
-            processes.append(
-                subprocess.Popen(
-                    [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}"]
-                    + ["--noreload", "--skip-checks"],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=output,
-                    stderr=subprocess.STDOUT,
-                )
-            )
     try:
-        for port, process, log in zip(ports, processes, logs, strict=True):
-            _wait_until_serving(port, process, log)
+        # One after the other: two processes opening a new SQLite file at once both switch it
+        # to WAL, and one may be told "database is locked" (a deployment migrates first).
+        for port, log in zip(ports, logs, strict=True):
+            with log.open("w") as output:
+                processes.append(
+                    subprocess.Popen(
+                        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}"]
+                        + ["--noreload", "--skip-checks"],
+                        cwd=ROOT,
+                        env=env,
+                        stdout=output,
+                        stderr=subprocess.STDOUT,
+                    )
+                )
+            _wait_until_serving(port, processes[-1], log)
         yield ports
     finally:
         for process in processes:
