@@ -76,7 +76,13 @@ PLACE_COLUMNS = (
 def _confidential(value) -> bool:
     """The cell hides the place: a yes, or anything that is not a clear no ("Confidential",
     "Yes - confidential"): a shelter's street must never be shown for a word we do not know."""
-    return norm.boolean(value) is True or (norm.boolean(value) is None and not norm.is_empty(value))
+    said = norm.boolean(value)
+    return said is True or (said is None and not norm.is_empty(value))
+
+
+def _place_cells(r: dict) -> dict:
+    """What a row says of its place, as compared between the rows of one place."""
+    return {column: _said(column, r.get(column)) for column in PLACE_COLUMNS}
 
 
 def _said(column: str, value):
@@ -204,7 +210,7 @@ class FlatImport:
             Location.accessibility.through, ignore_conflicts=True, before=parents
         )
         self.bad_keys: dict[str, int] = {}
-        self.places: dict[str, tuple[int, dict]] = {}  # location id -> (first row, its cells)
+        self.places: dict[str, tuple[int, dict]] = {}  # location id -> (first row, _place_cells)
         self.hidden: dict[str, int] = {}  # location id -> the first row that marks it confidential
         self.pairs: set = set()
         self.stored_pairs = set(  # the links this source has (left as they are)
@@ -314,22 +320,22 @@ class FlatImport:
             self._add_service(row, r, service_sid, service, org_pk)
         if location is not None:
             self._add_location(row, r, loc_sid, location, org_pk)
-            self.places[loc_sid] = row.number, r
+            self.places[loc_sid] = row.number, _place_cells(r)
         pair = (self.services.get(service_sid), self.locations.get(loc_sid))
         if pair not in self.pairs:
             self.pairs.add(pair)
             if pair not in self.stored_pairs:
                 self.links.add(service_id=pair[0], location_id=pair[1])
 
-    def _same_place(self, row: Row, r: dict, first: int, first_r: dict) -> None:
+    def _same_place(self, row: Row, r: dict, first: int, first_cells: dict) -> None:
         """A row of a place an earlier row gave: the place keeps that row's hours, numbers
         and address (but is hidden if any row says so: `_hide_places`). Say what this one
         said otherwise (a 211 export writes each service's own hours and phone on its row)."""
-        other = []
-        for column in PLACE_COLUMNS:
-            said = _said(column, r.get(column))
-            if said != "" and said != _said(column, first_r.get(column)):
-                other.append(column)
+        other = [
+            column
+            for column, said in _place_cells(r).items()
+            if said != "" and said != first_cells[column]
+        ]
         if other:
             self.report.warn(  # one cause for every such row (the report lists their rows)
                 row.file,
@@ -342,13 +348,14 @@ class FlatImport:
     @staticmethod
     def _reads_confidential(row: Row, r: dict) -> bool:
         value = r.get("address_confidential")
-        if norm.boolean(value) is None and _confidential(value):
+        confidential = _confidential(value)
+        if confidential and norm.boolean(value) is None:
             row.fixed(
                 "address_confidential",
                 f"{norm.text(value)[0]!r} is not a yes or no: read as confidential (the address"
                 " is hidden)",
             )
-        return _confidential(value)
+        return confidential
 
     def _hide_places(self) -> None:
         """A place any row marks confidential is hidden, whichever row gave its address (a

@@ -182,7 +182,7 @@ class Package:
             if name.endswith(".csv")
             and name not in self.read
             and not name.startswith("._")
-            and next(self.rows(name), None) is not None
+            and self.count_rows(name) > 0  # a header alone loses nothing
         ]
 
     def _open_bytes(self, name: str):
