@@ -2,9 +2,10 @@
 the unit of every result) shows.
 
 `build_listings(pairs)` turns the search's (id, miles) pairs into finished listings (dicts),
-in their order, in six queries whatever their number: one join reads each listing's own columns into
-tuples (`_Source`), five flat queries read what it shows beyond them (phones, terms,
-languages, hours, accessibility). The listings are redacted by the one rule of
+in their order, in six queries whatever their number (two on PostgreSQL): one join reads each
+listing's own columns into tuples (`_Source`), five flat queries read what it shows beyond them
+(phones, terms, languages, hours, accessibility; on PostgreSQL one statement of five JSON
+arrays). The listings are redacted by the one rule of
 providers/redaction.py (which the location model's `public_*` properties and the HSDS feed
 and exports also follow): `_Source` carries its `public_street`, `public_street_2`,
 `public_postcode` and `public_point`, so a confidential location's street, unit, ZIP and
@@ -55,6 +56,7 @@ from providers.phones import (
     ordered_phones,
 )
 from providers.search_rows import as_uuid, db_ids
+from providers.search_sql import array_literal
 
 
 class _PhoneRow(NamedTuple):
@@ -90,47 +92,55 @@ class Related:
 
 # Plain SQL: building these five small queries with the ORM cost several times more than
 # running them (about a millisecond each, most of it preparing every id of the IN lists).
-# The orders are those of the models' relations as the serializer's reference reads them.
-# CROSS JOIN makes SQLite read the links of the page's listings first, then their terms (without
-# it, it chose to scan every term and look each up in the page's links, four times slower);
-# on PostgreSQL it is an inner join like any other.
-_PHONES = """
-    SELECT service_id, location_id, organization_id, number, extension, kind, note,
-        translations
-    FROM providers_phone
-    WHERE service_id {services} OR location_id {locations}
-        OR organization_id {organizations}
-    ORDER BY position, id"""
-_TERMS = """
-    SELECT link.service_id, term.kind, term.slug
-    FROM providers_service_terms link CROSS JOIN providers_term term
-    WHERE link.service_id {services} AND term.id = link.term_id
-    ORDER BY term.kind, term.position, term.slug"""
-_LANGUAGES = """
-    SELECT link.service_id, language.code, language.name, language.name_es,
-        language.native_name
-    FROM providers_service_languages link CROSS JOIN providers_language language
-    WHERE link.service_id {services} AND language.code = link.language_id
-    ORDER BY language.code"""
-_HOURS = """
-    SELECT location_id, weekday, CAST(opens_at AS TEXT), CAST(closes_at AS TEXT)
-    FROM providers_openinghours
-    WHERE location_id {locations}
-    ORDER BY weekday, opens_at, id"""
-_ACCESSIBILITY = """
-    SELECT link.location_id, term.slug
-    FROM providers_location_accessibility link CROSS JOIN providers_term term
-    WHERE link.location_id {locations} AND term.id = link.term_id
-    ORDER BY term.position, term.slug"""
+# Each is (columns, FROM and WHERE, ORDER BY); the orders are those of the models' relations
+# as the serializer's reference reads them. CROSS JOIN makes SQLite read the links of the
+# page's listings first, then their terms (without it, it chose to scan every term and look
+# each up in the page's links, four times slower); on PostgreSQL it is an inner join like
+# any other.
+_RELATIONS = (
+    (  # phones
+        "service_id, location_id, organization_id, number, extension, kind, note, translations",
+        "providers_phone WHERE service_id {services} OR location_id {locations}"
+        " OR organization_id {organizations}",
+        "position, id",
+    ),
+    (  # terms
+        "link.service_id, term.kind, term.slug",
+        "providers_service_terms link CROSS JOIN providers_term term"
+        " WHERE link.service_id {services} AND term.id = link.term_id",
+        "term.kind, term.position, term.slug",
+    ),
+    (  # languages
+        "link.service_id, language.code, language.name, language.name_es, language.native_name",
+        "providers_service_languages link CROSS JOIN providers_language language"
+        " WHERE link.service_id {services} AND language.code = link.language_id",
+        "language.code",
+    ),
+    (  # hours
+        "location_id, weekday, CAST(opens_at AS TEXT), CAST(closes_at AS TEXT)",
+        "providers_openinghours WHERE location_id {locations}",
+        "weekday, opens_at, id",
+    ),
+    (  # accessibility
+        "link.location_id, term.slug",
+        "providers_location_accessibility link CROSS JOIN providers_term term"
+        " WHERE link.location_id {locations} AND term.id = link.term_id",
+        "term.position, term.slug",
+    ),
+)
+# PostgreSQL: the five as one statement of one row, each relation's rows a JSON array in
+# its order (`json_agg(... ORDER BY ...)`), the page's ids three array parameters: one round
+# trip and one prepared statement, where five statements (even in one psycopg pipeline) cost
+# a page about twice as much (bench/databases.py). Ids come back as text.
+_RELATIONS_POSTGRESQL = "SELECT " + ", ".join(
+    f"(SELECT json_agg(json_build_array({columns}) ORDER BY {order})::text FROM {source})"
+    for columns, source, order in _RELATIONS
+)
 
 
 def _sqlite_key(value) -> str:
     """An id as SQLite holds it (32 hex digits), from a UUID or as SQLite returned it."""
     return value.hex if isinstance(value, UUID) else value
-
-
-def _same(value: UUID) -> UUID:
-    return value
 
 
 def _uuid_text(value) -> str:
@@ -150,8 +160,8 @@ def _clock(text: str) -> tuple[time, str]:
 
 
 def load_related(listings: list[ServiceAtLocation]) -> Related:
-    """Phones, terms, languages, hours and accessibility of `listings`: five queries, any
-    size."""
+    """Phones, terms, languages, hours and accessibility of `listings`: five queries (one on
+    PostgreSQL), any size."""
     return _related(
         {sal.service_id for sal in listings},
         {sal.location_id for sal in listings},
@@ -160,31 +170,41 @@ def load_related(listings: list[ServiceAtLocation]) -> Related:
 
 
 def _among(vendor: str, ids: list) -> tuple[str, list]:
-    """SQL and parameters for "is one of `ids`": `IN (%s, ...)`, or on PostgreSQL one array,
-    `= ANY(%s)`, so that a statement's text is the same for any page (psycopg prepares it
-    once a connection) and binds one parameter, not one per id (psycopg parses a statement
-    of over 50 parameters again each time, and dumping a page's ids cost more than reading
-    its rows)."""
+    """SQL and parameters for "is one of `ids`": `IN (%s, ...)`, or on PostgreSQL one array
+    literal, `= ANY(%s::uuid[])`, so that a statement's text is the same for any page
+    (psycopg prepares it once a connection) and binds one parameter, not one per id
+    (psycopg parses a statement of over 50 parameters again each time, and dumping a page's
+    ids as a list cost more than reading its rows)."""
     if vendor == "postgresql":
-        return "= ANY(%s::uuid[])", [ids]
+        return "= ANY(%s::uuid[])", [array_literal(ids)]
     return f"IN ({', '.join(['%s'] * len(ids))})", ids
 
 
 def _statements(
     vendor: str, services: list, locations: list, organizations: list
-) -> list[tuple[str, list]]:
-    """(sql, params) of the five relation queries for these owners' ids as the database
-    holds them: phones, terms, languages, hours, accessibility."""
+) -> list[tuple[str, list | dict]]:
+    """(sql, params) reading the relations of these owners' ids as the database holds them:
+    phones, terms, languages, hours and accessibility as five statements, or on PostgreSQL
+    as the one statement of `_RELATIONS_POSTGRESQL`."""
+    if vendor == "postgresql":
+        names = {"services": services, "locations": locations, "organizations": organizations}
+        among = {name: f"= ANY(%({name})s::uuid[])" for name in names}
+        params = {name: array_literal(ids) for name, ids in names.items()}
+        return [(_RELATIONS_POSTGRESQL.format(**among), params)]
     (services, service_ids), (locations, location_ids), (organizations, organization_ids) = (
         _among(vendor, ids) for ids in (services, locations, organizations)
     )
     among = {"services": services, "locations": locations, "organizations": organizations}
+    params = [
+        [*service_ids, *location_ids, *organization_ids],
+        service_ids,
+        service_ids,
+        location_ids,
+        location_ids,
+    ]
     return [
-        (_PHONES.format(**among), [*service_ids, *location_ids, *organization_ids]),
-        (_TERMS.format(**among), service_ids),
-        (_LANGUAGES.format(**among), service_ids),
-        (_HOURS.format(**among), location_ids),
-        (_ACCESSIBILITY.format(**among), location_ids),
+        (f"SELECT {columns} FROM {source.format(**among)} ORDER BY {order}", ids)
+        for (columns, source, order), ids in zip(_RELATIONS, params, strict=True)
     ]
 
 
@@ -193,45 +213,34 @@ def _reading():
     return connections[router.db_for_read(ServiceAtLocation)]
 
 
-def _fetch_all(connection, statements: list[tuple[str, list]]) -> list[list[tuple]]:
-    """The rows of each statement. On PostgreSQL with server-side binding they travel
-    together in psycopg's pipeline mode: one round trip instead of one per statement."""
-    pipelined = connection.vendor == "postgresql" and connection.settings_dict["OPTIONS"].get(
-        "server_side_binding"
-    )
-    if not pipelined:
-        with connection.cursor() as cursor:
-            found = []
-            for statement in statements:
-                cursor.execute(*statement)
-                found.append(cursor.fetchall())
-            return found
-    connection.ensure_connection()
-    with connection.connection.pipeline():
-        cursors = [connection.cursor() for _ in statements]
-        try:
-            for cursor, statement in zip(cursors, statements, strict=True):
-                cursor.execute(*statement)
-            return [cursor.fetchall() for cursor in cursors]
-        finally:
-            for cursor in cursors:
-                cursor.close()
+def _relation_rows(connection, statements: list) -> list[list]:
+    """The rows of each relation: each statement's, or the JSON arrays of PostgreSQL's one."""
+    with connection.cursor() as cursor:
+        found = []
+        for statement in statements:
+            cursor.execute(*statement)
+            found.append(cursor.fetchall())
+    if connection.vendor == "postgresql":
+        return [[] if text is None else _json(text) for text in found[0][0]]
+    return found
 
 
 def _related(services: Iterable, locations: Iterable, organizations: Iterable) -> Related:
-    """What listings of these owners show beyond their own columns: five queries, any size."""
+    """What listings of these owners show beyond their own columns: five queries (one on
+    PostgreSQL), any size."""
     connection = _reading()
-    # SQLite keeps a UUID as 32 hex digits (and returns it so); PostgreSQL has a uuid type.
-    key = _same if connection.features.has_native_uuid_field else _sqlite_key
-    services = list({key(pk) for pk in services})
+    postgresql = connection.vendor == "postgresql"
+    # An owner's id as the rows give it: SQLite keeps a UUID as 32 hex digits (and returns
+    # it so); PostgreSQL's JSON has a UUID's text.
+    key = str if postgresql else _sqlite_key
+
+    def ids(pks: Iterable) -> list:
+        return list(set(pks)) if postgresql else list({key(pk) for pk in pks})
+
+    services = ids(services)
     if not services:
         return Related(key=key)
-    phones, terms, languages, hours, accessibility = _statements(
-        connection.vendor,
-        services,
-        list({key(pk) for pk in locations}),
-        list({key(pk) for pk in organizations}),
-    )
+    statements = _statements(connection.vendor, services, ids(locations), ids(organizations))
     related = Related(
         key=key,
         service_phones=defaultdict(list),
@@ -244,9 +253,7 @@ def _related(services: Iterable, locations: Iterable, organizations: Iterable) -
         accessibility=defaultdict(list),
     )
     tel_uri = Phone.tel_uri.fget  # the model's own property, read off the plain row
-    phones, terms, languages, hours, accessibility = _fetch_all(
-        connection, [phones, terms, languages, hours, accessibility]
-    )
+    phones, terms, languages, hours, accessibility = _relation_rows(connection, statements)
     # One query for the three owners' numbers; a number may belong to more than one, and
     # each owner's list says the number is its own (`owner`: whose line a page names).
     for service_id, location_id, organization_id, *values in phones:
@@ -559,7 +566,8 @@ def _sources(ids: list[UUID]) -> dict[UUID, _Source]:
 
 
 def _build(ids: list[UUID]) -> dict[UUID, _Kept]:
-    """The listed listings among `ids`, built: six queries for any number of them."""
+    """The listed listings among `ids`, built: six queries (two on PostgreSQL) for any
+    number of them."""
     sources = _sources(ids)
     if not sources:
         return {}
@@ -580,7 +588,8 @@ def build_listings(
     pairs: list[tuple[UUID, float | None]], *, now: datetime | None = None
 ) -> list[dict]:
     """The listings of (id, exact miles or None) pairs, in their order: listed ones only
-    (an id that is not listed is left out), built with six queries in all."""
+    (an id that is not listed is left out), built with six queries in all (two on
+    PostgreSQL)."""
     if not pairs:
         return []
     built = _build([pk for pk, _ in pairs])

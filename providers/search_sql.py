@@ -9,6 +9,7 @@ statements (docs/search.md has the design and the figures).
 """
 
 import math
+import uuid
 from dataclasses import dataclass, field
 
 from django.db import connections
@@ -19,6 +20,24 @@ from providers.geometry import DEGREE, EARTH_RADIUS_MI, HALF_DEGREE, TINY_DEGREE
 
 TABLE = '"providers_serviceatlocation"'
 MAX_BANDS = 240  # about 830 miles of latitude: wider circles scan a box instead
+
+
+def array_literal(values) -> str:
+    """Numbers or UUIDs as one PostgreSQL array literal ('{1,2.5}'), a statement's single
+    text parameter (cast in the SQL: `%s::integer[]`). psycopg dumps a Python list element
+    by element in Python, which cost more than running the search's statement; a float's
+    repr reads back as the same double."""
+    items = []
+    for value in values:
+        if isinstance(value, uuid.UUID):
+            items.append(value.hex)
+        elif isinstance(value, str):
+            items.append(uuid.UUID(value).hex)  # an id given as text, checked
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            items.append(repr(value))
+        else:
+            raise TypeError(f"not a number or a UUID: {value!r}")
+    return "{" + ",".join(items) + "}"
 
 
 def haversine_sql(lat_sql: str, lng_sql: str, *, lat: float, lng: float, vendor: str):
@@ -148,12 +167,38 @@ class Radius:
         pole or spans too many bands (the ORM's box query counts instead).
 
         Rows in a span's inner range skip the distance test. Each range is counted by a
-        correlated subquery over a VALUES list: as a join, SQLite with ANALYZE statistics
-        picked a Bloom filter and left the covering index (ten times slower).
+        correlated subquery: on SQLite over a VALUES list of three ranges a band (as a
+        join, SQLite with ANALYZE statistics picked a Bloom filter and left the covering
+        index, ten times slower); on PostgreSQL over arrays of the spans, one range a band
+        whose rows outside the inner range are tested.
         """
         found = self.spans(self.radius_mi)
         if found is None:
             return None
+        rank, rank_params = self.rank_sql(using=using)
+        tests, tests_params = self.tests_sql(using=using)
+        in_range = (
+            f"(SELECT COUNT(*) FROM {TABLE}"
+            f" WHERE {TABLE}.search_listed = %s AND {TABLE}.search_band = spans.band"
+            f" AND {TABLE}.search_lng BETWEEN spans.lng_min AND spans.lng_max{tests}"
+        )
+        count_params = [True, *tests_params, *rank_params, geometry.mi_to_a(self.radius_mi)]
+        if connections[using].vendor == "postgresql":
+            # The spans as five arrays: the same SQL text for every circle (psycopg
+            # prepares it once per connection) and five parameters instead of ~190.
+            count = (
+                f"{in_range} AND ({TABLE}.search_lng BETWEEN spans.inner_min AND"
+                f" spans.inner_max OR {rank} <= %s))"
+            )
+            sql = (
+                f"SELECT CAST(COALESCE(SUM({count}), 0) AS integer) FROM unnest("
+                "%s::integer[], %s::double precision[], %s::double precision[],"
+                " %s::double precision[], %s::double precision[])"
+                " AS spans(band, lng_min, lng_max, inner_min, inner_max)"
+            )
+            columns = ("band", "lng_min", "lng_max", "inner_min", "inner_max")
+            arrays = (array_literal(getattr(span, name) for span in found) for name in columns)
+            return sql, [*count_params, *arrays]
         values: list = []
         for span in found:
             if span.inner_min <= span.inner_max:
@@ -163,24 +208,7 @@ class Radius:
                 values += [span.band, math.nextafter(span.inner_max, math.inf), span.lng_max, 1]
             else:
                 values += [span.band, span.lng_min, span.lng_max, 1]
-        rank, rank_params = self.rank_sql(using=using)
-        tests, tests_params = self.tests_sql(using=using)
-        count = (
-            f"(SELECT COUNT(*) FROM {TABLE}"
-            f" WHERE {TABLE}.search_listed = %s AND {TABLE}.search_band = spans.band"
-            f" AND {TABLE}.search_lng BETWEEN spans.lng_min AND spans.lng_max{tests}"
-            f" AND (spans.exact = 0 OR {rank} <= %s))"
-        )
-        count_params = [True, *tests_params, *rank_params, geometry.mi_to_a(self.radius_mi)]
-        if connections[using].vendor == "postgresql":
-            # The ranges as four arrays: the same SQL text for every circle (psycopg
-            # prepares it once per connection) and four parameters instead of ~190.
-            sql = (
-                f"SELECT CAST(COALESCE(SUM({count}), 0) AS integer) FROM unnest("
-                "%s::integer[], %s::double precision[], %s::double precision[], %s::integer[])"
-                " AS spans(band, lng_min, lng_max, exact)"
-            )
-            return sql, [*count_params, *(values[column::4] for column in range(4))]
+        count = f"{in_range} AND (spans.exact = 0 OR {rank} <= %s))"
         first = "(CAST(%s AS integer), CAST(%s AS REAL), CAST(%s AS REAL), CAST(%s AS integer))"
         rows = ", ".join([first] + ["(%s, %s, %s, %s)"] * (len(values) // 4 - 1))
         sql = (
@@ -220,8 +248,9 @@ class Radius:
                 f" AS spans(band, lng_min, lng_max) CROSS JOIN LATERAL ({term}) AS ranked"
                 " ORDER BY ranked.rank, ranked.id"
             )
-            params = [[span.band for span in found], [span.lng_min for span in found]]
-            params += [[span.lng_max for span in found]]
+            params = [array_literal(span.band for span in found)]
+            params += [array_literal(span.lng_min for span in found)]
+            params += [array_literal(span.lng_max for span in found)]
             params += [*rank_params, True, *tests_params, *rank_params, a_max]
         else:
             params = []

@@ -19,6 +19,7 @@ from providers.models import (
     Term,
 )
 from providers.search_index import drop_triggers, install_triggers, on_post_migrate, repair
+from providers.search_sql import array_literal
 
 NYC = {"lat": 40.7484, "lng": -73.9967}
 
@@ -292,6 +293,31 @@ def test_postgresql_binds_the_spans_as_arrays_one_statement_for_every_circle(mak
             assert "Index Only Scan using sal_search_idx" in plan, plan
         cursor.execute("RESET enable_seqscan")
         cursor.execute("RESET enable_bitmapscan")
+
+
+@pytest.mark.django_db
+def test_an_array_literal_holds_exactly_its_numbers_and_ids():
+    """The statements' arrays travel as one text parameter ('{...}'): each float must read
+    back as the same double (a span's edge is math.nextafter of another), each id as its
+    UUID; anything else is refused rather than sent."""
+    floats = [-80.31616, math.nextafter(-80.31616, -math.inf), 1e-300, 5e-324, -0.0, 0.1 + 0.2]
+    ids = [uuid.uuid4(), uuid.uuid4()]
+    assert array_literal([3, -7]) == "{3,-7}"
+    assert array_literal([]) == "{}"
+    assert array_literal([str(ids[0])]) == "{" + ids[0].hex + "}"
+    for bad in ([True], [None], ["1,2"], ["{}"], [b"1"]):
+        with pytest.raises((TypeError, ValueError)):
+            array_literal(bad)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT %s::double precision[], %s::uuid[], %s::integer[]",
+                [array_literal(floats), array_literal(ids), array_literal([2307, -1])],
+            )
+            read_floats, read_ids, read_ints = cursor.fetchone()
+        assert [value.hex() for value in read_floats] == [value.hex() for value in floats]
+        assert read_ids == ids
+        assert read_ints == [2307, -1]
 
 
 def test_the_listing_is_by_name_and_counts_without_joins(make_provider):
