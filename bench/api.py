@@ -181,7 +181,7 @@ def main() -> None:
                 *((pk, None) for pk in results.remote_ids),
             ]
             ids = [pk for pk, _ in pairs]
-            sources = list(_sources(ids).values())
+            sources = list(_sources(ids)[0].values())
             data = build_listings(pairs, now=timezone.now())
             parts = [
                 median_ms(run_search, repeat=repeat),

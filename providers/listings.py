@@ -2,14 +2,15 @@
 the unit of every result) shows.
 
 `build_listings(pairs)` turns the search's (id, miles) pairs into finished listings (dicts),
-in their order, in six queries whatever their number (two on PostgreSQL): one join reads each
-listing's own columns into tuples (`_Source`), five flat queries read what it shows beyond them
-(phones, terms, languages, hours, accessibility; on PostgreSQL one statement of five JSON
-arrays). The listings are redacted by the one rule of
-providers/redaction.py (which the location model's `public_*` properties and the HSDS feed
-and exports also follow): `_Source` carries its `public_street`, `public_street_2`,
-`public_postcode` and `public_point`, so a confidential location's street, unit, ZIP and
-point never reach a listing. Phones come in the one order of providers/phones.py.
+in their order, in six queries whatever their number: one join reads each listing's own
+columns into tuples (`_Source`), five flat queries read what it shows beyond them (phones,
+terms, languages, hours, accessibility). On PostgreSQL the six are one statement: the join's
+rows, then one row holding each relation's rows as a JSON array (one round trip a page).
+The listings are redacted by the one rule of providers/redaction.py (which the location
+model's `public_*` properties and the HSDS feed and exports also follow): `_Source` carries
+its `public_street`, `public_street_2`, `public_postcode` and `public_point`, so a
+confidential location's street, unit, ZIP and point never reach a listing. Phones come in
+the one order of providers/phones.py.
 
 Every surface renders these listings: the results and provider pages and the advocates'
 search (directory/presenters.py turns a listing into a card), handouts and shared lists, API
@@ -128,11 +129,12 @@ _RELATIONS = (
         "term.position, term.slug",
     ),
 )
-# PostgreSQL: the five as one statement of one row, each relation's rows a JSON array in
-# its order (`json_agg(... ORDER BY ...)`), the page's ids three array parameters: one round
-# trip and one prepared statement, where five statements (even in one psycopg pipeline) cost
-# a page about twice as much (bench/databases.py). Ids come back as text.
-_RELATIONS_POSTGRESQL = "SELECT " + ", ".join(
+# PostgreSQL: the five as the columns of one row, each relation's rows a JSON array in its
+# order (`json_agg(... ORDER BY ...)`), their owners' ids arrays (`load_related`) or read from
+# the page's rows (`_Columns.with_relations`): one round trip, one prepared statement, where
+# five statements in one psycopg pipeline cost about 0.3 ms more a page (docs/search.md).
+# Ids come back as text.
+_RELATIONS_POSTGRESQL = ", ".join(
     f"(SELECT json_agg(json_build_array({columns}) ORDER BY {order})::text FROM {source})"
     for columns, source, order in _RELATIONS
 )
@@ -190,7 +192,7 @@ def _statements(
         names = {"services": services, "locations": locations, "organizations": organizations}
         among = {name: f"= ANY(%({name})s::uuid[])" for name in names}
         params = {name: array_literal(ids) for name, ids in names.items()}
-        return [(_RELATIONS_POSTGRESQL.format(**among), params)]
+        return [("SELECT " + _RELATIONS_POSTGRESQL.format(**among), params)]
     (services, service_ids), (locations, location_ids), (organizations, organization_ids) = (
         _among(vendor, ids) for ids in (services, locations, organizations)
     )
@@ -221,13 +223,20 @@ def _relation_rows(connection, statements: list) -> list[list]:
             cursor.execute(*statement)
             found.append(cursor.fetchall())
     if connection.vendor == "postgresql":
-        return [[] if text is None else _json(text) for text in found[0][0]]
+        return _json_relations(found[0][0])
     return found
 
 
-def _related(services: Iterable, locations: Iterable, organizations: Iterable) -> Related:
+def _json_relations(texts: Iterable[str | None]) -> list[list]:
+    """The relations' rows from their JSON arrays (None: no rows)."""
+    return [[] if text is None else _json(text) for text in texts]
+
+
+def _related(
+    services: Iterable, locations: Iterable, organizations: Iterable, *, rows: list | None = None
+) -> Related:
     """What listings of these owners show beyond their own columns: five queries (one on
-    PostgreSQL), any size."""
+    PostgreSQL), any size; none when their `rows` were read with the listings."""
     connection = _reading()
     postgresql = connection.vendor == "postgresql"
     # An owner's id as the rows give it: SQLite keeps a UUID as 32 hex digits (and returns
@@ -240,7 +249,6 @@ def _related(services: Iterable, locations: Iterable, organizations: Iterable) -
     services = ids(services)
     if not services:
         return Related(key=key)
-    statements = _statements(connection.vendor, services, ids(locations), ids(organizations))
     related = Related(
         key=key,
         service_phones=defaultdict(list),
@@ -253,7 +261,10 @@ def _related(services: Iterable, locations: Iterable, organizations: Iterable) -
         accessibility=defaultdict(list),
     )
     tel_uri = Phone.tel_uri.fget  # the model's own property, read off the plain row
-    phones, terms, languages, hours, accessibility = _relation_rows(connection, statements)
+    if rows is None:
+        statements = _statements(connection.vendor, services, ids(locations), ids(organizations))
+        rows = _relation_rows(connection, statements)
+    phones, terms, languages, hours, accessibility = rows
     # One query for the three owners' numbers; a number may belong to more than one, and
     # each owner's list says the number is its own (`owner`: whose line a page names).
     for service_id, location_id, organization_id, *values in phones:
@@ -537,23 +548,53 @@ class _Columns:
             f" JOIN {table(Location)} ON l.id = sal.{quote('location_id')}"
             " WHERE sal.id {ids} AND s.status = %s AND o.status = %s"
         )
+        # PostgreSQL: the listings' rows, then one row of their relations (the owners read
+        # from the listings): one statement, one round trip for the whole page.
+        fields = ", ".join(_Source._fields)
+        owners = {
+            name: f"= ANY(ARRAY(SELECT {column} FROM page))"
+            for name, column in (
+                ("services", "service_id"),
+                ("locations", "location_id"),
+                ("organizations", "organization_id"),
+            )
+        }
+        self.with_relations = (
+            f"WITH page({fields}) AS MATERIALIZED"
+            f" ({self.sql.format(ids='= ANY(%s::uuid[])')})"
+            f" SELECT {fields}, {', '.join(['NULL'] * len(_RELATIONS))} FROM page"
+            f" UNION ALL SELECT {', '.join(['NULL'] * len(_SOURCE))},"
+            f" {_RELATIONS_POSTGRESQL.format(**owners)}"
+        )
 
 
 _COLUMNS: dict[str, _Columns] = {}
 
 
-def _sources(ids: list[UUID]) -> dict[UUID, _Source]:
-    """The listed listings among `ids`, their own columns, by id: one query."""
+def _sources(ids: list[UUID]) -> tuple[dict[UUID, _Source], list | None]:
+    """The listed listings among `ids`, their own columns, by id: one query. On PostgreSQL
+    the same statement reads their relations (`_related`'s rows); elsewhere None."""
     connection = _reading()
     columns = _COLUMNS.get(connection.vendor)
     if columns is None:
         columns = _COLUMNS[connection.vendor] = _Columns(connection)
     keys = db_ids(ids, using=connection.alias)
     by_key = dict(zip(keys, ids, strict=True))
-    among, params = _among(connection.vendor, keys)
+    relations = None
     with connection.cursor() as cursor:
-        cursor.execute(columns.sql.format(ids=among), [*params, Status.PUBLISHED, Status.PUBLISHED])
-        fetched = cursor.fetchall()
+        if connection.vendor == "postgresql":
+            params = [array_literal(keys), Status.PUBLISHED, Status.PUBLISHED]
+            cursor.execute(columns.with_relations, params)
+            fetched = []
+            for row in cursor.fetchall():
+                if row[0] is None:  # the relations' row
+                    relations = _json_relations(row[len(_SOURCE) :])
+                else:
+                    fetched.append(row[: len(_SOURCE)])
+        else:
+            among, params = _among(connection.vendor, keys)
+            cursor.execute(columns.sql.format(ids=among), [*params, *[Status.PUBLISHED] * 2])
+            fetched = cursor.fetchall()
     found = {}
     for values in fetched:
         states = values[_STATES]
@@ -562,19 +603,20 @@ def _sources(ids: list[UUID]) -> dict[UUID, _Source]:
         source = _Source._make(values)
         pk = by_key.get(source.id)
         found[as_uuid(source.id) if pk is None else pk] = source
-    return found
+    return found, relations
 
 
 def _build(ids: list[UUID]) -> dict[UUID, _Kept]:
-    """The listed listings among `ids`, built: six queries (two on PostgreSQL) for any
+    """The listed listings among `ids`, built: six queries (one on PostgreSQL) for any
     number of them."""
-    sources = _sources(ids)
+    sources, relations = _sources(ids)
     if not sources:
         return {}
     related = _related(
         [source.service_id for source in sources.values()],
         [source.location_id for source in sources.values()],
         [source.organization_id for source in sources.values()],
+        rows=relations,
     )
     return {pk: _prepared(source, related) for pk, source in sources.items()}
 

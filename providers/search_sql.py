@@ -27,16 +27,14 @@ def array_literal(values) -> str:
     text parameter (cast in the SQL: `%s::integer[]`). psycopg dumps a Python list element
     by element in Python, which cost more than running the search's statement; a float's
     repr reads back as the same double."""
-    items = []
-    for value in values:
-        if isinstance(value, uuid.UUID):
-            items.append(value.hex)
-        elif isinstance(value, str):
-            items.append(uuid.UUID(value).hex)  # an id given as text, checked
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            items.append(repr(value))
-        else:
-            raise TypeError(f"not a number or a UUID: {value!r}")
+    values = list(values)
+    kinds = set(map(type, values))
+    if kinds <= {int, float}:
+        items = map(repr, values)
+    elif kinds <= {uuid.UUID, str}:
+        items = (uuid.UUID(value).hex if type(value) is str else value.hex for value in values)
+    else:
+        raise TypeError(f"not numbers or UUIDs: {sorted(kind.__name__ for kind in kinds)}")
     return "{" + ",".join(items) + "}"
 
 

@@ -255,8 +255,9 @@ def test_relations_are_read_from_the_pages_links_first(directory, statistics):
 def test_postgresql_binds_a_pages_ids_as_arrays(directory):
     """The builder's six statements bound every id of the page (a page of numbers bound 75):
     psycopg parsed each statement over 50 parameters again on every request, its text
-    changed with the page's size, and dumping them cost more than the statements. Arrays:
-    one text for any page, a handful of parameters."""
+    changed with the page's size, and dumping them cost more than the statements. Now one
+    statement (the rows, then their relations), one text for any page, a handful of
+    parameters."""
     rows = search_rows()
     assert len(rows) > 3
     seen = {}
@@ -270,7 +271,7 @@ def test_postgresql_binds_a_pages_ids_as_arrays(directory):
         with connection.execute_wrapper(keep):
             assert len(listings.build_listings([(row.pk, None) for row in page])) == len(page)
     many, one = seen[len(rows)], seen[1]
-    assert len(many) == 2  # the rows, then their relations as one statement
+    assert len(many) == 1  # the rows and their relations, one statement
     assert many == one
     assert max(count for _, count in many) <= 3
 
