@@ -77,8 +77,9 @@ class Period(NamedTuple):
 @dataclass
 class Related:
     """What a page of listings shows beyond their own columns, by the owner's id as the
-    database holds it (`key`): lists and dicts in their final shape, which listings share
-    (read them, never change them)."""
+    relations' rows give it (`key`: SQLite's 32 hex digits, or a UUID's text on PostgreSQL):
+    lists and dicts in their final shape, which listings share (read them, never change
+    them)."""
 
     key: Callable[[object], object]
     service_phones: dict = field(default_factory=dict)  # owner -> [phone dict, ...]
@@ -99,8 +100,10 @@ class Related:
 # each up in the page's links, four times slower); on PostgreSQL it is an inner join like
 # any other.
 _RELATIONS = (
-    (  # phones
-        "service_id, location_id, organization_id, number, extension, kind, note, translations",
+    (  # phones; the translations as text, decoded once whatever they hold (in PostgreSQL's
+        # JSON, a JSON string would come decoded, and be decoded again)
+        "service_id, location_id, organization_id, number, extension, kind, note,"
+        " CAST(translations AS TEXT)",
         "providers_phone WHERE service_id {services} OR location_id {locations}"
         " OR organization_id {organizations}",
         "position, id",
@@ -130,10 +133,10 @@ _RELATIONS = (
     ),
 )
 # PostgreSQL: the five as the columns of one row, each relation's rows a JSON array in its
-# order (`json_agg(... ORDER BY ...)`), their owners' ids arrays (`load_related`) or read from
-# the page's rows (`_Columns.with_relations`): one round trip, one prepared statement, where
-# five statements in one psycopg pipeline cost about 0.3 ms more a page (docs/search.md).
-# Ids come back as text.
+# order (`json_agg(... ORDER BY ...)`), their owners' ids bound as arrays (`load_related`) or
+# read from the page's rows (`_Columns.with_relations`): one round trip, one prepared
+# statement, where five statements in one psycopg pipeline cost about 0.3 ms more a page
+# (docs/search.md). Ids come back as text.
 _RELATIONS_POSTGRESQL = ", ".join(
     f"(SELECT json_agg(json_build_array({columns}) ORDER BY {order})::text FROM {source})"
     for columns, source, order in _RELATIONS
@@ -171,30 +174,26 @@ def load_related(listings: list[ServiceAtLocation]) -> Related:
     )
 
 
-def _among(vendor: str, ids: list) -> tuple[str, list]:
-    """SQL and parameters for "is one of `ids`": `IN (%s, ...)`, or on PostgreSQL one array
-    literal, `= ANY(%s::uuid[])`, so that a statement's text is the same for any page
-    (psycopg prepares it once a connection) and binds one parameter, not one per id
-    (psycopg parses a statement of over 50 parameters again each time, and dumping a page's
-    ids as a list cost more than reading its rows)."""
-    if vendor == "postgresql":
-        return "= ANY(%s::uuid[])", [array_literal(ids)]
+def _in_list(ids: list) -> tuple[str, list]:
+    """SQLite's "is one of `ids`": `IN (%s, ...)`, a parameter an id (it has no arrays)."""
     return f"IN ({', '.join(['%s'] * len(ids))})", ids
 
 
 def _statements(
     vendor: str, services: list, locations: list, organizations: list
 ) -> list[tuple[str, list | dict]]:
-    """(sql, params) reading the relations of these owners' ids as the database holds them:
-    phones, terms, languages, hours and accessibility as five statements, or on PostgreSQL
-    as the one statement of `_RELATIONS_POSTGRESQL`."""
+    """(sql, params) reading the relations of these owners' ids as the statements bind them:
+    on SQLite five statements (phones, terms, languages, hours, accessibility); on
+    PostgreSQL the one statement of `_RELATIONS_POSTGRESQL`, each owner kind's ids one array
+    parameter, named as the relations share them (one text for any page, three
+    parameters)."""
     if vendor == "postgresql":
         names = {"services": services, "locations": locations, "organizations": organizations}
         among = {name: f"= ANY(%({name})s::uuid[])" for name in names}
         params = {name: array_literal(ids) for name, ids in names.items()}
         return [("SELECT " + _RELATIONS_POSTGRESQL.format(**among), params)]
     (services, service_ids), (locations, location_ids), (organizations, organization_ids) = (
-        _among(vendor, ids) for ids in (services, locations, organizations)
+        _in_list(ids) for ids in (services, locations, organizations)
     )
     among = {"services": services, "locations": locations, "organizations": organizations}
     params = [
@@ -215,16 +214,20 @@ def _reading():
     return connections[router.db_for_read(ServiceAtLocation)]
 
 
-def _relation_rows(connection, statements: list) -> list[list]:
-    """The rows of each relation: each statement's, or the JSON arrays of PostgreSQL's one."""
+def _relation_rows(connection, *owners: list) -> list[list]:
+    """The rows of each relation of these owners (services, locations, organizations), in
+    `_RELATIONS`' order."""
+    statements = _statements(connection.vendor, *owners)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            (statement,) = statements
+            cursor.execute(*statement)
+            return _json_relations(cursor.fetchone())
         found = []
         for statement in statements:
             cursor.execute(*statement)
             found.append(cursor.fetchall())
-    if connection.vendor == "postgresql":
-        return _json_relations(found[0][0])
-    return found
+        return found
 
 
 def _json_relations(texts: Iterable[str | None]) -> list[list]:
@@ -239,14 +242,15 @@ def _related(
     PostgreSQL), any size; none when their `rows` were read with the listings."""
     connection = _reading()
     postgresql = connection.vendor == "postgresql"
-    # An owner's id as the rows give it: SQLite keeps a UUID as 32 hex digits (and returns
-    # it so); PostgreSQL's JSON has a UUID's text.
+    # `Related` is keyed by an owner's id as the relations' rows give it: SQLite's 32 hex
+    # digits (as its statements bind them), a UUID's text in PostgreSQL's JSON.
     key = str if postgresql else _sqlite_key
 
-    def ids(pks: Iterable) -> list:
-        return list(set(pks)) if postgresql else list({key(pk) for pk in pks})
+    def bound(pks: Iterable) -> list:
+        """Distinct owners' ids as the statements bind them (PostgreSQL: UUIDs)."""
+        return list(set(pks)) if postgresql else list({_sqlite_key(pk) for pk in pks})
 
-    services = ids(services)
+    services = bound(services)
     if not services:
         return Related(key=key)
     related = Related(
@@ -262,8 +266,7 @@ def _related(
     )
     tel_uri = Phone.tel_uri.fget  # the model's own property, read off the plain row
     if rows is None:
-        statements = _statements(connection.vendor, services, ids(locations), ids(organizations))
-        rows = _relation_rows(connection, statements)
+        rows = _relation_rows(connection, services, bound(locations), bound(organizations))
     phones, terms, languages, hours, accessibility = rows
     # One query for the three owners' numbers; a number may belong to more than one, and
     # each owner's list says the number is its own (`owner`: whose line a page names).
@@ -528,7 +531,9 @@ def _prepared(source: _Source, related: Related) -> _Kept:
 
 
 class _Columns:
-    """The join of the four tables for a list of ids, compiled once per connection vendor."""
+    """The join of the four tables for a list of ids (`sql`, its `{ids}` test to fill in),
+    compiled once per connection vendor; on PostgreSQL also `with_relations`, the join for
+    an array of ids followed by one row of the page's relations."""
 
     def __init__(self, vendor_connection) -> None:
         quote = vendor_connection.ops.quote_name
@@ -548,8 +553,10 @@ class _Columns:
             f" JOIN {table(Location)} ON l.id = sal.{quote('location_id')}"
             " WHERE sal.id {ids} AND s.status = %s AND o.status = %s"
         )
-        # PostgreSQL: the listings' rows, then one row of their relations (the owners read
-        # from the listings): one statement, one round trip for the whole page.
+        if vendor_connection.vendor != "postgresql":
+            return
+        # The listings' rows, then one row of their relations (NULL in every listing column,
+        # the owners read from the listings): one statement, one round trip a page.
         fields = ", ".join(_Source._fields)
         owners = {
             name: f"= ANY(ARRAY(SELECT {column} FROM page))"
@@ -592,8 +599,10 @@ def _sources(ids: list[UUID]) -> tuple[dict[UUID, _Source], list | None]:
                 else:
                     fetched.append(row[: len(_SOURCE)])
         else:
-            among, params = _among(connection.vendor, keys)
-            cursor.execute(columns.sql.format(ids=among), [*params, *[Status.PUBLISHED] * 2])
+            among, params = _in_list(keys)
+            cursor.execute(
+                columns.sql.format(ids=among), [*params, Status.PUBLISHED, Status.PUBLISHED]
+            )
             fetched = cursor.fetchall()
     found = {}
     for values in fetched:
@@ -630,7 +639,7 @@ def build_listings(
     pairs: list[tuple[UUID, float | None]], *, now: datetime | None = None
 ) -> list[dict]:
     """The listings of (id, exact miles or None) pairs, in their order: listed ones only
-    (an id that is not listed is left out), built with six queries in all (two on
+    (an id that is not listed is left out), built with six queries in all (one on
     PostgreSQL)."""
     if not pairs:
         return []

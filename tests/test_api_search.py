@@ -256,7 +256,7 @@ def test_search_query_count_is_constant_whatever_the_page_size(
     make_provider(name="Line", kind=LocationKind.REMOTE, service_area="nationwide")
     near = f"{SEARCH}?{NYC}&page_size={page_size}&open_now=false"
     # The search (the count with the ranked ids, the remote section), then six queries build
-    # the rows.
+    # the rows (one on PostgreSQL).
     with django_assert_max_num_queries(8):
         body = get(api_client, near).json()
     assert len(body["results"]) == page_size

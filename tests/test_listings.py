@@ -322,6 +322,23 @@ def test_odd_states_written_past_validation_show_as_the_serializer_shows_them(
     assert served == built == expected
 
 
+@pytest.mark.parametrize("translations", ["x", '{"es": {"note": "a"}}', ""])
+def test_a_numbers_odd_translations_written_past_validation_show_as_the_serializer_shows_them(
+    directory, api_client, translations
+):
+    """A number's translations that are a JSON string (a direct write past validation) are
+    shown as that string, on the detail and in a search. PostgreSQL's relations come as JSON:
+    the column embedded as JSON was decoded twice (a 500 for "x", a dict for JSON text)."""
+    legal = directory["legal"]
+    Phone.objects.filter(organization=legal.service.organization).update(translations=translations)
+    served, built, expected = detail_and_serializer(api_client, legal)
+    assert served == built == expected
+    assert translations in [phone["translations"] for phone in served["phones"]]
+    body = api_client.get("/api/v1/providers/?lat=40.7484&lng=-73.9967").json()
+    (found,) = [row for row in body["results"] if row["id"] == str(legal.id)]
+    assert found["phones"] == expected["phones"]
+
+
 def test_a_rows_source_never_shows_its_address_when_printed(directory):
     rows = search_rows()
     shelter = next(sal for sal in rows if sal.pk == directory["shelter"].pk)

@@ -2,6 +2,7 @@
 
 import io
 import math
+import re
 import uuid
 
 import pytest
@@ -291,6 +292,12 @@ def test_postgresql_binds_the_spans_as_arrays_one_statement_for_every_circle(mak
             cursor.execute("EXPLAIN " + near_sql, near_params)
             plan = " / ".join(row[0] for row in cursor.fetchall())
             assert "Index Only Scan using sal_search_idx" in plan, plan
+        # The count seeks the index once a span (one range a band, not three).
+        sql, params = wide.count_statement(using="default")
+        cursor.execute("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) " + sql, params)
+        plan = [row[0] for row in cursor.fetchall()]
+        seeks = [re.search(r"loops=(\d+)", line) for line in plan if "Index Only Scan" in line]
+        assert [int(seek[1]) for seek in seeks] == [len(wide.spans(250))], plan
         cursor.execute("RESET enable_seqscan")
         cursor.execute("RESET enable_bitmapscan")
 
