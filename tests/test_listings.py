@@ -252,7 +252,7 @@ def test_relations_are_read_from_the_pages_links_first(directory, statistics):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statements")
-def test_postgresql_binds_a_pages_ids_as_arrays(directory):
+def test_postgresql_reads_a_page_in_one_statement_its_ids_one_array(directory):
     """The builder's six statements bound every id of the page (a page of numbers bound 75):
     psycopg parsed each statement over 50 parameters again on every request, its text
     changed with the page's size, and dumping them cost more than the statements. Now one
